@@ -1,0 +1,12 @@
+//! Build script: embeds the data snapshots and the message catalogs as Rust source in `OUT_DIR`.
+
+#[path = "build/data.rs"]
+mod data;
+
+use std::path::PathBuf;
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    data::generate(&manifest, &out);
+}

@@ -1,0 +1,6 @@
+fn main() {
+    let p = std::env::args().nth(1).unwrap();
+    let text = std::fs::read_to_string(&p).unwrap();
+    let t = dockward::syntax::parse(&text);
+    print!("{}", dockward::syntax::dump::dump(&t, &text));
+}

@@ -1,0 +1,3 @@
+//! The `dockward` binary: a thin entry point into `cli::run`.
+
+fn main() {}

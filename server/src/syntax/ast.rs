@@ -1,0 +1,683 @@
+//! The Dockerfile syntax tree: items (instructions and comments) with typed arguments and exact ranges.
+//!
+//! Ranges inside an item are relative to the item's start, so that an edit elsewhere in the file leaves
+//! the item untouched and shareable (see `syntax::incremental`). [`ItemRef`] pairs an item with its
+//! absolute start and turns relative ranges into absolute ones.
+
+use std::sync::Arc;
+
+use crate::syntax::errors::SyntaxError;
+use crate::text::TextRange;
+
+/// The 18 Dockerfile instructions, and everything else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Add,
+    Arg,
+    Cmd,
+    Copy,
+    Entrypoint,
+    Env,
+    Expose,
+    From,
+    Healthcheck,
+    Label,
+    Maintainer,
+    Onbuild,
+    Run,
+    Shell,
+    Stopsignal,
+    User,
+    Volume,
+    Workdir,
+    /// Not an instruction Docker knows: Docker rejects the file.
+    Unknown,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 18] = [
+        Kind::Add,
+        Kind::Arg,
+        Kind::Cmd,
+        Kind::Copy,
+        Kind::Entrypoint,
+        Kind::Env,
+        Kind::Expose,
+        Kind::From,
+        Kind::Healthcheck,
+        Kind::Label,
+        Kind::Maintainer,
+        Kind::Onbuild,
+        Kind::Run,
+        Kind::Shell,
+        Kind::Stopsignal,
+        Kind::User,
+        Kind::Volume,
+        Kind::Workdir,
+    ];
+
+    /// The instruction for a keyword, in any case.
+    pub fn from_keyword(word: &str) -> Kind {
+        if word.len() > 11 || word.len() < 3 {
+            return Kind::Unknown;
+        }
+        let mut buf = [0u8; 11];
+        for (d, s) in buf.iter_mut().zip(word.bytes()) {
+            *d = s.to_ascii_uppercase();
+        }
+        match &buf[..word.len()] {
+            b"ADD" => Kind::Add,
+            b"ARG" => Kind::Arg,
+            b"CMD" => Kind::Cmd,
+            b"COPY" => Kind::Copy,
+            b"ENTRYPOINT" => Kind::Entrypoint,
+            b"ENV" => Kind::Env,
+            b"EXPOSE" => Kind::Expose,
+            b"FROM" => Kind::From,
+            b"HEALTHCHECK" => Kind::Healthcheck,
+            b"LABEL" => Kind::Label,
+            b"MAINTAINER" => Kind::Maintainer,
+            b"ONBUILD" => Kind::Onbuild,
+            b"RUN" => Kind::Run,
+            b"SHELL" => Kind::Shell,
+            b"STOPSIGNAL" => Kind::Stopsignal,
+            b"USER" => Kind::User,
+            b"VOLUME" => Kind::Volume,
+            b"WORKDIR" => Kind::Workdir,
+            _ => Kind::Unknown,
+        }
+    }
+
+    /// The canonical upper-case keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Kind::Add => "ADD",
+            Kind::Arg => "ARG",
+            Kind::Cmd => "CMD",
+            Kind::Copy => "COPY",
+            Kind::Entrypoint => "ENTRYPOINT",
+            Kind::Env => "ENV",
+            Kind::Expose => "EXPOSE",
+            Kind::From => "FROM",
+            Kind::Healthcheck => "HEALTHCHECK",
+            Kind::Label => "LABEL",
+            Kind::Maintainer => "MAINTAINER",
+            Kind::Onbuild => "ONBUILD",
+            Kind::Run => "RUN",
+            Kind::Shell => "SHELL",
+            Kind::Stopsignal => "STOPSIGNAL",
+            Kind::User => "USER",
+            Kind::Volume => "VOLUME",
+            Kind::Workdir => "WORKDIR",
+            Kind::Unknown => "",
+        }
+    }
+
+    /// The flags Docker accepts on this instruction (the BuildKit Dockerfile frontend, stable and labs).
+    pub fn flags(self) -> &'static [FlagSpec] {
+        match self {
+            Kind::From => FROM_FLAGS,
+            Kind::Run => RUN_FLAGS,
+            Kind::Copy => COPY_FLAGS,
+            Kind::Add => ADD_FLAGS,
+            Kind::Healthcheck => HEALTHCHECK_FLAGS,
+            _ => &[],
+        }
+    }
+
+    /// Whether Docker expands `$variables` in this instruction's arguments (RUN, CMD and ENTRYPOINT leave
+    /// that to the shell at run time).
+    pub fn expands_variables(self) -> bool {
+        matches!(
+            self,
+            Kind::Add
+                | Kind::Copy
+                | Kind::Env
+                | Kind::Expose
+                | Kind::From
+                | Kind::Label
+                | Kind::Stopsignal
+                | Kind::User
+                | Kind::Volume
+                | Kind::Workdir
+                | Kind::Arg
+        )
+    }
+
+    /// Whether the instruction writes to the image filesystem (a new layer).
+    pub fn layer(self) -> Layer {
+        match self {
+            Kind::Run | Kind::Copy | Kind::Add => Layer::Filesystem,
+            Kind::Workdir => Layer::Directory,
+            _ => Layer::Metadata,
+        }
+    }
+}
+
+/// What an instruction leaves in the image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    /// A filesystem layer: everything it writes stays readable in the image, even if a later layer deletes it.
+    Filesystem,
+    /// WORKDIR: creates the directory when it does not exist, nothing else.
+    Directory,
+    /// Image configuration only (ENV, LABEL, USER, CMD, ...), recorded in the image config and history.
+    Metadata,
+}
+
+/// How Docker parses a flag's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlagType {
+    /// `--name=value`; given at most once.
+    String,
+    /// `--name` or `--name=true|false`; given at most once.
+    Bool,
+    /// `--name=value`, repeatable.
+    Strings,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlagSpec {
+    pub name: &'static str,
+    pub ty: FlagType,
+}
+
+const fn f(name: &'static str, ty: FlagType) -> FlagSpec {
+    FlagSpec { name, ty }
+}
+
+const FROM_FLAGS: &[FlagSpec] = &[f("platform", FlagType::String)];
+const RUN_FLAGS: &[FlagSpec] = &[
+    f("mount", FlagType::Strings),
+    f("network", FlagType::String),
+    f("security", FlagType::String),
+    f("device", FlagType::Strings),
+];
+const COPY_FLAGS: &[FlagSpec] = &[
+    f("from", FlagType::String),
+    f("chown", FlagType::String),
+    f("chmod", FlagType::String),
+    f("link", FlagType::Bool),
+    f("parents", FlagType::Bool),
+    f("exclude", FlagType::Strings),
+];
+const ADD_FLAGS: &[FlagSpec] = &[
+    f("chown", FlagType::String),
+    f("chmod", FlagType::String),
+    f("link", FlagType::Bool),
+    f("keep-git-dir", FlagType::Bool),
+    f("checksum", FlagType::String),
+    f("exclude", FlagType::Strings),
+    f("unpack", FlagType::Bool),
+    f("parents", FlagType::Bool),
+];
+const HEALTHCHECK_FLAGS: &[FlagSpec] = &[
+    f("interval", FlagType::String),
+    f("timeout", FlagType::String),
+    f("start-period", FlagType::String),
+    f("start-interval", FlagType::String),
+    f("retries", FlagType::String),
+];
+
+/// A piece of an instruction's text: its source range (relative to the item start) and its position in
+/// the instruction's logical line (`lo..hi`), which is where its text is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Span {
+    pub range: TextRange,
+    pub lo: u32,
+    pub hi: u32,
+}
+
+/// A parser directive (`# syntax=`, `# escape=`, `# check=`), with absolute ranges.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Directive {
+    pub name: String,
+    pub value: String,
+    /// The whole comment line.
+    pub range: TextRange,
+    pub name_range: TextRange,
+    pub value_range: TextRange,
+}
+
+/// A `--name[=value]` flag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flag {
+    /// The whole word, `--` included.
+    pub span: Span,
+    /// The name without `--`, as written (quotes removed).
+    pub name: String,
+    pub name_range: TextRange,
+    /// The value after `=`, quotes removed and escapes applied; `None` for a bare `--name`.
+    pub value: Option<String>,
+    /// Source range of the value as written (after `=`).
+    pub value_range: Option<TextRange>,
+    /// Whether the written value equals its cooked form byte for byte (no quotes or escapes), so that
+    /// offsets inside `value` map directly onto `value_range`.
+    pub value_is_verbatim: bool,
+}
+
+impl Flag {
+    /// `--mount` and other comma-separated flags split into `key[=value]` fields, with ranges when the
+    /// value is written verbatim (else every field gets the whole value's range).
+    pub fn fields(&self) -> Vec<FlagField> {
+        let Some(value) = &self.value else {
+            return Vec::new();
+        };
+        let vr = self.value_range.unwrap_or_default();
+        let mut out = Vec::new();
+        for (lo, hi) in csv_fields(value) {
+            let field = &value[lo..hi];
+            let (key, val, eq) = match field.find('=') {
+                Some(i) => (&field[..i], Some(&field[i + 1..]), Some(i)),
+                None => (field, None, None),
+            };
+            let at = |a: usize, b: usize| {
+                if self.value_is_verbatim {
+                    TextRange::new(vr.start + a as u32, vr.start + b as u32)
+                } else {
+                    vr
+                }
+            };
+            out.push(FlagField {
+                key: unquote_csv(key.trim()),
+                value: val.map(unquote_csv),
+                range: at(lo, hi),
+                key_range: at(lo, lo + key.len()),
+                value_range: eq.map(|i| at(lo + i + 1, hi)),
+            });
+        }
+        out
+    }
+}
+
+/// One `key=value` field of a comma-separated flag value such as `--mount=type=cache,target=/x`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlagField {
+    pub key: String,
+    pub value: Option<String>,
+    pub range: TextRange,
+    pub key_range: TextRange,
+    pub value_range: Option<TextRange>,
+}
+
+/// Splits a CSV record the way Go's `encoding/csv` does for a single line: commas separate fields, and a
+/// field that starts with `"` runs to its closing quote (`""` inside is one quote).
+fn csv_fields(s: &str) -> Vec<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        let start = i;
+        if i < b.len() && b[i] == b'"' {
+            i += 1;
+            while i < b.len() {
+                if b[i] == b'"' {
+                    if i + 1 < b.len() && b[i + 1] == b'"' {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+        }
+        while i < b.len() && b[i] != b',' {
+            i += 1;
+        }
+        out.push((start, i));
+        if i >= b.len() {
+            break;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn unquote_csv(s: &str) -> String {
+    if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
+        s[1..s.len() - 1].replace("\"\"", "\"")
+    } else {
+        s.to_string()
+    }
+}
+
+/// A string element of a JSON (exec-form) array.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonString {
+    /// The element as written, quotes included.
+    pub span: Span,
+    /// The decoded string.
+    pub value: String,
+}
+
+/// The exec form: a JSON array of strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonArray {
+    pub span: Span,
+    pub items: Vec<JsonString>,
+}
+
+/// RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK CMD arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommandForm {
+    /// `["executable", "arg"]`.
+    Exec(JsonArray),
+    /// Anything else: run by the shell. The span covers the whole argument text.
+    Shell(Span),
+    /// No arguments at all.
+    Empty,
+}
+
+/// COPY, ADD and VOLUME arguments: a JSON array, or words split on whitespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathList {
+    Exec(JsonArray),
+    Words(Vec<Span>),
+}
+
+/// One `key=value` pair of ENV or LABEL (or the legacy `ENV key value` form).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyValue {
+    /// The whole pair.
+    pub span: Span,
+    pub key: Span,
+    /// The value as written (quotes and escapes kept; the model processes them).
+    pub value: Span,
+    /// `ENV key value with spaces`: the legacy form, where the value is the rest of the line verbatim.
+    pub legacy: bool,
+}
+
+/// One `name[=default]` of ARG.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArgDecl {
+    pub span: Span,
+    pub name: Span,
+    /// The default as written (after `=`).
+    pub default: Option<Span>,
+}
+
+/// FROM's arguments: `image [AS name]`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct FromArgs {
+    pub image: Option<Span>,
+    pub as_keyword: Option<Span>,
+    pub name: Option<Span>,
+    /// Words beyond the three Docker accepts.
+    pub extra: Vec<Span>,
+}
+
+/// HEALTHCHECK's arguments: `NONE`, or `CMD` and a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HealthcheckArgs {
+    /// `NONE`, `CMD`, or whatever was written there.
+    pub kind: Option<Span>,
+    pub command: CommandForm,
+}
+
+/// Arguments, typed by instruction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Args {
+    From(FromArgs),
+    /// RUN, CMD, ENTRYPOINT, SHELL.
+    Command(CommandForm),
+    /// COPY, ADD, VOLUME.
+    Paths(PathList),
+    /// ENV, LABEL.
+    KeyValues(Vec<KeyValue>),
+    Arg(Vec<ArgDecl>),
+    /// EXPOSE: whitespace-separated words.
+    Words(Vec<Span>),
+    /// USER, WORKDIR, STOPSIGNAL, MAINTAINER: the rest of the line as one string.
+    Text(Option<Span>),
+    Healthcheck(HealthcheckArgs),
+    /// The instruction ONBUILD adds to images built from this one.
+    Onbuild(Option<Box<Instruction>>),
+    /// Unknown instruction: the argument text.
+    Unknown(Option<Span>),
+}
+
+/// A heredoc: `<<EOF` ... `EOF`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heredoc {
+    /// The `<<EOF` word in the instruction line.
+    pub marker: Span,
+    /// The delimiter with quotes removed.
+    pub name: String,
+    /// `<<-`: leading tabs are stripped from the body and the terminator.
+    pub chomp: bool,
+    /// The delimiter was unquoted, so Docker expands variables in the body (COPY/ADD only; RUN leaves it to the shell).
+    pub expand: bool,
+    /// `2<<EOF`: the file descriptor the body is connected to.
+    pub fd: u32,
+    /// The body, relative to the item start: from the line after the instruction line (or the previous
+    /// heredoc's terminator) to the end of the last body line (newline included).
+    pub body: TextRange,
+    /// The terminator line; `None` when the heredoc is never closed.
+    pub terminator: Option<TextRange>,
+}
+
+/// A variable reference such as `$x`, `${x}` or `${x:-default}`. Offsets are into the text it was found
+/// in (a logical line for [`Instruction::var_refs`], converted to relative source ranges there).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VarRef {
+    pub lo: u32,
+    pub hi: u32,
+    pub name_lo: u32,
+    pub name_hi: u32,
+    pub braced: bool,
+    pub modifier: Option<VarModifier>,
+}
+
+/// The `:-default`, `+alt`, `#pattern`, `/pat/repl` part of `${name...}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VarModifier {
+    /// `:-`, `-`, `:+`, `+`, `:?`, `?`, `#`, `%`, `/` or `//`.
+    pub op: String,
+    pub word_lo: u32,
+    pub word_hi: u32,
+}
+
+/// A variable reference in an instruction, with source ranges relative to the item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VarUse {
+    /// `$x` or the whole `${...}`.
+    pub range: TextRange,
+    pub name_range: TextRange,
+    pub name: String,
+    pub braced: bool,
+    pub modifier: Option<String>,
+    /// Docker expands it (true), or the shell does at run time (RUN, CMD, ENTRYPOINT, heredoc bodies).
+    pub expanded_by_docker: bool,
+}
+
+/// A mapping point between the logical line and the source: logical offset `logical` corresponds to
+/// source offset `source` (relative), up to the next piece.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Piece {
+    pub logical: u32,
+    pub source: u32,
+    pub len: u32,
+}
+
+/// One instruction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Instruction {
+    pub kind: Kind,
+    /// The keyword as written.
+    pub keyword: Span,
+    /// The logical line: the instruction's lines joined with continuations and inner comments removed,
+    /// starting at the keyword. Every [`Span`] reads its text from here.
+    pub logical: Box<str>,
+    pub pieces: Box<[Piece]>,
+    pub flags: Vec<Flag>,
+    pub args: Args,
+    /// Range of the argument text after the flags (may be empty).
+    pub args_span: Span,
+    pub heredocs: Vec<Heredoc>,
+    pub errors: Vec<SyntaxError>,
+    pub var_uses: Vec<VarUse>,
+    /// Comment lines inside a continuation (Docker drops them).
+    pub inner_comments: Vec<TextRange>,
+    /// Blank lines inside a continuation (Docker warns about them).
+    pub empty_continuation_lines: Vec<TextRange>,
+    /// From the keyword to the end of the instruction line's last piece (heredoc bodies excluded).
+    pub range: TextRange,
+    /// From the keyword to the end of the last heredoc terminator, or `range` without heredocs.
+    pub full_range: TextRange,
+}
+
+impl Instruction {
+    /// The text of a span.
+    pub fn text(&self, span: &Span) -> &str {
+        self.logical
+            .get(span.lo as usize..span.hi as usize)
+            .unwrap_or("")
+    }
+
+    /// Relative source offset of logical offset `lo` when it starts a range.
+    pub fn source_start(&self, lo: u32) -> u32 {
+        map_start(&self.pieces, lo)
+    }
+
+    /// Relative source offset of logical offset `hi` when it ends a range.
+    pub fn source_end(&self, hi: u32) -> u32 {
+        map_end(&self.pieces, hi)
+    }
+
+    /// A span for the logical range `lo..hi`.
+    pub fn span(&self, lo: u32, hi: u32) -> Span {
+        span_of(&self.pieces, lo, hi)
+    }
+
+    /// The flag named `name` (the last one when repeated).
+    pub fn flag(&self, name: &str) -> Option<&Flag> {
+        self.flags
+            .iter()
+            .rev()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The exec or shell form of RUN, CMD, ENTRYPOINT, SHELL or HEALTHCHECK CMD.
+    pub fn command(&self) -> Option<&CommandForm> {
+        match &self.args {
+            Args::Command(c) => Some(c),
+            Args::Healthcheck(h) => Some(&h.command),
+            _ => None,
+        }
+    }
+
+    /// The instruction ONBUILD wraps, if this is ONBUILD.
+    pub fn onbuild_inner(&self) -> Option<&Instruction> {
+        match &self.args {
+            Args::Onbuild(Some(inner)) => Some(inner),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn map_start(pieces: &[Piece], lo: u32) -> u32 {
+    // The last piece whose logical start is <= lo.
+    let i = pieces
+        .partition_point(|p| p.logical <= lo)
+        .saturating_sub(1);
+    match pieces.get(i) {
+        Some(p) => {
+            let off = lo - p.logical.min(lo);
+            if off >= p.len && i + 1 < pieces.len() {
+                pieces[i + 1].source
+            } else {
+                p.source + off.min(p.len)
+            }
+        }
+        None => 0,
+    }
+}
+
+pub(crate) fn map_end(pieces: &[Piece], hi: u32) -> u32 {
+    // The first piece whose logical end is >= hi.
+    let i = pieces.partition_point(|p| p.logical + p.len < hi);
+    match pieces.get(i) {
+        Some(p) => p.source + (hi.saturating_sub(p.logical)).min(p.len),
+        None => pieces.last().map_or(0, |p| p.source + p.len),
+    }
+}
+
+pub(crate) fn span_of(pieces: &[Piece], lo: u32, hi: u32) -> Span {
+    let start = map_start(pieces, lo);
+    let end = if hi == lo { start } else { map_end(pieces, hi) };
+    Span {
+        range: TextRange::new(start, end.max(start)),
+        lo,
+        hi,
+    }
+}
+
+/// A comment line outside any instruction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// The comment text after `#`, trimmed.
+    pub text: Box<str>,
+    /// From `#` to the end of the line (relative to the item start).
+    pub range: TextRange,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// What an item holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Instruction(Instruction),
+    Comment(Comment),
+}
+
+/// An item's content; shared between versions of the tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// Bytes from the item's start (the start of its first line) to the start of the line after it.
+    pub len: u32,
+    /// Bytes from the item's start that the parser read to build it (at least `len`): an edit inside
+    /// this window can change the item.
+    pub lookahead: u32,
+}
+
+/// An item of the file: a node at an absolute offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    /// Absolute offset of the start of the item's first line.
+    pub start: u32,
+    pub node: Arc<Node>,
+}
+
+/// An item viewed with its absolute position: converts relative ranges to absolute ones.
+#[derive(Clone, Copy, Debug)]
+pub struct ItemRef<'a> {
+    pub index: usize,
+    pub start: u32,
+    pub node: &'a Node,
+}
+
+impl<'a> ItemRef<'a> {
+    pub fn abs(&self, r: TextRange) -> TextRange {
+        r.shift(self.start)
+    }
+
+    pub fn instruction(&self) -> Option<&'a Instruction> {
+        match &self.node.kind {
+            NodeKind::Instruction(i) => Some(i),
+            NodeKind::Comment(_) => None,
+        }
+    }
+
+    pub fn comment(&self) -> Option<&'a Comment> {
+        match &self.node.kind {
+            NodeKind::Comment(c) => Some(c),
+            NodeKind::Instruction(_) => None,
+        }
+    }
+
+    /// The item's whole extent, absolute.
+    pub fn extent(&self) -> TextRange {
+        TextRange::at(self.start, self.node.len)
+    }
+}

@@ -1,0 +1,144 @@
+//! Error-tolerant parsers for Dockerfiles and `.dockerignore` files; every token carries a byte range.
+//!
+//! [`parse`] never fails and never panics: it returns a [`Dockerfile`] tree whose problems are listed
+//! by [`Dockerfile::errors`]. [`Dockerfile::edit`] reparses only the items an edit can change.
+
+pub mod ast;
+pub mod dockerignore;
+pub mod dump;
+pub mod errors;
+mod incremental;
+pub mod parser;
+pub mod shellword;
+pub mod words;
+
+use std::sync::Arc;
+
+pub use ast::*;
+pub use errors::{ProblemKind, SyntaxError};
+
+use crate::text::TextRange;
+
+/// A parsed Dockerfile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dockerfile {
+    /// Length of the text it was parsed from.
+    pub len: u32,
+    /// The text starts with a UTF-8 byte-order mark (3 bytes, skipped by Docker).
+    pub bom: bool,
+    /// The escape character: `\` unless `# escape=`` ` `` says otherwise.
+    pub escape: char,
+    pub directives: Vec<Directive>,
+    /// Problems with the directives (absolute ranges).
+    pub directive_errors: Vec<SyntaxError>,
+    /// Offset of the first line after the parser directives.
+    pub body_start: u32,
+    /// Edits starting at or before this offset may change the directives, so they reparse everything.
+    pub(crate) guard: u32,
+    /// Instructions and comments, in order.
+    pub items: Vec<Item>,
+}
+
+/// Parses a Dockerfile. Never fails, never panics.
+pub fn parse(text: &str) -> Dockerfile {
+    let pre = parser::prelude(text);
+    let (items, _) = parser::lex_items(text, pre.body_start as usize, pre.escape, |_| false);
+    Dockerfile {
+        len: text.len() as u32,
+        bom: pre.bom,
+        escape: pre.escape as char,
+        directives: pre.directives,
+        directive_errors: pre.errors,
+        body_start: pre.body_start,
+        guard: pre.guard,
+        items,
+    }
+}
+
+/// A text change: the bytes `range` of the old text replaced by `new_len` bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub range: TextRange,
+    pub new_len: u32,
+}
+
+impl Dockerfile {
+    /// The tree for `new_text`, which is the old text with `edit` applied. Items the edit cannot affect
+    /// are reused (shared, with their offsets moved); the result equals `parse(new_text)`.
+    pub fn edit(&self, new_text: &str, edit: Edit) -> Dockerfile {
+        incremental::reparse(self, new_text, edit)
+    }
+
+    /// Every item with its absolute start.
+    pub fn items(&self) -> impl DoubleEndedIterator<Item = ItemRef<'_>> + ExactSizeIterator {
+        self.items.iter().enumerate().map(|(index, it)| ItemRef {
+            index,
+            start: it.start,
+            node: &it.node,
+        })
+    }
+
+    pub fn item(&self, index: usize) -> Option<ItemRef<'_>> {
+        self.items.get(index).map(|it| ItemRef {
+            index,
+            start: it.start,
+            node: &it.node,
+        })
+    }
+
+    /// The instructions, with their items.
+    pub fn instructions(&self) -> impl DoubleEndedIterator<Item = (ItemRef<'_>, &Instruction)> {
+        self.items()
+            .filter_map(|it| it.instruction().map(|i| (it, i)))
+    }
+
+    /// The directive named `name` (`syntax`, `escape`, `check`).
+    pub fn directive(&self, name: &str) -> Option<&Directive> {
+        self.directives.iter().find(|d| d.name == name)
+    }
+
+    /// The index of the item containing `offset` (its extent, end included), if any.
+    pub fn item_at(&self, offset: u32) -> Option<usize> {
+        let i = self.items.partition_point(|it| it.start <= offset);
+        let i = i.checked_sub(1)?;
+        let it = &self.items[i];
+        (offset <= it.start + it.node.len).then_some(i)
+    }
+
+    /// Every problem in the file, with absolute ranges, in document order.
+    pub fn errors(&self) -> Vec<SyntaxError> {
+        let mut out: Vec<SyntaxError> = self.directive_errors.clone();
+        for it in self.items() {
+            match &it.node.kind {
+                NodeKind::Instruction(i) => {
+                    out.extend(i.errors.iter().map(|e| e.shifted(it.start)));
+                    if let Some(inner) = i.onbuild_inner() {
+                        out.extend(inner.errors.iter().map(|e| e.shifted(it.start)));
+                    }
+                }
+                NodeKind::Comment(c) => out.extend(c.errors.iter().map(|e| e.shifted(it.start))),
+            }
+        }
+        if !self
+            .items
+            .iter()
+            .any(|it| matches!(it.node.kind, NodeKind::Instruction(_)))
+        {
+            out.push(SyntaxError::new(
+                ProblemKind::Syntax,
+                TextRange::empty(self.len),
+                "syntax.no-instructions",
+            ));
+        }
+        out.sort_by_key(|e| (e.range.start, e.range.end));
+        out
+    }
+
+    /// Whether the tree shares item `index` with `other` (same node, not a copy): used by caches.
+    pub fn shares_item(&self, index: usize, other: &Dockerfile, other_index: usize) -> bool {
+        match (self.items.get(index), other.items.get(other_index)) {
+            (Some(a), Some(b)) => Arc::ptr_eq(&a.node, &b.node),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Byte ranges and the line index: every position inside the engine is a byte offset into the original text.
+//!
+//! Conversion to lines and columns happens only at the edges (the CLI renders 1-based line and
+//! Unicode-scalar columns; the language server converts to UTF-8, UTF-16 or UTF-32 code units).
+
+use std::fmt;
+use std::ops::Range;
+
+/// A half-open byte range `[start, end)` into a text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct TextRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl TextRange {
+    /// A range from `start` to `end`; an inverted pair is normalised to an empty range at `start`.
+    pub const fn new(start: u32, end: u32) -> TextRange {
+        if end < start {
+            TextRange { start, end: start }
+        } else {
+            TextRange { start, end }
+        }
+    }
+
+    /// An empty range at `offset`.
+    pub const fn empty(offset: u32) -> TextRange {
+        TextRange {
+            start: offset,
+            end: offset,
+        }
+    }
+
+    /// A range of `len` bytes starting at `start`.
+    pub const fn at(start: u32, len: u32) -> TextRange {
+        TextRange {
+            start,
+            end: start + len,
+        }
+    }
+
+    pub const fn len(self) -> u32 {
+        self.end - self.start
+    }
+
+    pub const fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// This range moved by `delta` bytes (used to turn item-relative ranges into absolute ones).
+    pub const fn shift(self, delta: u32) -> TextRange {
+        TextRange {
+            start: self.start + delta,
+            end: self.end + delta,
+        }
+    }
+
+    /// Whether `offset` lies inside the range; the end is included so that a cursor just after a
+    /// token still touches it.
+    pub const fn contains_inclusive(self, offset: u32) -> bool {
+        self.start <= offset && offset <= self.end
+    }
+
+    /// Whether the two ranges share at least one byte, or touch when one of them is empty.
+    pub fn intersects(self, other: TextRange) -> bool {
+        self.start < other.end && other.start < self.end
+            || (self.is_empty() || other.is_empty())
+                && self.start <= other.end
+                && other.start <= self.end
+    }
+
+    /// The smallest range covering both.
+    pub fn cover(self, other: TextRange) -> TextRange {
+        TextRange {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn as_usize(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+impl fmt::Debug for TextRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+impl From<Range<u32>> for TextRange {
+    fn from(r: Range<u32>) -> TextRange {
+        TextRange::new(r.start, r.end)
+    }
+}
+
+/// The text slice a range covers; an out-of-bounds or non-boundary range yields `""` rather than a panic.
+pub fn slice(text: &str, range: TextRange) -> &str {
+    text.get(range.as_usize()).unwrap_or("")
+}
+
+/// How columns are counted at an edge.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum Encoding {
+    /// Bytes of UTF-8.
+    Utf8,
+    /// UTF-16 code units (the LSP default).
+    Utf16,
+    /// Unicode scalar values (LSP `utf-32`, and the CLI's columns).
+    Utf32,
+}
+
+/// A zero-based line and column, the column counted in some [`Encoding`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Start offsets of every line of a text, for offset ↔ line/column conversion.
+///
+/// A line ends after `\n`. A `\r` before the `\n` belongs to the line's terminator; a lone `\r` is an
+/// ordinary character, as it is for Docker's parser.
+#[derive(Clone, Debug, Default)]
+pub struct LineIndex {
+    starts: Vec<u32>,
+    len: u32,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                starts.push(i as u32 + 1);
+            }
+        }
+        LineIndex {
+            starts,
+            len: text.len() as u32,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The line holding `offset` (clamped to the text).
+    pub fn line_of(&self, offset: u32) -> u32 {
+        let offset = offset.min(self.len);
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i as u32,
+            Err(i) => i as u32 - 1,
+        }
+    }
+
+    /// Byte offset where `line` starts, clamped to the end of the text.
+    pub fn line_start(&self, line: u32) -> u32 {
+        self.starts.get(line as usize).copied().unwrap_or(self.len)
+    }
+
+    /// Byte range of `line` without its terminator (`\n` or `\r\n`).
+    pub fn line_range(&self, text: &str, line: u32) -> TextRange {
+        let start = self.line_start(line);
+        let bytes = text.as_bytes();
+        let end = match self.starts.get(line as usize + 1) {
+            // The next line starts after this line's `\n`; drop the `\n` and a `\r` before it.
+            Some(&next) => {
+                let mut end = next - 1;
+                if end > start && bytes.get(end as usize - 1) == Some(&b'\r') {
+                    end -= 1;
+                }
+                end
+            }
+            None => self.len,
+        };
+        TextRange::new(start, end)
+    }
+
+    /// Converts a byte offset into a line and a column counted in `enc`.
+    /// Offsets inside a multi-byte character snap back to its start; offsets past the end clamp.
+    pub fn to_line_col(&self, text: &str, offset: u32, enc: Encoding) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(self.len) as usize) as u32;
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let segment = &text[start as usize..offset as usize];
+        let col = match enc {
+            Encoding::Utf8 => segment.len() as u32,
+            Encoding::Utf16 => segment.chars().map(|c| c.len_utf16() as u32).sum(),
+            Encoding::Utf32 => segment.chars().count() as u32,
+        };
+        LineCol { line, col }
+    }
+
+    /// Converts a line and column in `enc` into a byte offset. A column past the end of the line clamps
+    /// to the line's end (before its terminator); a line past the end clamps to the end of the text; a
+    /// column inside a character (half a surrogate pair) snaps to that character's start.
+    pub fn to_offset(&self, text: &str, pos: LineCol, enc: Encoding) -> u32 {
+        if pos.line as usize >= self.starts.len() {
+            return self.len;
+        }
+        let range = self.line_range(text, pos.line);
+        let line_text = slice(text, range);
+        let mut units = 0u32;
+        for (i, c) in line_text.char_indices() {
+            let w = match enc {
+                Encoding::Utf8 => c.len_utf8() as u32,
+                Encoding::Utf16 => c.len_utf16() as u32,
+                Encoding::Utf32 => 1,
+            };
+            if units + w > pos.col {
+                return range.start + i as u32;
+            }
+            units += w;
+            if units == pos.col {
+                return range.start + (i + c.len_utf8()) as u32;
+            }
+        }
+        if pos.col == 0 {
+            return range.start;
+        }
+        range.end
+    }
+}
+
+/// The largest char boundary at or below `i`.
+pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    if i >= text.len() {
+        return text.len();
+    }
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_round_trips_in_every_encoding() {
+        let text = "FROM a\r\nRUN echo 😀é 日本\nUSER x";
+        let idx = LineIndex::new(text);
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            for (off, _) in text.char_indices() {
+                let lc = idx.to_line_col(text, off as u32, enc);
+                let back = idx.to_offset(text, lc, enc);
+                // The terminator (`\r\n`) is not a column of the line: its positions clamp to the line end.
+                if matches!(text.as_bytes()[off], b'\r' | b'\n') {
+                    continue;
+                }
+                assert_eq!(back, off as u32, "{enc:?} at {off}");
+            }
+        }
+        let off = text.find('é').unwrap() as u32;
+        assert_eq!(
+            idx.to_line_col(text, off, Encoding::Utf16),
+            LineCol { line: 1, col: 11 }
+        );
+        assert_eq!(
+            idx.to_line_col(text, off, Encoding::Utf32),
+            LineCol { line: 1, col: 10 }
+        );
+        assert_eq!(
+            idx.to_line_col(text, off, Encoding::Utf8),
+            LineCol { line: 1, col: 13 }
+        );
+    }
+
+    #[test]
+    fn out_of_range_positions_clamp() {
+        let text = "ab\ncd";
+        let idx = LineIndex::new(text);
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16),
+            2
+        );
+        assert_eq!(
+            idx.to_offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16),
+            5
+        );
+        assert_eq!(
+            idx.to_line_col(text, 99, Encoding::Utf8),
+            LineCol { line: 1, col: 2 }
+        );
+        let emoji = "😀x";
+        let idx = LineIndex::new(emoji);
+        // Half a surrogate pair snaps to the character start.
+        assert_eq!(
+            idx.to_offset(emoji, LineCol { line: 0, col: 1 }, Encoding::Utf16),
+            0
+        );
+    }
+}
