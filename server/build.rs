@@ -2,6 +2,8 @@
 
 #[path = "build/data.rs"]
 mod data;
+#[path = "build/messages.rs"]
+mod messages;
 
 use std::path::PathBuf;
 
@@ -9,4 +11,5 @@ fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     data::generate(&manifest, &out);
+    messages::generate(&manifest, &out);
 }

@@ -1,8 +1,20 @@
 //! dockward: a Dockerfile and `.dockerignore` security linter, language server and CLI.
 //!
-//! The engine is pure: `syntax` parses text into trees, `model` derives facts from them, `rules` turn facts
-//! into diagnostics, and `check` runs the rules. Only `cli` and `lsp` do IO.
+//! The engine is pure: [`syntax`] parses text into trees, [`model`] derives facts from them, [`rules`]
+//! turn facts into diagnostics, and [`check()`] runs the rules. Only `cli` and `lsp` do IO.
 
+pub mod check;
+pub mod cli;
 pub mod data;
+pub mod date;
+pub mod diagnostic;
+pub mod fix;
+pub mod messages;
+pub mod model;
+pub mod rules;
+pub mod settings;
 pub mod syntax;
 pub mod text;
+
+pub use check::{Context, ContextEntry, EntryKind, Input, check, check_tree};
+pub use diagnostic::{Applicability, Diagnostic, FileRef, Fix, Severity, TextEdit};

@@ -1,3 +1,14 @@
 //! The `dockward` binary: a thin entry point into `cli::run`.
 
-fn main() {}
+use std::io::Write;
+
+fn main() {
+    let env = dockward::cli::Env::from_process();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err = stderr.lock();
+    let code = dockward::cli::run(std::env::args_os().collect(), &env, &mut out, &mut err);
+    let _ = out.flush();
+    std::process::exit(code);
+}

@@ -1,0 +1,103 @@
+//! The engine's entry point: `check(input, settings)`, pure and deterministic.
+//!
+//! Everything it needs comes in as [`Input`]: the Dockerfile text, the ignore file's text, a listing of
+//! the build context, and today's date. It never reads files, the clock, the environment or the network.
+
+use crate::date::Date;
+use crate::diagnostic::Diagnostic;
+use crate::model::Model;
+use crate::rules::{self, Ctx, Sink};
+use crate::settings::Settings;
+use crate::syntax::{self, Dockerfile};
+
+/// One entry of a build-context listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextEntry {
+    /// Relative, `/`-separated path inside the context.
+    pub path: String,
+    pub kind: EntryKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+}
+
+/// A listing of the build context, as far as the edge could read it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Entries sorted by path.
+    pub entries: Vec<ContextEntry>,
+    /// False when the scan stopped at its file or time bound.
+    pub complete: bool,
+}
+
+/// What the engine checks.
+#[derive(Clone, Debug)]
+pub struct Input<'a> {
+    pub dockerfile: &'a str,
+    /// The text of the ignore file that applies, if one exists.
+    pub ignore_file: Option<&'a str>,
+    /// The build context's listing, when the edge scanned it.
+    pub context: Option<&'a Context>,
+    /// Today's date, for end-of-life checks.
+    pub today: Date,
+    /// Byte offset of the first character that replaced invalid UTF-8 when the edge decoded the file.
+    pub invalid_utf8_at: Option<u32>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(dockerfile: &'a str, today: Date) -> Input<'a> {
+        Input {
+            dockerfile,
+            ignore_file: None,
+            context: None,
+            today,
+            invalid_utf8_at: None,
+        }
+    }
+}
+
+/// Checks a Dockerfile: parses it, builds the model, runs every enabled rule. The result is sorted by
+/// file, range and code, and is the same for the same input.
+pub fn check(input: &Input, settings: &Settings) -> Vec<Diagnostic> {
+    let tree = syntax::parse(input.dockerfile);
+    check_tree(&tree, input, settings)
+}
+
+/// Like [`check`], with a tree the caller already has (the language server keeps one per document and
+/// updates it incrementally). `tree` must be the parse of `input.dockerfile`.
+pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<Diagnostic> {
+    let model = Model::build(tree);
+    let ctx = Ctx {
+        input,
+        text: input.dockerfile,
+        tree,
+        model: &model,
+        settings,
+    };
+    let mut out = Vec::new();
+    for rule in rules::RULES {
+        if !settings.enabled(rule) {
+            continue;
+        }
+        let mut sink = Sink::default();
+        (rule.check)(&ctx, &mut sink);
+        rules::to_diagnostics(
+            rule,
+            settings.severity_of(rule),
+            settings.locale,
+            sink.findings,
+            &mut out,
+        );
+    }
+    out.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    out.dedup();
+    out
+}

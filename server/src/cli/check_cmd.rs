@@ -1,0 +1,248 @@
+//! `dockward check`: find Dockerfiles, read them with their ignore files and contexts, check, fix,
+//! render, and choose the exit code.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::check::{Input, check};
+use crate::cli::discover::{self, ContextCache, LoadError};
+use crate::cli::output::{FileReport, human, json, sarif};
+use crate::cli::{
+    CheckArgs, ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Env, FailLevel, Format,
+};
+use crate::date::Date;
+use crate::diagnostic::{Applicability, FileRef, Severity};
+use crate::fix;
+use crate::messages::Locale;
+use crate::settings::Settings;
+
+/// Most fix rounds per file (each round re-checks the fixed text).
+const MAX_FIX_ROUNDS: usize = 10;
+
+pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let mut failed = false;
+    let today = match &a.today {
+        Some(s) => match Date::parse(s) {
+            Some(d) => d,
+            None => {
+                let _ = writeln!(
+                    err,
+                    "error: --today {s:?} is not a date in the form YYYY-MM-DD"
+                );
+                return EXIT_ERROR;
+            }
+        },
+        None => env.today,
+    };
+    let locale = match &a.lang {
+        Some(l) => match Locale::from_tag(l) {
+            Some(l) => l,
+            None => {
+                let _ = writeln!(err, "error: --lang {l:?}: dockward speaks en and ja");
+                return EXIT_ERROR;
+            }
+        },
+        None => env.locale().unwrap_or_default(),
+    };
+    for sel in a.select.iter().chain(&a.ignore) {
+        if !Settings::selector_is_known(sel) {
+            let _ = writeln!(
+                err,
+                "warning: `{sel}` matches no rule (see `dockward rule --all`)"
+            );
+        }
+    }
+    let settings = Settings {
+        select: (!a.select.is_empty()).then(|| a.select.clone()),
+        ignore: a.ignore.clone(),
+        locale,
+        target: a.target.clone(),
+        ..Settings::default()
+    };
+    if let Some(c) = &a.context
+        && !c.is_dir()
+    {
+        let _ = writeln!(err, "error: --context {}: not a directory", c.display());
+        return EXIT_ERROR;
+    }
+    let paths = if a.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        a.paths.clone()
+    };
+    let found = discover::find(&paths);
+    for e in &found.errors {
+        let _ = writeln!(err, "error: {e}");
+        failed = true;
+    }
+    let mut contexts = ContextCache::default();
+    let mut reports = Vec::new();
+    for path in &found.files {
+        match check_file(path, a, &settings, today, &mut contexts) {
+            Ok(r) => reports.push(r),
+            Err(msg) => {
+                let _ = writeln!(err, "error: {}: {msg}", path.display());
+                failed = true;
+            }
+        }
+    }
+    let color = match a.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => env.stdout_is_terminal && env.var("NO_COLOR").is_none(),
+    };
+    let written = match a.format {
+        Format::Human => human::render_all(out, &reports, human::Style { color }),
+        Format::Json => json::render_all(out, &reports),
+        Format::Sarif => sarif::render_all(out, &reports),
+    };
+    if let Err(e) = written {
+        let _ = writeln!(err, "error: writing the report: {e}");
+        return EXIT_ERROR;
+    }
+    if failed {
+        return EXIT_ERROR;
+    }
+    let threshold = match a.fail_level {
+        FailLevel::Error => Some(Severity::Error),
+        FailLevel::Warning => Some(Severity::Warning),
+        FailLevel::Info => Some(Severity::Info),
+        FailLevel::Hint => Some(Severity::Hint),
+        FailLevel::None => None,
+    };
+    let failing = threshold.is_some_and(|t| {
+        reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .any(|d| d.severity >= t)
+    });
+    if failing { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+fn display(path: &Path) -> String {
+    let s = path.display().to_string();
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+fn check_file(
+    path: &Path,
+    a: &CheckArgs,
+    settings: &Settings,
+    today: Date,
+    contexts: &mut ContextCache,
+) -> Result<FileReport, String> {
+    let loaded = discover::load(path).map_err(|e| match e {
+        LoadError::Io(m) => m,
+        LoadError::Binary(why) => format!("skipped: {why}"),
+    })?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let context_dir = a.context.clone().unwrap_or_else(|| dir.to_path_buf());
+    let ignore_path = discover::ignore_file_for(path, &context_dir);
+    let mut ignore_text = match &ignore_path {
+        Some(p) => match discover::load(p) {
+            Ok(l) => Some(l.text),
+            Err(LoadError::Io(m)) => return Err(format!("{}: {m}", p.display())),
+            Err(LoadError::Binary(why)) => return Err(format!("{}: {why}", p.display())),
+        },
+        None => None,
+    };
+    let context = contexts.get(&context_dir).clone();
+    let mut text = loaded.text;
+    let mut invalid_utf8_at = loaded.invalid_utf8_at;
+    let mut fixed = 0;
+    let mut ignore_created = false;
+    if a.fix {
+        let min = if a.unsafe_fixes {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        for _ in 0..MAX_FIX_ROUNDS {
+            let input = Input {
+                dockerfile: &text,
+                ignore_file: ignore_text.as_deref(),
+                context: Some(&context),
+                today,
+                invalid_utf8_at,
+            };
+            let diags = check(&input, settings);
+            let chosen = fix::select_fixes(&diags, min);
+            if chosen.is_empty() {
+                break;
+            }
+            let mut new_text = text.clone();
+            let mut new_ignore = ignore_text.clone();
+            let docker_edits: Vec<_> = chosen
+                .iter()
+                .flat_map(|f| f.edits.iter().filter(|e| e.file == FileRef::Dockerfile))
+                .collect();
+            let ignore_edits: Vec<_> = chosen
+                .iter()
+                .flat_map(|f| f.edits.iter().filter(|e| e.file == FileRef::IgnoreFile))
+                .collect();
+            if !docker_edits.is_empty() {
+                new_text = fix::apply_edits(&text, &docker_edits)
+                    .map_err(|e| format!("internal error applying fixes: {e:?}"))?;
+            }
+            if !ignore_edits.is_empty() {
+                let base = ignore_text.clone().unwrap_or_default();
+                new_ignore = Some(
+                    fix::apply_edits(&base, &ignore_edits)
+                        .map_err(|e| format!("internal error applying fixes: {e:?}"))?,
+                );
+                ignore_created |= ignore_text.is_none();
+            }
+            if new_text == text && new_ignore == ignore_text {
+                break;
+            }
+            fixed += chosen.len();
+            text = new_text;
+            ignore_text = new_ignore;
+            invalid_utf8_at = None.or(invalid_utf8_at.filter(|_| docker_edits.is_empty()));
+        }
+        if fixed > 0 {
+            fs::write(path, &text)
+                .map_err(|e| format!("writing fixes: {}", discover::io_reason(&e)))?;
+            if let Some(t) = &ignore_text {
+                let target = ignore_path
+                    .clone()
+                    .unwrap_or_else(|| context_dir.join(".dockerignore"));
+                let current = fs::read_to_string(&target).ok();
+                if current.as_deref() != Some(t.as_str()) {
+                    fs::write(&target, t).map_err(|e| {
+                        format!(
+                            "{}: writing fixes: {}",
+                            target.display(),
+                            discover::io_reason(&e)
+                        )
+                    })?;
+                }
+            }
+        }
+    }
+    let input = Input {
+        dockerfile: &text,
+        ignore_file: ignore_text.as_deref(),
+        context: Some(&context),
+        today,
+        invalid_utf8_at,
+    };
+    let diagnostics = check(&input, settings);
+    let ignore_display = ignore_path
+        .as_deref()
+        .map(display)
+        .or_else(|| ignore_created.then(|| display(&context_dir.join(".dockerignore"))))
+        .or_else(|| Some(display(&context_dir.join(".dockerignore"))));
+    Ok(FileReport {
+        path: display(path),
+        text,
+        ignore_path: ignore_display,
+        ignore_text,
+        diagnostics,
+        fixed,
+    })
+}

@@ -1,0 +1,271 @@
+//! Finding Dockerfiles, their ignore files and their build contexts on disk.
+//!
+//! Safety: symbolic links are never followed while walking (a link is listed as a link), nothing is
+//! executed, and context scans stop at a file-count and time bound.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::check::{Context, ContextEntry, EntryKind};
+
+/// Bounds of a build-context scan.
+pub const CONTEXT_MAX_ENTRIES: usize = 200_000;
+pub const CONTEXT_MAX_TIME: Duration = Duration::from_secs(2);
+
+/// Whether a file name is a Dockerfile by Docker's and Podman's conventions: `Dockerfile`,
+/// `Containerfile`, `*.Dockerfile`, `Dockerfile.*` (any case), but not `*.dockerignore`.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".dockerignore") || lower.ends_with(".containerignore") {
+        return false;
+    }
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+}
+
+/// Whether a file name is an ignore file (`.dockerignore`, `*.dockerignore`, and Podman's `.containerignore`).
+pub fn is_ignore_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == ".dockerignore" || lower.ends_with(".dockerignore") || lower == ".containerignore"
+}
+
+/// Directories never descended into when searching for Dockerfiles.
+fn skip_dir(name: &str) -> bool {
+    matches!(
+        name,
+        ".git" | ".hg" | ".svn" | "node_modules" | "target" | ".venv" | "__pycache__"
+    )
+}
+
+/// The result of expanding the command-line paths.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub files: Vec<PathBuf>,
+    /// Problems to report (unreadable paths, directories without Dockerfiles).
+    pub errors: Vec<String>,
+}
+
+/// Expands files and directories into Dockerfiles, sorted, without duplicates. Explicit files are
+/// checked whatever their name.
+pub fn find(paths: &[PathBuf]) -> Found {
+    let mut found = Found::default();
+    for p in paths {
+        match fs::symlink_metadata(p) {
+            Err(e) => found
+                .errors
+                .push(format!("{}: {}", p.display(), io_reason(&e))),
+            Ok(m) if m.is_dir() => {
+                let before = found.files.len();
+                walk(p, &mut found);
+                if found.files.len() == before {
+                    found.errors.push(format!("{}: no Dockerfile found (looked for Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*)", p.display()));
+                }
+            }
+            Ok(_) => found.files.push(p.clone()),
+        }
+    }
+    found.files.sort();
+    found.files.dedup();
+    found
+}
+
+fn walk(dir: &Path, found: &mut Found) {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let rd = match fs::read_dir(&d) {
+            Ok(rd) => rd,
+            Err(e) => {
+                found
+                    .errors
+                    .push(format!("{}: {}", d.display(), io_reason(&e)));
+                continue;
+            }
+        };
+        let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                if !skip_dir(&name) {
+                    stack.push(e.path());
+                }
+            } else if ft.is_file() && is_dockerfile_name(&name) {
+                found.files.push(e.path());
+            }
+        }
+    }
+}
+
+/// A short reason for an IO error, without Rust's "(os error N)" noise.
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "no such file or directory".into(),
+        PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            s.split(" (os error").next().unwrap_or(&s).to_string()
+        }
+    }
+}
+
+/// The ignore file Docker uses for `dockerfile` built with `context`: `<Dockerfile>.dockerignore` beside
+/// the Dockerfile wins over `<context>/.dockerignore`. Symbolic links are not followed.
+pub fn ignore_file_for(dockerfile: &Path, context: &Path) -> Option<PathBuf> {
+    let name = dockerfile.file_name()?.to_string_lossy().into_owned();
+    let specific = dockerfile.with_file_name(format!("{name}.dockerignore"));
+    for candidate in [specific, context.join(".dockerignore")] {
+        if fs::symlink_metadata(&candidate).is_ok_and(|m| m.is_file()) {
+            return Some(candidate);
+        }
+    }
+    None
+}
+
+/// Lists a build context: every entry, relative and `/`-separated, without following symbolic links,
+/// within [`CONTEXT_MAX_ENTRIES`] and [`CONTEXT_MAX_TIME`].
+pub fn scan_context(root: &Path) -> Context {
+    let started = Instant::now();
+    let mut entries = Vec::new();
+    let mut complete = true;
+    let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
+    'outer: while let Some((dir, rel)) = stack.pop() {
+        let Ok(rd) = fs::read_dir(&dir) else { continue };
+        for e in rd.filter_map(Result::ok) {
+            if entries.len() >= CONTEXT_MAX_ENTRIES || started.elapsed() > CONTEXT_MAX_TIME {
+                complete = false;
+                break 'outer;
+            }
+            let name = e.file_name().to_string_lossy().into_owned();
+            let path = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let Ok(ft) = e.file_type() else { continue };
+            let kind = if ft.is_symlink() {
+                EntryKind::Symlink
+            } else if ft.is_dir() {
+                stack.push((e.path(), path.clone()));
+                EntryKind::Dir
+            } else {
+                EntryKind::File
+            };
+            entries.push(ContextEntry { path, kind });
+        }
+    }
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Context { entries, complete }
+}
+
+/// Context listings cached by directory, so that many Dockerfiles sharing a context scan it once.
+#[derive(Default)]
+pub struct ContextCache {
+    map: HashMap<PathBuf, Context>,
+}
+
+impl ContextCache {
+    pub fn get(&mut self, root: &Path) -> &Context {
+        self.map
+            .entry(root.to_path_buf())
+            .or_insert_with(|| scan_context(root))
+    }
+}
+
+/// A Dockerfile read from disk and decoded.
+#[derive(Debug)]
+pub struct Loaded {
+    pub text: String,
+    /// Offset of the first U+FFFD that replaced invalid bytes.
+    pub invalid_utf8_at: Option<u32>,
+}
+
+/// Why a file could not be checked.
+#[derive(Debug)]
+pub enum LoadError {
+    Io(String),
+    Binary(&'static str),
+}
+
+/// Reads a file as text: UTF-8 (lossily, recording where it was invalid); files that look binary or are
+/// UTF-16/32 are refused with a reason.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let bytes = fs::read(path).map_err(|e| LoadError::Io(io_reason(&e)))?;
+    decode(bytes)
+}
+
+pub fn decode(bytes: Vec<u8>) -> Result<Loaded, LoadError> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(LoadError::Binary(
+            "it is UTF-16 encoded; Docker reads Dockerfiles as UTF-8",
+        ));
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err(LoadError::Binary(
+            "it looks like a binary file (it contains NUL bytes)",
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Loaded {
+            text,
+            invalid_utf8_at: None,
+        }),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to() as u32;
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Ok(Loaded {
+                text,
+                invalid_utf8_at: Some(valid),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_names() {
+        for n in [
+            "Dockerfile",
+            "dockerfile",
+            "Containerfile",
+            "api.Dockerfile",
+            "Dockerfile.dev",
+            "x.containerfile",
+        ] {
+            assert!(is_dockerfile_name(n), "{n}");
+        }
+        for n in [
+            "Dockerfile.dockerignore",
+            ".dockerignore",
+            "README.md",
+            "docker-compose.yml",
+            "Dockerfiles",
+        ] {
+            assert!(!is_dockerfile_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn decoding_reports_invalid_utf8_and_refuses_binary() {
+        let l = decode(b"FROM a\nLABEL x=\xff\n".to_vec()).unwrap();
+        assert_eq!(l.invalid_utf8_at, Some(16));
+        assert!(matches!(
+            decode(vec![0xFF, 0xFE, b'F', 0]),
+            Err(LoadError::Binary(_))
+        ));
+        assert!(matches!(
+            decode(b"FROM a\0".to_vec()),
+            Err(LoadError::Binary(_))
+        ));
+    }
+}

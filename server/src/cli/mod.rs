@@ -1,0 +1,215 @@
+//! The command line: `dockward check`, `dockward rule`, `dockward lsp`. A thin edge: it reads files,
+//! calls the same `check()` as the language server, and renders the result.
+
+pub mod check_cmd;
+pub mod discover;
+pub mod output;
+pub mod rule_cmd;
+pub mod width;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::rules::Rule;
+
+/// Base URL of the rule documentation pages, when the build was given one (`DOCKWARD_DOCS_URL`); the
+/// generated pages are in `server/docs/rules/` either way.
+pub const DOCS_URL: Option<&str> = option_env!("DOCKWARD_DOCS_URL");
+
+/// The documentation URL of a rule, when a documentation site is configured.
+pub fn rule_url(r: &Rule) -> Option<String> {
+    DOCS_URL.map(|base| format!("{}/{}", base.trim_end_matches('/'), r.doc_file()))
+}
+
+/// The version line: the crate version and the dates of the embedded data.
+pub fn version() -> String {
+    let oi = crate::data::official_images_snapshot();
+    let eol = crate::data::eol_snapshot();
+    format!(
+        "{} (official images: {}; end-of-life data: {})",
+        env!("CARGO_PKG_VERSION"),
+        oi,
+        eol
+    )
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dockward",
+    about = "Finds security problems in Dockerfiles and .dockerignore files, and fixes them.",
+    disable_version_flag = true
+)]
+struct Cli {
+    /// Print the version and the dates of the embedded data.
+    #[arg(short = 'V', long, global = false)]
+    version: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check Dockerfiles (files, or directories searched for Dockerfile, Containerfile, *.Dockerfile,
+    /// Dockerfile.*).
+    Check(CheckArgs),
+    /// Show a rule's documentation, or list all rules.
+    Rule(RuleArgs),
+}
+
+/// Output format of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+/// When to color the human output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Lowest severity that makes `check` exit with 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailLevel {
+    Error,
+    Warning,
+    Info,
+    Hint,
+    /// Never fail because of findings.
+    None,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files or directories to check [default: .]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The date to check end-of-life data against (YYYY-MM-DD); today by default.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+    /// Exit with 1 when a finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
+    pub fail_level: FailLevel,
+    /// Build context directory for every Dockerfile (default: each Dockerfile's folder).
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+    /// Apply safe fixes to the files.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix, apply unsafe fixes too.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Run only these rules (codes, prefixes like DW1, names or tags; comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (same forms as --select).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// The build target stage (docker build --target).
+    #[arg(long, value_name = "STAGE")]
+    pub target: Option<String>,
+    /// Language of messages (en, ja); default from LC_ALL/LC_MESSAGES/LANG, else English.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Color the human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+pub struct RuleArgs {
+    /// Rule code or name, for example DW001 or syntax-error.
+    pub rule: Option<String>,
+    /// List every rule.
+    #[arg(long, conflicts_with = "rule")]
+    pub all: bool,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Process-level facts the CLI reads at the edge: the environment and whether stdout is a terminal.
+pub struct Env {
+    pub vars: Vec<(String, String)>,
+    pub stdout_is_terminal: bool,
+    /// Today's date from the system clock (UTC).
+    pub today: crate::date::Date,
+}
+
+impl Env {
+    /// Reads the real process environment.
+    pub fn from_process() -> Env {
+        use std::io::IsTerminal;
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Env {
+            vars: std::env::vars().collect(),
+            stdout_is_terminal: std::io::stdout().is_terminal(),
+            today: crate::date::Date::from_days_since_epoch((secs / 86_400) as i64),
+        }
+    }
+
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The locale from `LC_ALL`, `LC_MESSAGES`, then `LANG`.
+    pub fn locale(&self) -> Option<crate::messages::Locale> {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|k| self.var(k))
+            .and_then(crate::messages::Locale::from_tag)
+    }
+}
+
+/// Exit codes.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// Runs the CLI with `args` (program name first), writing to `out` and `err`; returns the exit code.
+pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = if e.use_stderr() {
+                write!(err, "{}", e.render())
+            } else {
+                write!(out, "{}", e.render())
+            };
+            return code;
+        }
+    };
+    if cli.version {
+        let _ = writeln!(out, "dockward {}", version());
+        return EXIT_OK;
+    }
+    match cli.command {
+        Some(Command::Check(a)) => check_cmd::run(&a, env, out, err),
+        Some(Command::Rule(a)) => rule_cmd::run(&a, env, out, err),
+        None => {
+            let _ = writeln!(
+                err,
+                "dockward {}\n\nUsage: dockward <check|rule> ...   (dockward --help for details)",
+                version()
+            );
+            EXIT_ERROR
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The human format: one block per finding with the source line and an underline, like rustc and ruff.
+
+use std::io::{self, Write};
+
+use crate::cli::output::{FileReport, positions};
+use crate::cli::width::{char_width, str_width};
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::text::{LineIndex, slice};
+
+const TAB: usize = 4;
+
+/// Terminal styling.
+#[derive(Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn severity(&self, sev: Severity) -> &'static str {
+        match sev {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Info => "1;34",
+            Severity::Hint => "1;36",
+        }
+    }
+}
+
+/// Text shown for a fix's applicability.
+fn fix_note(a: Applicability) -> &'static str {
+    match a {
+        Applicability::Safe => "safe: dockward check --fix",
+        Applicability::Unsafe => "unsafe: dockward check --fix --unsafe-fixes",
+        Applicability::DisplayOnly => "suggestion, apply by hand",
+    }
+}
+
+/// Renders one finding.
+pub fn render(
+    out: &mut dyn Write,
+    report: &FileReport,
+    d: &Diagnostic,
+    style: Style,
+) -> io::Result<()> {
+    let (path, text) = report.file(&d.file);
+    let (start, end) = positions(text, d.range);
+    let sev = style.severity(d.severity);
+    writeln!(
+        out,
+        "{}{} {}",
+        style.paint(sev, &format!("{}[{}]", d.severity.as_str(), d.code)),
+        style.paint("1", ":"),
+        style.paint("1", &d.message)
+    )?;
+    let gutter = end.line.to_string().len();
+    let blue = "1;34";
+    writeln!(
+        out,
+        "{}{} {path}:{}:{}",
+        " ".repeat(gutter),
+        style.paint(blue, "-->"),
+        start.line,
+        start.column
+    )?;
+    writeln!(out, "{} {}", " ".repeat(gutter), style.paint(blue, "|"))?;
+    let idx = LineIndex::new(text);
+    let first = start.line - 1;
+    let last = end.line - 1;
+    // A range ending at the start of a line does not mark that line.
+    let last = if last > first && idx.line_start(last) == d.range.end {
+        last - 1
+    } else {
+        last
+    };
+    let lines: Vec<u32> = if last - first > 5 {
+        vec![first, first + 1, u32::MAX, last - 1, last]
+    } else {
+        (first..=last).collect()
+    };
+    for line in lines {
+        if line == u32::MAX {
+            writeln!(out, "{}", style.paint(blue, "..."))?;
+            continue;
+        }
+        let lr = idx.line_range(text, line);
+        let content = slice(text, lr);
+        let shown: String = content
+            .chars()
+            .map(|c| {
+                if c == '\t' {
+                    "    ".to_string()
+                } else if char_width(c) == 0 && c != '\u{200d}' && (c as u32) < 0x20 {
+                    " ".into()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        writeln!(
+            out,
+            "{} {} {}",
+            style.paint(blue, &format!("{:>gutter$}", line + 1)),
+            style.paint(blue, "|"),
+            shown.trim_end()
+        )?;
+        let s = d.range.start.max(lr.start).min(lr.end);
+        let e = d.range.end.min(lr.end).max(s);
+        let pad = str_width(slice(text, crate::text::TextRange::new(lr.start, s)), TAB);
+        let width = str_width(slice(text, crate::text::TextRange::new(s, e)), TAB).max(1);
+        writeln!(
+            out,
+            "{} {} {}{}",
+            " ".repeat(gutter),
+            style.paint(blue, "|"),
+            " ".repeat(pad),
+            style.paint(sev, &"^".repeat(width))
+        )?;
+    }
+    if let Some(help) = &d.help {
+        writeln!(
+            out,
+            "{} {} {}",
+            " ".repeat(gutter),
+            style.paint(blue, "="),
+            format_args!("{} {help}", style.paint("1", "help:"))
+        )?;
+    }
+    for f in &d.fixes {
+        writeln!(
+            out,
+            "{} {} {} {} ({})",
+            " ".repeat(gutter),
+            style.paint(blue, "="),
+            style.paint("1", "fix:"),
+            f.title,
+            fix_note(f.applicability)
+        )?;
+    }
+    writeln!(out)
+}
+
+/// Renders every finding of every file, then a summary line.
+pub fn render_all(out: &mut dyn Write, reports: &[FileReport], style: Style) -> io::Result<()> {
+    let mut counts = [0usize; 4];
+    let mut fixable = 0;
+    let mut fixed = 0;
+    for r in reports {
+        fixed += r.fixed;
+        for d in &r.diagnostics {
+            render(out, r, d, style)?;
+            counts[d.severity as usize] += 1;
+            if d.fixes
+                .iter()
+                .any(|f| f.applicability == Applicability::Safe)
+            {
+                fixable += 1;
+            }
+        }
+    }
+    let total: usize = counts.iter().sum();
+    let files = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
+    if fixed > 0 {
+        writeln!(out, "Fixed {fixed} problem{}.", plural(fixed))?;
+    }
+    if total == 0 {
+        writeln!(
+            out,
+            "{} No problems found in {} file{}.",
+            style.paint("1;32", "✓"),
+            reports.len(),
+            plural(reports.len())
+        )?;
+        return Ok(());
+    }
+    let mut parts = Vec::new();
+    for (sev, name) in [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Info, "info"),
+        (Severity::Hint, "hint"),
+    ] {
+        let n = counts[sev as usize];
+        if n > 0 {
+            parts.push(format!(
+                "{n} {name}{}",
+                if name == "info" || name == "hint" {
+                    if n == 1 { "" } else { "s" }
+                } else {
+                    plural(n)
+                }
+            ));
+        }
+    }
+    write!(
+        out,
+        "Found {total} problem{} ({}) in {files} file{}",
+        plural(total),
+        parts.join(", "),
+        plural(files)
+    )?;
+    if fixable > 0 {
+        write!(out, "; {fixable} fixable with `dockward check --fix`")?;
+    }
+    writeln!(out, ".")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

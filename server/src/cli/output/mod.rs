@@ -1,0 +1,62 @@
+//! Output formats of `dockward check`: human (rustc-style snippets), json, sarif.
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::diagnostic::{Diagnostic, FileRef};
+use crate::text::{Encoding, LineIndex, TextRange};
+
+/// The findings of one checked Dockerfile, with what is needed to render positions.
+pub struct FileReport {
+    /// The Dockerfile's path as the user gave it (or as found under a directory).
+    pub path: String,
+    pub text: String,
+    pub ignore_path: Option<String>,
+    pub ignore_text: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Number of fixes applied to this file by `--fix`.
+    pub fixed: usize,
+}
+
+/// A 1-based position: line, and column counted in Unicode scalar values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl FileReport {
+    /// The path and text a file reference resolves to.
+    pub fn file(&self, f: &FileRef) -> (&str, &str) {
+        match f {
+            FileRef::Dockerfile => (&self.path, &self.text),
+            FileRef::IgnoreFile => (
+                self.ignore_path.as_deref().unwrap_or(".dockerignore"),
+                self.ignore_text.as_deref().unwrap_or(""),
+            ),
+        }
+    }
+
+    /// 1-based start and end positions of a range in a file.
+    pub fn positions(&self, f: &FileRef, range: TextRange) -> (Pos, Pos) {
+        let (_, text) = self.file(f);
+        positions(text, range)
+    }
+}
+
+pub fn positions(text: &str, range: TextRange) -> (Pos, Pos) {
+    let idx = LineIndex::new(text);
+    let s = idx.to_line_col(text, range.start, Encoding::Utf32);
+    let e = idx.to_line_col(text, range.end, Encoding::Utf32);
+    (
+        Pos {
+            line: s.line + 1,
+            column: s.col + 1,
+        },
+        Pos {
+            line: e.line + 1,
+            column: e.col + 1,
+        },
+    )
+}

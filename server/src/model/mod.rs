@@ -1,0 +1,595 @@
+//! Facts derived from a parsed Dockerfile: stages and their base images, global and per-stage
+//! variables with the values Docker would give them, and the effective USER at every point.
+//!
+//! The model is built in one pass over the items and knows nothing about rules or protocols.
+
+pub mod image;
+
+use std::ops::Range;
+
+use crate::syntax::shellword::{self, Lookup, Options, Processed};
+use crate::syntax::{Args, Dockerfile, Instruction, Kind, parser::valid_stage_name};
+use crate::text::TextRange;
+
+pub use image::{ImageError, ImageRef};
+
+/// Arguments BuildKit defines automatically for FROM lines (their values depend on the builder).
+pub const AUTOMATIC_ARGS: [&str; 8] = [
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+];
+
+/// A variable's value as far as the Dockerfile says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// This text (for an ARG: its default, which `--build-arg` can override).
+    Known(String),
+    /// Decided at build time or by the base image.
+    Unknown,
+}
+
+impl Value {
+    pub fn known(&self) -> Option<&str> {
+        match self {
+            Value::Known(s) => Some(s),
+            Value::Unknown => None,
+        }
+    }
+}
+
+/// Where a variable comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarKind {
+    Arg,
+    Env,
+}
+
+/// One variable definition: an ARG or one pair of an ENV.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VarDef {
+    pub kind: VarKind,
+    /// Item index of the instruction.
+    pub item: usize,
+    pub name: String,
+    /// Absolute range of the name.
+    pub name_range: TextRange,
+    /// Absolute range of the value as written, if any.
+    pub value_range: Option<TextRange>,
+    /// The value as written (quotes kept).
+    pub raw: Option<String>,
+    pub value: Value,
+    /// An ARG whose value a build argument can replace.
+    pub overridable: bool,
+}
+
+/// A USER instruction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserDef {
+    pub item: usize,
+    /// Absolute range of the argument.
+    pub range: TextRange,
+    pub raw: String,
+    /// The user after variable expansion.
+    pub value: Value,
+}
+
+impl UserDef {
+    /// The user part of `user[:group]` when known.
+    pub fn user(&self) -> Option<&str> {
+        self.value.known().map(|v| v.split(':').next().unwrap_or(v))
+    }
+}
+
+/// What a stage is built on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Base {
+    /// An image from a registry.
+    Image(ImageRef),
+    /// An earlier stage of this Dockerfile, by index.
+    Stage(usize),
+    /// `FROM scratch`: an empty filesystem.
+    Scratch,
+    /// The reference depends on values only known at build time.
+    Unresolved,
+    /// The written reference is not valid.
+    Invalid(ImageError),
+    /// `FROM` without an image.
+    Missing,
+}
+
+/// A build stage: a FROM and the instructions after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stage {
+    pub index: usize,
+    /// Item index of the FROM.
+    pub from_item: usize,
+    /// The stage name, lower-cased as BuildKit does.
+    pub name: Option<String>,
+    pub name_range: Option<TextRange>,
+    /// The image word as written and its absolute range.
+    pub image_text: Option<String>,
+    pub image_range: Option<TextRange>,
+    /// The image word after expanding global ARG defaults.
+    pub image_expanded: Option<String>,
+    /// Whether the image word uses variables.
+    pub image_uses_vars: bool,
+    pub base: Base,
+    pub platform: Option<String>,
+    /// Item indices of the stage: from its FROM to the item before the next FROM.
+    pub items: Range<usize>,
+    pub vars: Vec<VarDef>,
+    pub users: Vec<UserDef>,
+}
+
+impl Stage {
+    /// The item index of the stage's last instruction (the FROM itself when the stage is empty).
+    pub fn last_item(&self) -> usize {
+        self.items.end.saturating_sub(1).max(self.from_item)
+    }
+}
+
+/// A problem the model finds that BuildKit rejects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelProblem {
+    pub range: TextRange,
+    pub message: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+/// Where the user a stage runs as comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EffectiveUser<'a> {
+    /// A USER instruction in `stage` (possibly a stage this one is built on).
+    Set { stage: usize, def: &'a UserDef },
+    /// No USER along the chain: the base image's default user (root for most images).
+    ImageDefault { stage: usize },
+}
+
+/// Everything derived from a Dockerfile.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Model {
+    /// ARGs before the first FROM: usable in FROM lines.
+    pub global_args: Vec<VarDef>,
+    pub stages: Vec<Stage>,
+    /// For each item, the stage it belongs to.
+    pub item_stage: Vec<Option<usize>>,
+    pub problems: Vec<ModelProblem>,
+    escape: char,
+}
+
+impl Model {
+    pub fn build(tree: &Dockerfile) -> Model {
+        let mut m = Model {
+            escape: tree.escape,
+            item_stage: vec![None; tree.items.len()],
+            ..Model::default()
+        };
+        for (it, ins) in tree.instructions() {
+            let idx = it.index;
+            match ins.kind {
+                Kind::From => m.add_stage(tree, idx, it.start, ins),
+                Kind::Arg if m.stages.is_empty() => {
+                    let defs = m.arg_defs(idx, it.start, ins, None);
+                    m.global_args.extend(defs);
+                }
+                Kind::Unknown => {}
+                _ if m.stages.is_empty() => m.problems.push(ModelProblem {
+                    range: it.abs(ins.keyword.range),
+                    message: "invalid.before-from",
+                    args: vec![("instruction", ins.kind.keyword().to_string())],
+                }),
+                _ => {
+                    let s = m.stages.len() - 1;
+                    m.item_stage[idx] = Some(s);
+                    m.add_to_stage(s, idx, it.start, ins);
+                }
+            }
+        }
+        // Close the item ranges: a stage runs to the next FROM; comments before the first FROM belong to none.
+        let n = tree.items.len();
+        for i in 0..m.stages.len() {
+            let end = m.stages.get(i + 1).map_or(n, |s| s.from_item);
+            m.stages[i].items.end = end;
+            for slot in &mut m.item_stage[m.stages[i].from_item..end] {
+                *slot = Some(i);
+            }
+        }
+        m
+    }
+
+    fn add_stage(&mut self, tree: &Dockerfile, idx: usize, base: u32, ins: &Instruction) {
+        let index = self.stages.len();
+        let Args::From(f) = &ins.args else { return };
+        let name = f.name.map(|n| ins.text(&n).to_ascii_lowercase());
+        let name_range = f.name.map(|n| n.range.shift(base));
+        if let (Some(n), Some(r)) = (&name, name_range) {
+            if valid_stage_name(n) && self.stages.iter().any(|s| s.name.as_deref() == Some(n)) {
+                self.problems.push(ModelProblem {
+                    range: r,
+                    message: "invalid.duplicate-stage",
+                    args: vec![("name", n.clone())],
+                });
+            }
+        }
+        let platform = ins.flag("platform").and_then(|p| p.value.clone());
+        let mut stage = Stage {
+            index,
+            from_item: idx,
+            name,
+            name_range,
+            image_text: None,
+            image_range: None,
+            image_expanded: None,
+            image_uses_vars: false,
+            base: Base::Missing,
+            platform,
+            items: idx..idx + 1,
+            vars: Vec::new(),
+            users: Vec::new(),
+        };
+        if let Some(img) = f.image {
+            let raw = ins.text(&img).to_string();
+            let range = img.range.shift(base);
+            let p = self.expand_global(&raw);
+            stage.image_uses_vars = !p.refs.is_empty();
+            stage.image_text = Some(raw.clone());
+            stage.image_range = Some(range);
+            stage.image_expanded = p.value.clone();
+            stage.base = match (&p.value, &p.error) {
+                (_, Some(_)) => Base::Unresolved,
+                (None, None) => Base::Unresolved,
+                (Some(v), None) => {
+                    let lower = v.to_ascii_lowercase();
+                    if let Some(prev) = self
+                        .stages
+                        .iter()
+                        .position(|s| s.name.as_deref() == Some(lower.as_str()))
+                    {
+                        Base::Stage(prev)
+                    } else if v == "scratch" {
+                        Base::Scratch
+                    } else {
+                        match ImageRef::parse(v) {
+                            Ok(r) => Base::Image(r),
+                            Err(e) => {
+                                // Report only what the author wrote literally or through a known default.
+                                self.problems.push(ModelProblem {
+                                    range,
+                                    message: if e == ImageError::UpperCase {
+                                        "invalid.image-uppercase"
+                                    } else {
+                                        "invalid.image-format"
+                                    },
+                                    args: vec![("image", v.clone())],
+                                });
+                                Base::Invalid(e)
+                            }
+                        }
+                    }
+                }
+            };
+        }
+        // Inherit the parent stage's ENV (ARGs end with their stage).
+        if let Base::Stage(p) = stage.base {
+            let inherited: Vec<VarDef> = self.stages[p]
+                .vars
+                .iter()
+                .filter(|v| v.kind == VarKind::Env)
+                .cloned()
+                .collect();
+            stage.vars = inherited;
+        }
+        let _ = tree;
+        self.stages.push(stage);
+    }
+
+    fn add_to_stage(&mut self, s: usize, idx: usize, base: u32, ins: &Instruction) {
+        match ins.kind {
+            Kind::Arg => {
+                let defs = self.arg_defs(idx, base, ins, Some(s));
+                self.stages[s].vars.extend(defs);
+            }
+            Kind::Env => {
+                let Args::KeyValues(kvs) = &ins.args else {
+                    return;
+                };
+                let mut defs = Vec::new();
+                for kv in kvs {
+                    let key_raw = ins.text(&kv.key);
+                    let name = if kv.legacy {
+                        key_raw.to_string()
+                    } else {
+                        shellword::process(key_raw, Options::expand(self.escape), &|_| {
+                            Lookup::Unset
+                        })
+                        .value
+                        .unwrap_or_default()
+                    };
+                    let raw = ins.text(&kv.value).to_string();
+                    // All pairs of one ENV see the environment from before the instruction.
+                    let value = if kv.legacy {
+                        self.expand_in(s, idx, &raw).value
+                    } else {
+                        self.expand_in(s, idx, &raw).value
+                    };
+                    defs.push(VarDef {
+                        kind: VarKind::Env,
+                        item: idx,
+                        name,
+                        name_range: kv.key.range.shift(base),
+                        value_range: Some(kv.value.range.shift(base)),
+                        raw: Some(raw),
+                        value: value.map_or(Value::Unknown, Value::Known),
+                        overridable: false,
+                    });
+                }
+                self.stages[s].vars.extend(defs);
+            }
+            Kind::User => {
+                let Args::Text(Some(t)) = &ins.args else {
+                    return;
+                };
+                let raw = ins.text(t).to_string();
+                let value = self
+                    .expand_in(s, idx, &raw)
+                    .value
+                    .map_or(Value::Unknown, Value::Known);
+                self.stages[s].users.push(UserDef {
+                    item: idx,
+                    range: t.range.shift(base),
+                    raw,
+                    value,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn arg_defs(
+        &self,
+        idx: usize,
+        base: u32,
+        ins: &Instruction,
+        stage: Option<usize>,
+    ) -> Vec<VarDef> {
+        let Args::Arg(decls) = &ins.args else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for d in decls {
+            let name = ins.text(&d.name).to_string();
+            let (raw, value) = match d.default {
+                Some(def) => {
+                    let raw = ins.text(&def).to_string();
+                    let p = match stage {
+                        Some(s) => self.expand_in(s, idx, &raw),
+                        None => self.expand_global(&raw),
+                    };
+                    (Some(raw), p.value.map_or(Value::Unknown, Value::Known))
+                }
+                None => {
+                    // `ARG NAME` inside a stage takes the global default, if there is one.
+                    let inherited = stage
+                        .and_then(|_| self.global_args.iter().rev().find(|g| g.name == name))
+                        .map(|g| g.value.clone());
+                    (None, inherited.unwrap_or(Value::Unknown))
+                }
+            };
+            out.push(VarDef {
+                kind: VarKind::Arg,
+                item: idx,
+                name,
+                name_range: d.name.range.shift(base),
+                value_range: d.default.map(|x| x.range.shift(base)),
+                raw,
+                value,
+                overridable: true,
+            });
+        }
+        out
+    }
+
+    fn global_lookup(&self, name: &str) -> Lookup {
+        if let Some(g) = self.global_args.iter().rev().find(|g| g.name == name) {
+            return match &g.value {
+                Value::Known(v) => Lookup::Set(v.clone()),
+                Value::Unknown => Lookup::Unknown,
+            };
+        }
+        if AUTOMATIC_ARGS.contains(&name) {
+            return Lookup::Unknown;
+        }
+        // A FROM line sees only global ARGs: anything else is empty unless passed as a build argument,
+        // which BuildKit then rejects as undeclared. Treat it as unset.
+        Lookup::Unset
+    }
+
+    /// Processes a word in a FROM line's scope (global ARG defaults, automatic platform ARGs).
+    pub fn expand_global(&self, text: &str) -> Processed {
+        shellword::process(text, Options::expand(self.escape), &|n| {
+            self.global_lookup(n)
+        })
+    }
+
+    /// The value of variable `name` just before item `item` of stage `stage`.
+    pub fn lookup(&self, stage: usize, item: usize, name: &str) -> Lookup {
+        let Some(st) = self.stages.get(stage) else {
+            return Lookup::Unknown;
+        };
+        let before = |v: &&VarDef| v.name == name && (v.item < item || v.item < st.from_item);
+        let env = st
+            .vars
+            .iter()
+            .filter(|v| v.kind == VarKind::Env)
+            .rev()
+            .find(before);
+        let arg = st
+            .vars
+            .iter()
+            .filter(|v| v.kind == VarKind::Arg && v.item >= st.from_item)
+            .rev()
+            .find(before);
+        match env.or(arg) {
+            Some(v) => match &v.value {
+                Value::Known(s) => Lookup::Set(s.clone()),
+                Value::Unknown => Lookup::Unknown,
+            },
+            None => match &st.base {
+                Base::Scratch => Lookup::Unset,
+                // Anything else may come from the base image's environment.
+                _ => Lookup::Unknown,
+            },
+        }
+    }
+
+    /// Processes a word as Docker would at item `item` of stage `stage`.
+    pub fn expand_in(&self, stage: usize, item: usize, text: &str) -> Processed {
+        shellword::process(text, Options::expand(self.escape), &|n| {
+            self.lookup(stage, item, n)
+        })
+    }
+
+    /// The stage an item belongs to.
+    pub fn stage_of(&self, item: usize) -> Option<&Stage> {
+        self.item_stage
+            .get(item)
+            .copied()
+            .flatten()
+            .map(|s| &self.stages[s])
+    }
+
+    /// The stage named `name` (case-insensitive) or with index `name`.
+    pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
+        let lower = name.to_ascii_lowercase();
+        self.stages
+            .iter()
+            .find(|s| s.name.as_deref() == Some(lower.as_str()))
+            .or_else(|| name.parse::<usize>().ok().and_then(|i| self.stages.get(i)))
+    }
+
+    /// The stage `docker build` produces: `target` when given and found, else the last stage.
+    pub fn final_stage(&self, target: Option<&str>) -> Option<&Stage> {
+        match target {
+            Some(t) => self.stage_by_name(t).or(self.stages.last()),
+            None => self.stages.last(),
+        }
+    }
+
+    /// The stage and its ancestors through `FROM <stage>`, nearest first.
+    pub fn chain(&self, stage: usize) -> Vec<usize> {
+        let mut out = vec![stage];
+        let mut cur = stage;
+        while let Some(Base::Stage(p)) = self.stages.get(cur).map(|s| &s.base) {
+            if out.contains(p) || *p >= cur {
+                break;
+            }
+            out.push(*p);
+            cur = *p;
+        }
+        out
+    }
+
+    /// The image at the root of a stage's `FROM <stage>` chain, if it is a registry image.
+    pub fn root_image(&self, stage: usize) -> Option<&ImageRef> {
+        let root = *self.chain(stage).last()?;
+        match &self.stages[root].base {
+            Base::Image(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The user in effect just before item `item` of stage `stage` (use `stage.items.end` for the end).
+    pub fn user_at(&self, stage: usize, item: usize) -> EffectiveUser<'_> {
+        let mut limit = item;
+        for s in self.chain(stage) {
+            if let Some(def) = self.stages[s].users.iter().rev().find(|u| u.item < limit) {
+                return EffectiveUser::Set { stage: s, def };
+            }
+            limit = usize::MAX;
+        }
+        EffectiveUser::ImageDefault {
+            stage: *self.chain(stage).last().unwrap_or(&stage),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn model(src: &str) -> Model {
+        Model::build(&parse(src))
+    }
+
+    #[test]
+    fn stages_bases_and_global_args() {
+        let m = model(
+            "ARG BASE=node:20\nARG V\nFROM $BASE AS Build\nRUN x\nFROM build\nFROM scratch\nFROM img:$V\nFROM Ubuntu\n",
+        );
+        assert_eq!(m.stages.len(), 5);
+        assert_eq!(m.stages[0].name.as_deref(), Some("build"));
+        assert!(
+            matches!(&m.stages[0].base, Base::Image(r) if r.canonical() == "docker.io/library/node:20")
+        );
+        assert_eq!(m.stages[1].base, Base::Stage(0));
+        assert_eq!(m.stages[2].base, Base::Scratch);
+        assert_eq!(m.stages[3].base, Base::Unresolved);
+        assert_eq!(m.stages[4].base, Base::Invalid(ImageError::UpperCase));
+        assert_eq!(m.problems.len(), 1);
+        assert_eq!(m.stage_of(3).map(|s| s.index), Some(0));
+    }
+
+    #[test]
+    fn variables_follow_docker_scoping() {
+        let src =
+            "ARG G=global\nFROM alpine\nARG G\nARG A=1\nENV E=$A-$G B=$E\nENV A=env\nUSER ${A}\n";
+        let m = model(src);
+        let st = &m.stages[0];
+        let e = st.vars.iter().find(|v| v.name == "E").unwrap();
+        assert_eq!(e.value, Value::Known("1-global".into()));
+        let b = st.vars.iter().find(|v| v.name == "B").unwrap();
+        assert_eq!(
+            b.value,
+            Value::Unknown,
+            "pairs of one ENV see the environment before it"
+        );
+        assert_eq!(
+            st.users[0].value,
+            Value::Known("env".into()),
+            "ENV overrides ARG"
+        );
+    }
+
+    #[test]
+    fn effective_user_follows_the_stage_chain() {
+        let m = model(
+            "FROM alpine AS base\nUSER app\nFROM base AS final\nRUN id\nUSER root\nCMD x\nFROM debian\n",
+        );
+        match m.user_at(1, 4) {
+            EffectiveUser::Set { stage, def } => assert_eq!((stage, def.raw.as_str()), (0, "app")),
+            other => panic!("{other:?}"),
+        }
+        match m.user_at(1, usize::MAX) {
+            EffectiveUser::Set { stage, def } => assert_eq!((stage, def.raw.as_str()), (1, "root")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            m.user_at(2, usize::MAX),
+            EffectiveUser::ImageDefault { stage: 2 }
+        );
+    }
+
+    #[test]
+    fn instructions_before_from_and_duplicate_stages() {
+        let m = model("RUN x\nFROM a AS one\nFROM b AS ONE\n");
+        let ids: Vec<_> = m.problems.iter().map(|p| p.message).collect();
+        assert_eq!(ids, vec!["invalid.before-from", "invalid.duplicate-stage"]);
+    }
+}

@@ -1,0 +1,101 @@
+//! DW005 empty-continuation-line: a blank line inside a continued instruction.
+
+use crate::diagnostic::{Applicability, FileRef, Fix, TextEdit};
+use crate::rules::{Ctx, Sink, declare_rule};
+use crate::syntax::NodeKind;
+use crate::text::TextRange;
+
+declare_rule! {
+    /// A blank line inside an instruction continued with the escape character.
+    ///
+    /// ## What it does
+    /// Flags blank (or whitespace-only) lines between the lines of an instruction that ends with the
+    /// escape character. Docker skips such lines, prints "Empty continuation line found", and has
+    /// announced that they will become errors.
+    ///
+    /// ## Why is this bad?
+    /// A blank line usually means the author thought the instruction had ended. Docker instead joins the
+    /// next line to it: a following `COPY` or `USER` line silently becomes arguments of the `RUN` above,
+    /// so the file copy or the switch away from root never happens.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN apk add --no-cache samba \
+    ///
+    /// USER samba
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// RUN apk add --no-cache samba
+    ///
+    /// USER samba
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix deletes the blank line. It is safe: Docker already ignores the line, so the build does not
+    /// change. Check whether the instruction was meant to end before it.
+    ///
+    /// ## References
+    /// - BuildKit: `NoEmptyContinuation` check
+    /// - [Dockerfile reference: parser directives and line continuation](https://docs.docker.com/reference/dockerfile/)
+    pub static EMPTY_CONTINUATION_LINE = {
+        code: "DW005",
+        name: "empty-continuation-line",
+        severity: Warning,
+        tags: ["syntax"],
+        fix: Always,
+        since: "0.1.0",
+        check: check,
+    }
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    for it in ctx.tree.items() {
+        let NodeKind::Instruction(ins) = &it.node.kind else {
+            continue;
+        };
+        for r in &ins.empty_continuation_lines {
+            let r = it.abs(*r);
+            // Delete the whole line, its terminator included.
+            let end = ctx.text[r.end as usize..]
+                .find('\n')
+                .map_or(ctx.text.len(), |i| r.end as usize + i + 1);
+            let whole = TextRange::new(r.start, end as u32);
+            let fix = Fix {
+                title: ctx.msg("fix.remove-blank-line", &[]),
+                applicability: Applicability::Safe,
+                edits: vec![TextEdit {
+                    file: FileRef::Dockerfile,
+                    range: whole,
+                    new_text: String::new(),
+                }],
+                creates: None,
+            };
+            sink.report(r, "empty-continuation-line", Vec::new())
+                .fix(fix);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{check_fix, check_rule};
+
+    #[test]
+    fn flags_blank_lines_in_continuations() {
+        check_rule(
+            "DW005",
+            "FROM alpine\nRUN apk add \\\n  \n#^ DW005 empty-continuation-line\n  curl\nRUN true\n\nUSER x\n",
+        );
+    }
+
+    #[test]
+    fn removes_the_line() {
+        check_fix(
+            "DW005",
+            "FROM a\nRUN a \\\n$0\n  b\n",
+            "FROM a\nRUN a \\\n  b\n",
+        );
+    }
+}

@@ -1,0 +1,303 @@
+//! The rule registry: one file per rule, one line per rule in [`RULES`].
+//!
+//! A rule file declares its metadata with [`declare_rule!`]; the `///` lines above the declaration are
+//! the rule's user documentation, served by `dockward rule CODE`, hover and the generated docs.
+
+mod empty_continuation_line;
+mod ignored_directive;
+mod invalid_instruction;
+mod invalid_utf8;
+mod syntax_error;
+mod unknown_flag;
+mod unknown_instruction;
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+use crate::check::Input;
+use crate::diagnostic::{Applicability, Diagnostic, FileRef, Fix, Severity, TextEdit};
+use crate::messages::{self, Locale};
+use crate::model::Model;
+use crate::settings::Settings;
+use crate::syntax::Dockerfile;
+use crate::text::TextRange;
+
+/// Whether a rule can fix what it finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    None,
+    Sometimes,
+    Always,
+}
+
+impl FixAvailability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixAvailability::None => "none",
+            FixAvailability::Sometimes => "sometimes",
+            FixAvailability::Always => "always",
+        }
+    }
+}
+
+/// A rule: metadata, documentation and its check function.
+pub struct Rule {
+    /// `DW001`.
+    pub code: &'static str,
+    /// `syntax-error`: the pattern it flags, in kebab case.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// Families: `syntax`, `privilege`, `secrets`, `supply-chain`, `build-context`, `hardening`.
+    pub tags: &'static [&'static str],
+    pub fix: FixAvailability,
+    /// The version that introduced it.
+    pub since: &'static str,
+    /// Markdown documentation: a one-line summary, then `## What it does`, `## Why is this bad?`, ...
+    pub doc: &'static str,
+    pub check: fn(&Ctx, &mut Sink),
+}
+
+impl Rule {
+    /// The documentation with the one-space indent of `///` comments removed.
+    pub fn doc(&self) -> String {
+        let mut out = String::with_capacity(self.doc.len());
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_string() + "\n"
+    }
+
+    /// The first line of the documentation.
+    pub fn summary(&self) -> String {
+        self.doc().lines().next().unwrap_or("").trim().to_string()
+    }
+
+    /// The section `## <heading>` of the documentation, without the heading.
+    pub fn section(&self, heading: &str) -> Option<String> {
+        let doc = self.doc();
+        let marker = format!("## {heading}");
+        let start = doc.lines().position(|l| l.trim() == marker)?;
+        let body: Vec<&str> = doc
+            .lines()
+            .skip(start + 1)
+            .take_while(|l| !l.starts_with("## "))
+            .collect();
+        Some(body.join("\n").trim().to_string())
+    }
+
+    /// The file name of the generated doc page, `DW001-syntax-error.md`.
+    pub fn doc_file(&self) -> String {
+        format!("{}-{}.md", self.code, self.name)
+    }
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule")
+            .field("code", &self.code)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// Declares a rule; the doc comment above becomes its documentation.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:expr])*
+        pub static $id:ident = {
+            code: $code:literal,
+            name: $name:literal,
+            severity: $sev:ident,
+            tags: [$($tag:literal),* $(,)?],
+            fix: $fix:ident,
+            since: $since:literal,
+            check: $check:path $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub static $id: $crate::rules::Rule = $crate::rules::Rule {
+            code: $code,
+            name: $name,
+            severity: $crate::diagnostic::Severity::$sev,
+            tags: &[$($tag),*],
+            fix: $crate::rules::FixAvailability::$fix,
+            since: $since,
+            doc: concat!($($doc, "\n"),*),
+            check: $check,
+        };
+    };
+}
+pub(crate) use declare_rule;
+
+/// Every rule, sorted by code. Codes are never reused; a removed rule keeps its entry.
+pub static RULES: &[&Rule] = &[
+    &syntax_error::SYNTAX_ERROR,
+    &unknown_instruction::UNKNOWN_INSTRUCTION,
+    &unknown_flag::UNKNOWN_FLAG,
+    &invalid_instruction::INVALID_INSTRUCTION,
+    &empty_continuation_line::EMPTY_CONTINUATION_LINE,
+    &ignored_directive::IGNORED_DIRECTIVE,
+    &invalid_utf8::INVALID_UTF8,
+];
+
+/// The rule with this code or name.
+pub fn rule(code_or_name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// What a rule can read: the input, the parse tree, the model and the settings. All of it is immutable
+/// and in memory: a rule never does IO.
+pub struct Ctx<'a> {
+    pub input: &'a Input<'a>,
+    pub text: &'a str,
+    pub tree: &'a Dockerfile,
+    pub model: &'a Model,
+    pub settings: &'a Settings,
+}
+
+impl Ctx<'_> {
+    pub fn locale(&self) -> Locale {
+        self.settings.locale
+    }
+
+    /// A catalog text in the user's language.
+    pub fn msg(&self, id: &str, args: &[(&str, String)]) -> String {
+        messages::render(self.locale(), id, args)
+    }
+
+    /// A fix that replaces `range` of the Dockerfile with `new_text`.
+    pub fn replace(
+        &self,
+        title_id: &str,
+        args: &[(&str, String)],
+        range: TextRange,
+        new_text: impl Into<String>,
+        applicability: Applicability,
+    ) -> Fix {
+        Fix {
+            title: self.msg(title_id, args),
+            applicability,
+            edits: vec![TextEdit {
+                file: FileRef::Dockerfile,
+                range,
+                new_text: new_text.into(),
+            }],
+            creates: None,
+        }
+    }
+}
+
+/// A finding as a rule reports it: a catalog message id with arguments; the driver adds the rule's
+/// code, severity and the rendered texts.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub file: FileRef,
+    pub range: TextRange,
+    pub message: &'static str,
+    pub args: Vec<(&'static str, String)>,
+    /// Catalog id of the help line; defaults to `<message>.help`.
+    pub help: Option<&'static str>,
+    pub fixes: Vec<Fix>,
+}
+
+/// Collects the findings of one rule.
+#[derive(Default)]
+pub struct Sink {
+    pub(crate) findings: Vec<Finding>,
+}
+
+impl Sink {
+    pub fn report(
+        &mut self,
+        range: TextRange,
+        message: &'static str,
+        args: Vec<(&'static str, String)>,
+    ) -> &mut Finding {
+        self.findings.push(Finding {
+            file: FileRef::Dockerfile,
+            range,
+            message,
+            args,
+            help: None,
+            fixes: Vec::new(),
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+}
+
+impl Finding {
+    pub fn help(&mut self, id: &'static str) -> &mut Finding {
+        self.help = Some(id);
+        self
+    }
+
+    pub fn fix(&mut self, fix: Fix) -> &mut Finding {
+        self.fixes.push(fix);
+        self
+    }
+}
+
+/// Turns a rule's findings into diagnostics in the user's language.
+pub(crate) fn to_diagnostics(
+    rule: &'static Rule,
+    severity: Severity,
+    locale: Locale,
+    findings: Vec<Finding>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for f in findings {
+        let message = messages::render(locale, f.message, &f.args);
+        let help_id = f
+            .help
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{}.help", f.message));
+        let help = messages::template(locale, &help_id).map(|t| messages::fill(t, &f.args));
+        out.push(Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            file: f.file,
+            range: f.range,
+            severity,
+            message,
+            help,
+            message_id: f.message,
+            fixes: f.fixes,
+        });
+    }
+}
+
+/// Reports the parser's problems of one kind (shared by the syntax-family rules).
+pub(crate) fn report_parse_problems(
+    ctx: &Ctx,
+    sink: &mut Sink,
+    kind: crate::syntax::ProblemKind,
+    fix_title: Option<&'static str>,
+) {
+    for e in ctx.tree.errors().into_iter().filter(|e| e.kind == kind) {
+        let finding = sink.report(e.range, e.message, e.args.clone());
+        if let Some((range, text)) = &e.suggestion {
+            finding.help(suggest_help(e.message));
+            if let Some(title) = fix_title {
+                let fix = ctx.replace(
+                    title,
+                    &[("suggestion", text.clone())],
+                    *range,
+                    text.clone(),
+                    Applicability::Unsafe,
+                );
+                finding.fix(fix);
+            }
+        }
+    }
+}
+
+fn suggest_help(message: &'static str) -> &'static str {
+    match message {
+        "unknown-instruction" => "unknown-instruction.help-suggest",
+        _ => "unknown-flag.help-suggest",
+    }
+}

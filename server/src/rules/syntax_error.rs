@@ -1,0 +1,86 @@
+//! DW001 syntax-error: what Docker's own parser rejects.
+
+use crate::rules::{Ctx, Sink, declare_rule, report_parse_problems};
+use crate::syntax::ProblemKind;
+
+declare_rule! {
+    /// Docker's parser rejects the file.
+    ///
+    /// ## What it does
+    /// Reports what makes Docker's Dockerfile parser fail before any instruction runs: an unterminated
+    /// heredoc, a repeated or invalid parser directive, an exec-form array with a non-string element,
+    /// `ENV`/`LABEL` pairs that mix the two forms, a line over Docker's 65,535-byte limit, a file without
+    /// instructions.
+    ///
+    /// dockward keeps parsing after the error, so the rest of the file is still checked.
+    ///
+    /// ## Why is this bad?
+    /// `docker build` stops at once. In an editor, catching it as you type saves a failed CI run; a
+    /// heredoc left open also swallows every following instruction, which can hide what the image really
+    /// contains.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// RUN <<EOF
+    /// apk add --no-cache curl
+    /// CMD ["curl", "--version"]
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// RUN <<EOF
+    /// apk add --no-cache curl
+    /// EOF
+    /// CMD ["curl", "--version"]
+    /// ```
+    ///
+    /// ## References
+    /// - [Dockerfile reference: parser directives, heredocs](https://docs.docker.com/reference/dockerfile/)
+    /// - BuildKit: the parser errors of `frontend/dockerfile/parser`
+    /// - hadolint: DL1000 (parse error)
+    pub static SYNTAX_ERROR = {
+        code: "DW001",
+        name: "syntax-error",
+        severity: Error,
+        tags: ["syntax"],
+        fix: None,
+        since: "0.1.0",
+        check: check,
+    }
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    report_parse_problems(ctx, sink, ProblemKind::Syntax, None);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::check_rule;
+
+    #[test]
+    fn reports_docker_parse_errors() {
+        check_rule(
+            "DW001",
+            r#"FROM alpine
+RUN ["sleep", 10]
+#             ^^ DW001 syntax.json-not-strings
+ENV A=1 B
+#       ^ DW001 syntax.missing-equals
+RUN cat <<EOF
+#       ^^^^^ DW001 syntax.unterminated-heredoc
+echo never closed
+USER nobody
+"#,
+        );
+    }
+
+    #[test]
+    fn valid_files_are_clean() {
+        check_rule(
+            "DW001",
+            "# syntax=docker/dockerfile:1\nFROM alpine\nRUN <<EOF\nx\nEOF\nENV A=1 B=\"2 3\"\n",
+        );
+    }
+}

@@ -1,0 +1,77 @@
+//! DW003 unknown-flag: a `--flag` the instruction does not accept.
+
+use crate::rules::{Ctx, Sink, declare_rule, report_parse_problems};
+use crate::syntax::ProblemKind;
+
+declare_rule! {
+    /// An instruction has a flag it does not accept.
+    ///
+    /// ## What it does
+    /// Checks every `--flag` against the flags BuildKit's Dockerfile frontend accepts for that
+    /// instruction (`FROM --platform`; `RUN --mount`, `--network`, `--security`, `--device`;
+    /// `COPY --from`, `--chown`, `--chmod`, `--link`, `--parents`, `--exclude`; `ADD --chown`, `--chmod`,
+    /// `--link`, `--keep-git-dir`, `--checksum`, `--exclude`, `--unpack`, `--parents`; the `HEALTHCHECK`
+    /// timing options) and suggests the closest valid flag. Flag names are case-sensitive.
+    ///
+    /// ## Why is this bad?
+    /// BuildKit stops the build with `unknown flag`. A misspelt security flag such as `--chown` or
+    /// `--checksum` would otherwise silently not apply in tools that ignore unknown flags.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// COPY --chonw=app:app . /app
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// COPY --chown=app:app . /app
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix replaces the name with the closest valid flag. It is unsafe: the intended flag may be
+    /// another one, and the flag then takes effect.
+    ///
+    /// ## References
+    /// - [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)
+    /// - BuildKit: `unknown flag` error
+    pub static UNKNOWN_FLAG = {
+        code: "DW003",
+        name: "unknown-flag",
+        severity: Error,
+        tags: ["syntax"],
+        fix: Sometimes,
+        since: "0.1.0",
+        check: check,
+    }
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    report_parse_problems(
+        ctx,
+        sink,
+        ProblemKind::UnknownFlag,
+        Some("fix.replace-flag"),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{check_fix, check_rule};
+
+    #[test]
+    fn flags_unknown_flags() {
+        check_rule(
+            "DW003",
+            "FROM --Platform=linux/amd64 alpine\n#      ^^^^^^^^ DW003 unknown-flag\nRUN --mount=type=cache,target=/x --netwrok=none true\n#                                  ^^^^^^^ DW003 unknown-flag\nUSER --x app\n#      ^ DW003 unknown-flag.none\n",
+        );
+    }
+
+    #[test]
+    fn fixes_misspelt_flags() {
+        check_fix(
+            "DW003",
+            "FROM alpine\nCOPY --chonw$0=1 a b\n",
+            "FROM alpine\nCOPY --chown=1 a b\n",
+        );
+    }
+}

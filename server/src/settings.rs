@@ -1,0 +1,59 @@
+//! Settings the engine reads: which rules run, their severities, trusted registries, the language, the
+//! build target. The CLI and the language server build them from flags, `.dockward.toml` and client
+//! configuration; the engine only reads them.
+
+use crate::diagnostic::Severity;
+use crate::messages::Locale;
+use crate::rules::Rule;
+
+/// Engine settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Rules to run, by selector; `None` runs every rule. A selector is `ALL`, a code (`DW001`), a code
+    /// prefix (`DW1`), a rule name (`syntax-error`) or a tag (`secrets`).
+    pub select: Option<Vec<String>>,
+    /// Rules not to run, by selector (applied after `select`).
+    pub ignore: Vec<String>,
+    /// Severity per selector, overriding the rules' defaults (later entries win).
+    pub severity: Vec<(String, Severity)>,
+    /// Registries and repository prefixes the user trusts besides Docker Official Images
+    /// (`ghcr.io/my-org/`, `registry.example.com`).
+    pub trusted_registries: Vec<String>,
+    pub locale: Locale,
+    /// The stage `docker build --target` builds; the last stage when `None`.
+    pub target: Option<String>,
+}
+
+/// Whether `selector` designates `rule`.
+pub fn matches(selector: &str, rule: &Rule) -> bool {
+    let s = selector.trim();
+    s.eq_ignore_ascii_case("ALL")
+        || (s.len() >= 3
+            && rule.code.len() >= s.len()
+            && rule.code[..s.len()].eq_ignore_ascii_case(s))
+        || s == rule.name
+        || rule.tags.contains(&s)
+}
+
+impl Settings {
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        let selected = match &self.select {
+            None => true,
+            Some(sel) => sel.iter().any(|s| matches(s, rule)),
+        };
+        selected && !self.ignore.iter().any(|s| matches(s, rule))
+    }
+
+    pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.severity
+            .iter()
+            .rev()
+            .find(|(s, _)| matches(s, rule))
+            .map_or(rule.severity, |(_, sev)| *sev)
+    }
+
+    /// Whether a selector names at least one known rule (for warning about typos in configuration).
+    pub fn selector_is_known(selector: &str) -> bool {
+        crate::rules::RULES.iter().any(|r| matches(selector, r))
+    }
+}
