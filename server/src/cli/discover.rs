@@ -258,7 +258,7 @@ mod tests {
     #[test]
     fn decoding_reports_invalid_utf8_and_refuses_binary() {
         let l = decode(b"FROM a\nLABEL x=\xff\n".to_vec()).unwrap();
-        assert_eq!(l.invalid_utf8_at, Some(16));
+        assert_eq!(l.invalid_utf8_at, Some(15));
         assert!(matches!(
             decode(vec![0xFF, 0xFE, b'F', 0]),
             Err(LoadError::Binary(_))

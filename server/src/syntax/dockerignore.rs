@@ -1,1 +1,0 @@
-//! `.dockerignore` parsing and Docker-exact matching.
