@@ -1,3 +1,4 @@
+//! Developer tool: lists the parse problems of every file under a folder.
 fn main() {
     let root = std::env::args().nth(1).unwrap();
     let mut files = vec![];

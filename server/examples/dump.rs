@@ -1,3 +1,4 @@
+//! Prints the syntax tree of a Dockerfile: `cargo run --example dump FILE`.
 fn main() {
     let p = std::env::args().nth(1).unwrap();
     let text = std::fs::read_to_string(&p).unwrap();

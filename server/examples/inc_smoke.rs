@@ -1,3 +1,4 @@
+//! Developer tool: random edits on a folder of Dockerfiles, comparing incremental and full parses.
 use dockward::syntax::{Edit, parse};
 use dockward::text::TextRange;
 fn main() {

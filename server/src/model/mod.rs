@@ -305,19 +305,15 @@ impl Model {
                     let name = if kv.legacy {
                         key_raw.to_string()
                     } else {
-                        shellword::process(key_raw, Options::expand(self.escape), &|_| {
+                        shellword::expand_value(key_raw, Options::expand(self.escape), &|_| {
                             Lookup::Unset
                         })
-                        .value
+                        .0
                         .unwrap_or_default()
                     };
                     let raw = ins.text(&kv.value).to_string();
                     // All pairs of one ENV see the environment from before the instruction.
-                    let value = if kv.legacy {
-                        self.expand_in(s, idx, &raw).value
-                    } else {
-                        self.expand_in(s, idx, &raw).value
-                    };
+                    let value = self.value_in(s, idx, &raw);
                     defs.push(VarDef {
                         kind: VarKind::Env,
                         item: idx,
@@ -337,8 +333,7 @@ impl Model {
                 };
                 let raw = ins.text(t).to_string();
                 let value = self
-                    .expand_in(s, idx, &raw)
-                    .value
+                    .value_in(s, idx, &raw)
                     .map_or(Value::Unknown, Value::Known);
                 self.stages[s].users.push(UserDef {
                     item: idx,
@@ -367,11 +362,16 @@ impl Model {
             let (raw, value) = match d.default {
                 Some(def) => {
                     let raw = ins.text(&def).to_string();
-                    let p = match stage {
-                        Some(s) => self.expand_in(s, idx, &raw),
-                        None => self.expand_global(&raw),
+                    let value = match stage {
+                        Some(s) => self.value_in(s, idx, &raw),
+                        None => {
+                            shellword::expand_value(&raw, Options::expand(self.escape), &|n| {
+                                self.global_lookup(n)
+                            })
+                            .0
+                        }
                     };
-                    (Some(raw), p.value.map_or(Value::Unknown, Value::Known))
+                    (Some(raw), value.map_or(Value::Unknown, Value::Known))
                 }
                 None => {
                     // `ARG NAME` inside a stage takes the global default, if there is one.
@@ -446,6 +446,14 @@ impl Model {
                 _ => Lookup::Unknown,
             },
         }
+    }
+
+    /// The value of a word at item `item` of stage `stage`, when every variable in it is known.
+    pub fn value_in(&self, stage: usize, item: usize, text: &str) -> Option<String> {
+        shellword::expand_value(text, Options::expand(self.escape), &|n| {
+            self.lookup(stage, item, n)
+        })
+        .0
     }
 
     /// Processes a word as Docker would at item `item` of stage `stage`.

@@ -3,6 +3,7 @@
 //! A rule file declares its metadata with [`declare_rule!`]; the `///` lines above the declaration are
 //! the rule's user documentation, served by `dockward rule CODE`, hover and the generated docs.
 
+pub mod docs;
 mod empty_continuation_line;
 mod ignored_directive;
 mod invalid_instruction;

@@ -1,0 +1,201 @@
+//! Engine benchmark: parse + model + check of generated Dockerfiles (500 to 50,000 lines), incremental
+//! edits, and a whole-corpus run in one process. Run with `cargo bench --bench engine`.
+//!
+//! Prints medians and 95th percentiles; the engine figures in README.md come from this program.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use dockward::date::Date;
+use dockward::settings::Settings;
+use dockward::syntax::{self, Edit};
+use dockward::text::TextRange;
+use dockward::{Input, check, check_tree};
+
+/// One block of a realistic multi-stage Dockerfile; repeated to reach the wanted size.
+const BLOCK: &str = "# stage
+FROM golang:1.23-bookworm AS build
+ARG VERSION=1.0.0
+ENV CGO_ENABLED=0 GOFLAGS=\"-trimpath\"
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod go mod download
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/go-build \\
+    go build -ldflags \"-X main.version=${VERSION}\" -o /out/app ./cmd/app
+FROM debian:bookworm-slim
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends ca-certificates curl \\
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/app /usr/local/bin/app
+RUN <<EOT
+set -eux
+useradd --system --uid 10001 app
+EOT
+USER app
+EXPOSE 8080
+HEALTHCHECK --interval=30s CMD curl -f http://localhost:8080/health || exit 1
+ENTRYPOINT [\"/usr/local/bin/app\"]
+";
+
+/// A valid Dockerfile of at least `lines` lines: the block repeated with unique stage names.
+pub fn generate(lines: usize) -> String {
+    let per = BLOCK.lines().count();
+    (0..lines.div_ceil(per))
+        .map(|i| {
+            BLOCK
+                .replace("AS build", &format!("AS build{i}"))
+                .replace("--from=build", &format!("--from=build{i}"))
+        })
+        .collect()
+}
+
+fn stats(mut v: Vec<Duration>) -> (Duration, Duration) {
+    v.sort();
+    let med = v[v.len() / 2];
+    let p95 = v[(((v.len() as f64) * 0.95).ceil() as usize).clamp(1, v.len()) - 1];
+    (med, p95)
+}
+
+fn fmt(d: Duration) -> String {
+    if d.as_micros() < 10_000 {
+        format!("{:.1} us", d.as_nanos() as f64 / 1000.0)
+    } else {
+        format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+    }
+}
+
+fn corpus_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if dockward::cli::discover::is_dockerfile_name(&e.file_name().to_string_lossy())
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn row(name: String, m: Duration, p: Duration) {
+    println!("{:<40} {:>12} {:>12}", name, fmt(m), fmt(p));
+}
+
+fn main() {
+    if let Some(n) = std::env::args()
+        .nth(1)
+        .and_then(|a| a.strip_prefix("--profile=").map(str::to_string))
+    {
+        // Profiling mode: check one generated file repeatedly.
+        let text = generate(n.parse().unwrap_or(5000));
+        for _ in 0..200 {
+            std::hint::black_box(check(
+                &Input::new(&text, Date::new(2026, 11, 28)),
+                &Settings::default(),
+            ));
+        }
+        return;
+    }
+    let today = Date::new(2026, 11, 28);
+    let settings = Settings::default();
+    println!(
+        "dockward engine benchmark ({} cores available)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!("{:<40} {:>12} {:>12}", "case", "median", "p95");
+    for lines in [500, 1_000, 5_000, 10_000, 50_000] {
+        let text = generate(lines);
+        let runs = if lines >= 50_000 { 21 } else { 101 };
+        let mut v = Vec::new();
+        for _ in 0..runs {
+            let t = Instant::now();
+            let d = check(&Input::new(&text, today), &settings);
+            v.push(t.elapsed());
+            std::hint::black_box(d);
+        }
+        let (m, p) = stats(v);
+        row(
+            format!("parse+model+check, {} lines", text.lines().count()),
+            m,
+            p,
+        );
+    }
+    for lines in [5_000, 50_000] {
+        let mut text = generate(lines);
+        let mut tree = syntax::parse(&text);
+        let mut parse_t = Vec::new();
+        let mut check_t = Vec::new();
+        for i in 0..200 {
+            // Type one character in the middle of the file, then delete it again.
+            let mut at = text.len() / 2;
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let (range, ins) = if i % 2 == 0 {
+                (TextRange::new(at as u32, at as u32), "x")
+            } else {
+                (TextRange::new(at as u32, at as u32 + 1), "")
+            };
+            let mut new = text.clone();
+            new.replace_range(range.as_usize(), ins);
+            let t = Instant::now();
+            let nt = tree.edit(
+                &new,
+                Edit {
+                    range,
+                    new_len: ins.len() as u32,
+                },
+            );
+            parse_t.push(t.elapsed());
+            let t = Instant::now();
+            let d = check_tree(&nt, &Input::new(&new, today), &settings);
+            check_t.push(t.elapsed());
+            std::hint::black_box(d);
+            text = new;
+            tree = nt;
+        }
+        let (m, p) = stats(parse_t);
+        row(format!("incremental reparse, {lines} lines"), m, p);
+        let (m, p) = stats(check_t);
+        row(format!("model+check after edit, {lines} lines"), m, p);
+    }
+    let root = std::env::var("DOCKWARD_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus"));
+    let files = corpus_files(&root);
+    if files.is_empty() {
+        println!("corpus: none found at {}", root.display());
+        return;
+    }
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).into_owned())
+        .collect();
+    let mut v = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let mut n = 0;
+        for text in &texts {
+            n += check(&Input::new(text, today), &settings).len();
+        }
+        v.push(t.elapsed());
+        std::hint::black_box(n);
+    }
+    let (m, p) = stats(v);
+    row(
+        format!("check {} corpus files, in memory", texts.len()),
+        m,
+        p,
+    );
+    println!(
+        "{:<40} {:>12.0}",
+        "corpus files per second",
+        texts.len() as f64 / m.as_secs_f64()
+    );
+}

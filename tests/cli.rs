@@ -1,0 +1,404 @@
+//! The real `dockward` binary: output formats, exit codes, fixes, bad input, and the `rule` command.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dockward"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c.env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run dockward")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+const TODAY: &str = "--today=2026-11-28";
+
+#[test]
+fn human_output_on_the_demo() {
+    let o = run(&["check", "fixtures/demo", TODAY]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("human_demo", stdout(&o));
+}
+
+#[test]
+fn human_output_in_japanese_aligns_under_wide_characters() {
+    let d = scratch("ja");
+    fs::write(
+        d.join("Dockerfile"),
+        "FROM alpine:3.20\nLABEL 説明=\"日本語😀\" 版 ok\n",
+    )
+    .unwrap();
+    let o = bin()
+        .args([
+            "check",
+            d.join("Dockerfile").to_str().unwrap(),
+            TODAY,
+            "--lang",
+            "ja",
+        ])
+        .output()
+        .unwrap();
+    let out = stdout(&o).replace(d.to_str().unwrap(), "<tmp>");
+    assert!(out.contains("`版` に `=` がありません"), "{out}");
+    insta::assert_snapshot!("human_ja_wide", out);
+}
+
+#[test]
+fn json_output_has_one_based_positions() {
+    let o = run(&["check", "fixtures/demo", TODAY, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let arr = v.as_array().unwrap();
+    assert!(!arr.is_empty());
+    for d in arr {
+        for k in [
+            "path",
+            "code",
+            "name",
+            "severity",
+            "message",
+            "line",
+            "column",
+            "endLine",
+            "endColumn",
+            "fixes",
+        ] {
+            assert!(d.get(k).is_some(), "missing {k} in {d}");
+        }
+        assert!(d["line"].as_u64().unwrap() >= 1 && d["column"].as_u64().unwrap() >= 1);
+    }
+    let chonw = arr.iter().find(|d| d["code"] == "DW003").unwrap();
+    assert_eq!(
+        (
+            chonw["line"].as_u64(),
+            chonw["column"].as_u64(),
+            chonw["endColumn"].as_u64()
+        ),
+        (Some(7), Some(8), Some(13))
+    );
+    insta::assert_snapshot!("json_demo", stdout(&o));
+}
+
+#[test]
+fn sarif_output_is_valid_sarif_2_1_0() {
+    let text = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sarif/sarif-schema-2.1.0.json"),
+    )
+    .unwrap();
+    // The published schema's `run.language` pattern has a stray `]` that ECMAScript reads as a literal
+    // and Rust's regex engine rejects; escape it (same meaning) so that the schema compiles.
+    let text = text.replace(r#"[a-zA-Z]{2}]?$"#, r#"[a-zA-Z]{2}\\]?$"#);
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+    for target in ["fixtures/demo", "fixtures/rules"] {
+        let o = run(&["check", target, TODAY, "--format", "sarif"]);
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "SARIF for {target} is invalid:\n{}",
+            errors.join("\n")
+        );
+        assert_eq!(doc["version"], "2.1.0");
+        assert!(!doc["runs"][0]["results"].as_array().unwrap().is_empty());
+    }
+    let o = run(&["check", "fixtures/demo", TODAY, "--format", "sarif"]);
+    insta::assert_snapshot!("sarif_demo", stdout(&o));
+}
+
+#[test]
+fn exit_codes_follow_the_fail_level() {
+    let d = scratch("exit");
+    fs::write(
+        d.join("Dockerfile"),
+        "FROM alpine:3.20\nRUN apk add curl \\\n\n  jq\n",
+    )
+    .unwrap();
+    let p = d.join("Dockerfile");
+    let p = p.to_str().unwrap();
+    assert_eq!(
+        run(&["check", p, TODAY]).status.code(),
+        Some(1),
+        "a warning fails at the default level"
+    );
+    assert_eq!(
+        run(&["check", p, TODAY, "--fail-level", "error"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["check", p, TODAY, "--fail-level", "none"])
+            .status
+            .code(),
+        Some(0)
+    );
+    fs::write(
+        d.join("Dockerfile"),
+        "FROM alpine:3.20\nRUN apk add curl jq\n",
+    )
+    .unwrap();
+    let clean = run(&["check", p, TODAY]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(stdout(&clean).contains("No problems found in 1 file"));
+    assert_eq!(run(&["check", "--no-such-flag"]).status.code(), Some(2));
+    let bad_date = run(&["check", p, "--today", "2026-13-01"]);
+    assert_eq!(bad_date.status.code(), Some(2));
+    assert!(stderr(&bad_date).contains("YYYY-MM-DD"));
+    assert_eq!(run(&["check", p, "--lang", "fr"]).status.code(), Some(2));
+}
+
+#[test]
+fn bad_input_is_reported_and_the_rest_still_runs() {
+    let d = scratch("bad");
+    fs::create_dir_all(d.join("empty")).unwrap();
+    fs::create_dir_all(d.join("ok")).unwrap();
+    fs::write(d.join("ok/Dockerfile"), "FROM alpine:3.20\nRNU x\n").unwrap();
+    fs::write(d.join("binary.Dockerfile"), b"FROM a\0\x01\x02").unwrap();
+    fs::write(
+        d.join("latin1.Dockerfile"),
+        b"FROM alpine:3.20\nLABEL a=\"caf\xe9\"\n",
+    )
+    .unwrap();
+    let s = |p: &str| d.join(p).to_string_lossy().into_owned();
+    let o = run(&[
+        "check",
+        &s("missing"),
+        &s("empty"),
+        &s("ok"),
+        &s("binary.Dockerfile"),
+        &s("latin1.Dockerfile"),
+        TODAY,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "IO problems exit with 2");
+    let err = stderr(&o);
+    assert!(err.contains("missing: no such file or directory"), "{err}");
+    assert!(err.contains("empty: no Dockerfile found"), "{err}");
+    assert!(
+        err.contains("binary.Dockerfile: skipped: it looks like a binary file"),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"DW002"),
+        "the good file is still checked: {codes:?}"
+    );
+    assert!(
+        codes.contains(&"DW007"),
+        "invalid UTF-8 is decoded with a diagnostic: {codes:?}"
+    );
+}
+
+#[test]
+fn a_ten_megabyte_file_is_checked() {
+    let d = scratch("big");
+    let mut text = String::from("FROM alpine:3.20\n");
+    while text.len() < 10 * 1024 * 1024 {
+        text.push_str(
+            "RUN echo \"a reasonably long line of shell to make the file large\" && true\n",
+        );
+    }
+    fs::write(d.join("Dockerfile"), &text).unwrap();
+    let started = std::time::Instant::now();
+    let o = run(&["check", d.join("Dockerfile").to_str().unwrap(), TODAY]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn fix_applies_safe_fixes_and_unsafe_ones_on_request() {
+    let d = scratch("fix");
+    let p = d.join("Dockerfile");
+    let src = "FROM alpine:3.20\nCOPY --chonw=1 a /a\nRUN apk add \\\n\n  curl\n";
+    fs::write(&p, src).unwrap();
+    let o = run(&["check", p.to_str().unwrap(), TODAY, "--fix"]);
+    assert_eq!(
+        fs::read_to_string(&p).unwrap(),
+        "FROM alpine:3.20\nCOPY --chonw=1 a /a\nRUN apk add \\\n  curl\n",
+        "only the safe fix"
+    );
+    assert!(stdout(&o).contains("Fixed 1 problem."), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(1), "the unknown flag remains");
+    let o = run(&[
+        "check",
+        p.to_str().unwrap(),
+        TODAY,
+        "--fix",
+        "--unsafe-fixes",
+    ]);
+    assert_eq!(
+        fs::read_to_string(&p).unwrap(),
+        "FROM alpine:3.20\nCOPY --chown=1 a /a\nRUN apk add \\\n  curl\n"
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // Nothing left to fix: the file is not rewritten.
+    let before = fs::metadata(&p).unwrap().modified().unwrap();
+    run(&[
+        "check",
+        p.to_str().unwrap(),
+        TODAY,
+        "--fix",
+        "--unsafe-fixes",
+    ]);
+    assert_eq!(fs::metadata(&p).unwrap().modified().unwrap(), before);
+}
+
+#[test]
+fn rule_command_prints_docs() {
+    let o = run(&["rule", "DW001"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("# DW001 syntax-error")
+            && out.contains("## What it does")
+            && out.contains("## Why is this bad?")
+    );
+    assert_eq!(stdout(&run(&["rule", "syntax-error"])), out, "by name too");
+    let all = stdout(&run(&["rule", "--all"]));
+    for r in dockward::rules::RULES {
+        assert!(all.contains(r.code) && all.contains(r.name));
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&["rule", "--all", "--json"]))).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), dockward::rules::RULES.len());
+    let o = run(&["rule", "DW999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no rule `DW999`"));
+}
+
+#[test]
+fn version_names_the_data_dates() {
+    let o = run(&["--version"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = stdout(&o);
+    assert!(
+        v.starts_with(&format!("dockward {}", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    assert!(
+        v.contains("official images: 2026-08-21") && v.contains("end-of-life data: 2026-08-22"),
+        "{v}"
+    );
+}
+
+#[test]
+fn specific_ignore_file_wins_over_the_context_one() {
+    use dockward::cli::discover::ignore_file_for;
+    let d = scratch("ignore");
+    fs::write(d.join("Dockerfile"), "FROM a\n").unwrap();
+    fs::write(d.join("api.Dockerfile"), "FROM a\n").unwrap();
+    fs::write(d.join(".dockerignore"), ".git\n").unwrap();
+    fs::write(d.join("api.Dockerfile.dockerignore"), ".env\n").unwrap();
+    assert_eq!(
+        ignore_file_for(&d.join("api.Dockerfile"), &d),
+        Some(d.join("api.Dockerfile.dockerignore"))
+    );
+    assert_eq!(
+        ignore_file_for(&d.join("Dockerfile"), &d),
+        Some(d.join(".dockerignore"))
+    );
+    let other = scratch("ignore-none");
+    assert_eq!(ignore_file_for(&other.join("Dockerfile"), &other), None);
+}
+
+#[test]
+fn directories_are_searched_for_dockerfile_names() {
+    let d = scratch("find");
+    for f in [
+        "Dockerfile",
+        "Containerfile",
+        "web.Dockerfile",
+        "Dockerfile.dev",
+        "Dockerfile.dockerignore",
+        "README.md",
+        "node_modules/x/Dockerfile",
+    ] {
+        let p = d.join(f);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, "FROM alpine:3.20\n").unwrap();
+    }
+    let found = dockward::cli::discover::find(&[d.clone()]);
+    let names: Vec<String> = found
+        .files
+        .iter()
+        .map(|p| p.strip_prefix(&d).unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "Containerfile",
+            "Dockerfile",
+            "Dockerfile.dev",
+            "web.Dockerfile"
+        ]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn context_scan_does_not_follow_symlinks() {
+    use dockward::EntryKind;
+    let d = scratch("symlink");
+    let outside = scratch("symlink-outside");
+    fs::write(outside.join("secret.env"), "TOKEN=x").unwrap();
+    fs::create_dir_all(d.join("src")).unwrap();
+    fs::write(d.join("src/app.py"), "").unwrap();
+    std::os::unix::fs::symlink(&outside, d.join("linked")).unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.env"), d.join(".env")).unwrap();
+    let ctx = dockward::cli::discover::scan_context(&d);
+    let listed: Vec<(&str, EntryKind)> = ctx
+        .entries
+        .iter()
+        .map(|e| (e.path.as_str(), e.kind))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (".env", EntryKind::Symlink),
+            ("linked", EntryKind::Symlink),
+            ("src", EntryKind::Dir),
+            ("src/app.py", EntryKind::File)
+        ]
+    );
+    assert!(ctx.complete);
+}

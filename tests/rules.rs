@@ -1,0 +1,196 @@
+//! Rule fixtures: every `fixtures/rules/<CODE>-<name>/*.Dockerfile` is checked with its rule, rendered
+//! as the human report plus the diff of every fix, and compared with a snapshot; the fix invariants are
+//! enforced on every fixture.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use dockward::cli::discover;
+use dockward::cli::output::{FileReport, human};
+use dockward::date::Date;
+use dockward::diagnostic::{Applicability, FileRef};
+use dockward::fix;
+use dockward::rules::{FixAvailability, RULES};
+use dockward::settings::Settings;
+use dockward::{Input, check};
+
+const TODAY: Date = Date::new(2026, 11, 28);
+
+fn fixtures() -> Vec<(String, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
+    let mut out = Vec::new();
+    for r in RULES {
+        let dir = root.join(format!("{}-{}", r.code, r.name));
+        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with("Dockerfile"))
+            .collect();
+        files.sort();
+        out.extend(files.into_iter().map(|f| (r.code.to_string(), f)));
+    }
+    out
+}
+
+fn settings(code: &str) -> Settings {
+    Settings {
+        select: Some(vec![code.to_string()]),
+        ..Settings::default()
+    }
+}
+
+fn load(path: &Path) -> (String, Option<u32>) {
+    let l = discover::load(path).expect("fixture loads");
+    (l.text, l.invalid_utf8_at)
+}
+
+/// A minimal line diff for snapshots: removed lines with `-`, added with `+`.
+fn diff(a: &str, b: &str) -> String {
+    let (al, bl): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let pre = al.iter().zip(&bl).take_while(|(x, y)| x == y).count();
+    let suf = al[pre..]
+        .iter()
+        .rev()
+        .zip(bl[pre..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let mut out = String::new();
+    for l in &al[pre..al.len() - suf] {
+        out.push_str(&format!("-{l}\n"));
+    }
+    for l in &bl[pre..bl.len() - suf] {
+        out.push_str(&format!("+{l}\n"));
+    }
+    if out.is_empty() {
+        out.push_str("(no change)\n");
+    }
+    out
+}
+
+#[test]
+fn rule_fixtures_match_their_snapshots() {
+    let fx = fixtures();
+    assert!(fx.len() >= RULES.len());
+    for (code, path) in fx {
+        let (text, bad_utf8) = load(&path);
+        let input = Input {
+            invalid_utf8_at: bad_utf8,
+            ..Input::new(&text, TODAY)
+        };
+        let diags = check(&input, &settings(&code));
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let rel = path
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if name.starts_with("negative") {
+            assert!(
+                diags.is_empty(),
+                "{rel}: a negative fixture must be clean, got {diags:#?}"
+            );
+        } else {
+            assert!(
+                !diags.is_empty(),
+                "{rel}: a positive fixture must have findings for {code}"
+            );
+        }
+        let mut rendered = Vec::new();
+        let report = FileReport {
+            path: rel.clone(),
+            text: text.clone(),
+            ignore_path: None,
+            ignore_text: None,
+            diagnostics: diags.clone(),
+            fixed: 0,
+        };
+        human::render_all(
+            &mut rendered,
+            std::slice::from_ref(&report),
+            human::Style { color: false },
+        )
+        .unwrap();
+        let mut snap = String::from_utf8(rendered).unwrap();
+        for d in &diags {
+            for f in &d.fixes {
+                let fixed = fix::apply_fix(&text, f, &FileRef::Dockerfile).expect("fix applies");
+                snap.push_str(&format!(
+                    "--- fix `{}` ({}) for {} at {:?}\n{}",
+                    f.title,
+                    f.applicability.as_str(),
+                    d.code,
+                    d.range,
+                    diff(&text, &fixed)
+                ));
+            }
+        }
+        let snap_name = format!(
+            "{}__{}",
+            code,
+            name.trim_end_matches(".Dockerfile").replace('.', "_")
+        );
+        insta::with_settings!({ snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false, description => rel.clone() }, {
+            insta::assert_snapshot!(snap_name, snap);
+        });
+    }
+}
+
+#[test]
+fn fixes_keep_their_promises() {
+    for (code, path) in fixtures() {
+        let (text, _) = load(&path);
+        let rule = dockward::rules::rule(&code).unwrap();
+        let diags = check(&Input::new(&text, TODAY), &settings(&code));
+        let all = check(&Input::new(&text, TODAY), &Settings::default());
+        let syntax_before = all.iter().filter(|d| d.code == "DW001").count();
+        for d in &diags {
+            if rule.fix == FixAvailability::None {
+                assert!(d.fixes.is_empty(), "{code} declares no fix but offers one");
+            }
+            if rule.fix == FixAvailability::Always {
+                assert!(!d.fixes.is_empty(), "{code} declares it always fixes");
+            }
+            for f in &d.fixes {
+                assert!(!f.title.is_empty());
+                let fixed = fix::apply_fix(&text, f, &FileRef::Dockerfile).expect("fix applies");
+                let after = check(&Input::new(&fixed, TODAY), &Settings::default());
+                let syntax_after = after.iter().filter(|x| x.code == "DW001").count();
+                assert!(
+                    syntax_after <= syntax_before,
+                    "{code} fix adds a syntax error in {}",
+                    path.display()
+                );
+                assert!(
+                    !after.iter().any(|x| x.code == d.code
+                        && x.message_id == d.message_id
+                        && x.range.start == d.range.start
+                        && x.message == d.message),
+                    "{code} still fires at the same place after its fix in {}",
+                    path.display()
+                );
+            }
+        }
+        // Applying every safe fix to a fixpoint, then once more, changes nothing the second time.
+        let mut cur = text.clone();
+        for _ in 0..10 {
+            let ds = check(&Input::new(&cur, TODAY), &Settings::default());
+            let chosen = fix::select_fixes(&ds, Applicability::Safe);
+            if chosen.is_empty() {
+                break;
+            }
+            let edits: Vec<_> = chosen
+                .iter()
+                .flat_map(|f| f.edits.iter().filter(|e| e.file == FileRef::Dockerfile))
+                .collect();
+            cur = fix::apply_edits(&cur, &edits).unwrap();
+        }
+        let ds = check(&Input::new(&cur, TODAY), &Settings::default());
+        assert!(
+            fix::select_fixes(&ds, Applicability::Safe).is_empty(),
+            "safe fixes do not reach a fixpoint on {}",
+            path.display()
+        );
+    }
+}

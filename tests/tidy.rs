@@ -1,0 +1,289 @@
+//! Tidy checks: every invariant of the code base that is not a behaviour is still a test.
+//!
+//! Generated files (rule pages, the README rules table) are rewritten with `DOCKWARD_UPDATE_DOCS=1`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use dockward::rules::{FixAvailability, RULES, docs};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn update() -> bool {
+    std::env::var("DOCKWARD_UPDATE_DOCS").is_ok_and(|v| v == "1")
+}
+
+/// Compares a generated text with its committed copy, or rewrites it in update mode.
+fn fresh(path: &Path, expected: &str, problems: &mut Vec<String>) {
+    let actual = fs::read_to_string(path).unwrap_or_default();
+    if actual != expected {
+        if update() {
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, expected).unwrap();
+        } else {
+            problems.push(format!(
+                "{} is stale: run `DOCKWARD_UPDATE_DOCS=1 cargo test --test tidy`",
+                path.display()
+            ));
+        }
+    }
+}
+
+#[test]
+fn generated_rule_docs_and_readme_table_are_fresh() {
+    let mut problems = Vec::new();
+    let dir = root().join("server/docs/rules");
+    for r in RULES {
+        fresh(&dir.join(r.doc_file()), &docs::page(r), &mut problems);
+    }
+    // No page for a rule that no longer exists.
+    for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".md") && !RULES.iter().any(|r| r.doc_file() == name) {
+            if update() {
+                fs::remove_file(e.path()).unwrap();
+            } else {
+                problems.push(format!("server/docs/rules/{name} belongs to no rule"));
+            }
+        }
+    }
+    let readme_path = root().join("README.md");
+    let readme = fs::read_to_string(&readme_path).unwrap();
+    let (begin, end) = (
+        "<!-- BEGIN GENERATED RULES -->\n",
+        "<!-- END GENERATED RULES -->",
+    );
+    let b = readme
+        .find(begin)
+        .expect("README has the BEGIN GENERATED RULES marker")
+        + begin.len();
+    let e = readme
+        .find(end)
+        .expect("README has the END GENERATED RULES marker");
+    let expected = format!("{}{}{}", &readme[..b], docs::table(), &readme[e..]);
+    fresh(&readme_path, &expected, &mut problems);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn rule_registry_is_well_formed() {
+    let mut prev = "";
+    for r in RULES {
+        assert!(
+            r.code.len() == 5
+                && r.code.starts_with("DW")
+                && r.code[2..].bytes().all(|b| b.is_ascii_digit()),
+            "{}",
+            r.code
+        );
+        assert!(
+            r.code > prev,
+            "codes must be unique and sorted: {} after {prev}",
+            r.code
+        );
+        prev = r.code;
+        assert!(
+            !r.name.is_empty()
+                && r.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{}: names are lowercase kebab-case",
+            r.name
+        );
+        assert!(
+            !r.name.starts_with("no-") && !r.name.starts_with("disallow"),
+            "{}: name the flagged pattern",
+            r.name
+        );
+        assert_eq!(
+            RULES.iter().filter(|x| x.name == r.name).count(),
+            1,
+            "{} is not unique",
+            r.name
+        );
+        assert!(!r.tags.is_empty(), "{} has no tags", r.code);
+    }
+}
+
+#[test]
+fn every_rule_doc_has_the_required_sections() {
+    for r in RULES {
+        assert!(
+            !r.summary().is_empty() && !r.summary().starts_with('#'),
+            "{}: the doc starts with a one-line summary",
+            r.code
+        );
+        let mut required = vec![
+            "What it does",
+            "Why is this bad?",
+            "Example",
+            "Use instead",
+            "References",
+        ];
+        if r.fix != FixAvailability::None {
+            required.push("Fix safety");
+        }
+        for h in required {
+            let body = r
+                .section(h)
+                .unwrap_or_else(|| panic!("{}: missing `## {h}`", r.code));
+            assert!(!body.trim().is_empty(), "{}: empty `## {h}`", r.code);
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_a_fixture_folder_and_inline_tests() {
+    for r in RULES {
+        let dir = root()
+            .join("fixtures/rules")
+            .join(format!("{}-{}", r.code, r.name));
+        let files: Vec<_> = fs::read_dir(&dir)
+            .unwrap_or_else(|_| panic!("missing {}", dir.display()))
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with("Dockerfile"))
+            .collect();
+        assert!(
+            !files.is_empty(),
+            "{} has no fixture Dockerfiles",
+            dir.display()
+        );
+        let src = fs::read_to_string(
+            root()
+                .join("server/src/rules")
+                .join(format!("{}.rs", r.name.replace('-', "_"))),
+        )
+        .expect("rule file named after the rule");
+        assert!(
+            src.contains("#[cfg(test)]") && src.contains(r.code),
+            "{}: inline tests",
+            r.code
+        );
+    }
+}
+
+#[test]
+fn every_module_starts_with_a_doc_comment() {
+    for f in rust_files(&root().join("server"))
+        .into_iter()
+        .chain(rust_files(&root().join("tests")))
+    {
+        let text = fs::read_to_string(&f).unwrap();
+        let first = text
+            .lines()
+            .find(|l| !l.trim().is_empty() && !l.starts_with("#!["))
+            .unwrap_or("");
+        assert!(
+            first.starts_with("//!"),
+            "{} must start with a `//!` module doc",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn the_engine_does_no_io_and_knows_no_protocol() {
+    let src = root().join("server/src");
+    let io = [
+        "std::fs",
+        "std::net",
+        "std::process",
+        "std::env",
+        "std::time::SystemTime",
+        "Instant::now",
+        "SystemTime::now",
+    ];
+    let proto = ["lsp_types", "lsp_server"];
+    for f in rust_files(&src) {
+        let rel = f
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let edge = rel.starts_with("cli/") || rel.starts_with("lsp/") || rel == "main.rs";
+        let text = fs::read_to_string(&f).unwrap();
+        // Test modules may build fixtures however they like.
+        let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
+        if !edge {
+            for needle in io {
+                assert!(
+                    !code.contains(needle),
+                    "{rel} uses {needle}: only cli/ and lsp/ do IO"
+                );
+            }
+        }
+        if !rel.starts_with("lsp/") {
+            for needle in proto {
+                assert!(
+                    !code.contains(needle),
+                    "{rel} uses {needle}: only lsp/ speaks the protocol"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn architecture_code_map_names_existing_paths() {
+    let arch = fs::read_to_string(root().join("server/ARCHITECTURE.md")).unwrap();
+    let mut checked = 0;
+    for line in arch.lines() {
+        // Code-map entries are headings like "### `server/src/syntax/`".
+        if let Some(rest) = line.strip_prefix("### `") {
+            let path = rest.split('`').next().unwrap();
+            assert!(
+                root().join(path).exists(),
+                "ARCHITECTURE.md names {path}, which does not exist"
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 8,
+        "the code map should cover the main modules ({checked} entries found)"
+    );
+}
+
+#[test]
+fn architecture_invariants_name_their_tests() {
+    let arch = fs::read_to_string(root().join("server/ARCHITECTURE.md")).unwrap();
+    let all_tests: String = rust_files(&root().join("server"))
+        .into_iter()
+        .chain(rust_files(&root().join("tests")))
+        .map(|f| fs::read_to_string(f).unwrap())
+        .collect();
+    let mut n = 0;
+    for line in arch.lines().filter(|l| l.contains("**Invariant**")) {
+        n += 1;
+        let test = line
+            .split("Guarded by `")
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+            .unwrap_or_else(|| panic!("invariant without `Guarded by` test: {line}"));
+        let name = test.rsplit("::").next().unwrap();
+        assert!(
+            all_tests.contains(&format!("fn {name}(")),
+            "ARCHITECTURE.md names test {test}, which does not exist"
+        );
+    }
+    assert!(n >= 8, "expected the invariants to be listed ({n} found)");
+}
