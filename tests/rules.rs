@@ -35,10 +35,20 @@ fn fixtures() -> Vec<(String, PathBuf)> {
 }
 
 fn settings(code: &str) -> Settings {
+    // Meta rules judge suppression comments against the other rules' findings: run everything.
+    if code.starts_with("DW9") {
+        return Settings::default();
+    }
     Settings {
         select: Some(vec![code.to_string()]),
         ..Settings::default()
     }
+}
+
+/// The findings of rule `code` only.
+fn only(code: &str, mut diags: Vec<dockward::Diagnostic>) -> Vec<dockward::Diagnostic> {
+    diags.retain(|d| d.code == code);
+    diags
 }
 
 fn load(path: &Path) -> (String, Option<u32>) {
@@ -79,7 +89,7 @@ fn rule_fixtures_match_their_snapshots() {
             invalid_utf8_at: bad_utf8,
             ..Input::new(&text, TODAY)
         };
-        let diags = check(&input, &settings(&code));
+        let diags = only(&code, check(&input, &settings(&code)));
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let rel = path
             .strip_prefix(env!("CARGO_MANIFEST_DIR"))
@@ -142,7 +152,7 @@ fn fixes_keep_their_promises() {
     for (code, path) in fixtures() {
         let (text, _) = load(&path);
         let rule = dockward::rules::rule(&code).unwrap();
-        let diags = check(&Input::new(&text, TODAY), &settings(&code));
+        let diags = only(&code, check(&Input::new(&text, TODAY), &settings(&code)));
         let all = check(&Input::new(&text, TODAY), &Settings::default());
         let syntax_before = all.iter().filter(|d| d.code == "DW001").count();
         for d in &diags {

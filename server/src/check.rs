@@ -8,6 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Model;
 use crate::rules::{self, Ctx, Sink};
 use crate::settings::Settings;
+use crate::suppress;
 use crate::syntax::{self, Dockerfile};
 
 /// One entry of a build-context listing.
@@ -93,6 +94,9 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
             &mut out,
         );
     }
+    if !settings.disable_pragmas {
+        out = suppress_and_judge_pragmas(&ctx, out);
+    }
     out.sort_by(|a, b| {
         a.sort_key()
             .cmp(&b.sort_key())
@@ -100,4 +104,37 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
     });
     out.dedup();
     out
+}
+
+/// Drops suppressed findings, then runs the meta rules that judge the suppression comments themselves.
+fn suppress_and_judge_pragmas(ctx: &Ctx, out: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let settings = ctx.settings;
+    let pragmas = suppress::pragmas(ctx.tree, ctx.text);
+    let skipped = suppress::check_directive_skips(ctx.tree);
+    let (mut kept, usage) = suppress::apply(out, &pragmas, &skipped);
+    let unknown = &rules::unknown_pragma_code::UNKNOWN_PRAGMA_CODE;
+    if settings.enabled(unknown) {
+        let mut sink = Sink::default();
+        rules::unknown_pragma_code::report(&pragmas, &mut sink);
+        rules::to_diagnostics(
+            unknown,
+            settings.severity_of(unknown),
+            settings.locale,
+            sink.findings,
+            &mut kept,
+        );
+    }
+    let unused = &rules::unused_pragma::UNUSED_PRAGMA;
+    if settings.enabled(unused) {
+        let mut sink = Sink::default();
+        rules::unused_pragma::report(ctx, &pragmas, &usage, &mut sink);
+        rules::to_diagnostics(
+            unused,
+            settings.severity_of(unused),
+            settings.locale,
+            sink.findings,
+            &mut kept,
+        );
+    }
+    kept
 }

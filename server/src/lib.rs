@@ -13,6 +13,7 @@ pub mod messages;
 pub mod model;
 pub mod rules;
 pub mod settings;
+pub mod suppress;
 pub mod syntax;
 pub mod text;
 

@@ -22,6 +22,9 @@ pub struct Settings {
     pub locale: Locale,
     /// The stage `docker build --target` builds; the last stage when `None`.
     pub target: Option<String>,
+    /// Ignore suppression comments (`# dockward ignore=`, `# hadolint ignore=`, `# check=skip=`), as a CI
+    /// policy that every finding must be fixed or configured centrally.
+    pub disable_pragmas: bool,
 }
 
 /// Whether `selector` designates `rule`.

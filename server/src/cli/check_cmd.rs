@@ -58,6 +58,7 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         ignore: a.ignore.clone(),
         locale,
         target: a.target.clone(),
+        disable_pragmas: a.disable_pragmas,
         ..Settings::default()
     };
     if let Some(c) = &a.context

@@ -114,6 +114,9 @@ pub struct CheckArgs {
     /// Skip these rules (same forms as --select).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Ignore suppression comments (`# dockward ignore=`, `# hadolint ignore=`, `# check=skip=`).
+    #[arg(long)]
+    pub disable_pragmas: bool,
     /// The build target stage (docker build --target).
     #[arg(long, value_name = "STAGE")]
     pub target: Option<String>,

@@ -46,6 +46,7 @@ declare_rule! {
         tags: ["syntax"],
         fix: Always,
         since: "0.1.0",
+        also: ["buildkit:NoEmptyContinuation"],
         check: check,
     }
 }

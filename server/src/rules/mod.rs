@@ -11,6 +11,8 @@ mod invalid_utf8;
 mod syntax_error;
 mod unknown_flag;
 mod unknown_instruction;
+pub(crate) mod unknown_pragma_code;
+pub(crate) mod unused_pragma;
 
 #[cfg(test)]
 pub(crate) mod testing;
@@ -55,10 +57,21 @@ pub struct Rule {
     pub since: &'static str,
     /// Markdown documentation: a one-line summary, then `## What it does`, `## Why is this bad?`, ...
     pub doc: &'static str,
+    /// Equivalent checks of other tools, as `tool:ID` (`hadolint:DL3002`, `buildkit:SecretsUsedInArgOrEnv`,
+    /// `trivy:DS002`, `checkov:CKV_DOCKER_3`). Their suppression comments also suppress this rule.
+    pub also: &'static [&'static str],
     pub check: fn(&Ctx, &mut Sink),
 }
 
 impl Rule {
+    /// Whether `tool:id` (for example `hadolint:DL3002`) names an equivalent of this rule.
+    pub fn is_also(&self, tool: &str, id: &str) -> bool {
+        self.also.iter().any(|a| {
+            a.split_once(':')
+                .is_some_and(|(t, i)| t == tool && i.eq_ignore_ascii_case(id))
+        })
+    }
+
     /// The documentation with the one-space indent of `///` comments removed.
     pub fn doc(&self) -> String {
         let mut out = String::with_capacity(self.doc.len());
@@ -93,6 +106,14 @@ impl Rule {
     }
 }
 
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for Rule {}
+
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Rule")
@@ -113,6 +134,7 @@ macro_rules! declare_rule {
             tags: [$($tag:literal),* $(,)?],
             fix: $fix:ident,
             since: $since:literal,
+            $(also: [$($also:literal),* $(,)?],)?
             check: $check:path $(,)?
         }
     ) => {
@@ -125,6 +147,7 @@ macro_rules! declare_rule {
             fix: $crate::rules::FixAvailability::$fix,
             since: $since,
             doc: concat!($($doc, "\n"),*),
+            also: &[$($($also),*)?],
             check: $check,
         };
     };
@@ -140,6 +163,8 @@ pub static RULES: &[&Rule] = &[
     &empty_continuation_line::EMPTY_CONTINUATION_LINE,
     &ignored_directive::IGNORED_DIRECTIVE,
     &invalid_utf8::INVALID_UTF8,
+    &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
+    &unused_pragma::UNUSED_PRAGMA,
 ];
 
 /// The rule with this code or name.

@@ -50,6 +50,10 @@ fn annotations(src: &str) -> Vec<Expected> {
 }
 
 fn settings_for(code: &str) -> Settings {
+    // Meta rules (DW9xx) judge the other rules' findings, so everything runs; only `code` is compared.
+    if code.starts_with("DW9") {
+        return Settings::default();
+    }
     Settings {
         select: Some(vec![code.to_string()]),
         ..Settings::default()

@@ -189,14 +189,9 @@ pub fn render_all(out: &mut dyn Write, reports: &[FileReport], style: Style) -> 
     ] {
         let n = counts[sev as usize];
         if n > 0 {
-            parts.push(format!(
-                "{n} {name}{}",
-                if name == "info" || name == "hint" {
-                    if n == 1 { "" } else { "s" }
-                } else {
-                    plural(n)
-                }
-            ));
+            // "info" is uncountable; the other names take a plural `s`.
+            let suffix = if name == "info" { "" } else { plural(n) };
+            parts.push(format!("{n} {name}{suffix}"));
         }
     }
     write!(

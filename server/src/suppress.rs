@@ -1,0 +1,297 @@
+//! Suppression comments: `# dockward ignore=DW001,DW010 -- reason` (the next instruction),
+//! `# dockward global ignore=...` (the whole file), and the equivalents of other tools: hadolint's
+//! `# hadolint ignore=DL3002` and BuildKit's `# check=skip=Name` directive.
+
+use crate::diagnostic::Diagnostic;
+use crate::rules::{RULES, Rule};
+use crate::syntax::{Dockerfile, NodeKind};
+use crate::text::TextRange;
+
+/// Which tool's syntax a suppression comment uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    Dockward,
+    Hadolint,
+}
+
+/// One code in a suppression comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PragmaCode {
+    pub text: String,
+    /// Absolute range of the code in the comment.
+    pub range: TextRange,
+    /// The rules it designates (a dockward code or name designates one; a hadolint code every rule that
+    /// declares it as an equivalent).
+    pub rules: Vec<&'static Rule>,
+}
+
+/// A suppression comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pragma {
+    pub tool: Tool,
+    pub global: bool,
+    /// The whole comment, absolute.
+    pub range: TextRange,
+    pub codes: Vec<PragmaCode>,
+    /// The text after `--`, if any.
+    pub reason: Option<String>,
+    /// The instruction it applies to (full range, absolute); `None` for a global pragma or when no
+    /// instruction follows.
+    pub target: Option<TextRange>,
+}
+
+/// Byte offset of `sub` (a slice of `line`) inside `line`.
+fn offset_in(line: &str, sub: &str) -> usize {
+    sub.as_ptr() as usize - line.as_ptr() as usize
+}
+
+/// Parses a comment line (starting with `#` at absolute offset `hash`) as a suppression comment.
+fn parse_comment(
+    line: &str,
+    hash: u32,
+) -> Option<(Tool, bool, Vec<(String, TextRange)>, Option<String>)> {
+    let rest = line.get(1..)?.trim_start();
+    let (tool, rest) = if let Some(r) = rest.strip_prefix("dockward") {
+        (Tool::Dockward, r)
+    } else if let Some(r) = rest.strip_prefix("hadolint") {
+        (Tool::Hadolint, r)
+    } else {
+        return None;
+    };
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let (global, rest) = match rest.strip_prefix("global") {
+        Some(r) if r.starts_with(char::is_whitespace) => (true, r.trim_start()),
+        _ => (false, rest),
+    };
+    let rest = rest
+        .strip_prefix("ignore")?
+        .trim_start()
+        .strip_prefix('=')?;
+    let (list, reason) = match rest.find("--") {
+        Some(i) => (
+            &rest[..i],
+            Some(rest[i + 2..].trim().to_string()).filter(|r| !r.is_empty()),
+        ),
+        None => (rest, None),
+    };
+    let mut codes = Vec::new();
+    for part in list.split(',') {
+        // hadolint allows a reason after the codes without `--`: a code is one word.
+        let Some(code) = part.split_whitespace().next() else {
+            continue;
+        };
+        let start = hash + offset_in(line, code) as u32;
+        codes.push((code.to_string(), TextRange::at(start, code.len() as u32)));
+    }
+    Some((tool, global, codes, reason))
+}
+
+fn rules_for(tool: Tool, code: &str) -> Vec<&'static Rule> {
+    match tool {
+        Tool::Dockward => RULES
+            .iter()
+            .copied()
+            .filter(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+            .collect(),
+        Tool::Hadolint => RULES
+            .iter()
+            .copied()
+            .filter(|r| r.is_also("hadolint", code))
+            .collect(),
+    }
+}
+
+/// Every suppression comment of the file.
+pub fn pragmas(tree: &Dockerfile, text: &str) -> Vec<Pragma> {
+    let mut out: Vec<Pragma> = Vec::new();
+    let mut pending: Vec<usize> = Vec::new();
+    for it in tree.items() {
+        match &it.node.kind {
+            NodeKind::Comment(c) => {
+                let r = it.abs(c.range);
+                let line = crate::text::slice(text, r);
+                if !line.starts_with('#') {
+                    continue;
+                }
+                if let Some((tool, global, codes, reason)) = parse_comment(line, r.start) {
+                    let codes = codes
+                        .into_iter()
+                        .map(|(t, range)| PragmaCode {
+                            rules: rules_for(tool, &t),
+                            text: t,
+                            range,
+                        })
+                        .collect();
+                    out.push(Pragma {
+                        tool,
+                        global,
+                        range: r,
+                        codes,
+                        reason,
+                        target: None,
+                    });
+                    if !global {
+                        pending.push(out.len() - 1);
+                    }
+                }
+            }
+            NodeKind::Instruction(i) => {
+                for p in pending.drain(..) {
+                    out[p].target = Some(it.abs(i.full_range));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Rules skipped by the `# check=skip=...` parser directive (through their BuildKit equivalents).
+pub fn check_directive_skips(tree: &Dockerfile) -> Vec<&'static Rule> {
+    let Some(d) = tree.directive("check") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for part in d.value.split(';') {
+        let Some((k, v)) = part.split_once('=') else {
+            continue;
+        };
+        if k.trim() != "skip" {
+            continue;
+        }
+        for name in v.split(',').map(str::trim) {
+            if name.eq_ignore_ascii_case("all") {
+                out.extend(
+                    RULES
+                        .iter()
+                        .copied()
+                        .filter(|r| r.also.iter().any(|a| a.starts_with("buildkit:"))),
+                );
+            } else {
+                out.extend(
+                    RULES
+                        .iter()
+                        .copied()
+                        .filter(|r| r.is_also("buildkit", name)),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Which pragma codes suppressed something.
+#[derive(Debug, Default)]
+pub struct Usage {
+    /// `used[p][c]`: code `c` of pragma `p` suppressed at least one diagnostic.
+    pub used: Vec<Vec<bool>>,
+}
+
+/// Removes suppressed diagnostics and records which pragma codes were used.
+pub fn apply(
+    diags: Vec<Diagnostic>,
+    pragmas: &[Pragma],
+    skipped: &[&'static Rule],
+) -> (Vec<Diagnostic>, Usage) {
+    let mut usage = Usage {
+        used: pragmas.iter().map(|p| vec![false; p.codes.len()]).collect(),
+    };
+    let mut kept = Vec::with_capacity(diags.len());
+    'next: for d in diags {
+        if skipped.iter().any(|r| r.code == d.code) {
+            continue;
+        }
+        for (pi, p) in pragmas.iter().enumerate() {
+            let applies = p.global
+                || p.target
+                    .is_some_and(|t| t.start <= d.range.start && d.range.start <= t.end);
+            if !applies || d.file != crate::diagnostic::FileRef::Dockerfile {
+                continue;
+            }
+            for (ci, c) in p.codes.iter().enumerate() {
+                if c.rules.iter().any(|r| r.code == d.code) {
+                    usage.used[pi][ci] = true;
+                    continue 'next;
+                }
+            }
+        }
+        kept.push(d);
+    }
+    (kept, usage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    #[test]
+    fn parses_pragmas_with_exact_code_ranges() {
+        let src = "FROM a\n# dockward ignore=DW002, unknown-flag -- typo kept on purpose\nRNU x\n#   hadolint global ignore=DL3006 legacy\n";
+        let tree = parse(src);
+        let ps = pragmas(&tree, src);
+        assert_eq!(ps.len(), 2);
+        assert_eq!(ps[0].tool, Tool::Dockward);
+        assert!(!ps[0].global);
+        assert_eq!(ps[0].reason.as_deref(), Some("typo kept on purpose"));
+        let codes: Vec<&str> = ps[0]
+            .codes
+            .iter()
+            .map(|c| &src[c.range.as_usize()])
+            .collect();
+        assert_eq!(codes, vec!["DW002", "unknown-flag"]);
+        assert_eq!(ps[0].codes[1].rules[0].code, "DW003");
+        assert_eq!(&src[ps[0].target.unwrap().as_usize()], "RNU x");
+        assert!(ps[1].global && ps[1].tool == Tool::Hadolint);
+        assert_eq!(&src[ps[1].codes[0].range.as_usize()], "DL3006");
+        assert!(ps[1].reason.is_none());
+    }
+
+    #[test]
+    fn suppression_comments_of_dockward_hadolint_and_buildkit_apply() {
+        use crate::check::{Input, check};
+        use crate::date::Date;
+        use crate::settings::Settings;
+        let today = Date::new(2026, 11, 28);
+        let codes = |src: &str, s: &Settings| {
+            check(&Input::new(src, today), s)
+                .iter()
+                .map(|d| d.code)
+                .collect::<Vec<_>>()
+        };
+        let blank = "FROM a\nRUN a \\\n\n  b\n";
+        assert_eq!(codes(blank, &Settings::default()), vec!["DW005"]);
+        let skipped = format!("# check=skip=NoEmptyContinuation\n{blank}");
+        assert!(
+            codes(&skipped, &Settings::default()).is_empty(),
+            "BuildKit's check=skip suppresses the equivalent rule"
+        );
+        let all = format!("# check=skip=all\n{blank}");
+        assert!(codes(&all, &Settings::default()).is_empty());
+        let global = format!("{blank}# dockward global ignore=empty-continuation-line\n");
+        assert!(codes(&global, &Settings::default()).is_empty());
+        let strict = Settings {
+            disable_pragmas: true,
+            ..Settings::default()
+        };
+        assert_eq!(
+            codes(&skipped, &strict),
+            vec!["DW005"],
+            "pragmas can be disabled"
+        );
+        let next_only = "FROM a\n# dockward ignore=DW002\nRNU x\nRNU y\n";
+        assert_eq!(
+            codes(next_only, &Settings::default()),
+            vec!["DW002"],
+            "only the next instruction"
+        );
+    }
+
+    #[test]
+    fn ignores_ordinary_comments() {
+        let src = "# dockward is great\n# dockwardignore=DW001\n#dockward ignore DW001\nFROM a\n";
+        assert!(pragmas(&parse(src), src).is_empty());
+    }
+}
