@@ -3,12 +3,15 @@
 //! The engine is pure: [`syntax`] parses text into trees, [`model`] derives facts from them, [`rules`]
 //! turn facts into diagnostics, and [`check()`] runs the rules. Only `cli` and `lsp` do IO.
 
+pub mod assists;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod data;
 pub mod date;
 pub mod diagnostic;
 pub mod fix;
+pub mod lsp;
 pub mod messages;
 pub mod model;
 pub mod rules;

@@ -57,6 +57,15 @@ enum Command {
     Check(CheckArgs),
     /// Show a rule's documentation, or list all rules.
     Rule(RuleArgs),
+    /// Run the language server on stdio (for editors).
+    Lsp(LspArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct LspArgs {
+    /// Communicate over stdio (the default and only transport; accepted because clients pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 /// Output format of `check`.
@@ -206,10 +215,14 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
     match cli.command {
         Some(Command::Check(a)) => check_cmd::run(&a, env, out, err),
         Some(Command::Rule(a)) => rule_cmd::run(&a, env, out, err),
+        Some(Command::Lsp(_)) => {
+            let _ = out.flush();
+            crate::lsp::run_stdio()
+        }
         None => {
             let _ = writeln!(
                 err,
-                "dockward {}\n\nUsage: dockward <check|rule> ...   (dockward --help for details)",
+                "dockward {}\n\nUsage: dockward <check|rule|lsp> ...   (dockward --help for details)",
                 version()
             );
             EXIT_ERROR

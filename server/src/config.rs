@@ -1,0 +1,238 @@
+//! The configuration schema, shared by `.dockward.toml`, the editor's `dockward` settings section and
+//! the CLI: parsing and merging are pure; finding the file on disk is the edges' job.
+//!
+//! ```toml
+//! select = ["ALL"]                      # rules to run: codes, prefixes (DW1), names, tags
+//! ignore = ["DW005"]                    # rules to skip
+//! trusted-registries = ["ghcr.io/my-org/"]
+//! fail-level = "warning"                # CLI exit threshold: error, warning, info, hint, none
+//! locale = "ja"                         # en or ja
+//! target = "runtime"                    # the stage `docker build --target` builds
+//! disable-pragmas = false               # ignore suppression comments
+//!
+//! [severity]                            # per-rule severity overrides
+//! DW005 = "error"
+//!
+//! [contexts]                            # build context of a Dockerfile (paths relative to this file)
+//! "docker/api.Dockerfile" = "."
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::diagnostic::Severity;
+use crate::messages::Locale;
+use crate::settings::Settings;
+
+/// The name of the project configuration file, searched upward from a Dockerfile.
+pub const FILE_NAME: &str = ".dockward.toml";
+
+/// Configuration as written; every key is optional, so layers can be merged.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Config {
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub severity: Option<BTreeMap<String, String>>,
+    pub trusted_registries: Option<Vec<String>>,
+    pub fail_level: Option<String>,
+    pub locale: Option<String>,
+    pub target: Option<String>,
+    pub disable_pragmas: Option<bool>,
+    /// Dockerfile path (relative to the configuration file) → build context directory (relative too).
+    pub contexts: Option<BTreeMap<String, String>>,
+}
+
+/// The editor settings section `dockward`, in the camelCase editors use; converted to [`Config`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientSettings {
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub severity: Option<BTreeMap<String, String>>,
+    pub trusted_registries: Option<Vec<String>>,
+    pub fail_level: Option<String>,
+    pub locale: Option<String>,
+    pub target: Option<String>,
+    pub disable_pragmas: Option<bool>,
+    pub contexts: Option<BTreeMap<String, String>>,
+    /// `auto` (default), `push` or `pull`: how the language server delivers diagnostics.
+    pub diagnostic_mode: Option<String>,
+}
+
+impl From<ClientSettings> for Config {
+    fn from(c: ClientSettings) -> Config {
+        Config {
+            select: c.select,
+            ignore: c.ignore,
+            severity: c.severity,
+            trusted_registries: c.trusted_registries,
+            fail_level: c.fail_level,
+            locale: c.locale,
+            target: c.target,
+            disable_pragmas: c.disable_pragmas,
+            contexts: c.contexts,
+        }
+    }
+}
+
+/// A problem in a configuration, with where it is when known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Config {
+    /// Parses `.dockward.toml` text.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError {
+            message: e.to_string().trim().to_string(),
+        })
+    }
+
+    /// Parses the editor's `dockward` settings object; unknown keys are ignored (editors add their own).
+    pub fn from_client_json(
+        value: &serde_json::Value,
+    ) -> Result<(Config, ClientSettings), ConfigError> {
+        if value.is_null() {
+            return Ok((Config::default(), ClientSettings::default()));
+        }
+        let c: ClientSettings = serde_json::from_value(value.clone()).map_err(|e| ConfigError {
+            message: e.to_string(),
+        })?;
+        Ok((c.clone().into(), c))
+    }
+
+    /// `self` with `over`'s keys taking precedence.
+    pub fn merged(&self, over: &Config) -> Config {
+        Config {
+            select: over.select.clone().or_else(|| self.select.clone()),
+            ignore: over.ignore.clone().or_else(|| self.ignore.clone()),
+            severity: match (&self.severity, &over.severity) {
+                (Some(a), Some(b)) => Some(
+                    a.iter()
+                        .chain(b)
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                ),
+                (a, b) => b.clone().or_else(|| a.clone()),
+            },
+            trusted_registries: over
+                .trusted_registries
+                .clone()
+                .or_else(|| self.trusted_registries.clone()),
+            fail_level: over.fail_level.clone().or_else(|| self.fail_level.clone()),
+            locale: over.locale.clone().or_else(|| self.locale.clone()),
+            target: over.target.clone().or_else(|| self.target.clone()),
+            disable_pragmas: over.disable_pragmas.or(self.disable_pragmas),
+            contexts: over.contexts.clone().or_else(|| self.contexts.clone()),
+        }
+    }
+
+    /// Engine settings from this configuration; problems (unknown severities or locales) are returned
+    /// as warnings and the offending keys ignored.
+    pub fn to_settings(&self, default_locale: Locale) -> (Settings, Vec<String>) {
+        let mut warnings = Vec::new();
+        let mut severity = Vec::new();
+        for (k, v) in self.severity.iter().flatten() {
+            match Severity::parse(v) {
+                Some(s) => severity.push((k.clone(), s)),
+                None => warnings.push(format!(
+                    "severity of `{k}`: `{v}` is not one of error, warning, info, hint"
+                )),
+            }
+        }
+        for sel in self
+            .select
+            .iter()
+            .flatten()
+            .chain(self.ignore.iter().flatten())
+            .chain(severity.iter().map(|(k, _)| k))
+        {
+            if !Settings::selector_is_known(sel) {
+                warnings.push(format!("`{sel}` matches no rule"));
+            }
+        }
+        let locale = match &self.locale {
+            Some(l) => Locale::from_tag(l).unwrap_or_else(|| {
+                warnings.push(format!("locale `{l}`: dockward speaks en and ja"));
+                default_locale
+            }),
+            None => default_locale,
+        };
+        let settings = Settings {
+            select: self.select.clone(),
+            ignore: self.ignore.clone().unwrap_or_default(),
+            severity,
+            trusted_registries: self.trusted_registries.clone().unwrap_or_default(),
+            locale,
+            target: self.target.clone(),
+            disable_pragmas: self.disable_pragmas.unwrap_or(false),
+        };
+        (settings, warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_and_client_settings_share_one_schema() {
+        let toml = r#"
+select = ["ALL"]
+ignore = ["DW005"]
+trusted-registries = ["ghcr.io/acme/"]
+locale = "ja"
+disable-pragmas = true
+[severity]
+DW005 = "error"
+syntax = "warning"
+[contexts]
+"docker/api.Dockerfile" = "."
+"#;
+        let c = Config::from_toml(toml).unwrap();
+        let (s, warnings) = c.to_settings(Locale::En);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(s.locale, Locale::Ja);
+        assert!(s.disable_pragmas);
+        assert_eq!(s.trusted_registries, vec!["ghcr.io/acme/"]);
+        assert_eq!(c.contexts.unwrap()["docker/api.Dockerfile"], ".");
+        let json = serde_json::json!({ "ignore": ["DW005"], "severity": { "DW005": "error" }, "trustedRegistries": ["ghcr.io/acme/"], "diagnosticMode": "push", "editorOnly": 1 });
+        let (jc, client) = Config::from_client_json(&json).unwrap();
+        assert_eq!(client.diagnostic_mode.as_deref(), Some("push"));
+        assert_eq!(
+            jc.trusted_registries.as_deref(),
+            Some(&["ghcr.io/acme/".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn errors_and_warnings_are_reported() {
+        let e = Config::from_toml("selct = [\"ALL\"]\n").unwrap_err();
+        assert!(e.message.contains("selct"), "{e}");
+        let c = Config::from_toml("[severity]\nDW001 = \"loud\"\nDW999 = \"error\"\n").unwrap();
+        let (_, warnings) = c.to_settings(Locale::En);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+    }
+
+    #[test]
+    fn later_layers_win() {
+        let base = Config::from_toml(
+            "ignore = [\"DW005\"]\nlocale = \"ja\"\n[severity]\nDW001 = \"warning\"\n",
+        )
+        .unwrap();
+        let over = Config::from_toml("locale = \"en\"\n[severity]\nDW002 = \"info\"\n").unwrap();
+        let m = base.merged(&over);
+        assert_eq!(m.locale.as_deref(), Some("en"));
+        assert_eq!(m.ignore.as_deref(), Some(&["DW005".to_string()][..]));
+        assert_eq!(m.severity.unwrap().len(), 2);
+    }
+}

@@ -1,0 +1,40 @@
+//! `dockward lsp`: the language server. A thin edge around the engine: it keeps the open documents,
+//! reads the files a Dockerfile depends on, calls the same `check()` as the CLI, and converts.
+//!
+//! One ordered main loop owns all state (`server::Server`); every cause of work is an [`Event`]. The
+//! only module that knows `lsp_types` and `lsp_server`.
+
+pub mod actions;
+pub mod convert;
+pub mod diagnostics;
+pub mod document;
+pub mod hover;
+pub mod scan;
+pub mod server;
+pub mod transport;
+pub mod workspace;
+
+use crossbeam_channel::{Receiver, Sender};
+
+pub use transport::{Incoming, Outgoing};
+
+/// Everything that makes the server work: a message from the client, or a finished context scan.
+#[derive(Debug)]
+pub enum Event {
+    Client(Incoming),
+    Scanned(scan::Scanned),
+}
+
+/// Runs the server on stdio until `exit` (or the client goes away); returns the process exit code:
+/// 0 after `shutdown` then `exit`, 1 otherwise.
+pub fn run_stdio() -> i32 {
+    let io = transport::Stdio::start();
+    let code = serve(io.incoming.clone(), io.outgoing.clone());
+    io.finish();
+    code
+}
+
+/// Runs the server over channels (stdio, or in-memory in tests).
+pub fn serve(incoming: Receiver<Incoming>, outgoing: Sender<Outgoing>) -> i32 {
+    server::Server::new(outgoing).run(incoming)
+}

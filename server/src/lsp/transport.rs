@@ -1,0 +1,240 @@
+//! Message framing over stdio: `Content-Length` headers, JSON bodies, and recovery from broken input.
+//!
+//! `lsp-server`'s own stdio transport stops at the first malformed message; a language server opened on
+//! every keystroke must instead answer with a JSON-RPC error and keep going. The reader thread turns
+//! bytes into [`Incoming`] events; the writer thread writes [`Outgoing`] messages.
+
+use std::io::{self, BufRead, Read, Write};
+use std::thread;
+
+use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
+use lsp_server::Message;
+use serde_json::Value;
+
+/// Largest message body accepted (64 MiB): a larger `Content-Length` is answered with an error and
+/// its bytes are skipped without being held in memory.
+pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+
+/// What the reader delivers to the main loop.
+#[derive(Debug)]
+pub enum Incoming {
+    Message(Message),
+    /// A body that is not a JSON-RPC message; `id` is the request id when it could be read.
+    Malformed {
+        id: Option<Value>,
+        code: i32,
+        message: String,
+    },
+    /// The input ended (or failed): the client is gone.
+    Closed,
+}
+
+/// What the main loop sends.
+#[derive(Debug)]
+pub enum Outgoing {
+    Message(Message),
+    /// A raw JSON-RPC object (used for errors whose id is `null`, which `lsp_server` cannot express).
+    Raw(Value),
+}
+
+/// Reads one message body. `Ok(None)` at the end of input.
+fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Result<Vec<u8>, String>>> {
+    let mut content_length: Option<usize> = None;
+    let mut bad_header: Option<String> = None;
+    let mut line = String::new();
+    let mut saw_header = false;
+    loop {
+        line.clear();
+        // Headers are ASCII; read byte lines and decode lossily so that garbage cannot stop the loop.
+        let mut raw = Vec::new();
+        let n = input.by_ref().take(8192).read_until(b'\n', &mut raw)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        line.push_str(&String::from_utf8_lossy(&raw));
+        let trimmed = line.trim_end_matches(['\r', '\n']);
+        if trimmed.is_empty() {
+            if saw_header {
+                break;
+            }
+            // Blank lines between messages are tolerated.
+            continue;
+        }
+        saw_header = true;
+        match trimmed.split_once(':') {
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => {
+                match value.trim().parse::<usize>() {
+                    Ok(v) => content_length = Some(v),
+                    Err(_) => {
+                        bad_header = Some(format!("invalid Content-Length: {:?}", value.trim()))
+                    }
+                }
+            }
+            Some((name, _)) if name.trim().eq_ignore_ascii_case("content-type") => {}
+            Some(_) => {}
+            None => bad_header = Some(format!("invalid header line: {trimmed:?}")),
+        }
+    }
+    let Some(len) = content_length else {
+        return Ok(Some(Err(
+            bad_header.unwrap_or_else(|| "missing Content-Length header".to_string())
+        )));
+    };
+    if len > MAX_MESSAGE {
+        // Skip the body without keeping it.
+        io::copy(&mut input.by_ref().take(len as u64), &mut io::sink())?;
+        return Ok(Some(Err(format!(
+            "message of {len} bytes is larger than the {MAX_MESSAGE}-byte limit"
+        ))));
+    }
+    let mut body = vec![0; len];
+    input.read_exact(&mut body)?;
+    Ok(Some(Ok(body)))
+}
+
+/// Decodes a body into an event.
+pub fn decode(body: &[u8]) -> Incoming {
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            return Incoming::Malformed {
+                id: None,
+                code: -32700,
+                message: format!("parse error: {e}"),
+            };
+        }
+    };
+    let id = value.get("id").cloned();
+    match serde_json::from_value::<Message>(value) {
+        Ok(m) => Incoming::Message(m),
+        Err(e) => Incoming::Malformed {
+            id,
+            code: -32600,
+            message: format!("invalid request: {e}"),
+        },
+    }
+}
+
+/// Reads messages from `input` until it ends; every frame becomes one event.
+pub fn read_loop(mut input: impl BufRead, out: Sender<Incoming>) {
+    loop {
+        let ev = match read_frame(&mut input) {
+            Ok(Some(Ok(body))) => decode(&body),
+            Ok(Some(Err(message))) => Incoming::Malformed {
+                id: None,
+                code: -32700,
+                message,
+            },
+            Ok(None) | Err(_) => {
+                let _ = out.send(Incoming::Closed);
+                return;
+            }
+        };
+        let is_exit =
+            matches!(&ev, Incoming::Message(Message::Notification(n)) if n.method == "exit");
+        if out.send(ev).is_err() || is_exit {
+            return;
+        }
+    }
+}
+
+/// Writes one framed message.
+pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
+    let body = match msg {
+        Outgoing::Message(m) => serde_json::to_vec(m)?,
+        Outgoing::Raw(v) => serde_json::to_vec(v)?,
+    };
+    write!(out, "Content-Length: {}\r\n\r\n", body.len())?;
+    out.write_all(&body)?;
+    out.flush()
+}
+
+/// The stdio transport: a reader and a writer thread.
+pub struct Stdio {
+    pub incoming: Receiver<Incoming>,
+    pub outgoing: Sender<Outgoing>,
+    writer: thread::JoinHandle<()>,
+}
+
+impl Stdio {
+    pub fn start() -> Stdio {
+        let (in_tx, in_rx) = bounded::<Incoming>(64);
+        let (out_tx, out_rx) = unbounded::<Outgoing>();
+        thread::Builder::new()
+            .name("dockward-lsp-reader".into())
+            .spawn(move || read_loop(io::BufReader::new(io::stdin()), in_tx))
+            .expect("spawn the reader thread");
+        let writer = thread::Builder::new()
+            .name("dockward-lsp-writer".into())
+            .spawn(move || {
+                let stdout = io::stdout();
+                let mut lock = stdout.lock();
+                for msg in out_rx {
+                    if write_message(&mut lock, &msg).is_err() {
+                        return;
+                    }
+                }
+            })
+            .expect("spawn the writer thread");
+        Stdio {
+            incoming: in_rx,
+            outgoing: out_tx,
+            writer,
+        }
+    }
+
+    /// Waits until every queued message is written. The reader thread may still be blocked on stdin; it
+    /// ends with the process.
+    pub fn finish(self) {
+        drop(self.outgoing);
+        let _ = self.writer.join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(input: &[u8]) -> Vec<String> {
+        let (tx, rx) = unbounded();
+        read_loop(io::Cursor::new(input.to_vec()), tx);
+        rx.try_iter()
+            .map(|e| match e {
+                Incoming::Message(m) => format!("ok {}", serde_json::to_string(&m).unwrap()),
+                Incoming::Malformed { code, .. } => format!("bad {code}"),
+                Incoming::Closed => "closed".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn recovers_from_broken_frames() {
+        let good = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+        let mut input = Vec::new();
+        input.extend(format!("Content-Length: 5\r\n\r\n{{bad}}").as_bytes());
+        input.extend(format!("Content-Length: {}\r\n\r\n{good}", good.len()).as_bytes());
+        input.extend(b"Content-Length: abc\r\n\r\n");
+        input.extend(b"X-Nothing: 1\r\n\r\n");
+        input.extend(format!("Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: {}\r\n\r\n{good}", good.len()).as_bytes());
+        input.extend(b"Content-Length: 7\r\n\r\n{\"a\":1}");
+        let got = frames(&input);
+        assert_eq!(got[0], "bad -32700");
+        assert!(got[1].starts_with("ok "));
+        assert_eq!(got[2], "bad -32700");
+        assert_eq!(got[3], "bad -32700");
+        assert!(got[4].starts_with("ok "));
+        assert_eq!(got[5], "bad -32600");
+        assert_eq!(got.last().unwrap(), "closed");
+    }
+
+    #[test]
+    fn oversized_bodies_are_skipped() {
+        let good = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+        let mut input = format!("Content-Length: {}\r\n\r\n", MAX_MESSAGE + 1).into_bytes();
+        input.extend(vec![b' '; MAX_MESSAGE + 1]);
+        input.extend(format!("Content-Length: {}\r\n\r\n{good}", good.len()).as_bytes());
+        let got = frames(&input);
+        assert_eq!(got[0], "bad -32700");
+        assert!(got[1].starts_with("ok "));
+    }
+}

@@ -1,0 +1,590 @@
+//! The language server end to end, in process: a scripted client talks to `lsp::serve` over channels,
+//! exactly the messages a real editor would send. JSON snapshots pin the protocol surface.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use dockward::lsp::{Incoming, Outgoing};
+use lsp_server::{Message, Notification, Request, RequestId, Response};
+use serde_json::{Value, json};
+
+struct Client {
+    to_server: Sender<Incoming>,
+    from_server: Receiver<Outgoing>,
+    server: Option<thread::JoinHandle<i32>>,
+    next_id: i32,
+    /// Messages received while waiting for something else.
+    backlog: Vec<Value>,
+}
+
+fn to_json(o: Outgoing) -> Value {
+    match o {
+        Outgoing::Message(m) => serde_json::to_value(m).unwrap(),
+        Outgoing::Raw(v) => v,
+    }
+}
+
+impl Client {
+    fn start() -> Client {
+        let (to_server, rx) = unbounded();
+        let (tx, from_server) = unbounded();
+        let server = thread::spawn(move || {
+            // SAFETY of the environment: tests set `DOCKWARD_TODAY` only through this process.
+            dockward::lsp::serve(rx, tx)
+        });
+        Client {
+            to_server,
+            from_server,
+            server: Some(server),
+            next_id: 1,
+            backlog: Vec::new(),
+        }
+    }
+
+    fn send(&self, m: Message) {
+        // Round-trip through JSON, as the wire would.
+        let wire = serde_json::to_vec(&m).unwrap();
+        self.to_server
+            .send(dockward::lsp::transport::decode(&wire))
+            .unwrap();
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.send(Message::Notification(Notification {
+            method: method.into(),
+            params,
+        }));
+    }
+
+    fn request_async(&mut self, method: &str, params: Value) -> i32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(Message::Request(Request {
+            id: RequestId::from(id),
+            method: method.into(),
+            params,
+        }));
+        id
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.request_async(method, params);
+        self.response(id)
+    }
+
+    /// The next message matching `pred`, answering the server's own requests on the way.
+    fn wait(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.backlog.iter().position(&pred) {
+            return self.backlog.remove(i);
+        }
+        loop {
+            let m = to_json(
+                self.from_server
+                    .recv_timeout(Duration::from_secs(10))
+                    .unwrap_or_else(|_| {
+                        panic!("timed out waiting for {what}; backlog: {:#?}", self.backlog)
+                    }),
+            );
+            if pred(&m) {
+                return m;
+            }
+            self.backlog.push(m);
+        }
+    }
+
+    fn response(&mut self, id: i32) -> Value {
+        self.wait(&format!("response {id}"), |m| {
+            m["id"] == json!(id) && m.get("method").is_none()
+        })
+    }
+
+    fn diagnostics(&mut self, uri: &str) -> Value {
+        let uri = uri.to_string();
+        self.wait(&format!("diagnostics for {uri}"), move |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == json!(uri)
+        })["params"]
+            .clone()
+    }
+
+    /// Answers the server's pending requests (configuration, registration) with `reply`.
+    fn answer_server_requests(&mut self, reply: impl Fn(&Value) -> Result<Value, (i32, String)>) {
+        thread::sleep(Duration::from_millis(50));
+        while let Ok(o) = self.from_server.try_recv() {
+            self.backlog.push(to_json(o));
+        }
+        let reqs: Vec<Value> = self
+            .backlog
+            .iter()
+            .filter(|m| m.get("method").is_some() && m.get("id").is_some())
+            .cloned()
+            .collect();
+        self.backlog
+            .retain(|m| !(m.get("method").is_some() && m.get("id").is_some()));
+        for r in reqs {
+            let id: RequestId = serde_json::from_value(r["id"].clone()).unwrap();
+            let resp = match reply(&r) {
+                Ok(v) => Response::new_ok(id, v),
+                Err((code, msg)) => Response::new_err(id, code, msg),
+            };
+            self.send(Message::Response(resp));
+        }
+    }
+
+    fn initialize(&mut self, capabilities: Value, root: &str) -> Value {
+        let r = self.request(
+            "initialize",
+            json!({ "capabilities": capabilities, "rootUri": root, "locale": "en" }),
+        );
+        self.notify("initialized", json!({}));
+        r
+    }
+
+    fn open(&self, uri: &str, text: &str) {
+        self.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "dockerfile", "version": 1, "text": text } }));
+    }
+
+    fn finish(mut self) -> i32 {
+        let id = self.request_async("shutdown", Value::Null);
+        self.response(id);
+        self.notify("exit", Value::Null);
+        self.server.take().unwrap().join().unwrap()
+    }
+}
+
+/// Capabilities of a client like VS Code: UTF-16, pull diagnostics, resource operations, resolve.
+fn vscode_caps() -> Value {
+    json!({
+        "general": { "positionEncodings": ["utf-16"] },
+        "textDocument": {
+            "diagnostic": { "dynamicRegistration": true, "relatedDocumentSupport": false },
+            "codeAction": { "resolveSupport": { "properties": ["edit"] }, "codeActionLiteralSupport": { "codeActionKind": { "valueSet": ["quickfix", "refactor", "source"] } } },
+            "hover": { "contentFormat": ["markdown", "plaintext"] }
+        },
+        "workspace": {
+            "workspaceEdit": { "documentChanges": true, "resourceOperations": ["create", "rename", "delete"] },
+            "didChangeWatchedFiles": { "dynamicRegistration": true },
+            "configuration": true,
+            "diagnostics": { "refreshSupport": true }
+        }
+    })
+}
+
+/// A minimal client: push diagnostics, plain `changes` edits.
+fn minimal_caps() -> Value {
+    json!({ "general": { "positionEncodings": ["utf-8", "utf-16"] } })
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("lsp")
+        .join(name);
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    d.canonicalize().unwrap()
+}
+
+fn uri(p: &Path) -> String {
+    dockward::lsp::convert::path_to_uri(p)
+}
+
+/// Applies protocol text edits (UTF-16 or UTF-8 positions) to a text.
+fn apply(text: &str, edits: &[Value], enc: dockward::text::Encoding) -> String {
+    let idx = dockward::text::LineIndex::new(text);
+    let mut es: Vec<(u32, u32, String)> = edits
+        .iter()
+        .map(|e| {
+            let p = |v: &Value| dockward::text::LineCol {
+                line: v["line"].as_u64().unwrap() as u32,
+                col: v["character"].as_u64().unwrap() as u32,
+            };
+            (
+                idx.to_offset(text, p(&e["range"]["start"]), enc),
+                idx.to_offset(text, p(&e["range"]["end"]), enc),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    es.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (a, b, t) in es {
+        out.replace_range(a as usize..b as usize, &t);
+    }
+    out
+}
+
+#[test]
+fn initialize_result_for_two_kinds_of_client() {
+    let mut c = Client::start();
+    let r = c.initialize(vscode_caps(), "file:///tmp/none");
+    insta::assert_json_snapshot!("initialize_vscode", r["result"]);
+    assert_eq!(c.finish(), 0);
+    let mut c = Client::start();
+    let r = c.initialize(minimal_caps(), "file:///tmp/none");
+    insta::assert_json_snapshot!("initialize_minimal", r["result"]);
+    assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-8");
+    assert!(
+        r["result"]["capabilities"]
+            .get("diagnosticProvider")
+            .is_none(),
+        "push mode"
+    );
+    assert_eq!(c.finish(), 0);
+}
+
+#[test]
+fn open_edit_and_fix_with_push_diagnostics() {
+    let d = scratch("push");
+    let path = d.join("Dockerfile");
+    let text = "FROM alpine:3.20\nRNU echo hi\n";
+    fs::write(&path, text).unwrap();
+    let mut c = Client::start();
+    c.initialize(minimal_caps(), &uri(&d));
+    let u = uri(&path);
+    c.open(&u, text);
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags["version"], 1);
+    insta::assert_json_snapshot!("push_open", diags["diagnostics"]);
+    // Type a fix by hand, one character at a time: RNU -> RUN.
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": u, "version": 2 }, "contentChanges": [
+        { "range": { "start": { "line": 1, "character": 1 }, "end": { "line": 1, "character": 3 } }, "text": "UN" } ] }));
+    let diags = c.diagnostics(&u);
+    assert_eq!(diags["version"], 2);
+    assert_eq!(diags["diagnostics"], json!([]));
+    // Break it again and take the quick fix.
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": u, "version": 3 }, "contentChanges": [
+        { "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 3 } }, "text": "RNU" } ] }));
+    let diags = c.diagnostics(&u);
+    let d0 = diags["diagnostics"][0].clone();
+    let actions = c.request("textDocument/codeAction", json!({ "textDocument": { "uri": u }, "range": d0["range"], "context": { "diagnostics": [d0] } }));
+    let fix = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Replace with `RUN`")
+        .expect("quick fix")
+        .clone();
+    let edits = fix["edit"]["changes"][&u].as_array().unwrap().clone();
+    assert_eq!(
+        apply(text, &edits, dockward::text::Encoding::Utf8),
+        "FROM alpine:3.20\nRUN echo hi\n"
+    );
+    let titles: Vec<&str> = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Ignore DW002 for this instruction"),
+        "{titles:?}"
+    );
+    assert_eq!(c.finish(), 0);
+}
+
+#[test]
+fn pull_diagnostics_with_result_ids_and_refresh_on_ignore_file_edit() {
+    let d = scratch("pull");
+    let df = d.join("Dockerfile");
+    let ig = d.join(".dockerignore");
+    fs::write(&df, "FROM alpine:3.20\nRNU x\n").unwrap();
+    fs::write(&ig, ".git\n").unwrap();
+    let mut c = Client::start();
+    c.initialize(vscode_caps(), &uri(&d));
+    c.answer_server_requests(|r| {
+        if r["method"] == "workspace/configuration" {
+            Ok(json!([{}, {}]))
+        } else {
+            Ok(Value::Null)
+        }
+    });
+    let u = uri(&df);
+    c.open(&u, "FROM alpine:3.20\nRNU x\n");
+    let first = c.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": u } }),
+    );
+    assert_eq!(first["result"]["kind"], "full");
+    assert_eq!(first["result"]["items"][0]["code"], "DW002");
+    let id = first["result"]["resultId"].clone();
+    let again = c.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": u }, "previousResultId": id }),
+    );
+    assert_eq!(again["result"]["kind"], "unchanged");
+    let ws = c.request("workspace/diagnostic", json!({ "previousResultIds": [] }));
+    assert_eq!(ws["result"]["items"][0]["uri"], json!(u));
+    // Editing the ignore file (open, unsaved) asks the client to pull again.
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri(&ig), "languageId": "ignore", "version": 1, "text": ".git\n" } }));
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri(&ig), "version": 2 }, "contentChanges": [{ "text": ".git\n.env\n" }] }));
+    let refresh = c.wait("refresh", |m| m["method"] == "workspace/diagnostic/refresh");
+    c.send(Message::Response(Response::new_ok(
+        serde_json::from_value::<RequestId>(refresh["id"].clone()).unwrap(),
+        Value::Null,
+    )));
+    // A change on disk (watched files) does the same.
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&d.join("api.Dockerfile.dockerignore")), "type": 1 }] }),
+    );
+    c.wait("refresh after a watched-file event", |m| {
+        m["method"] == "workspace/diagnostic/refresh"
+    });
+    assert_eq!(c.finish(), 0);
+}
+
+#[test]
+fn positions_in_utf16_and_utf8_on_emoji_and_japanese_lines() {
+    let text = "FROM alpine:3.20\nLABEL 説明=\"😀\" 版 ok\n";
+    for (caps, enc, col) in [
+        (json!({}), "utf-16", 14),
+        (
+            json!({ "general": { "positionEncodings": ["utf-8"] } }),
+            "utf-8",
+            20,
+        ),
+    ] {
+        let mut c = Client::start();
+        let r = c.initialize(caps, "file:///tmp/none");
+        assert_eq!(r["result"]["capabilities"]["positionEncoding"], enc);
+        c.open("file:///tmp/none/Dockerfile", text);
+        let diags = c.diagnostics("file:///tmp/none/Dockerfile");
+        let d = diags["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["message"].as_str().unwrap().contains("`版`"))
+            .unwrap()
+            .clone();
+        assert_eq!(
+            d["range"]["start"],
+            json!({ "line": 1, "character": col }),
+            "{enc}"
+        );
+        // An edit given in the same encoding lands where the client meant it.
+        let end = if enc == "utf-16" { 15 } else { 23 };
+        c.notify("textDocument/didChange", json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile", "version": 2 }, "contentChanges": [
+            { "range": { "start": { "line": 1, "character": col }, "end": { "line": 1, "character": end } }, "text": "版=1" } ] }));
+        let diags = c.diagnostics("file:///tmp/none/Dockerfile");
+        let msgs: Vec<&str> = diags["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap())
+            .collect();
+        assert!(
+            msgs.iter().all(|m| !m.contains("`版`")) && msgs.iter().any(|m| m.contains("`ok`")),
+            "{enc}: {msgs:?}"
+        );
+        assert_eq!(c.finish(), 0);
+    }
+}
+
+#[test]
+fn configuration_from_the_client_and_the_project_file() {
+    let d = scratch("config");
+    let a = d.join("a");
+    let b = d.join("b");
+    fs::create_dir_all(&a).unwrap();
+    fs::create_dir_all(&b).unwrap();
+    fs::write(b.join(".dockward.toml"), "ignore = [\"DW005\"]\n").unwrap();
+    let text = "FROM alpine:3.20\nRNU x\nRUN a \\\n\n  b\n";
+    let mut c = Client::start();
+    c.request(
+        "initialize",
+        json!({ "capabilities": vscode_caps(), "workspaceFolders": [{ "uri": uri(&a), "name": "a" }, { "uri": uri(&b), "name": "b" }] }),
+    );
+    c.notify("initialized", json!({}));
+    // Global settings ignore nothing; folder `a` ignores DW002.
+    c.answer_server_requests(|r| {
+        if r["method"] == "workspace/configuration" {
+            Ok(json!([{}, { "ignore": ["DW002"] }, {}]))
+        } else {
+            Ok(Value::Null)
+        }
+    });
+    let codes = |c: &mut Client, u: &str| -> Vec<String> {
+        let r = c.request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": u } }),
+        );
+        r["result"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let ua = uri(&a.join("Dockerfile"));
+    let ub = uri(&b.join("Dockerfile"));
+    c.open(&ua, text);
+    c.open(&ub, text);
+    assert_eq!(
+        codes(&mut c, &ua),
+        vec!["DW005"],
+        "folder a ignores DW002 through its settings"
+    );
+    assert_eq!(
+        codes(&mut c, &ub),
+        vec!["DW002"],
+        "folder b ignores DW005 through .dockward.toml"
+    );
+    // A settings change arrives: the server asks again; this time the client refuses.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": {} }),
+    );
+    c.answer_server_requests(|_| Err((-32601, "no configuration here".into())));
+    assert_eq!(
+        codes(&mut c, &ua),
+        vec!["DW005"],
+        "a refused request keeps the last settings"
+    );
+    assert_eq!(c.finish(), 0);
+}
+
+#[test]
+fn hover_shows_rule_and_instruction_docs() {
+    let mut c = Client::start();
+    c.initialize(vscode_caps(), "file:///tmp/none");
+    c.answer_server_requests(|_| Ok(json!([{}])));
+    c.open("file:///tmp/none/Dockerfile", "FROM node:22\nRNU x\n");
+    let h = c.request("textDocument/hover", json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" }, "position": { "line": 1, "character": 1 } }));
+    assert!(
+        h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("**DW002 unknown-instruction**")
+    );
+    let h = c.request("textDocument/hover", json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" }, "position": { "line": 0, "character": 2 } }));
+    assert!(
+        h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("starts a build stage")
+    );
+    let h = c.request("textDocument/hover", json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" }, "position": { "line": 0, "character": 7 } }));
+    assert!(
+        h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Docker Official Image")
+    );
+    assert_eq!(c.finish(), 0);
+}
+
+#[test]
+fn fix_all_is_resolved_lazily_and_creates_nothing_stale() {
+    let mut c = Client::start();
+    c.initialize(vscode_caps(), "file:///tmp/none");
+    c.answer_server_requests(|_| Ok(json!([{}])));
+    let u = "file:///tmp/none/Dockerfile";
+    let text = "FROM a\nRUN a \\\n\n  b\nRUN c \\\n\n  d\n";
+    c.open(u, text);
+    let r = c.request("textDocument/codeAction", json!({ "textDocument": { "uri": u }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "context": { "diagnostics": [], "only": ["source.fixAll"] } }));
+    let action = r["result"][0].clone();
+    assert_eq!(action["kind"], "source.fixAll.dockward");
+    assert!(
+        action.get("edit").is_none(),
+        "the edit is computed at resolve time"
+    );
+    let resolved = c.request("codeAction/resolve", action);
+    let edits = resolved["result"]["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        apply(text, &edits, dockward::text::Encoding::Utf16),
+        "FROM a\nRUN a \\\n  b\nRUN c \\\n  d\n"
+    );
+    assert_eq!(c.finish(), 0);
+}
+
+#[test]
+fn robustness_errors_cancellation_and_exit_codes() {
+    let mut c = Client::start();
+    // Before initialize: an error, not a crash.
+    let r = c.request("textDocument/hover", json!({}));
+    assert_eq!(r["error"]["code"], -32002);
+    c.initialize(minimal_caps(), "file:///tmp/none");
+    let r = c.request("dockward/noSuchMethod", json!({}));
+    assert_eq!(r["error"]["code"], -32601);
+    let r = c.request("textDocument/hover", json!({ "garbage": true }));
+    assert_eq!(r["error"]["code"], -32602);
+    // Malformed JSON on the wire gets a parse error with a null id.
+    c.to_server
+        .send(dockward::lsp::transport::decode(b"{not json"))
+        .unwrap();
+    let e = c.wait("parse error", |m| m["error"]["code"] == -32700);
+    assert_eq!(e["id"], Value::Null);
+    // A request cancelled before it is handled is answered with RequestCanceled: keep the server busy
+    // with a large document so that the request and its cancellation arrive in one batch.
+    let big = "RUN echo a long line to keep the server busy for a while\n".repeat(20_000);
+    c.open("file:///tmp/none/big.Dockerfile", &format!("FROM a\n{big}"));
+    let mut cancelled = 0;
+    for round in 0..20 {
+        c.notify("textDocument/didChange", json!({ "textDocument": { "uri": "file:///tmp/none/big.Dockerfile", "version": 2 + round }, "contentChanges": [{ "text": format!("FROM a\n{big}# {round}\n") }] }));
+        let id = c.next_id;
+        c.next_id += 1;
+        c.send(Message::Request(Request { id: RequestId::from(id), method: "textDocument/hover".into(), params: json!({ "textDocument": { "uri": "file:///x" }, "position": { "line": 0, "character": 0 } }) }));
+        c.notify("$/cancelRequest", json!({ "id": id }));
+        let r = c.response(id);
+        if r["error"]["code"] == -32800 {
+            cancelled += 1;
+            break;
+        } else {
+            assert!(r.get("result").is_some(), "{r}");
+        }
+    }
+    assert!(cancelled > 0, "no request was cancelled in 20 rounds");
+    // A panicking handler is answered with InternalError, and the server keeps serving.
+    let r = c.request("dockward/debug/panic", json!({}));
+    assert_eq!(r["error"]["code"], -32603);
+    let r = c.request("textDocument/hover", json!({ "textDocument": { "uri": "file:///x" }, "position": { "line": 0, "character": 0 } }));
+    assert_eq!(r["result"], Value::Null);
+    // Edits with positions past the end are clamped, and the server goes on.
+    c.open("file:///tmp/none/Dockerfile", "FROM a\n");
+    c.diagnostics("file:///tmp/none/Dockerfile");
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile", "version": 2 }, "contentChanges": [{ "range": { "start": { "line": 50, "character": 9 }, "end": { "line": 60, "character": 0 } }, "text": "RNU x\n" }] }));
+    let d = c.diagnostics("file:///tmp/none/Dockerfile");
+    assert_eq!(d["diagnostics"][0]["code"], "DW002");
+    // After shutdown, requests are invalid; exit then returns 0.
+    let id = c.request_async("shutdown", Value::Null);
+    c.response(id);
+    let r = c.request("textDocument/hover", json!({}));
+    assert_eq!(r["error"]["code"], -32600);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.server.take().unwrap().join().unwrap(), 0);
+
+    // Exit without shutdown: 1. The client going away: 1 as well.
+    let mut c = Client::start();
+    c.initialize(minimal_caps(), "file:///tmp/none");
+    c.notify("exit", Value::Null);
+    assert_eq!(c.server.take().unwrap().join().unwrap(), 1);
+    let mut c = Client::start();
+    c.initialize(minimal_caps(), "file:///tmp/none");
+    c.to_server.send(Incoming::Closed).unwrap();
+    assert_eq!(c.server.take().unwrap().join().unwrap(), 1);
+}
+
+#[test]
+fn error_replies_to_the_servers_own_requests_are_survived() {
+    let mut c = Client::start();
+    c.initialize(vscode_caps(), "file:///tmp/none");
+    // The client refuses registerCapability and workspace/configuration, as pytest-lsp's client does.
+    c.answer_server_requests(|r| {
+        Err((
+            -32601,
+            format!("Method Not Found: {}", r["method"].as_str().unwrap()),
+        ))
+    });
+    c.open("file:///tmp/none/Dockerfile", "FROM a\nRNU x\n");
+    let r = c.request(
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" } }),
+    );
+    assert_eq!(r["result"]["items"][0]["code"], "DW002");
+    assert_eq!(c.finish(), 0);
+}
