@@ -284,6 +284,33 @@ fn fix_applies_safe_fixes_and_unsafe_ones_on_request() {
 }
 
 #[test]
+fn project_file_configures_the_check_and_flags_override_it() {
+    let d = scratch("project");
+    fs::create_dir_all(d.join("docker")).unwrap();
+    fs::write(d.join(".dockward.toml"), "ignore = [\"DW002\"]\nfail-level = \"error\"\nlocale = \"ja\"\n[severity]\nDW005 = \"error\"\n").unwrap();
+    fs::write(d.join("docker/Dockerfile"), "FROM alpine:3.20\nRNU x\nRUN a \\\n\n  b\n").unwrap();
+    let p = d.join("docker/Dockerfile");
+    let p = p.to_str().unwrap();
+    let o = run(&["check", p, TODAY, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let found: Vec<(&str, &str)> = v.as_array().unwrap().iter().map(|d| (d["code"].as_str().unwrap(), d["severity"].as_str().unwrap())).collect();
+    assert_eq!(found, vec![("DW005", "error")], "DW002 ignored, DW005 raised to error by the project file");
+    assert!(v[0]["message"].as_str().unwrap().contains("空行"), "locale from the project file");
+    assert_eq!(o.status.code(), Some(1));
+    // Command-line options win over the project file.
+    let o = run(&["check", p, TODAY, "--format", "json", "--lang", "en", "--select", "DW002", "--fail-level", "none"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v[0]["code"], "DW002");
+    assert!(v[0]["message"].as_str().unwrap().starts_with("`RNU`"));
+    assert_eq!(o.status.code(), Some(0));
+    // A broken project file is reported, and the check goes on with defaults.
+    fs::write(d.join(".dockward.toml"), "selct = 1\n").unwrap();
+    let o = run(&["check", p, TODAY]);
+    assert!(stderr(&o).contains("selct"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
 fn rule_command_prints_docs() {
     let o = run(&["rule", "DW001"]);
     assert_eq!(o.status.code(), Some(0));

@@ -1,11 +1,15 @@
 //! `dockward check`: find Dockerfiles, read them with their ignore files and contexts, check, fix,
 //! render, and choose the exit code.
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use clap::ValueEnum;
+
 use crate::check::{Input, check};
+use crate::config::Config;
 use crate::cli::discover::{self, ContextCache, LoadError};
 use crate::cli::output::{FileReport, human, json, sarif};
 use crate::cli::{
@@ -53,14 +57,14 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
             );
         }
     }
-    let settings = Settings {
+    let cli = Config {
         select: (!a.select.is_empty()).then(|| a.select.clone()),
-        ignore: a.ignore.clone(),
-        locale,
+        ignore: (!a.ignore.is_empty()).then(|| a.ignore.clone()),
         target: a.target.clone(),
-        disable_pragmas: a.disable_pragmas,
-        ..Settings::default()
+        disable_pragmas: a.disable_pragmas.then_some(true),
+        ..Config::default()
     };
+    let cli_locale = a.lang.is_some().then_some(locale);
     if let Some(c) = &a.context
         && !c.is_dir()
     {
@@ -78,10 +82,16 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         failed = true;
     }
     let mut contexts = ContextCache::default();
+    let mut projects = Projects::default();
     let mut reports = Vec::new();
+    let mut thresholds = Vec::new();
     for path in &found.files {
-        match check_file(path, a, &settings, today, &mut contexts) {
-            Ok(r) => reports.push(r),
+        let job = projects.resolve(path, &cli, cli_locale.unwrap_or(locale), a, err);
+        match check_file(path, a, &job, today, &mut contexts) {
+            Ok(r) => {
+                reports.push(r);
+                thresholds.push(job.fail_level);
+            }
             Err(msg) => {
                 let _ = writeln!(err, "error: {}: {msg}", path.display());
                 failed = true;
@@ -105,20 +115,91 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     if failed {
         return EXIT_ERROR;
     }
-    let threshold = match a.fail_level {
+    let failing = reports.iter().zip(&thresholds).any(|(r, t)| t.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t)));
+    if failing { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+fn threshold(f: FailLevel) -> Option<Severity> {
+    match f {
         FailLevel::Error => Some(Severity::Error),
         FailLevel::Warning => Some(Severity::Warning),
         FailLevel::Info => Some(Severity::Info),
         FailLevel::Hint => Some(Severity::Hint),
         FailLevel::None => None,
-    };
-    let failing = threshold.is_some_and(|t| {
-        reports
-            .iter()
-            .flat_map(|r| &r.diagnostics)
-            .any(|d| d.severity >= t)
-    });
-    if failing { EXIT_FINDINGS } else { EXIT_OK }
+    }
+}
+
+/// How one Dockerfile is checked: its settings, build context and fail level.
+struct Job {
+    settings: Settings,
+    context: Option<PathBuf>,
+    fail_level: Option<Severity>,
+}
+
+/// Project files (`.dockward.toml`) found upward from each Dockerfile, read once per directory.
+#[derive(Default)]
+struct Projects {
+    by_dir: HashMap<PathBuf, Option<discover::ProjectFile>>,
+    warned: HashSet<String>,
+}
+
+impl Projects {
+    /// Settings for a Dockerfile: its project file, with the command-line options on top.
+    fn resolve(&mut self, path: &Path, cli: &Config, locale: Locale, a: &CheckArgs, err: &mut dyn Write) -> Job {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let project = self.by_dir.entry(dir.clone()).or_insert_with(|| discover::project_file_for(&dir)).clone();
+        let mut base = Config::default();
+        if let Some(p) = &project {
+            match &p.config {
+                Ok(c) => base = c.clone(),
+                Err(e) => {
+                    if self.warned.insert(e.clone()) {
+                        let _ = writeln!(err, "warning: {}: {e}", p.path.display());
+                    }
+                }
+            }
+        }
+        let mut merged = base.merged(cli);
+        // `--select` starts a new selection: the project file's `ignore` no longer applies (as in ruff).
+        if cli.select.is_some() {
+            merged.ignore = cli.ignore.clone();
+        }
+        let locale = if a.lang.is_some() { locale } else { merged.locale.as_deref().and_then(Locale::from_tag).unwrap_or(locale) };
+        let (settings, warnings) = merged.to_settings(locale);
+        for w in warnings {
+            if self.warned.insert(w.clone()) {
+                let _ = writeln!(err, "warning: {w}");
+            }
+        }
+        let fail_level = match (a.fail_level, merged.fail_level.as_deref()) {
+            (Some(f), _) => threshold(f),
+            (None, Some(f)) => match FailLevel::from_str(f, true) {
+                Ok(f) => threshold(f),
+                Err(_) => {
+                    if self.warned.insert(format!("fail-level {f}")) {
+                        let _ = writeln!(err, "warning: fail-level `{f}` is not one of error, warning, info, hint, none");
+                    }
+                    Some(Severity::Warning)
+                }
+            },
+            (None, None) => Some(Severity::Warning),
+        };
+        // The build context: --context, else the project file's mapping, else the Dockerfile's folder.
+        let mut context = a.context.clone();
+        if context.is_none()
+            && let (Some(p), Some(map)) = (&project, &merged.contexts)
+            && let Some(base_dir) = p.path.parent()
+        {
+            let me = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            for (file, ctx) in map {
+                if fs::canonicalize(base_dir.join(file)).ok().as_deref() == Some(me.as_path()) {
+                    context = Some(base_dir.join(ctx));
+                }
+            }
+        }
+        Job { settings, context, fail_level }
+    }
 }
 
 fn display(path: &Path) -> String {
@@ -126,13 +207,8 @@ fn display(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-fn check_file(
-    path: &Path,
-    a: &CheckArgs,
-    settings: &Settings,
-    today: Date,
-    contexts: &mut ContextCache,
-) -> Result<FileReport, String> {
+fn check_file(path: &Path, a: &CheckArgs, job: &Job, today: Date, contexts: &mut ContextCache) -> Result<FileReport, String> {
+    let settings = &job.settings;
     let loaded = discover::load(path).map_err(|e| match e {
         LoadError::Io(m) => m,
         LoadError::Binary(why) => format!("skipped: {why}"),
@@ -141,7 +217,7 @@ fn check_file(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let context_dir = a.context.clone().unwrap_or_else(|| dir.to_path_buf());
+    let context_dir = job.context.clone().unwrap_or_else(|| dir.to_path_buf());
     let ignore_path = discover::ignore_file_for(path, &context_dir);
     let mut ignore_text = match &ignore_path {
         Some(p) => match discover::load(p) {

@@ -179,6 +179,30 @@ impl ContextCache {
     }
 }
 
+/// A project configuration file read from disk.
+#[derive(Clone, Debug)]
+pub struct ProjectFile {
+    pub path: PathBuf,
+    pub config: Result<crate::config::Config, String>,
+}
+
+/// The `.dockward.toml` directly in `dir`, if it is a regular file (a symbolic link could point
+/// outside the project).
+pub fn project_file_in(dir: &Path) -> Option<ProjectFile> {
+    let p = dir.join(crate::config::FILE_NAME);
+    let meta = fs::symlink_metadata(&p).ok()?;
+    if !meta.is_file() || meta.len() > 1024 * 1024 {
+        return None;
+    }
+    let text = fs::read_to_string(&p).ok()?;
+    Some(ProjectFile { config: crate::config::Config::from_toml(&text).map_err(|e| e.to_string()), path: p })
+}
+
+/// The nearest `.dockward.toml` in `dir` or its parents.
+pub fn project_file_for(dir: &Path) -> Option<ProjectFile> {
+    dir.ancestors().find_map(project_file_in)
+}
+
 /// A Dockerfile read from disk and decoded.
 #[derive(Debug)]
 pub struct Loaded {

@@ -106,8 +106,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
     /// Exit with 1 when a finding has at least this severity.
-    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
-    pub fail_level: FailLevel,
+    /// [default: warning, or `fail-level` in .dockward.toml]
+    #[arg(long, value_enum)]
+    pub fail_level: Option<FailLevel>,
     /// Build context directory for every Dockerfile (default: each Dockerfile's folder).
     #[arg(long, value_name = "DIR")]
     pub context: Option<PathBuf>,

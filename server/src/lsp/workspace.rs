@@ -18,12 +18,7 @@ pub struct Folder {
     pub config: Config,
 }
 
-/// A project configuration file, as read from disk.
-#[derive(Clone, Debug)]
-pub struct ProjectFile {
-    pub path: PathBuf,
-    pub config: Result<Config, String>,
-}
+pub use crate::cli::discover::ProjectFile;
 
 /// Caches of files read from disk, invalidated by watched-file events.
 #[derive(Default)]
@@ -45,19 +40,7 @@ impl DiskCache {
             let found = self
                 .projects
                 .entry(d.to_path_buf())
-                .or_insert_with(|| {
-                    let p = d.join(config::FILE_NAME);
-                    // Only regular files: a symbolic link could point outside the project.
-                    let meta = fs::symlink_metadata(&p)
-                        .ok()
-                        .filter(|m| m.is_file() && m.len() < 1024 * 1024)?;
-                    let _ = meta;
-                    let text = fs::read_to_string(&p).ok()?;
-                    Some(ProjectFile {
-                        path: p,
-                        config: Config::from_toml(&text).map_err(|e| e.to_string()),
-                    })
-                })
+                .or_insert_with(|| crate::cli::discover::project_file_in(d))
                 .clone();
             if found.is_some() {
                 return found;
