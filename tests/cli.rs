@@ -28,9 +28,7 @@ fn stderr(o: &Output) -> String {
 
 /// A fresh scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli")
-        .join(name);
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
     let _ = fs::remove_dir_all(&d);
     fs::create_dir_all(&d).unwrap();
     d
@@ -54,13 +52,7 @@ fn human_output_in_japanese_aligns_under_wide_characters() {
     )
     .unwrap();
     let o = bin()
-        .args([
-            "check",
-            d.join("Dockerfile").to_str().unwrap(),
-            TODAY,
-            "--lang",
-            "ja",
-        ])
+        .args(["check", d.join("Dockerfile").to_str().unwrap(), TODAY, "--lang", "ja"])
         .output()
         .unwrap();
     let out = stdout(&o).replace(d.to_str().unwrap(), "<tmp>");
@@ -106,10 +98,8 @@ fn json_output_has_one_based_positions() {
 
 #[test]
 fn sarif_output_is_valid_sarif_2_1_0() {
-    let text = fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sarif/sarif-schema-2.1.0.json"),
-    )
-    .unwrap();
+    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sarif/sarif-schema-2.1.0.json"))
+        .unwrap();
     // The published schema's `run.language` pattern has a stray `]` that ECMAScript reads as a literal
     // and Rust's regex engine rejects; escape it (same meaning) so that the schema compiles.
     let text = text.replace(r#"[a-zA-Z]{2}]?$"#, r#"[a-zA-Z]{2}\\]?$"#);
@@ -137,11 +127,7 @@ fn sarif_output_is_valid_sarif_2_1_0() {
 #[test]
 fn exit_codes_follow_the_fail_level() {
     let d = scratch("exit");
-    fs::write(
-        d.join("Dockerfile"),
-        "FROM alpine:3.20\nRUN apk add curl \\\n\n  jq\n",
-    )
-    .unwrap();
+    fs::write(d.join("Dockerfile"), "FROM alpine:3.20\nRUN apk add curl \\\n\n  jq\n").unwrap();
     let p = d.join("Dockerfile");
     let p = p.to_str().unwrap();
     assert_eq!(
@@ -150,22 +136,11 @@ fn exit_codes_follow_the_fail_level() {
         "a warning fails at the default level"
     );
     assert_eq!(
-        run(&["check", p, TODAY, "--fail-level", "error"])
-            .status
-            .code(),
+        run(&["check", p, TODAY, "--fail-level", "error"]).status.code(),
         Some(0)
     );
-    assert_eq!(
-        run(&["check", p, TODAY, "--fail-level", "none"])
-            .status
-            .code(),
-        Some(0)
-    );
-    fs::write(
-        d.join("Dockerfile"),
-        "FROM alpine:3.20\nRUN apk add curl jq\n",
-    )
-    .unwrap();
+    assert_eq!(run(&["check", p, TODAY, "--fail-level", "none"]).status.code(), Some(0));
+    fs::write(d.join("Dockerfile"), "FROM alpine:3.20\nRUN apk add curl jq\n").unwrap();
     let clean = run(&["check", p, TODAY]);
     assert_eq!(clean.status.code(), Some(0));
     assert!(stdout(&clean).contains("No problems found in 1 file"));
@@ -183,11 +158,7 @@ fn bad_input_is_reported_and_the_rest_still_runs() {
     fs::create_dir_all(d.join("ok")).unwrap();
     fs::write(d.join("ok/Dockerfile"), "FROM alpine:3.20\nRNU x\n").unwrap();
     fs::write(d.join("binary.Dockerfile"), b"FROM a\0\x01\x02").unwrap();
-    fs::write(
-        d.join("latin1.Dockerfile"),
-        b"FROM alpine:3.20\nLABEL a=\"caf\xe9\"\n",
-    )
-    .unwrap();
+    fs::write(d.join("latin1.Dockerfile"), b"FROM alpine:3.20\nLABEL a=\"caf\xe9\"\n").unwrap();
     let s = |p: &str| d.join(p).to_string_lossy().into_owned();
     let o = run(&[
         "check",
@@ -215,10 +186,7 @@ fn bad_input_is_reported_and_the_rest_still_runs() {
         .iter()
         .map(|d| d["code"].as_str().unwrap())
         .collect();
-    assert!(
-        codes.contains(&"DW002"),
-        "the good file is still checked: {codes:?}"
-    );
+    assert!(codes.contains(&"DW002"), "the good file is still checked: {codes:?}");
     assert!(
         codes.contains(&"DW007"),
         "invalid UTF-8 is decoded with a diagnostic: {codes:?}"
@@ -230,19 +198,13 @@ fn a_ten_megabyte_file_is_checked() {
     let d = scratch("big");
     let mut text = String::from("FROM alpine:3.20\n");
     while text.len() < 10 * 1024 * 1024 {
-        text.push_str(
-            "RUN echo \"a reasonably long line of shell to make the file large\" && true\n",
-        );
+        text.push_str("RUN echo \"a reasonably long line of shell to make the file large\" && true\n");
     }
     fs::write(d.join("Dockerfile"), &text).unwrap();
     let started = std::time::Instant::now();
     let o = run(&["check", d.join("Dockerfile").to_str().unwrap(), TODAY]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(
-        started.elapsed().as_secs() < 30,
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed().as_secs() < 30, "took {:?}", started.elapsed());
 }
 
 #[test]
@@ -259,13 +221,7 @@ fn fix_applies_safe_fixes_and_unsafe_ones_on_request() {
     );
     assert!(stdout(&o).contains("Fixed 1 problem."), "{}", stdout(&o));
     assert_eq!(o.status.code(), Some(1), "the unknown flag remains");
-    let o = run(&[
-        "check",
-        p.to_str().unwrap(),
-        TODAY,
-        "--fix",
-        "--unsafe-fixes",
-    ]);
+    let o = run(&["check", p.to_str().unwrap(), TODAY, "--fix", "--unsafe-fixes"]);
     assert_eq!(
         fs::read_to_string(&p).unwrap(),
         "FROM alpine:3.20\nCOPY --chown=1 a /a\nRUN apk add \\\n  curl\n"
@@ -273,13 +229,7 @@ fn fix_applies_safe_fixes_and_unsafe_ones_on_request() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // Nothing left to fix: the file is not rewritten.
     let before = fs::metadata(&p).unwrap().modified().unwrap();
-    run(&[
-        "check",
-        p.to_str().unwrap(),
-        TODAY,
-        "--fix",
-        "--unsafe-fixes",
-    ]);
+    run(&["check", p.to_str().unwrap(), TODAY, "--fix", "--unsafe-fixes"]);
     assert_eq!(fs::metadata(&p).unwrap().modified().unwrap(), before);
 }
 
@@ -287,18 +237,50 @@ fn fix_applies_safe_fixes_and_unsafe_ones_on_request() {
 fn project_file_configures_the_check_and_flags_override_it() {
     let d = scratch("project");
     fs::create_dir_all(d.join("docker")).unwrap();
-    fs::write(d.join(".dockward.toml"), "ignore = [\"DW002\"]\nfail-level = \"error\"\nlocale = \"ja\"\n[severity]\nDW005 = \"error\"\n").unwrap();
-    fs::write(d.join("docker/Dockerfile"), "FROM alpine:3.20\nRNU x\nRUN a \\\n\n  b\n").unwrap();
+    fs::write(
+        d.join(".dockward.toml"),
+        "ignore = [\"DW002\"]\nfail-level = \"error\"\nlocale = \"ja\"\n[severity]\nDW005 = \"error\"\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("docker/Dockerfile"),
+        "FROM alpine:3.20\nRNU x\nRUN a \\\n\n  b\n",
+    )
+    .unwrap();
     let p = d.join("docker/Dockerfile");
     let p = p.to_str().unwrap();
     let o = run(&["check", p, TODAY, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let found: Vec<(&str, &str)> = v.as_array().unwrap().iter().map(|d| (d["code"].as_str().unwrap(), d["severity"].as_str().unwrap())).collect();
-    assert_eq!(found, vec![("DW005", "error")], "DW002 ignored, DW005 raised to error by the project file");
-    assert!(v[0]["message"].as_str().unwrap().contains("空行"), "locale from the project file");
+    let found: Vec<(&str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![("DW005", "error")],
+        "DW002 ignored, DW005 raised to error by the project file"
+    );
+    assert!(
+        v[0]["message"].as_str().unwrap().contains("空行"),
+        "locale from the project file"
+    );
     assert_eq!(o.status.code(), Some(1));
     // Command-line options win over the project file.
-    let o = run(&["check", p, TODAY, "--format", "json", "--lang", "en", "--select", "DW002", "--fail-level", "none"]);
+    let o = run(&[
+        "check",
+        p,
+        TODAY,
+        "--format",
+        "json",
+        "--lang",
+        "en",
+        "--select",
+        "DW002",
+        "--fail-level",
+        "none",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v[0]["code"], "DW002");
     assert!(v[0]["message"].as_str().unwrap().starts_with("`RNU`"));
@@ -325,8 +307,7 @@ fn rule_command_prints_docs() {
     for r in dockward::rules::RULES {
         assert!(all.contains(r.code) && all.contains(r.name));
     }
-    let json: serde_json::Value =
-        serde_json::from_str(&stdout(&run(&["rule", "--all", "--json"]))).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&run(&["rule", "--all", "--json"]))).unwrap();
     assert_eq!(json.as_array().unwrap().len(), dockward::rules::RULES.len());
     let o = run(&["rule", "DW999"]);
     assert_eq!(o.status.code(), Some(2));
@@ -338,10 +319,7 @@ fn version_names_the_data_dates() {
     let o = run(&["--version"]);
     assert_eq!(o.status.code(), Some(0));
     let v = stdout(&o);
-    assert!(
-        v.starts_with(&format!("dockward {}", env!("CARGO_PKG_VERSION"))),
-        "{v}"
-    );
+    assert!(v.starts_with(&format!("dockward {}", env!("CARGO_PKG_VERSION"))), "{v}");
     assert!(
         v.contains("official images: 2026-08-21") && v.contains("end-of-life data: 2026-08-22"),
         "{v}"
@@ -392,12 +370,7 @@ fn directories_are_searched_for_dockerfile_names() {
         .collect();
     assert_eq!(
         names,
-        vec![
-            "Containerfile",
-            "Dockerfile",
-            "Dockerfile.dev",
-            "web.Dockerfile"
-        ]
+        vec!["Containerfile", "Dockerfile", "Dockerfile.dev", "web.Dockerfile"]
     );
 }
 
@@ -413,11 +386,7 @@ fn context_scan_does_not_follow_symlinks() {
     std::os::unix::fs::symlink(&outside, d.join("linked")).unwrap();
     std::os::unix::fs::symlink(outside.join("secret.env"), d.join(".env")).unwrap();
     let ctx = dockward::cli::discover::scan_context(&d);
-    let listed: Vec<(&str, EntryKind)> = ctx
-        .entries
-        .iter()
-        .map(|e| (e.path.as_str(), e.kind))
-        .collect();
+    let listed: Vec<(&str, EntryKind)> = ctx.entries.iter().map(|e| (e.path.as_str(), e.kind)).collect();
     assert_eq!(
         listed,
         vec![

@@ -25,23 +25,11 @@ fn end_from_json(value: &Value) -> Eol {
     }
 }
 
-fn release_from_json(
-    value: &Value,
-) -> (
-    String,
-    Date,
-    Eol,
-    Option<Eol>,
-    Lts,
-    Option<String>,
-    Option<String>,
-) {
+fn release_from_json(value: &Value) -> (String, Date, Eol, Option<Eol>, Lts, Option<String>, Option<String>) {
     let text = |key: &str| {
-        value.get(key).map(|v| {
-            v.as_str()
-                .unwrap_or_else(|| panic!("{key}: {v}"))
-                .to_owned()
-        })
+        value
+            .get(key)
+            .map(|v| v.as_str().unwrap_or_else(|| panic!("{key}: {v}")).to_owned())
     };
     let lts = match value.get("lts") {
         None | Some(Value::Bool(false)) => Lts::No,
@@ -60,17 +48,7 @@ fn release_from_json(
     )
 }
 
-fn release_tuple(
-    r: &Release,
-) -> (
-    String,
-    Date,
-    Eol,
-    Option<Eol>,
-    Lts,
-    Option<String>,
-    Option<String>,
-) {
+fn release_tuple(r: &Release) -> (String, Date, Eol, Option<Eol>, Lts, Option<String>, Option<String>) {
     (
         r.cycle.to_owned(),
         r.release_date,
@@ -116,11 +94,7 @@ fn every_official_image_and_tag_is_embedded() {
             assert!(image.has_tag(tag), "{name}:{tag}");
         }
         for absent in ["", "no-such-tag", "zzzz", "0", "LATEST"] {
-            assert_eq!(
-                image.has_tag(absent),
-                tags.contains(&absent),
-                "{name}:{absent}"
-            );
+            assert_eq!(image.has_tag(absent), tags.contains(&absent), "{name}:{absent}");
         }
         assert_eq!(data::official_image(name), Some(*image));
         assert!(data::is_official(name));
@@ -156,11 +130,7 @@ fn every_product_and_release_is_embedded() {
         let got: Vec<_> = product.releases().map(|r| release_tuple(&r)).collect();
         assert_eq!(got, expected, "releases of {id}");
         assert_eq!(product.releases().len(), releases.len());
-        let mut backwards: Vec<_> = product
-            .releases()
-            .rev()
-            .map(|r| release_tuple(&r))
-            .collect();
+        let mut backwards: Vec<_> = product.releases().rev().map(|r| release_tuple(&r)).collect();
         backwards.reverse();
         assert_eq!(backwards, expected, "reversed releases of {id}");
     }
@@ -178,10 +148,7 @@ fn every_product_image_finds_its_product() {
                 None => image.to_owned(),
             };
             let found: Vec<&str> = data::products_for_image(&reference).map(|p| p.id).collect();
-            assert!(
-                found.contains(&id.as_str()),
-                "{reference} -> {found:?}, expected {id}"
-            );
+            assert!(found.contains(&id.as_str()), "{reference} -> {found:?}, expected {id}");
             if let Some(short) = image.strip_prefix("library/") {
                 assert_eq!(
                     data::product_for_image(short).map(|p| p.id),
@@ -204,21 +171,9 @@ fn snapshots_match_the_files() {
         ("eol.json", data::eol_snapshot()),
     ] {
         let json = load(file);
-        assert_eq!(
-            snapshot.source,
-            json["source"].as_str().expect("source"),
-            "{file}"
-        );
-        assert_eq!(
-            snapshot.commit,
-            json["commit"].as_str().expect("commit"),
-            "{file}"
-        );
-        assert_eq!(
-            snapshot.date,
-            date(json["date"].as_str().expect("date")),
-            "{file}"
-        );
+        assert_eq!(snapshot.source, json["source"].as_str().expect("source"), "{file}");
+        assert_eq!(snapshot.commit, json["commit"].as_str().expect("commit"), "{file}");
+        assert_eq!(snapshot.date, date(json["date"].as_str().expect("date")), "{file}");
     }
     let images = data::official_images_snapshot();
     assert_eq!(images.source, "docker-library/official-images");
@@ -343,10 +298,7 @@ fn normalize_repository_spellings() {
         data::normalize_repository("ghcr.io/library/node"),
         "ghcr.io/library/node"
     );
-    assert_eq!(
-        data::normalize_repository("localhost:5000/node"),
-        "localhost:5000/node"
-    );
+    assert_eq!(data::normalize_repository("localhost:5000/node"), "localhost:5000/node");
     assert_eq!(data::normalize_repository(""), "");
 }
 
@@ -409,10 +361,7 @@ fn distribution_codenames() {
         }
     }
     resolved.dedup();
-    assert_eq!(
-        resolved,
-        [("bookworm", "12"), ("bullseye", "11"), ("trixie", "13")]
-    );
+    assert_eq!(resolved, [("bookworm", "12"), ("bullseye", "11"), ("trixie", "13")]);
 
     let ubuntu = data::product("ubuntu").expect("ubuntu");
     let release = |name: &str| ubuntu.release_by_codename(name).map(|r| r.cycle);
@@ -476,10 +425,7 @@ fn release_states() {
 
     let ros = data::product("ros").expect("ros");
     assert_eq!(ros.release("noetic").expect("noetic").latest, None);
-    assert_eq!(
-        ros.release_by_codename("noetic").map(|r| r.cycle),
-        Some("noetic")
-    );
+    assert_eq!(ros.release_by_codename("noetic").map(|r| r.cycle), Some("noetic"));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -541,11 +487,7 @@ fn dates_parse_display_and_order() {
                 value["releaseDate"].as_str().expect("releaseDate")
             );
             if let Some(text) = value["eol"].as_str() {
-                assert_eq!(
-                    release.eol.date().map(|d| d.to_string()).as_deref(),
-                    Some(text),
-                    "{id}"
-                );
+                assert_eq!(release.eol.date().map(|d| d.to_string()).as_deref(), Some(text), "{id}");
             }
         }
     }

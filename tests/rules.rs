@@ -136,11 +136,7 @@ fn rule_fixtures_match_their_snapshots() {
                 ));
             }
         }
-        let snap_name = format!(
-            "{}__{}",
-            code,
-            name.trim_end_matches(".Dockerfile").replace('.', "_")
-        );
+        let snap_name = format!("{}__{}", code, name.trim_end_matches(".Dockerfile").replace('.', "_"));
         insta::with_settings!({ snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false, description => rel.clone() }, {
             insta::assert_snapshot!(snap_name, snap);
         });

@@ -68,17 +68,9 @@ fn generated_rule_docs_and_readme_table_are_fresh() {
     }
     let readme_path = root().join("README.md");
     let readme = fs::read_to_string(&readme_path).unwrap();
-    let (begin, end) = (
-        "<!-- BEGIN GENERATED RULES -->\n",
-        "<!-- END GENERATED RULES -->",
-    );
-    let b = readme
-        .find(begin)
-        .expect("README has the BEGIN GENERATED RULES marker")
-        + begin.len();
-    let e = readme
-        .find(end)
-        .expect("README has the END GENERATED RULES marker");
+    let (begin, end) = ("<!-- BEGIN GENERATED RULES -->\n", "<!-- END GENERATED RULES -->");
+    let b = readme.find(begin).expect("README has the BEGIN GENERATED RULES marker") + begin.len();
+    let e = readme.find(end).expect("README has the END GENERATED RULES marker");
     let expected = format!("{}{}{}", &readme[..b], docs::table(), &readme[e..]);
     fresh(&readme_path, &expected, &mut problems);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -89,9 +81,7 @@ fn rule_registry_is_well_formed() {
     let mut prev = "";
     for r in RULES {
         assert!(
-            r.code.len() == 5
-                && r.code.starts_with("DW")
-                && r.code[2..].bytes().all(|b| b.is_ascii_digit()),
+            r.code.len() == 5 && r.code.starts_with("DW") && r.code[2..].bytes().all(|b| b.is_ascii_digit()),
             "{}",
             r.code
         );
@@ -143,9 +133,7 @@ fn every_rule_doc_has_the_required_sections() {
             required.push("Fix safety");
         }
         for h in required {
-            let body = r
-                .section(h)
-                .unwrap_or_else(|| panic!("{}: missing `## {h}`", r.code));
+            let body = r.section(h).unwrap_or_else(|| panic!("{}: missing `## {h}`", r.code));
             assert!(!body.trim().is_empty(), "{}: empty `## {h}`", r.code);
         }
     }
@@ -154,19 +142,13 @@ fn every_rule_doc_has_the_required_sections() {
 #[test]
 fn every_rule_has_a_fixture_folder_and_inline_tests() {
     for r in RULES {
-        let dir = root()
-            .join("fixtures/rules")
-            .join(format!("{}-{}", r.code, r.name));
+        let dir = root().join("fixtures/rules").join(format!("{}-{}", r.code, r.name));
         let files: Vec<_> = fs::read_dir(&dir)
             .unwrap_or_else(|_| panic!("missing {}", dir.display()))
             .flatten()
             .filter(|e| e.file_name().to_string_lossy().ends_with("Dockerfile"))
             .collect();
-        assert!(
-            !files.is_empty(),
-            "{} has no fixture Dockerfiles",
-            dir.display()
-        );
+        assert!(!files.is_empty(), "{} has no fixture Dockerfiles", dir.display());
         let src = fs::read_to_string(
             root()
                 .join("server/src/rules")
@@ -214,21 +196,14 @@ fn the_engine_does_no_io_and_knows_no_protocol() {
     ];
     let proto = ["lsp_types", "lsp_server"];
     for f in rust_files(&src) {
-        let rel = f
-            .strip_prefix(&src)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = f.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
         let edge = rel.starts_with("cli/") || rel.starts_with("lsp/") || rel == "main.rs";
         let text = fs::read_to_string(&f).unwrap();
         // Test modules may build fixtures however they like.
         let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
         if !edge {
             for needle in io {
-                assert!(
-                    !code.contains(needle),
-                    "{rel} uses {needle}: only cli/ and lsp/ do IO"
-                );
+                assert!(!code.contains(needle), "{rel} uses {needle}: only cli/ and lsp/ do IO");
             }
         }
         if !rel.starts_with("lsp/") {

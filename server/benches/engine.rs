@@ -73,8 +73,7 @@ fn corpus_files(root: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if dockward::cli::discover::is_dockerfile_name(&e.file_name().to_string_lossy())
-            {
+            } else if dockward::cli::discover::is_dockerfile_name(&e.file_name().to_string_lossy()) {
                 out.push(p);
             }
         }
@@ -95,10 +94,7 @@ fn main() {
         // Profiling mode: check one generated file repeatedly.
         let text = generate(n.parse().unwrap_or(5000));
         for _ in 0..200 {
-            std::hint::black_box(check(
-                &Input::new(&text, Date::new(2026, 11, 28)),
-                &Settings::default(),
-            ));
+            std::hint::black_box(check(&Input::new(&text, Date::new(2026, 11, 28)), &Settings::default()));
         }
         return;
     }
@@ -120,11 +116,7 @@ fn main() {
             std::hint::black_box(d);
         }
         let (m, p) = stats(v);
-        row(
-            format!("parse+model+check, {} lines", text.lines().count()),
-            m,
-            p,
-        );
+        row(format!("parse+model+check, {} lines", text.lines().count()), m, p);
     }
     for lines in [5_000, 50_000] {
         let mut text = generate(lines);
@@ -188,11 +180,7 @@ fn main() {
         std::hint::black_box(n);
     }
     let (m, p) = stats(v);
-    row(
-        format!("check {} corpus files, in memory", texts.len()),
-        m,
-        p,
-    );
+    row(format!("check {} corpus files, in memory", texts.len()), m, p);
     println!(
         "{:<40} {:>12.0}",
         "corpus files per second",

@@ -5,11 +5,7 @@ fn main() {
     fn walk(p: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for e in std::fs::read_dir(p).unwrap() {
             let e = e.unwrap().path();
-            if e.is_dir() {
-                walk(&e, out)
-            } else {
-                out.push(e)
-            }
+            if e.is_dir() { walk(&e, out) } else { out.push(e) }
         }
     }
     walk(std::path::Path::new(&root), &mut files);

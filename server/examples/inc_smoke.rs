@@ -7,11 +7,7 @@ fn main() {
     fn walk(p: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for e in std::fs::read_dir(p).unwrap() {
             let e = e.unwrap().path();
-            if e.is_dir() {
-                walk(&e, out)
-            } else {
-                out.push(e)
-            }
+            if e.is_dir() { walk(&e, out) } else { out.push(e) }
         }
     }
     walk(std::path::Path::new(&root), &mut files);
@@ -85,12 +81,7 @@ fn main() {
                 if fails < 5 {
                     let di = dockward::syntax::dump::dump(&inc, &new);
                     let df = dockward::syntax::dump::dump(&full, &new);
-                    let d: Vec<_> = di
-                        .lines()
-                        .zip(df.lines())
-                        .filter(|(x, y)| x != y)
-                        .take(3)
-                        .collect();
+                    let d: Vec<_> = di.lines().zip(df.lines()).filter(|(x, y)| x != y).take(3).collect();
                     println!(
                         "MISMATCH {} at {a}..{b} ins {ins:?}\nOLD:{:?}\nNEW:{:?}\n{:#?} {} {}",
                         f.display(),

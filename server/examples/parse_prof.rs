@@ -29,10 +29,7 @@ fn main() {
     eprintln!("allocs model: {}", N.load(Ordering::Relaxed) - n1);
     drop(m);
     let t0 = std::time::Instant::now();
-    let iters: u32 = std::env::var("ITERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
+    let iters: u32 = std::env::var("ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     for _ in 0..iters {
         std::hint::black_box(dockward::syntax::parse(&block));
     }

@@ -17,8 +17,7 @@ pub struct Assist {
 /// Characters that make a shell-form command depend on the shell (operators, expansions, quotes, globs).
 fn needs_shell(cmd: &str) -> bool {
     cmd.contains([
-        '|', '&', ';', '<', '>', '(', ')', '$', '`', '"', '\'', '\\', '*', '?', '[', ']', '~', '#',
-        '{', '}', '=', '\n',
+        '|', '&', ';', '<', '>', '(', ')', '$', '`', '"', '\'', '\\', '*', '?', '[', ']', '~', '#', '{', '}', '=', '\n',
     ]) || cmd.split_whitespace().next().is_some_and(|w| {
         matches!(
             w,
@@ -112,13 +111,7 @@ fn escape_unquoted_blanks(value: &str, escape: char) -> String {
 }
 
 /// `ENV key value with spaces` (the legacy form) → `ENV key="value with spaces"`.
-fn key_value_form(
-    ins: &Instruction,
-    base: u32,
-    escape: char,
-    locale: Locale,
-    out: &mut Vec<Assist>,
-) {
+fn key_value_form(ins: &Instruction, base: u32, escape: char, locale: Locale, out: &mut Vec<Assist>) {
     if !matches!(ins.kind, Kind::Env | Kind::Label) {
         return;
     }
@@ -132,10 +125,7 @@ fn key_value_form(
     // Docker processes the legacy value as one word (quotes, escapes and variables keep their meaning)
     // without splitting it; the new form splits on unquoted blanks, so escape exactly those.
     let quoted = escape_unquoted_blanks(value, escape);
-    let range = TextRange::new(
-        kv.key.range.shift(base).start,
-        kv.value.range.shift(base).end,
-    );
+    let range = TextRange::new(kv.key.range.shift(base).start, kv.value.range.shift(base).end);
     out.push(Assist {
         id: "key-value-form",
         title: messages::render(
@@ -183,11 +173,7 @@ mod tests {
     #[test]
     fn converts_legacy_env_to_key_value() {
         assert_eq!(
-            apply(
-                "FROM a\nENV GREETING hello  \"big world\" $HOME\n",
-                "key-value-form"
-            )
-            .unwrap(),
+            apply("FROM a\nENV GREETING hello  \"big world\" $HOME\n", "key-value-form").unwrap(),
             "FROM a\nENV GREETING=hello\\ \\ \"big world\"\\ $HOME\n"
         );
         let fixed = apply("FROM a\nENV A b c\n", "key-value-form").unwrap();
@@ -195,11 +181,7 @@ mod tests {
         // The value Docker computes is the same before and after.
         let before = "FROM a\nENV A hello  \"big world\" 'x  y' \\\"q\n";
         let after = apply(before, "key-value-form").unwrap();
-        let value = |src: &str| {
-            crate::model::Model::build(&parse(src)).stages[0].vars[0]
-                .value
-                .clone()
-        };
+        let value = |src: &str| crate::model::Model::build(&parse(src)).stages[0].vars[0].value.clone();
         assert_eq!(
             value(before),
             crate::model::Value::Known("hello  big world x  y \"q".into())

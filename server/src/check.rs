@@ -78,6 +78,7 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
         tree,
         model: &model,
         settings,
+        parse_errors: Default::default(),
     };
     let mut out = Vec::new();
     for rule in rules::RULES {
@@ -97,11 +98,7 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
     if !settings.disable_pragmas {
         out = suppress_and_judge_pragmas(&ctx, out);
     }
-    out.sort_by(|a, b| {
-        a.sort_key()
-            .cmp(&b.sort_key())
-            .then_with(|| a.message.cmp(&b.message))
-    });
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
     out.dedup();
     out
 }

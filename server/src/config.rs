@@ -98,15 +98,12 @@ impl Config {
     }
 
     /// Parses the editor's `dockward` settings object; unknown keys are ignored (editors add their own).
-    pub fn from_client_json(
-        value: &serde_json::Value,
-    ) -> Result<(Config, ClientSettings), ConfigError> {
+    pub fn from_client_json(value: &serde_json::Value) -> Result<(Config, ClientSettings), ConfigError> {
         if value.is_null() {
             return Ok((Config::default(), ClientSettings::default()));
         }
-        let c: ClientSettings = serde_json::from_value(value.clone()).map_err(|e| ConfigError {
-            message: e.to_string(),
-        })?;
+        let c: ClientSettings =
+            serde_json::from_value(value.clone()).map_err(|e| ConfigError { message: e.to_string() })?;
         Ok((c.clone().into(), c))
     }
 
@@ -116,12 +113,7 @@ impl Config {
             select: over.select.clone().or_else(|| self.select.clone()),
             ignore: over.ignore.clone().or_else(|| self.ignore.clone()),
             severity: match (&self.severity, &over.severity) {
-                (Some(a), Some(b)) => Some(
-                    a.iter()
-                        .chain(b)
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                ),
+                (Some(a), Some(b)) => Some(a.iter().chain(b).map(|(k, v)| (k.clone(), v.clone())).collect()),
                 (a, b) => b.clone().or_else(|| a.clone()),
             },
             trusted_registries: over
@@ -225,10 +217,8 @@ syntax = "warning"
 
     #[test]
     fn later_layers_win() {
-        let base = Config::from_toml(
-            "ignore = [\"DW005\"]\nlocale = \"ja\"\n[severity]\nDW001 = \"warning\"\n",
-        )
-        .unwrap();
+        let base =
+            Config::from_toml("ignore = [\"DW005\"]\nlocale = \"ja\"\n[severity]\nDW001 = \"warning\"\n").unwrap();
         let over = Config::from_toml("locale = \"en\"\n[severity]\nDW002 = \"info\"\n").unwrap();
         let m = base.merged(&over);
         assert_eq!(m.locale.as_deref(), Some("en"));

@@ -85,9 +85,7 @@ const DOCKER_HUB_HOSTS: [&str; 4] = [
 pub fn normalize_repository(repository: &str) -> &str {
     let mut rest = repository;
     if let Some((host, path)) = rest.split_once('/')
-        && DOCKER_HUB_HOSTS
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case(host))
+        && DOCKER_HUB_HOSTS.iter().any(|h| h.eq_ignore_ascii_case(host))
     {
         rest = path;
     }
@@ -200,8 +198,7 @@ pub fn is_official(repository: &str) -> bool {
 }
 
 /// Every official image, sorted by name.
-pub fn official_images()
--> impl ExactSizeIterator<Item = OfficialImage> + DoubleEndedIterator + Clone {
+pub fn official_images() -> impl ExactSizeIterator<Item = OfficialImage> + DoubleEndedIterator + Clone {
     (0..OFFICIAL_IMAGES.len()).map(image_at)
 }
 
@@ -244,10 +241,7 @@ impl Product {
         }
         self.releases().find(|r| {
             r.codename.is_some_and(|c| {
-                c.eq_ignore_ascii_case(name)
-                    || c.split(' ')
-                        .next()
-                        .is_some_and(|w| w.eq_ignore_ascii_case(name))
+                c.eq_ignore_ascii_case(name) || c.split(' ').next().is_some_and(|w| w.eq_ignore_ascii_case(name))
             })
         })
     }
@@ -403,17 +397,12 @@ pub fn products() -> &'static [Product] {
 
 /// The product with endoflife.date identifier `id`.
 pub fn product(id: &str) -> Option<&'static Product> {
-    PRODUCTS
-        .binary_search_by(|p| p.id.cmp(id))
-        .ok()
-        .map(|i| &PRODUCTS[i])
+    PRODUCTS.binary_search_by(|p| p.id.cmp(id)).ok().map(|i| &PRODUCTS[i])
 }
 
 /// The products that ship as `repository` (after [`normalize_repository`]), sorted by id. In the current
 /// snapshot every repository belongs to at most one product, but nothing upstream guarantees it.
-pub fn products_for_image(
-    repository: &str,
-) -> impl Iterator<Item = &'static Product> + Clone + use<> {
+pub fn products_for_image(repository: &str) -> impl Iterator<Item = &'static Product> + Clone + use<> {
     let key = normalize_repository(repository);
     let start = IMAGE_PRODUCTS.partition_point(|&(image, _)| image < key);
     let end = start + IMAGE_PRODUCTS[start..].partition_point(|&(image, _)| image == key);

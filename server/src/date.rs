@@ -24,9 +24,7 @@ impl Date {
         }
         let num = |r: std::ops::Range<usize>| -> Option<u32> {
             let part = s.get(r)?;
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())?
+            part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
         };
         let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
         let date = Date {
@@ -34,8 +32,7 @@ impl Date {
             month: m as u8,
             day: d as u8,
         };
-        (y >= 1 && (1..=12).contains(&m) && d >= 1 && d <= u32::from(date.days_in_month()))
-            .then_some(date)
+        (y >= 1 && (1..=12).contains(&m) && d >= 1 && d <= u32::from(date.days_in_month())).then_some(date)
     }
 
     pub fn days_in_month(self) -> u8 {

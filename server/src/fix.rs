@@ -53,19 +53,15 @@ pub fn select_fixes(diagnostics: &[Diagnostic], min: Applicability) -> Vec<&Fix>
             continue;
         };
         let overlaps = fix.edits.iter().any(|e| {
-            taken.iter().any(|(f, s, t)| {
-                *f == e.file && e.range.start < *t && *s < e.range.end.max(e.range.start + 1)
-            })
+            taken
+                .iter()
+                .any(|(f, s, t)| *f == e.file && e.range.start < *t && *s < e.range.end.max(e.range.start + 1))
         });
         if overlaps {
             continue;
         }
         for e in &fix.edits {
-            taken.push((
-                e.file.clone(),
-                e.range.start,
-                e.range.end.max(e.range.start + 1),
-            ));
+            taken.push((e.file.clone(), e.range.start, e.range.end.max(e.range.start + 1)));
         }
         chosen.push(fix);
     }

@@ -44,11 +44,8 @@ fn catalog(locale: Locale) -> &'static [(&'static str, &'static str)] {
 
 /// The template for `id` in `locale`, falling back to English.
 pub fn template(locale: Locale, id: &str) -> Option<&'static str> {
-    let find = |c: &'static [(&'static str, &'static str)]| {
-        c.binary_search_by(|(k, _)| (*k).cmp(id))
-            .ok()
-            .map(|i| c[i].1)
-    };
+    let find =
+        |c: &'static [(&'static str, &'static str)]| c.binary_search_by(|(k, _)| (*k).cmp(id)).ok().map(|i| c[i].1);
     find(catalog(locale)).or_else(|| find(catalog(Locale::En)))
 }
 
@@ -73,12 +70,7 @@ pub fn fill(template: &str, args: &[(&str, String)]) -> String {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
         match after.find('}') {
-            Some(j)
-                if after[..j]
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                    && j > 0 =>
-            {
+            Some(j) if after[..j].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') && j > 0 => {
                 let name = &after[..j];
                 match args.iter().find(|(k, _)| *k == name) {
                     Some((_, v)) => out.push_str(v),
@@ -107,12 +99,7 @@ pub fn placeholders(template: &str) -> Vec<&str> {
     while let Some(i) = rest.find('{') {
         let after = &rest[i + 1..];
         match after.find('}') {
-            Some(j)
-                if j > 0
-                    && after[..j]
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
-            {
+            Some(j) if j > 0 && after[..j].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
                 out.push(&after[..j]);
                 rest = &after[j + 1..];
             }

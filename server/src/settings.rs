@@ -31,9 +31,7 @@ pub struct Settings {
 pub fn matches(selector: &str, rule: &Rule) -> bool {
     let s = selector.trim();
     s.eq_ignore_ascii_case("ALL")
-        || (s.len() >= 3
-            && rule.code.len() >= s.len()
-            && rule.code[..s.len()].eq_ignore_ascii_case(s))
+        || (s.len() >= 3 && rule.code.len() >= s.len() && rule.code[..s.len()].eq_ignore_ascii_case(s))
         || s == rule.name
         || rule.tags.contains(&s)
 }

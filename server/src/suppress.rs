@@ -46,10 +46,7 @@ fn offset_in(line: &str, sub: &str) -> usize {
 }
 
 /// Parses a comment line (starting with `#` at absolute offset `hash`) as a suppression comment.
-fn parse_comment(
-    line: &str,
-    hash: u32,
-) -> Option<(Tool, bool, Vec<(String, TextRange)>, Option<String>)> {
+fn parse_comment(line: &str, hash: u32) -> Option<(Tool, bool, Vec<(String, TextRange)>, Option<String>)> {
     let rest = line.get(1..)?.trim_start();
     let (tool, rest) = if let Some(r) = rest.strip_prefix("dockward") {
         (Tool::Dockward, r)
@@ -66,10 +63,7 @@ fn parse_comment(
         Some(r) if r.starts_with(char::is_whitespace) => (true, r.trim_start()),
         _ => (false, rest),
     };
-    let rest = rest
-        .strip_prefix("ignore")?
-        .trim_start()
-        .strip_prefix('=')?;
+    let rest = rest.strip_prefix("ignore")?.trim_start().strip_prefix('=')?;
     let (list, reason) = match rest.find("--") {
         Some(i) => (
             &rest[..i],
@@ -96,11 +90,7 @@ fn rules_for(tool: Tool, code: &str) -> Vec<&'static Rule> {
             .copied()
             .filter(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
             .collect(),
-        Tool::Hadolint => RULES
-            .iter()
-            .copied()
-            .filter(|r| r.is_also("hadolint", code))
-            .collect(),
+        Tool::Hadolint => RULES.iter().copied().filter(|r| r.is_also("hadolint", code)).collect(),
     }
 }
 
@@ -170,12 +160,7 @@ pub fn check_directive_skips(tree: &Dockerfile) -> Vec<&'static Rule> {
                         .filter(|r| r.also.iter().any(|a| a.starts_with("buildkit:"))),
                 );
             } else {
-                out.extend(
-                    RULES
-                        .iter()
-                        .copied()
-                        .filter(|r| r.is_also("buildkit", name)),
-                );
+                out.extend(RULES.iter().copied().filter(|r| r.is_also("buildkit", name)));
             }
         }
     }
@@ -190,11 +175,7 @@ pub struct Usage {
 }
 
 /// Removes suppressed diagnostics and records which pragma codes were used.
-pub fn apply(
-    diags: Vec<Diagnostic>,
-    pragmas: &[Pragma],
-    skipped: &[&'static Rule],
-) -> (Vec<Diagnostic>, Usage) {
+pub fn apply(diags: Vec<Diagnostic>, pragmas: &[Pragma], skipped: &[&'static Rule]) -> (Vec<Diagnostic>, Usage) {
     let mut usage = Usage {
         used: pragmas.iter().map(|p| vec![false; p.codes.len()]).collect(),
     };
@@ -236,11 +217,7 @@ mod tests {
         assert_eq!(ps[0].tool, Tool::Dockward);
         assert!(!ps[0].global);
         assert_eq!(ps[0].reason.as_deref(), Some("typo kept on purpose"));
-        let codes: Vec<&str> = ps[0]
-            .codes
-            .iter()
-            .map(|c| &src[c.range.as_usize()])
-            .collect();
+        let codes: Vec<&str> = ps[0].codes.iter().map(|c| &src[c.range.as_usize()]).collect();
         assert_eq!(codes, vec!["DW002", "unknown-flag"]);
         assert_eq!(ps[0].codes[1].rules[0].code, "DW003");
         assert_eq!(&src[ps[0].target.unwrap().as_usize()], "RNU x");
@@ -276,11 +253,7 @@ mod tests {
             disable_pragmas: true,
             ..Settings::default()
         };
-        assert_eq!(
-            codes(&skipped, &strict),
-            vec!["DW005"],
-            "pragmas can be disabled"
-        );
+        assert_eq!(codes(&skipped, &strict), vec!["DW005"], "pragmas can be disabled");
         let next_only = "FROM a\n# dockward ignore=DW002\nRNU x\nRNU y\n";
         assert_eq!(
             codes(next_only, &Settings::default()),

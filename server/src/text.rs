@@ -64,9 +64,7 @@ impl TextRange {
     /// Whether the two ranges share at least one byte, or touch when one of them is empty.
     pub fn intersects(self, other: TextRange) -> bool {
         self.start < other.end && other.start < self.end
-            || (self.is_empty() || other.is_empty())
-                && self.start <= other.end
-                && other.start <= self.end
+            || (self.is_empty() || other.is_empty()) && self.start <= other.end && other.start <= self.end
     }
 
     /// The smallest range covering both.
@@ -263,34 +261,19 @@ mod tests {
             idx.to_line_col(text, off, Encoding::Utf32),
             LineCol { line: 1, col: 10 }
         );
-        assert_eq!(
-            idx.to_line_col(text, off, Encoding::Utf8),
-            LineCol { line: 1, col: 13 }
-        );
+        assert_eq!(idx.to_line_col(text, off, Encoding::Utf8), LineCol { line: 1, col: 13 });
     }
 
     #[test]
     fn out_of_range_positions_clamp() {
         let text = "ab\ncd";
         let idx = LineIndex::new(text);
-        assert_eq!(
-            idx.to_offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16),
-            2
-        );
-        assert_eq!(
-            idx.to_offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16),
-            5
-        );
-        assert_eq!(
-            idx.to_line_col(text, 99, Encoding::Utf8),
-            LineCol { line: 1, col: 2 }
-        );
+        assert_eq!(idx.to_offset(text, LineCol { line: 0, col: 99 }, Encoding::Utf16), 2);
+        assert_eq!(idx.to_offset(text, LineCol { line: 9, col: 0 }, Encoding::Utf16), 5);
+        assert_eq!(idx.to_line_col(text, 99, Encoding::Utf8), LineCol { line: 1, col: 2 });
         let emoji = "😀x";
         let idx = LineIndex::new(emoji);
         // Half a surrogate pair snaps to the character start.
-        assert_eq!(
-            idx.to_offset(emoji, LineCol { line: 0, col: 1 }, Encoding::Utf16),
-            0
-        );
+        assert_eq!(idx.to_offset(emoji, LineCol { line: 0, col: 1 }, Encoding::Utf16), 0);
     }
 }

@@ -9,12 +9,10 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use crate::check::{Input, check};
-use crate::config::Config;
 use crate::cli::discover::{self, ContextCache, LoadError};
 use crate::cli::output::{FileReport, human, json, sarif};
-use crate::cli::{
-    CheckArgs, ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Env, FailLevel, Format,
-};
+use crate::cli::{CheckArgs, ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Env, FailLevel, Format};
+use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Applicability, FileRef, Severity};
 use crate::fix;
@@ -30,10 +28,7 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         Some(s) => match Date::parse(s) {
             Some(d) => d,
             None => {
-                let _ = writeln!(
-                    err,
-                    "error: --today {s:?} is not a date in the form YYYY-MM-DD"
-                );
+                let _ = writeln!(err, "error: --today {s:?} is not a date in the form YYYY-MM-DD");
                 return EXIT_ERROR;
             }
         },
@@ -51,10 +46,7 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     };
     for sel in a.select.iter().chain(&a.ignore) {
         if !Settings::selector_is_known(sel) {
-            let _ = writeln!(
-                err,
-                "warning: `{sel}` matches no rule (see `dockward rule --all`)"
-            );
+            let _ = writeln!(err, "warning: `{sel}` matches no rule (see `dockward rule --all`)");
         }
     }
     let cli = Config {
@@ -115,7 +107,10 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     if failed {
         return EXIT_ERROR;
     }
-    let failing = reports.iter().zip(&thresholds).any(|(r, t)| t.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t)));
+    let failing = reports
+        .iter()
+        .zip(&thresholds)
+        .any(|(r, t)| t.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t)));
     if failing { EXIT_FINDINGS } else { EXIT_OK }
 }
 
@@ -146,9 +141,16 @@ struct Projects {
 impl Projects {
     /// Settings for a Dockerfile: its project file, with the command-line options on top.
     fn resolve(&mut self, path: &Path, cli: &Config, locale: Locale, a: &CheckArgs, err: &mut dyn Write) -> Job {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let dir = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        let project = self.by_dir.entry(dir.clone()).or_insert_with(|| discover::project_file_for(&dir)).clone();
+        let project = self
+            .by_dir
+            .entry(dir.clone())
+            .or_insert_with(|| discover::project_file_for(&dir))
+            .clone();
         let mut base = Config::default();
         if let Some(p) = &project {
             match &p.config {
@@ -165,7 +167,11 @@ impl Projects {
         if cli.select.is_some() {
             merged.ignore = cli.ignore.clone();
         }
-        let locale = if a.lang.is_some() { locale } else { merged.locale.as_deref().and_then(Locale::from_tag).unwrap_or(locale) };
+        let locale = if a.lang.is_some() {
+            locale
+        } else {
+            merged.locale.as_deref().and_then(Locale::from_tag).unwrap_or(locale)
+        };
         let (settings, warnings) = merged.to_settings(locale);
         for w in warnings {
             if self.warned.insert(w.clone()) {
@@ -178,7 +184,10 @@ impl Projects {
                 Ok(f) => threshold(f),
                 Err(_) => {
                     if self.warned.insert(format!("fail-level {f}")) {
-                        let _ = writeln!(err, "warning: fail-level `{f}` is not one of error, warning, info, hint, none");
+                        let _ = writeln!(
+                            err,
+                            "warning: fail-level `{f}` is not one of error, warning, info, hint, none"
+                        );
                     }
                     Some(Severity::Warning)
                 }
@@ -198,7 +207,11 @@ impl Projects {
                 }
             }
         }
-        Job { settings, context, fail_level }
+        Job {
+            settings,
+            context,
+            fail_level,
+        }
     }
 }
 
@@ -207,7 +220,13 @@ fn display(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-fn check_file(path: &Path, a: &CheckArgs, job: &Job, today: Date, contexts: &mut ContextCache) -> Result<FileReport, String> {
+fn check_file(
+    path: &Path,
+    a: &CheckArgs,
+    job: &Job,
+    today: Date,
+    contexts: &mut ContextCache,
+) -> Result<FileReport, String> {
     let settings = &job.settings;
     let loaded = discover::load(path).map_err(|e| match e {
         LoadError::Io(m) => m,
@@ -282,21 +301,13 @@ fn check_file(path: &Path, a: &CheckArgs, job: &Job, today: Date, contexts: &mut
             invalid_utf8_at = None.or(invalid_utf8_at.filter(|_| docker_edits.is_empty()));
         }
         if fixed > 0 {
-            fs::write(path, &text)
-                .map_err(|e| format!("writing fixes: {}", discover::io_reason(&e)))?;
+            fs::write(path, &text).map_err(|e| format!("writing fixes: {}", discover::io_reason(&e)))?;
             if let Some(t) = &ignore_text {
-                let target = ignore_path
-                    .clone()
-                    .unwrap_or_else(|| context_dir.join(".dockerignore"));
+                let target = ignore_path.clone().unwrap_or_else(|| context_dir.join(".dockerignore"));
                 let current = fs::read_to_string(&target).ok();
                 if current.as_deref() != Some(t.as_str()) {
-                    fs::write(&target, t).map_err(|e| {
-                        format!(
-                            "{}: writing fixes: {}",
-                            target.display(),
-                            discover::io_reason(&e)
-                        )
-                    })?;
+                    fs::write(&target, t)
+                        .map_err(|e| format!("{}: writing fixes: {}", target.display(), discover::io_reason(&e)))?;
                 }
             }
         }

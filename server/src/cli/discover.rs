@@ -57,14 +57,15 @@ pub fn find(paths: &[PathBuf]) -> Found {
     let mut found = Found::default();
     for p in paths {
         match fs::symlink_metadata(p) {
-            Err(e) => found
-                .errors
-                .push(format!("{}: {}", p.display(), io_reason(&e))),
+            Err(e) => found.errors.push(format!("{}: {}", p.display(), io_reason(&e))),
             Ok(m) if m.is_dir() => {
                 let before = found.files.len();
                 walk(p, &mut found);
                 if found.files.len() == before {
-                    found.errors.push(format!("{}: no Dockerfile found (looked for Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*)", p.display()));
+                    found.errors.push(format!(
+                        "{}: no Dockerfile found (looked for Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*)",
+                        p.display()
+                    ));
                 }
             }
             Ok(_) => found.files.push(p.clone()),
@@ -81,9 +82,7 @@ fn walk(dir: &Path, found: &mut Found) {
         let rd = match fs::read_dir(&d) {
             Ok(rd) => rd,
             Err(e) => {
-                found
-                    .errors
-                    .push(format!("{}: {}", d.display(), io_reason(&e)));
+                found.errors.push(format!("{}: {}", d.display(), io_reason(&e)));
                 continue;
             }
         };
@@ -173,9 +172,7 @@ pub struct ContextCache {
 
 impl ContextCache {
     pub fn get(&mut self, root: &Path) -> &Context {
-        self.map
-            .entry(root.to_path_buf())
-            .or_insert_with(|| scan_context(root))
+        self.map.entry(root.to_path_buf()).or_insert_with(|| scan_context(root))
     }
 }
 
@@ -195,7 +192,10 @@ pub fn project_file_in(dir: &Path) -> Option<ProjectFile> {
         return None;
     }
     let text = fs::read_to_string(&p).ok()?;
-    Some(ProjectFile { config: crate::config::Config::from_toml(&text).map_err(|e| e.to_string()), path: p })
+    Some(ProjectFile {
+        config: crate::config::Config::from_toml(&text).map_err(|e| e.to_string()),
+        path: p,
+    })
 }
 
 /// The nearest `.dockward.toml` in `dir` or its parents.
@@ -232,9 +232,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Loaded, LoadError> {
         ));
     }
     if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(LoadError::Binary(
-            "it looks like a binary file (it contains NUL bytes)",
-        ));
+        return Err(LoadError::Binary("it looks like a binary file (it contains NUL bytes)"));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Loaded {
@@ -283,13 +281,7 @@ mod tests {
     fn decoding_reports_invalid_utf8_and_refuses_binary() {
         let l = decode(b"FROM a\nLABEL x=\xff\n".to_vec()).unwrap();
         assert_eq!(l.invalid_utf8_at, Some(15));
-        assert!(matches!(
-            decode(vec![0xFF, 0xFE, b'F', 0]),
-            Err(LoadError::Binary(_))
-        ));
-        assert!(matches!(
-            decode(b"FROM a\0".to_vec()),
-            Err(LoadError::Binary(_))
-        ));
+        assert!(matches!(decode(vec![0xFF, 0xFE, b'F', 0]), Err(LoadError::Binary(_))));
+        assert!(matches!(decode(b"FROM a\0".to_vec()), Err(LoadError::Binary(_))));
     }
 }

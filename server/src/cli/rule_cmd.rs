@@ -23,12 +23,9 @@ fn as_json(r: &Rule) -> serde_json::Value {
 pub fn run(a: &RuleArgs, _env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     if a.all || a.rule.is_none() {
         let written = if a.json {
-            serde_json::to_writer_pretty(
-                &mut *out,
-                &RULES.iter().map(|r| as_json(r)).collect::<Vec<_>>(),
-            )
-            .map_err(std::io::Error::from)
-            .and_then(|_| writeln!(out))
+            serde_json::to_writer_pretty(&mut *out, &RULES.iter().map(|r| as_json(r)).collect::<Vec<_>>())
+                .map_err(std::io::Error::from)
+                .and_then(|_| writeln!(out))
         } else {
             let mut s = String::new();
             s.push_str(&format!(

@@ -121,9 +121,7 @@ pub fn char_width(c: char) -> usize {
 
 /// Columns a string occupies, tabs counted as `tab` columns.
 pub fn str_width(s: &str, tab: usize) -> usize {
-    s.chars()
-        .map(|c| if c == '\t' { tab } else { char_width(c) })
-        .sum()
+    s.chars().map(|c| if c == '\t' { tab } else { char_width(c) }).sum()
 }
 
 #[cfg(test)]

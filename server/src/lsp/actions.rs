@@ -5,9 +5,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use lsp_types::{
-    CodeAction, CodeActionKind, CreateFile, CreateFileOptions, DocumentChangeOperation,
-    DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, ResourceOp, TextDocumentEdit,
-    TextEdit as LspTextEdit, WorkspaceEdit,
+    CodeAction, CodeActionKind, CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges, OneOf,
+    OptionalVersionedTextDocumentIdentifier, ResourceOp, TextDocumentEdit, TextEdit as LspTextEdit, WorkspaceEdit,
 };
 use serde_json::json;
 
@@ -65,11 +64,7 @@ fn edits_for(text: &str, edits: &[&TextEdit], enc: Encoding) -> Vec<LspTextEdit>
 impl Actions<'_> {
     /// A workspace edit for engine edits, or `None` when the client cannot apply it (a file to create
     /// without resource-operation support).
-    pub fn workspace_edit(
-        &self,
-        edits: &[TextEdit],
-        creates: Option<&FileRef>,
-    ) -> Option<WorkspaceEdit> {
+    pub fn workspace_edit(&self, edits: &[TextEdit], creates: Option<&FileRef>) -> Option<WorkspaceEdit> {
         let mut by_file: Vec<(FileRef, Vec<&TextEdit>)> = Vec::new();
         for e in edits {
             match by_file.iter_mut().find(|(f, _)| *f == e.file) {
@@ -107,16 +102,14 @@ impl Actions<'_> {
             for (uri, version, edits, create) in files {
                 let uri: lsp_types::Uri = uri.parse().ok()?;
                 if create {
-                    ops.push(DocumentChangeOperation::Op(ResourceOp::Create(
-                        CreateFile {
-                            uri: uri.clone(),
-                            options: Some(CreateFileOptions {
-                                overwrite: Some(false),
-                                ignore_if_exists: Some(true),
-                            }),
-                            annotation_id: None,
-                        },
-                    )));
+                    ops.push(DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                        uri: uri.clone(),
+                        options: Some(CreateFileOptions {
+                            overwrite: Some(false),
+                            ignore_if_exists: Some(true),
+                        }),
+                        annotation_id: None,
+                    })));
                 }
                 ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
                     text_document: OptionalVersionedTextDocumentIdentifier {
@@ -173,9 +166,7 @@ impl Actions<'_> {
             let body = line.trim_start_matches('#').trim_start();
             let list = body.strip_prefix("dockward ignore=")?;
             let end = list.find("--").unwrap_or(list.len());
-            let codes_end = p.abs(c.range).start as usize
-                + (line.len() - list.len())
-                + list[..end].trim_end().len();
+            let codes_end = p.abs(c.range).start as usize + (line.len() - list.len()) + list[..end].trim_end().len();
             Some(codes_end as u32)
         });
         let edit = match existing {
@@ -199,11 +190,7 @@ impl Actions<'_> {
             }
         };
         Some(CodeAction {
-            title: messages::render(
-                self.locale,
-                "action.ignore",
-                &[("code", d.code.to_string())],
-            ),
+            title: messages::render(self.locale, "action.ignore", &[("code", d.code.to_string())]),
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![to_lsp(d, text, &self.doc.index, self.enc)]),
             edit: self.workspace_edit(&[edit], None),
@@ -223,9 +210,7 @@ impl Actions<'_> {
             .filter(|d| d.file == FileRef::Dockerfile && d.range.intersects(range))
         {
             for (k, f) in d.fixes.iter().enumerate() {
-                if let Some(a) =
-                    self.fix_action(d, f, k == 0 && f.applicability == Applicability::Safe)
-                {
+                if let Some(a) = self.fix_action(d, f, k == 0 && f.applicability == Applicability::Safe) {
                     out.push(a);
                 }
             }
@@ -265,9 +250,7 @@ impl Actions<'_> {
         Some(CodeAction {
             title: messages::render(self.locale, "action.fix-all", &[]),
             kind: Some(CodeActionKind::from(FIX_ALL)),
-            data: Some(
-                json!({ "uri": self.doc.uri, "version": self.doc.version, "kind": "fixAll" }),
-            ),
+            data: Some(json!({ "uri": self.doc.uri, "version": self.doc.version, "kind": "fixAll" })),
             ..CodeAction::default()
         })
     }
@@ -275,10 +258,7 @@ impl Actions<'_> {
 
 /// Applies safe Dockerfile fixes to a fixpoint with `recheck`, returning the new text (or `None` when
 /// nothing changes).
-pub fn fix_all_text(
-    text: &str,
-    mut recheck: impl FnMut(&str) -> Vec<Diagnostic>,
-) -> Option<String> {
+pub fn fix_all_text(text: &str, mut recheck: impl FnMut(&str) -> Vec<Diagnostic>) -> Option<String> {
     let mut cur = text.to_string();
     for _ in 0..10 {
         let ds = recheck(&cur);
@@ -300,11 +280,7 @@ pub fn fix_all_text(
 
 /// The smallest single edit turning `old` into `new` (common prefix and suffix kept).
 pub fn minimal_edit(old: &str, new: &str) -> TextEdit {
-    let prefix = old
-        .bytes()
-        .zip(new.bytes())
-        .take_while(|(a, b)| a == b)
-        .count();
+    let prefix = old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count();
     let mut prefix = prefix.min(old.len()).min(new.len());
     while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
         prefix -= 1;
@@ -355,10 +331,7 @@ mod tests {
         let only = [CodeActionKind::SOURCE_FIX_ALL];
         assert!(wanted(Some(&only), FIX_ALL));
         assert!(!wanted(Some(&only), "quickfix"));
-        assert!(wanted(
-            Some(&[CodeActionKind::REFACTOR]),
-            "refactor.rewrite"
-        ));
+        assert!(wanted(Some(&[CodeActionKind::REFACTOR]), "refactor.rewrite"));
         assert!(wanted(None, "quickfix"));
     }
 }

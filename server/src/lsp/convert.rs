@@ -75,11 +75,7 @@ pub fn uri_to_path(uri: &str) -> Option<PathBuf> {
     let bytes = percent_decode(rest)?;
     let s = String::from_utf8(bytes).ok()?;
     // Windows drive paths arrive as `/c:/...`.
-    if s.len() >= 3
-        && s.as_bytes()[0] == b'/'
-        && s.as_bytes()[2] == b':'
-        && s.as_bytes()[1].is_ascii_alphabetic()
-    {
+    if s.len() >= 3 && s.as_bytes()[0] == b'/' && s.as_bytes()[2] == b':' && s.as_bytes()[1].is_ascii_alphabetic() {
         return Some(PathBuf::from(&s[1..]));
     }
     Some(PathBuf::from(s))
@@ -130,51 +126,26 @@ mod tests {
         let at = text.find("日本").unwrap() as u32;
         assert_eq!(
             position(text, &idx, at, Encoding::Utf16),
-            Position {
-                line: 1,
-                character: 14
-            }
+            Position { line: 1, character: 14 }
         );
         assert_eq!(
             position(text, &idx, at, Encoding::Utf8),
-            Position {
-                line: 1,
-                character: 17
-            }
+            Position { line: 1, character: 17 }
         );
         assert_eq!(
             position(text, &idx, at, Encoding::Utf32),
-            Position {
-                line: 1,
-                character: 13
-            }
+            Position { line: 1, character: 13 }
         );
         for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
             assert_eq!(offset(text, &idx, position(text, &idx, at, enc), enc), at);
         }
         // Past the end of a line clamps to its end; past the end of the text clamps to the end.
         assert_eq!(
-            offset(
-                text,
-                &idx,
-                Position {
-                    line: 0,
-                    character: 99
-                },
-                Encoding::Utf16
-            ),
+            offset(text, &idx, Position { line: 0, character: 99 }, Encoding::Utf16),
             6
         );
         assert_eq!(
-            offset(
-                text,
-                &idx,
-                Position {
-                    line: 99,
-                    character: 0
-                },
-                Encoding::Utf16
-            ),
+            offset(text, &idx, Position { line: 99, character: 0 }, Encoding::Utf16),
             text.len() as u32
         );
     }
@@ -182,21 +153,12 @@ mod tests {
     #[test]
     fn negotiation_prefers_utf8() {
         assert_eq!(
-            negotiate(Some(&[
-                PositionEncodingKind::UTF16,
-                PositionEncodingKind::UTF8
-            ])),
+            negotiate(Some(&[PositionEncodingKind::UTF16, PositionEncodingKind::UTF8])),
             Encoding::Utf8
         );
-        assert_eq!(
-            negotiate(Some(&[PositionEncodingKind::UTF16])),
-            Encoding::Utf16
-        );
+        assert_eq!(negotiate(Some(&[PositionEncodingKind::UTF16])), Encoding::Utf16);
         assert_eq!(negotiate(None), Encoding::Utf16);
-        assert_eq!(
-            negotiate(Some(&[PositionEncodingKind::UTF32])),
-            Encoding::Utf32
-        );
+        assert_eq!(negotiate(Some(&[PositionEncodingKind::UTF32])), Encoding::Utf32);
     }
 
     #[test]

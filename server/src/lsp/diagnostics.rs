@@ -47,8 +47,6 @@ pub fn to_lsp(d: &Diagnostic, text: &str, idx: &LineIndex, enc: Encoding) -> lsp
 /// A result id for a set of diagnostics: equal ids mean equal diagnostics.
 pub fn result_id(items: &[lsp_types::Diagnostic]) -> String {
     let mut h = DefaultHasher::new();
-    serde_json::to_string(items)
-        .unwrap_or_default()
-        .hash(&mut h);
+    serde_json::to_string(items).unwrap_or_default().hash(&mut h);
     format!("{:016x}", h.finish())
 }

@@ -45,9 +45,7 @@ fn percent_decode_lossy(s: &str) -> Vec<u8> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(v);
             i += 3;
@@ -140,19 +138,13 @@ mod tests {
 
     #[test]
     fn kinds_by_name_first() {
-        assert_eq!(
-            kind_of("file:///x/.dockerignore", "ignore"),
-            DocKind::Ignore
-        );
+        assert_eq!(kind_of("file:///x/.dockerignore", "ignore"), DocKind::Ignore);
         assert_eq!(
             kind_of("file:///x/api.Dockerfile.dockerignore", "plaintext"),
             DocKind::Ignore
         );
         assert_eq!(kind_of("file:///x/Containerfile", ""), DocKind::Dockerfile);
-        assert_eq!(
-            kind_of("file:///x/build", "dockerfile"),
-            DocKind::Dockerfile
-        );
+        assert_eq!(kind_of("file:///x/build", "dockerfile"), DocKind::Dockerfile);
         assert_eq!(
             kind_of("file:///x/my%20app.Dockerfile", "plaintext"),
             DocKind::Dockerfile

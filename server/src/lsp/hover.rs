@@ -13,12 +13,7 @@ use crate::text::TextRange;
 /// Markdown for a rule: its summary and the sections that explain it.
 pub fn rule_markdown(r: &Rule) -> String {
     let mut s = format!("**{} {}**: {}\n", r.code, r.name, r.summary());
-    for h in [
-        "What it does",
-        "Why is this bad?",
-        "Use instead",
-        "Fix safety",
-    ] {
+    for h in ["What it does", "Why is this bad?", "Use instead", "Fix safety"] {
         if let Some(body) = r.section(h) {
             s.push_str(&format!("\n### {h}\n{body}\n"));
         }
@@ -69,11 +64,7 @@ pub fn hover(
     let ins = item.instruction()?;
     let kw = item.abs(ins.keyword.range);
     if kw.contains_inclusive(offset) && ins.kind != Kind::Unknown {
-        let doc = messages::render(
-            locale,
-            &format!("hover.instruction.{}", ins.kind.keyword()),
-            &[],
-        );
+        let doc = messages::render(locale, &format!("hover.instruction.{}", ins.kind.keyword()), &[]);
         return Some((doc, kw));
     }
     if let (Kind::From, Args::From(f)) = (ins.kind, &ins.args)
@@ -82,10 +73,7 @@ pub fn hover(
     {
         let model = Model::build(tree);
         let stage = model.stages.iter().find(|s| s.from_item == i)?;
-        return Some((
-            image_markdown(&model, stage.index, locale),
-            item.abs(img.range),
-        ));
+        return Some((image_markdown(&model, stage.index, locale), item.abs(img.range)));
     }
     None
 }
@@ -123,8 +111,7 @@ fn image_markdown(model: &Model, stage: usize, locale: Locale) -> String {
                             "hover.tag-unsupported",
                             &[("tag", tag.to_string()), ("date", snapshot)],
                         ));
-                        let some: Vec<String> =
-                            img.tags().rev().take(8).map(|t| format!("`{t}`")).collect();
+                        let some: Vec<String> = img.tags().rev().take(8).map(|t| format!("`{t}`")).collect();
                         s.push_str("\n\n");
                         s.push_str(&m("hover.tags", &[("tags", some.join(", "))]));
                     }
@@ -134,11 +121,7 @@ fn image_markdown(model: &Model, stage: usize, locale: Locale) -> String {
             }
             s
         }
-        _ => st
-            .image_text
-            .clone()
-            .map(|t| format!("`{t}`"))
-            .unwrap_or_default(),
+        _ => st.image_text.clone().map(|t| format!("`{t}`")).unwrap_or_default(),
     }
 }
 
@@ -156,10 +139,7 @@ mod tests {
         assert!(h.contains("build stage"), "{h}");
         assert_eq!(&src[r.as_usize()], "FROM");
         let (h, _) = hover(&tree, src, &[], at("node:22"), Locale::En).unwrap();
-        assert!(
-            h.contains("Docker Official Image") && h.contains("`22`"),
-            "{h}"
-        );
+        assert!(h.contains("Docker Official Image") && h.contains("`22`"), "{h}");
         let (h, _) = hover(&tree, src, &[], at("node:0.1"), Locale::En).unwrap();
         assert!(h.contains("not among the tags"), "{h}");
         let (h, _) = hover(&tree, src, &[], at("bitnami"), Locale::En).unwrap();

@@ -78,22 +78,12 @@ impl Scanner {
 
     /// Forgets the listings of every directory that contains `path`; returns the forgotten directories.
     pub fn invalidate(&mut self, path: &Path) -> Vec<PathBuf> {
-        let dirs: Vec<PathBuf> = self
-            .cache
-            .keys()
-            .filter(|d| path.starts_with(d))
-            .cloned()
-            .collect();
+        let dirs: Vec<PathBuf> = self.cache.keys().filter(|d| path.starts_with(d)).cloned().collect();
         for d in &dirs {
             self.cache.remove(d);
         }
         // A scan under way may have missed the change: ask again.
-        let pending: Vec<PathBuf> = self
-            .pending
-            .iter()
-            .filter(|d| path.starts_with(d))
-            .cloned()
-            .collect();
+        let pending: Vec<PathBuf> = self.pending.iter().filter(|d| path.starts_with(d)).cloned().collect();
         for d in pending {
             let _ = self.requests.send(d);
         }

@@ -13,13 +13,12 @@ use std::path::{Path, PathBuf};
 use crossbeam_channel::{Receiver, Sender, select};
 use lsp_server::{Message, Notification, Request, RequestId, Response, ResponseError};
 use lsp_types::{
-    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
-    DiagnosticOptions, DiagnosticServerCapabilities, DidChangeTextDocumentParams,
-    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, DocumentDiagnosticParams, Hover, HoverContents, HoverParams,
-    HoverProviderCapability, InitializeParams, MarkupContent, MarkupKind, SaveOptions,
-    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, WorkspaceDiagnosticParams,
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, DiagnosticOptions,
+    DiagnosticServerCapabilities, DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams, Hover, HoverContents, HoverParams,
+    HoverProviderCapability, InitializeParams, MarkupContent, MarkupKind, SaveOptions, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    WorkspaceDiagnosticParams,
 };
 use serde_json::{Value, json};
 
@@ -143,9 +142,7 @@ impl Server {
             published: HashMap::new(),
             warned: HashSet::new(),
             exit_code: None,
-            today: std::env::var("DOCKWARD_TODAY")
-                .ok()
-                .and_then(|d| Date::parse(&d)),
+            today: std::env::var("DOCKWARD_TODAY").ok().and_then(|d| Date::parse(&d)),
         }
     }
 
@@ -170,9 +167,7 @@ impl Server {
             let cancelled: HashSet<RequestId> = batch
                 .iter()
                 .filter_map(|m| match m {
-                    Incoming::Message(Message::Notification(n))
-                        if n.method == "$/cancelRequest" =>
-                    {
+                    Incoming::Message(Message::Notification(n)) if n.method == "$/cancelRequest" => {
                         n.params.get("id").cloned()
                     }
                     _ => None,
@@ -188,7 +183,9 @@ impl Server {
                     Incoming::Malformed { id, code, message } => {
                         self.log(&format!("malformed message: {message}"));
                         let id = id.unwrap_or(Value::Null);
-                        self.send(Outgoing::Raw(json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } })));
+                        self.send(Outgoing::Raw(
+                            json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } }),
+                        ));
                     }
                     Incoming::Message(Message::Request(r)) if cancelled.contains(&r.id) => {
                         self.respond(r.id, Err(error(REQUEST_CANCELLED, "cancelled")));
@@ -268,16 +265,9 @@ impl Server {
                     self.log(&format!(
                         "internal error while handling {method}; the server keeps running"
                     ));
-                    self.respond(
-                        id,
-                        Err(error(
-                            INTERNAL_ERROR,
-                            format!("dockward failed on {method}"),
-                        )),
-                    );
+                    self.respond(id, Err(error(INTERNAL_ERROR, format!("dockward failed on {method}"))));
                 }
-                None => self
-                    .log("internal error while handling a notification; the server keeps running"),
+                None => self.log("internal error while handling a notification; the server keeps running"),
             }
         }
     }
@@ -287,20 +277,14 @@ impl Server {
             State::Uninitialized if r.method != "initialize" => {
                 return self.respond(
                     r.id,
-                    Err(error(
-                        SERVER_NOT_INITIALIZED,
-                        "the server is not initialized",
-                    )),
+                    Err(error(SERVER_NOT_INITIALIZED, "the server is not initialized")),
                 );
             }
             State::ShutDown => {
                 return self.respond(r.id, Err(error(INVALID_REQUEST, "the server is shut down")));
             }
             State::Running if r.method == "initialize" => {
-                return self.respond(
-                    r.id,
-                    Err(error(INVALID_REQUEST, "initialize was already received")),
-                );
+                return self.respond(r.id, Err(error(INVALID_REQUEST, "initialize was already received")));
             }
             _ => {}
         }
@@ -338,18 +322,10 @@ impl Server {
                 self.initialized();
                 Ok(())
             }
-            "textDocument/didOpen" => {
-                parse::<DidOpenTextDocumentParams>(p).map(|p| self.did_open(p))
-            }
-            "textDocument/didChange" => {
-                parse::<DidChangeTextDocumentParams>(p).map(|p| self.did_change(p))
-            }
-            "textDocument/didSave" => {
-                parse::<DidSaveTextDocumentParams>(p).map(|p| self.did_save(p))
-            }
-            "textDocument/didClose" => {
-                parse::<DidCloseTextDocumentParams>(p).map(|p| self.did_close(p))
-            }
+            "textDocument/didOpen" => parse::<DidOpenTextDocumentParams>(p).map(|p| self.did_open(p)),
+            "textDocument/didChange" => parse::<DidChangeTextDocumentParams>(p).map(|p| self.did_change(p)),
+            "textDocument/didSave" => parse::<DidSaveTextDocumentParams>(p).map(|p| self.did_save(p)),
+            "textDocument/didClose" => parse::<DidCloseTextDocumentParams>(p).map(|p| self.did_close(p)),
             "workspace/didChangeConfiguration" => {
                 self.did_change_configuration(p);
                 Ok(())
@@ -385,10 +361,7 @@ impl Server {
                 "the client refused file watching ({}); ignore files are re-read when opened",
                 e.message
             )),
-            (Pending::Refresh, Err(e)) => self.log(&format!(
-                "the client refused a diagnostic refresh ({})",
-                e.message
-            )),
+            (Pending::Refresh, Err(e)) => self.log(&format!("the client refused a diagnostic refresh ({})", e.message)),
             _ => {}
         }
     }
@@ -415,46 +388,25 @@ impl Server {
             }
             v.clone()
         };
-        self.enc = convert::negotiate(
-            caps.general
-                .as_ref()
-                .and_then(|g| g.position_encodings.as_deref()),
-        );
+        self.enc = convert::negotiate(caps.general.as_ref().and_then(|g| g.position_encodings.as_deref()));
         let resource_ops = get(&["workspace", "workspaceEdit", "resourceOperations"]);
         let resolve_props = get(&["textDocument", "codeAction", "resolveSupport", "properties"]);
         self.caps = ClientCaps {
             edits: EditCaps {
-                document_changes: get(&["workspace", "workspaceEdit", "documentChanges"])
-                    == json!(true),
-                create_files: resource_ops
-                    .as_array()
-                    .is_some_and(|a| a.iter().any(|v| v == "create")),
-                resolve_edit: resolve_props
-                    .as_array()
-                    .is_some_and(|a| a.iter().any(|v| v == "edit")),
+                document_changes: get(&["workspace", "workspaceEdit", "documentChanges"]) == json!(true),
+                create_files: resource_ops.as_array().is_some_and(|a| a.iter().any(|v| v == "create")),
+                resolve_edit: resolve_props.as_array().is_some_and(|a| a.iter().any(|v| v == "edit")),
             },
             pull: !get(&["textDocument", "diagnostic"]).is_null(),
             refresh: get(&["workspace", "diagnostics", "refreshSupport"]) == json!(true),
-            watched_files_dynamic: get(&[
-                "workspace",
-                "didChangeWatchedFiles",
-                "dynamicRegistration",
-            ]) == json!(true),
+            watched_files_dynamic: get(&["workspace", "didChangeWatchedFiles", "dynamicRegistration"]) == json!(true),
             configuration: get(&["workspace", "configuration"]) == json!(true),
             markdown_hover: get(&["textDocument", "hover", "contentFormat"])
                 .as_array()
                 .is_none_or(|a| a.iter().any(|v| v == "markdown")),
-            related_document_support: get(&[
-                "textDocument",
-                "diagnostic",
-                "relatedDocumentSupport",
-            ]) == json!(true),
+            related_document_support: get(&["textDocument", "diagnostic", "relatedDocumentSupport"]) == json!(true),
         };
-        self.locale = p
-            .locale
-            .as_deref()
-            .and_then(Locale::from_tag)
-            .unwrap_or_default();
+        self.locale = p.locale.as_deref().and_then(Locale::from_tag).unwrap_or_default();
         // Settings can come with initialize (Neovim's `init_options`, some clients' `settings`).
         if let Some(opts) = p.initialization_options.as_ref() {
             let section = opts
@@ -496,17 +448,15 @@ impl Server {
         self.state = State::Running;
         let capabilities = ServerCapabilities {
             position_encoding: Some(convert::encoding_kind(self.enc)),
-            text_document_sync: Some(TextDocumentSyncCapability::Options(
-                TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::INCREMENTAL),
-                    will_save: None,
-                    will_save_wait_until: None,
-                    save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
-                        include_text: Some(false),
-                    })),
-                },
-            )),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                will_save: None,
+                will_save_wait_until: None,
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(false),
+                })),
+            })),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![
                     CodeActionKind::QUICKFIX,
@@ -527,10 +477,8 @@ impl Server {
             }),
             ..ServerCapabilities::default()
         };
-        let mut caps_json =
-            serde_json::to_value(capabilities).map_err(|e| error(INTERNAL_ERROR, e.to_string()))?;
-        caps_json["workspace"] =
-            json!({ "workspaceFolders": { "supported": true, "changeNotifications": true } });
+        let mut caps_json = serde_json::to_value(capabilities).map_err(|e| error(INTERNAL_ERROR, e.to_string()))?;
+        caps_json["workspace"] = json!({ "workspaceFolders": { "supported": true, "changeNotifications": true } });
         Ok(json!({
             "capabilities": caps_json,
             "serverInfo": ServerInfo { name: "dockward".into(), version: Some(env!("CARGO_PKG_VERSION").into()) },
@@ -550,15 +498,10 @@ impl Server {
 
     fn initialized(&mut self) {
         if self.caps.watched_files_dynamic {
-            let watchers: Vec<Value> = [
-                "**/.dockerignore",
-                "**/*.dockerignore",
-                "**/.dockward.toml",
-                "**/*",
-            ]
-            .iter()
-            .map(|g| json!({ "globPattern": g }))
-            .collect();
+            let watchers: Vec<Value> = ["**/.dockerignore", "**/*.dockerignore", "**/.dockward.toml", "**/*"]
+                .iter()
+                .map(|g| json!({ "globPattern": g }))
+                .collect();
             self.request(
                 "client/registerCapability",
                 json!({ "registrations": [{ "id": "dockward-watch", "method": "workspace/didChangeWatchedFiles", "registerOptions": { "watchers": watchers } }] }),
@@ -768,11 +711,7 @@ impl Server {
             }
         }
         if any && self.mode == Mode::Pull && self.caps.refresh {
-            self.request(
-                "workspace/diagnostic/refresh",
-                Value::Null,
-                Pending::Refresh,
-            );
+            self.request("workspace/diagnostic/refresh", Value::Null, Pending::Refresh);
         }
     }
 
@@ -780,11 +719,7 @@ impl Server {
         let uris: Vec<String> = self.docs.keys().cloned().collect();
         self.dirty.extend(uris);
         if self.mode == Mode::Pull && self.caps.refresh {
-            self.request(
-                "workspace/diagnostic/refresh",
-                Value::Null,
-                Pending::Refresh,
-            );
+            self.request("workspace/diagnostic/refresh", Value::Null, Pending::Refresh);
         }
     }
 
@@ -848,8 +783,7 @@ impl Server {
         }
         let r = self.resolve(uri);
         let (ignore, _) = self.ignore_text(&r);
-        let context: Option<std::sync::Arc<Context>> =
-            r.context_dir.as_deref().and_then(|d| self.scanner.get(d));
+        let context: Option<std::sync::Arc<Context>> = r.context_dir.as_deref().and_then(|d| self.scanner.get(d));
         let today = self.today.unwrap_or_else(today_from_clock);
         let doc = &self.docs[uri];
         let Some(tree) = &doc.tree else {
@@ -871,9 +805,7 @@ impl Server {
         let Some(doc) = self.docs.get(uri) else {
             return Vec::new();
         };
-        ds.iter()
-            .map(|d| to_lsp(d, &doc.text, &doc.index, self.enc))
-            .collect()
+        ds.iter().map(|d| to_lsp(d, &doc.text, &doc.index, self.enc)).collect()
     }
 
     /// Computes diagnostics for the documents touched in this batch; pushes them in push mode.
@@ -940,9 +872,7 @@ impl Server {
             let version = self.docs[&uri].version;
             self.published.insert(uri.clone(), (id.clone(), ds));
             if previous.get(&uri) == Some(&id) {
-                items.push(
-                    json!({ "kind": "unchanged", "uri": uri, "version": version, "resultId": id }),
-                );
+                items.push(json!({ "kind": "unchanged", "uri": uri, "version": version, "resultId": id }));
             } else {
                 items.push(json!({ "kind": "full", "uri": uri, "version": version, "resultId": id, "items": diags }));
             }
@@ -953,8 +883,7 @@ impl Server {
     // ----- code actions and hover -----------------------------------------------------------------
 
     fn code_actions(&mut self, params: Value) -> Result<Value, ResponseError> {
-        let p: CodeActionParams =
-            serde_json::from_value(params).map_err(|e| error(INVALID_PARAMS, e.to_string()))?;
+        let p: CodeActionParams = serde_json::from_value(params).map_err(|e| error(INVALID_PARAMS, e.to_string()))?;
         let uri = p.text_document.uri.as_str().to_string();
         let Some(kind) = self.docs.get(&uri).map(|d| d.kind) else {
             return Ok(json!([]));
@@ -1045,14 +974,8 @@ impl Server {
     }
 
     fn hover(&mut self, params: Value) -> Result<Value, ResponseError> {
-        let p: HoverParams =
-            serde_json::from_value(params).map_err(|e| error(INVALID_PARAMS, e.to_string()))?;
-        let uri = p
-            .text_document_position_params
-            .text_document
-            .uri
-            .as_str()
-            .to_string();
+        let p: HoverParams = serde_json::from_value(params).map_err(|e| error(INVALID_PARAMS, e.to_string()))?;
+        let uri = p.text_document_position_params.text_document.uri.as_str().to_string();
         let Some(kind) = self.docs.get(&uri).map(|d| d.kind) else {
             return Ok(Value::Null);
         };

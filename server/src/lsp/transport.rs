@@ -65,9 +65,7 @@ fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Result<Vec<u8>, Str
             Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => {
                 match value.trim().parse::<usize>() {
                     Ok(v) => content_length = Some(v),
-                    Err(_) => {
-                        bad_header = Some(format!("invalid Content-Length: {:?}", value.trim()))
-                    }
+                    Err(_) => bad_header = Some(format!("invalid Content-Length: {:?}", value.trim())),
                 }
             }
             Some((name, _)) if name.trim().eq_ignore_ascii_case("content-type") => {}
@@ -130,8 +128,7 @@ pub fn read_loop(mut input: impl BufRead, out: Sender<Incoming>) {
                 return;
             }
         };
-        let is_exit =
-            matches!(&ev, Incoming::Message(Message::Notification(n)) if n.method == "exit");
+        let is_exit = matches!(&ev, Incoming::Message(Message::Notification(n)) if n.method == "exit");
         if out.send(ev).is_err() || is_exit {
             return;
         }
@@ -215,7 +212,13 @@ mod tests {
         input.extend(format!("Content-Length: {}\r\n\r\n{good}", good.len()).as_bytes());
         input.extend(b"Content-Length: abc\r\n\r\n");
         input.extend(b"X-Nothing: 1\r\n\r\n");
-        input.extend(format!("Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: {}\r\n\r\n{good}", good.len()).as_bytes());
+        input.extend(
+            format!(
+                "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: {}\r\n\r\n{good}",
+                good.len()
+            )
+            .as_bytes(),
+        );
         input.extend(b"Content-Length: 7\r\n\r\n{\"a\":1}");
         let got = frames(&input);
         assert_eq!(got[0], "bad -32700");

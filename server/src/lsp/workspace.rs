@@ -62,9 +62,7 @@ impl DiskCache {
                 if !meta.is_file() || meta.len() > MAX_IGNORE_FILE {
                     return None;
                 }
-                fs::read(path)
-                    .ok()
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                fs::read(path).ok().map(|b| String::from_utf8_lossy(&b).into_owned())
             })
             .clone()
     }

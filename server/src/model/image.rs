@@ -47,11 +47,7 @@ impl ImageRef {
                 if !valid_digest(d) {
                     return Err(ImageError::Format);
                 }
-                (
-                    &written[..i],
-                    Some(d.to_string()),
-                    Some((i + 1, written.len())),
-                )
+                (&written[..i], Some(d.to_string()), Some((i + 1, written.len())))
             }
             None => (written, None, None),
         };
@@ -74,10 +70,7 @@ impl ImageRef {
         let (domain, path) = match name.find('/') {
             Some(i) => {
                 let first = &name[..i];
-                if first.contains(['.', ':'])
-                    || first == "localhost"
-                    || first.bytes().any(|b| b.is_ascii_uppercase())
-                {
+                if first.contains(['.', ':']) || first == "localhost" || first.bytes().any(|b| b.is_ascii_uppercase()) {
                     (first.to_string(), name[i + 1..].to_string())
                 } else {
                     (DOCKER_HUB.to_string(), name.to_string())
@@ -118,19 +111,14 @@ impl ImageRef {
 
     /// A Docker Official Image (`docker.io/library/NAME`)?
     pub fn is_library(&self) -> bool {
-        self.domain == DOCKER_HUB
-            && self.path.starts_with("library/")
-            && self.path.matches('/').count() == 1
+        self.domain == DOCKER_HUB && self.path.starts_with("library/") && self.path.matches('/').count() == 1
     }
 
     /// The repository name without the `library/` prefix for official images (`node`, `bitnami/node`,
     /// `ghcr.io/org/app`): what users write.
     pub fn familiar_name(&self) -> String {
         if self.domain == DOCKER_HUB {
-            self.path
-                .strip_prefix("library/")
-                .unwrap_or(&self.path)
-                .to_string()
+            self.path.strip_prefix("library/").unwrap_or(&self.path).to_string()
         } else {
             format!("{}/{}", self.domain, self.path)
         }
@@ -190,9 +178,7 @@ fn valid_digest(d: &str) -> bool {
             !b.is_empty() && b[0].is_ascii_alphabetic() && b.iter().all(u8::is_ascii_alphanumeric)
         });
     let hex_ok = hex.len() >= 32 && hex.bytes().all(|c| c.is_ascii_hexdigit());
-    alg_ok
-        && hex_ok
-        && (alg != "sha256" || (hex.len() == 64 && hex.bytes().all(|c| !c.is_ascii_uppercase())))
+    alg_ok && hex_ok && (alg != "sha256" || (hex.len() == 64 && hex.bytes().all(|c| !c.is_ascii_uppercase())))
 }
 
 fn valid_domain(d: &str) -> bool {
@@ -253,7 +239,9 @@ mod tests {
         assert_eq!(r.canonical(), "docker.io/library/node");
         assert!(r.is_library());
         assert_eq!(r.effective_tag(), Some("latest"));
-        let r = ImageRef::parse("bitnami/node:20@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef").unwrap();
+        let r =
+            ImageRef::parse("bitnami/node:20@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+                .unwrap();
         assert_eq!(r.domain, "docker.io");
         assert_eq!(r.path, "bitnami/node");
         assert_eq!(r.tag.as_deref(), Some("20"));
@@ -267,10 +255,7 @@ mod tests {
         assert_eq!(r.familiar_name(), "ghcr.io/org/team/app");
         let r = ImageRef::parse("index.docker.io/library/alpine:3.20").unwrap();
         assert_eq!(r.canonical(), "docker.io/library/alpine:3.20");
-        assert_eq!(
-            &r.written[r.tag_span.unwrap().0..r.tag_span.unwrap().1],
-            "3.20"
-        );
+        assert_eq!(&r.written[r.tag_span.unwrap().0..r.tag_span.unwrap().1], "3.20");
     }
 
     #[test]

@@ -305,11 +305,9 @@ impl Model {
                     let name = if kv.legacy {
                         key_raw.to_string()
                     } else {
-                        shellword::expand_value(key_raw, Options::expand(self.escape), &|_| {
-                            Lookup::Unset
-                        })
-                        .0
-                        .unwrap_or_default()
+                        shellword::expand_value(key_raw, Options::expand(self.escape), &|_| Lookup::Unset)
+                            .0
+                            .unwrap_or_default()
                     };
                     let raw = ins.text(&kv.value).to_string();
                     // All pairs of one ENV see the environment from before the instruction.
@@ -332,9 +330,7 @@ impl Model {
                     return;
                 };
                 let raw = ins.text(t).to_string();
-                let value = self
-                    .value_in(s, idx, &raw)
-                    .map_or(Value::Unknown, Value::Known);
+                let value = self.value_in(s, idx, &raw).map_or(Value::Unknown, Value::Known);
                 self.stages[s].users.push(UserDef {
                     item: idx,
                     range: t.range.shift(base),
@@ -346,13 +342,7 @@ impl Model {
         }
     }
 
-    fn arg_defs(
-        &self,
-        idx: usize,
-        base: u32,
-        ins: &Instruction,
-        stage: Option<usize>,
-    ) -> Vec<VarDef> {
+    fn arg_defs(&self, idx: usize, base: u32, ins: &Instruction, stage: Option<usize>) -> Vec<VarDef> {
         let Args::Arg(decls) = &ins.args else {
             return Vec::new();
         };
@@ -365,10 +355,7 @@ impl Model {
                     let value = match stage {
                         Some(s) => self.value_in(s, idx, &raw),
                         None => {
-                            shellword::expand_value(&raw, Options::expand(self.escape), &|n| {
-                                self.global_lookup(n)
-                            })
-                            .0
+                            shellword::expand_value(&raw, Options::expand(self.escape), &|n| self.global_lookup(n)).0
                         }
                     };
                     (Some(raw), value.map_or(Value::Unknown, Value::Known))
@@ -412,9 +399,7 @@ impl Model {
 
     /// Processes a word in a FROM line's scope (global ARG defaults, automatic platform ARGs).
     pub fn expand_global(&self, text: &str) -> Processed {
-        shellword::process(text, Options::expand(self.escape), &|n| {
-            self.global_lookup(n)
-        })
+        shellword::process(text, Options::expand(self.escape), &|n| self.global_lookup(n))
     }
 
     /// The value of variable `name` just before item `item` of stage `stage`.
@@ -423,12 +408,7 @@ impl Model {
             return Lookup::Unknown;
         };
         let before = |v: &&VarDef| v.name == name && (v.item < item || v.item < st.from_item);
-        let env = st
-            .vars
-            .iter()
-            .filter(|v| v.kind == VarKind::Env)
-            .rev()
-            .find(before);
+        let env = st.vars.iter().filter(|v| v.kind == VarKind::Env).rev().find(before);
         let arg = st
             .vars
             .iter()
@@ -450,26 +430,17 @@ impl Model {
 
     /// The value of a word at item `item` of stage `stage`, when every variable in it is known.
     pub fn value_in(&self, stage: usize, item: usize, text: &str) -> Option<String> {
-        shellword::expand_value(text, Options::expand(self.escape), &|n| {
-            self.lookup(stage, item, n)
-        })
-        .0
+        shellword::expand_value(text, Options::expand(self.escape), &|n| self.lookup(stage, item, n)).0
     }
 
     /// Processes a word as Docker would at item `item` of stage `stage`.
     pub fn expand_in(&self, stage: usize, item: usize, text: &str) -> Processed {
-        shellword::process(text, Options::expand(self.escape), &|n| {
-            self.lookup(stage, item, n)
-        })
+        shellword::process(text, Options::expand(self.escape), &|n| self.lookup(stage, item, n))
     }
 
     /// The stage an item belongs to.
     pub fn stage_of(&self, item: usize) -> Option<&Stage> {
-        self.item_stage
-            .get(item)
-            .copied()
-            .flatten()
-            .map(|s| &self.stages[s])
+        self.item_stage.get(item).copied().flatten().map(|s| &self.stages[s])
     }
 
     /// The stage named `name` (case-insensitive) or with index `name`.
@@ -543,9 +514,7 @@ mod tests {
         );
         assert_eq!(m.stages.len(), 5);
         assert_eq!(m.stages[0].name.as_deref(), Some("build"));
-        assert!(
-            matches!(&m.stages[0].base, Base::Image(r) if r.canonical() == "docker.io/library/node:20")
-        );
+        assert!(matches!(&m.stages[0].base, Base::Image(r) if r.canonical() == "docker.io/library/node:20"));
         assert_eq!(m.stages[1].base, Base::Stage(0));
         assert_eq!(m.stages[2].base, Base::Scratch);
         assert_eq!(m.stages[3].base, Base::Unresolved);
@@ -556,8 +525,7 @@ mod tests {
 
     #[test]
     fn variables_follow_docker_scoping() {
-        let src =
-            "ARG G=global\nFROM alpine\nARG G\nARG A=1\nENV E=$A-$G B=$E\nENV A=env\nUSER ${A}\n";
+        let src = "ARG G=global\nFROM alpine\nARG G\nARG A=1\nENV E=$A-$G B=$E\nENV A=env\nUSER ${A}\n";
         let m = model(src);
         let st = &m.stages[0];
         let e = st.vars.iter().find(|v| v.name == "E").unwrap();
@@ -568,18 +536,12 @@ mod tests {
             Value::Unknown,
             "pairs of one ENV see the environment before it"
         );
-        assert_eq!(
-            st.users[0].value,
-            Value::Known("env".into()),
-            "ENV overrides ARG"
-        );
+        assert_eq!(st.users[0].value, Value::Known("env".into()), "ENV overrides ARG");
     }
 
     #[test]
     fn effective_user_follows_the_stage_chain() {
-        let m = model(
-            "FROM alpine AS base\nUSER app\nFROM base AS final\nRUN id\nUSER root\nCMD x\nFROM debian\n",
-        );
+        let m = model("FROM alpine AS base\nUSER app\nFROM base AS final\nRUN id\nUSER root\nCMD x\nFROM debian\n");
         match m.user_at(1, 4) {
             EffectiveUser::Set { stage, def } => assert_eq!((stage, def.raw.as_str()), (0, "app")),
             other => panic!("{other:?}"),
@@ -588,10 +550,7 @@ mod tests {
             EffectiveUser::Set { stage, def } => assert_eq!((stage, def.raw.as_str()), (1, "root")),
             other => panic!("{other:?}"),
         }
-        assert_eq!(
-            m.user_at(2, usize::MAX),
-            EffectiveUser::ImageDefault { stage: 2 }
-        );
+        assert_eq!(m.user_at(2, usize::MAX), EffectiveUser::ImageDefault { stage: 2 });
     }
 
     #[test]

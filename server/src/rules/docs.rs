@@ -8,13 +8,7 @@ pub fn page(r: &Rule) -> String {
     let mut doc = r.doc();
     // The first line is the summary; it becomes the page's lead paragraph.
     let summary = r.summary();
-    doc = doc
-        .lines()
-        .skip(1)
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_string();
+    doc = doc.lines().skip(1).collect::<Vec<_>>().join("\n").trim().to_string();
     format!(
         "<!-- Generated from server/src/rules by `DOCKWARD_UPDATE_DOCS=1 cargo test --test tidy`; do not edit. -->\n\
          # {code} {name}\n\n\

@@ -73,8 +73,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                 }],
                 creates: None,
             };
-            sink.report(r, "empty-continuation-line", Vec::new())
-                .fix(fix);
+            sink.report(r, "empty-continuation-line", Vec::new()).fix(fix);
         }
     }
 }
@@ -93,10 +92,6 @@ mod tests {
 
     #[test]
     fn removes_the_line() {
-        check_fix(
-            "DW005",
-            "FROM a\nRUN a \\\n$0\n  b\n",
-            "FROM a\nRUN a \\\n  b\n",
-        );
+        check_fix("DW005", "FROM a\nRUN a \\\n$0\n  b\n", "FROM a\nRUN a \\\n  b\n");
     }
 }

@@ -183,9 +183,16 @@ pub struct Ctx<'a> {
     pub tree: &'a Dockerfile,
     pub model: &'a Model,
     pub settings: &'a Settings,
+    /// The parser's problems, collected once for all the rules that report them.
+    pub(crate) parse_errors: std::cell::OnceCell<Vec<crate::syntax::SyntaxError>>,
 }
 
 impl Ctx<'_> {
+    /// Every parse problem of the file, absolute.
+    pub fn parse_errors(&self) -> &[crate::syntax::SyntaxError] {
+        self.parse_errors.get_or_init(|| self.tree.errors())
+    }
+
     pub fn locale(&self) -> Locale {
         self.settings.locale
     }
@@ -303,7 +310,7 @@ pub(crate) fn report_parse_problems(
     kind: crate::syntax::ProblemKind,
     fix_title: Option<&'static str>,
 ) {
-    for e in ctx.tree.errors().into_iter().filter(|e| e.kind == kind) {
+    for e in ctx.parse_errors().iter().filter(|e| e.kind == kind) {
         let finding = sink.report(e.range, e.message, e.args.clone());
         if let Some((range, text)) = &e.suggestion {
             finding.help(suggest_help(e.message));

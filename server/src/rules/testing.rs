@@ -30,11 +30,7 @@ fn annotations(src: &str) -> Vec<Expected> {
             let target = target.expect("annotation without a line above");
             let chars: Vec<char> = line.chars().collect();
             let first = chars.iter().position(|&c| c == '^').expect("carets") as u32;
-            let end = first
-                + chars[first as usize..]
-                    .iter()
-                    .take_while(|&&c| c == '^')
-                    .count() as u32;
+            let end = first + chars[first as usize..].iter().take_while(|&&c| c == '^').count() as u32;
             // `#^^` marks columns 0..3: the `#` counts as the first caret when the carets touch it.
             let start = if first == 1 { 0 } else { first };
             let rest: String = chars[end as usize..].iter().collect();
@@ -102,13 +98,8 @@ pub fn check_fix_invariants(src: &str, diags: &[Diagnostic]) {
         for f in &d.fixes {
             assert!(!f.title.is_empty(), "{} fix without title", d.code);
             if f.creates.is_none() {
-                let edits: Vec<_> = f
-                    .edits
-                    .iter()
-                    .filter(|e| e.file == FileRef::Dockerfile)
-                    .collect();
-                fix::apply_edits(src, &edits)
-                    .unwrap_or_else(|e| panic!("{} fix does not apply: {e:?}", d.code));
+                let edits: Vec<_> = f.edits.iter().filter(|e| e.file == FileRef::Dockerfile).collect();
+                fix::apply_edits(src, &edits).unwrap_or_else(|e| panic!("{} fix does not apply: {e:?}", d.code));
             }
         }
     }
@@ -124,18 +115,15 @@ pub fn check_fix(code: &str, before: &str, after: &str) {
         .iter()
         .find(|d| d.code == code && d.range.contains_inclusive(cursor))
         .unwrap_or_else(|| panic!("no {code} diagnostic at the cursor in:\n{src}\n{diags:#?}"));
-    let fix = d
-        .fixes
-        .first()
-        .unwrap_or_else(|| panic!("{code} offers no fix"));
+    let fix = d.fixes.first().unwrap_or_else(|| panic!("{code} offers no fix"));
     let fixed = fix::apply_fix(&src, fix, &FileRef::Dockerfile).expect("fix applies");
     assert_eq!(fixed, after, "\nfix of {code}");
     // The fixed text no longer has this finding at that place, and fixing again changes nothing there.
     let again = check(&Input::new(&fixed, TODAY), &settings);
     assert!(
-        !again.iter().any(|x| x.code == code
-            && x.message_id == d.message_id
-            && x.range.start == d.range.start),
+        !again
+            .iter()
+            .any(|x| x.code == code && x.message_id == d.message_id && x.range.start == d.range.start),
         "{code} still fires after its fix:\n{fixed}"
     );
 }

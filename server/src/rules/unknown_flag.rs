@@ -46,12 +46,7 @@ declare_rule! {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    report_parse_problems(
-        ctx,
-        sink,
-        ProblemKind::UnknownFlag,
-        Some("fix.replace-flag"),
-    );
+    report_parse_problems(ctx, sink, ProblemKind::UnknownFlag, Some("fix.replace-flag"));
 }
 
 #[cfg(test)]

@@ -52,12 +52,7 @@ declare_rule! {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    report_parse_problems(
-        ctx,
-        sink,
-        ProblemKind::UnknownInstruction,
-        Some("fix.replace-keyword"),
-    );
+    report_parse_problems(ctx, sink, ProblemKind::UnknownInstruction, Some("fix.replace-keyword"));
 }
 
 #[cfg(test)]

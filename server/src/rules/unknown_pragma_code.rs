@@ -46,11 +46,7 @@ fn check(_ctx: &Ctx, _sink: &mut Sink) {}
 pub(crate) fn report(pragmas: &[Pragma], sink: &mut Sink) {
     for p in pragmas.iter().filter(|p| p.tool == Tool::Dockward) {
         for c in p.codes.iter().filter(|c| c.rules.is_empty()) {
-            sink.report(
-                c.range,
-                "meta.unknown-pragma-code",
-                vec![("code", c.text.clone())],
-            );
+            sink.report(c.range, "meta.unknown-pragma-code", vec![("code", c.text.clone())]);
         }
     }
 }

@@ -50,29 +50,20 @@ fn check(_ctx: &Ctx, _sink: &mut Sink) {}
 
 /// Reports unused codes of dockward pragmas whose rules ran.
 pub(crate) fn report(ctx: &Ctx, pragmas: &[Pragma], usage: &Usage, sink: &mut Sink) {
-    for (pi, p) in pragmas
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.tool == Tool::Dockward)
-    {
-        let live: Vec<usize> = (0..p.codes.len())
-            .filter(|&ci| !p.codes[ci].rules.is_empty())
-            .collect();
+    for (pi, p) in pragmas.iter().enumerate().filter(|(_, p)| p.tool == Tool::Dockward) {
+        let live: Vec<usize> = (0..p.codes.len()).filter(|&ci| !p.codes[ci].rules.is_empty()).collect();
         for &ci in &live {
             let c = &p.codes[ci];
             if usage.used[pi][ci] || !c.rules.iter().all(|r| ctx.settings.enabled(r)) {
                 continue;
             }
-            let unused_all =
-                live.iter().all(|&k| !usage.used[pi][k]) && live.len() == p.codes.len();
+            let unused_all = live.iter().all(|&k| !usage.used[pi][k]) && live.len() == p.codes.len();
             let edit = if unused_all {
                 // Delete the whole comment line.
                 let end = ctx.text[p.range.end as usize..]
                     .find('\n')
                     .map_or(ctx.text.len(), |i| p.range.end as usize + i + 1);
-                let start = ctx.text[..p.range.start as usize]
-                    .rfind('\n')
-                    .map_or(0, |i| i + 1);
+                let start = ctx.text[..p.range.start as usize].rfind('\n').map_or(0, |i| i + 1);
                 TextEdit {
                     file: FileRef::Dockerfile,
                     range: TextRange::new(start as u32, end as u32),
@@ -82,18 +73,14 @@ pub(crate) fn report(ctx: &Ctx, pragmas: &[Pragma], usage: &Usage, sink: &mut Si
                 // Delete the code and one adjacent comma.
                 let after = &ctx.text[c.range.end as usize..];
                 let before = &ctx.text[..c.range.start as usize];
-                let range =
-                    if let Some(i) = after.find(',').filter(|&i| after[..i].trim().is_empty()) {
-                        let j = after[i + 1..].len() - after[i + 1..].trim_start().len();
-                        TextRange::new(c.range.start, c.range.end + (i + 1 + j) as u32)
-                    } else if let Some(i) = before
-                        .rfind(',')
-                        .filter(|&i| before[i + 1..].trim().is_empty())
-                    {
-                        TextRange::new(i as u32, c.range.end)
-                    } else {
-                        c.range
-                    };
+                let range = if let Some(i) = after.find(',').filter(|&i| after[..i].trim().is_empty()) {
+                    let j = after[i + 1..].len() - after[i + 1..].trim_start().len();
+                    TextRange::new(c.range.start, c.range.end + (i + 1 + j) as u32)
+                } else if let Some(i) = before.rfind(',').filter(|&i| before[i + 1..].trim().is_empty()) {
+                    TextRange::new(i as u32, c.range.end)
+                } else {
+                    c.range
+                };
                 TextEdit {
                     file: FileRef::Dockerfile,
                     range,
@@ -106,12 +93,8 @@ pub(crate) fn report(ctx: &Ctx, pragmas: &[Pragma], usage: &Usage, sink: &mut Si
                 edits: vec![edit],
                 creates: None,
             };
-            sink.report(
-                c.range,
-                "meta.unused-pragma",
-                vec![("code", c.text.clone())],
-            )
-            .fix(fix);
+            sink.report(c.range, "meta.unused-pragma", vec![("code", c.text.clone())])
+                .fix(fix);
         }
     }
 }

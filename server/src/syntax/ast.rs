@@ -530,9 +530,7 @@ pub struct Instruction {
 impl Instruction {
     /// The text of a span.
     pub fn text(&self, span: &Span) -> &str {
-        self.logical
-            .get(span.lo as usize..span.hi as usize)
-            .unwrap_or("")
+        self.logical.get(span.lo as usize..span.hi as usize).unwrap_or("")
     }
 
     /// Relative source offset of logical offset `lo` when it starts a range.
@@ -552,10 +550,7 @@ impl Instruction {
 
     /// The flag named `name` (the last one when repeated).
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags
-            .iter()
-            .rev()
-            .find(|f| f.name.eq_ignore_ascii_case(name))
+        self.flags.iter().rev().find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     /// The exec or shell form of RUN, CMD, ENTRYPOINT, SHELL or HEALTHCHECK CMD.
@@ -578,9 +573,7 @@ impl Instruction {
 
 pub(crate) fn map_start(pieces: &[Piece], lo: u32) -> u32 {
     // The last piece whose logical start is <= lo.
-    let i = pieces
-        .partition_point(|p| p.logical <= lo)
-        .saturating_sub(1);
+    let i = pieces.partition_point(|p| p.logical <= lo).saturating_sub(1);
     match pieces.get(i) {
         Some(p) => {
             let off = lo - p.logical.min(lo);

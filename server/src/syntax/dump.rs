@@ -64,22 +64,10 @@ fn dump_instruction(out: &mut String, depth: usize, i: &Instruction, text: &str,
     }
     let _ = writeln!(out, "{pad}keyword {}", q(i.keyword.range));
     for f in &i.flags {
-        let _ = writeln!(
-            out,
-            "{pad}flag {} = {:?} {}",
-            f.name,
-            f.value,
-            q(f.span.range)
-        );
+        let _ = writeln!(out, "{pad}flag {} = {:?} {}", f.name, f.value, q(f.span.range));
         if f.name == "mount" {
             for fld in f.fields() {
-                let _ = writeln!(
-                    out,
-                    "{pad}  field {} = {:?} {}",
-                    fld.key,
-                    fld.value,
-                    q(fld.range)
-                );
+                let _ = writeln!(out, "{pad}  field {} = {:?} {}", fld.key, fld.value, q(fld.range));
             }
         }
     }
@@ -95,12 +83,7 @@ fn dump_instruction(out: &mut String, depth: usize, i: &Instruction, text: &str,
         CommandForm::Exec(a) => {
             let _ = writeln!(out, "{pad}exec {}", span(&a.span));
             for s in &a.items {
-                let _ = writeln!(
-                    out,
-                    "{pad}  string {:?} {:?}",
-                    s.value,
-                    s.span.range.shift(base)
-                );
+                let _ = writeln!(out, "{pad}  string {:?} {:?}", s.value, s.span.range.shift(base));
             }
         }
         CommandForm::Shell(s) => {
@@ -112,11 +95,7 @@ fn dump_instruction(out: &mut String, depth: usize, i: &Instruction, text: &str,
     };
     match &i.args {
         Args::From(f) => {
-            for (n, s) in [
-                ("image", &f.image),
-                ("as", &f.as_keyword),
-                ("name", &f.name),
-            ] {
+            for (n, s) in [("image", &f.image), ("as", &f.as_keyword), ("name", &f.name)] {
                 if let Some(s) = s {
                     let _ = writeln!(out, "{pad}{n} {}", span(s));
                 }
@@ -195,15 +174,8 @@ fn dump_instruction(out: &mut String, depth: usize, i: &Instruction, text: &str,
             out,
             "{pad}var {} {}{} {}",
             v.name,
-            if v.expanded_by_docker {
-                "docker"
-            } else {
-                "shell"
-            },
-            v.modifier
-                .as_deref()
-                .map(|m| format!(" {m}"))
-                .unwrap_or_default(),
+            if v.expanded_by_docker { "docker" } else { "shell" },
+            v.modifier.as_deref().map(|m| format!(" {m}")).unwrap_or_default(),
             q(v.range)
         );
     }

@@ -67,45 +67,61 @@ impl SyntaxError {
 /// The closest candidate to `word` by edit distance (case-insensitive), if it is close enough to be a typo.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let w = word.to_ascii_lowercase();
+    let len = w.chars().count();
+    let limit = (len.max(3) / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
+        // The distance is at least the length difference: such a candidate can never be within the
+        // limit, so skipping it changes no answer (and unknown words stay cheap on huge files).
+        if c.chars().count().abs_diff(len) > limit {
+            continue;
+        }
         let d = edit_distance(&w, &c.to_ascii_lowercase());
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     let (d, c) = best?;
-    let limit = (w.chars().count().max(3) / 3).max(1);
     (d <= limit && d > 0).then_some(c)
 }
 
-/// Levenshtein distance with adjacent transpositions counted as one edit.
+/// Levenshtein distance with adjacent transpositions counted as one edit (words of at most 64
+/// characters; longer ones are "far"). Three rolling rows on the stack: no allocation.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len() > 64 || b.len() > 64 {
+    const MAX: usize = 64;
+    let mut bc = ['\0'; MAX];
+    let mut n = 0;
+    for ch in b.chars() {
+        if n == MAX {
+            return usize::MAX / 2;
+        }
+        bc[n] = ch;
+        n += 1;
+    }
+    if a.chars().nth(MAX).is_some() {
         return usize::MAX / 2;
     }
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for j in 0..=b.len() {
-        d[0][j] = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
+    let b = &bc[..n];
+    // Rows i-2, i-1 and i of the distance matrix.
+    let mut before = [0usize; MAX + 1];
+    let mut prev: [usize; MAX + 1] = std::array::from_fn(|j| j);
+    let mut cur = [0usize; MAX + 1];
+    let mut last = '\0';
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for j in 1..=n {
+            let cost = usize::from(ca != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 0 && j > 1 && ca == b[j - 2] && last == b[j - 1] {
+                v = v.min(before[j - 2] + 1);
             }
-            d[i][j] = v;
+            cur[j] = v;
         }
+        before = prev;
+        prev = cur;
+        last = ca;
     }
-    d[a.len()][b.len()]
+    prev[n]
 }
 
 #[cfg(test)]
@@ -120,5 +136,24 @@ mod tests {
         assert_eq!(closest("WORKDR", kws), Some("WORKDIR"));
         assert_eq!(closest("apt-get", kws), None);
         assert_eq!(closest("copy", kws), None, "an exact match is not a typo");
+    }
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("", ""), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(
+            edit_distance("entrypiont", "entrypoint"),
+            1,
+            "a transposition is one edit"
+        );
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("ca", "abc"), 3);
+        assert_eq!(edit_distance("日本語", "日本"), 1);
+        assert_eq!(edit_distance(&"a".repeat(65), "a"), usize::MAX / 2);
+        assert_eq!(edit_distance("a", &"a".repeat(65)), usize::MAX / 2);
+        assert_eq!(edit_distance(&"a".repeat(64), &"a".repeat(64)), 0);
     }
 }

@@ -20,8 +20,7 @@ pub(crate) fn reparse(old: &Dockerfile, new_text: &str, edit: Edit) -> Dockerfil
     // A text that does not match the edit (stale edit, wrong lengths): parse from scratch.
     if range.end > old_len
         || range.start > range.end
-        || i64::from(old_len) - i64::from(range.len()) + i64::from(new_len)
-            != i64::from(new_len_total)
+        || i64::from(old_len) - i64::from(range.len()) + i64::from(new_len) != i64::from(new_len_total)
         || range.start <= old.guard
         || !new_text.is_char_boundary(range.start as usize)
         || !new_text.is_char_boundary((range.start + new_len) as usize)
@@ -41,13 +40,12 @@ pub(crate) fn reparse(old: &Dockerfile, new_text: &str, edit: Edit) -> Dockerfil
         Some(it) => it.start.min(range.start),
         None => range.start,
     };
-    // A line start at or before the edit, at or after the end of the last kept item.
-    let restart = line_start_before(new_text, restart_at as usize);
+    // A line start at or before the edit, at or after the end of the last kept item; never before the
+    // body (after a BOM the first body line starts at 3, not at a line start).
+    let restart = line_start_before(new_text, restart_at as usize).max(old.body_start as usize);
 
     // Old items that may serve as sync points: start at or after the edit's end.
-    let sync_from = old
-        .items
-        .partition_point(|it| it.start < range.end.max(restart as u32));
+    let sync_from = old.items.partition_point(|it| it.start < range.end.max(restart as u32));
     let mut sync_index = None;
     let (relexed, _) = parser::lex_items(new_text, restart, old.escape as u8, |pos| {
         let pos = pos as u32;

@@ -88,8 +88,7 @@ impl Dockerfile {
 
     /// The instructions, with their items.
     pub fn instructions(&self) -> impl DoubleEndedIterator<Item = (ItemRef<'_>, &Instruction)> {
-        self.items()
-            .filter_map(|it| it.instruction().map(|i| (it, i)))
+        self.items().filter_map(|it| it.instruction().map(|i| (it, i)))
     }
 
     /// The directive named `name` (`syntax`, `escape`, `check`).

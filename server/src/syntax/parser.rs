@@ -39,6 +39,20 @@ pub(crate) struct Line {
     pub has_newline: bool,
 }
 
+impl Line {
+    /// Docker's line scanner (a `bufio.Scanner` with a 64 KiB buffer that keeps line endings) fails on
+    /// a line of more than [`MAX_LINE`] bytes before its `\n` (a `\r` counts, and so does the last
+    /// line when no newline ends it). Every physical line counts: comments and heredoc bodies too.
+    pub fn too_long(&self) -> bool {
+        let end = if self.has_newline { self.next - 1 } else { self.next };
+        end - self.start > MAX_LINE
+    }
+}
+
+fn line_too_long(range: TextRange) -> SyntaxError {
+    SyntaxError::new(ProblemKind::Syntax, range, "syntax.line-too-long").arg("max", MAX_LINE.to_string())
+}
+
 pub(crate) fn line_at(text: &str, start: usize) -> Line {
     let b = text.as_bytes();
     let (end, next, has_newline) = match memchr(b'\n', &b[start..]) {
@@ -182,16 +196,18 @@ pub(crate) fn prelude(text: &str) -> Prelude {
             };
         }
         let value = text[m.value.0..m.value.1].to_string();
+        if line.too_long() {
+            errors.push(line_too_long(TextRange::new(
+                line.start as u32,
+                line.content_end as u32,
+            )));
+        }
         let name_range = TextRange::new(m.name.0 as u32, m.name.1 as u32);
         let value_range = TextRange::new(m.value.0 as u32, m.value.1 as u32);
         if directives.iter().any(|d| d.name == name) {
             errors.push(
-                SyntaxError::new(
-                    ProblemKind::Syntax,
-                    name_range,
-                    "syntax.duplicate-directive",
-                )
-                .arg("name", name.clone()),
+                SyntaxError::new(ProblemKind::Syntax, name_range, "syntax.duplicate-directive")
+                    .arg("name", name.clone()),
             );
         } else {
             if name == "escape" {
@@ -261,6 +277,12 @@ fn comment_item(text: &str, line: Line, hash: usize) -> Item {
     let base = line.start as u32;
     let body = text[hash + 1..line.content_end].trim();
     let mut errors = Vec::new();
+    if line.too_long() {
+        errors.push(line_too_long(TextRange::new(
+            hash as u32 - base,
+            line.content_end as u32 - base,
+        )));
+    }
     // A directive written where Docker no longer reads directives is silently a comment: say so.
     if let Some(m) = match_directive(text, hash, line.content_end) {
         let name = text[m.name.0..m.name.1].to_ascii_lowercase();
@@ -320,8 +342,7 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
     let mut pieces_abs: Vec<(usize, usize)> = Vec::new();
     let mut long_lines: Vec<(usize, usize)> = Vec::new();
     let check_len = |l: &Line, long: &mut Vec<(usize, usize)>| {
-        let len = l.content_end - l.start;
-        if len > MAX_LINE + usize::from(!l.has_newline) {
+        if l.too_long() {
             long.push((l.start, l.content_end));
         }
     };
@@ -349,14 +370,7 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
     }
     let _ = last_line;
     for (a, b) in long_lines {
-        errors.push(
-            SyntaxError::new(
-                ProblemKind::Syntax,
-                TextRange::new(rel(a), rel(b)),
-                "syntax.line-too-long",
-            )
-            .arg("max", MAX_LINE.to_string()),
-        );
+        errors.push(line_too_long(TextRange::new(rel(a), rel(b))));
     }
     for r in &empty_lines {
         errors.push(SyntaxError::new(
@@ -393,8 +407,7 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
                 Err(msg) => {
                     let span = instr.keyword;
                     instr.errors.push(
-                        SyntaxError::new(ProblemKind::Syntax, span.range, "syntax.heredoc-invalid")
-                            .arg("detail", msg),
+                        SyntaxError::new(ProblemKind::Syntax, span.range, "syntax.heredoc-invalid").arg("detail", msg),
                     );
                 }
                 Ok(h) => {
@@ -419,6 +432,7 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
                     match terminator {
                         Some((ts, te, tn)) => {
                             body_end = ts;
+                            instr.errors.extend(long_lines_in(text, body_start, body_end, base));
                             next = tn;
                             lookahead = lookahead.max(tn);
                             instr.heredocs.push(Heredoc {
@@ -437,16 +451,13 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
                             // instruction keyword.
                             let stop = recover_heredoc_end(text, body_start);
                             body_end = stop;
+                            instr.errors.extend(long_lines_in(text, body_start, body_end, base));
                             next = stop;
                             // The search for a terminator read to the end of the file.
                             lookahead = text.len();
                             instr.errors.push(
-                                SyntaxError::new(
-                                    ProblemKind::Syntax,
-                                    marker.range,
-                                    "syntax.unterminated-heredoc",
-                                )
-                                .arg("name", h.name.clone()),
+                                SyntaxError::new(ProblemKind::Syntax, marker.range, "syntax.unterminated-heredoc")
+                                    .arg("name", h.name.clone()),
                             );
                             instr.heredocs.push(Heredoc {
                                 marker,
@@ -483,6 +494,23 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
     )
 }
 
+/// `syntax.line-too-long` errors for the lines in `[from, to)` (line starts), relative to `base`.
+fn long_lines_in(text: &str, from: usize, to: usize, base: usize) -> Vec<SyntaxError> {
+    let mut out = Vec::new();
+    let mut pos = from;
+    while pos < to {
+        let l = line_at(text, pos);
+        if l.too_long() {
+            out.push(line_too_long(TextRange::new(
+                (l.start - base) as u32,
+                (l.content_end - base) as u32,
+            )));
+        }
+        pos = l.next;
+    }
+    out
+}
+
 /// Where an unterminated heredoc's body is taken to end: before the first following line that starts
 /// with an upper-case instruction keyword, else at the end of the file.
 fn recover_heredoc_end(text: &str, from: usize) -> usize {
@@ -492,9 +520,7 @@ fn recover_heredoc_end(text: &str, from: usize) -> usize {
         let t = &text[l.start..l.content_end];
         let word_end = t.find(|c: char| c.is_ascii_whitespace()).unwrap_or(t.len());
         let word = &t[..word_end];
-        if !word.is_empty()
-            && word.bytes().all(|b| b.is_ascii_uppercase())
-            && Kind::from_keyword(word) != Kind::Unknown
+        if !word.is_empty() && word.bytes().all(|b| b.is_ascii_uppercase()) && Kind::from_keyword(word) != Kind::Unknown
         {
             return l.start;
         }
@@ -576,10 +602,7 @@ pub(crate) fn heredoc_markers(line: &str) -> Vec<Result<Marker, String>> {
         );
         let name = words.words[0].0.clone();
         let quotes = |s: &str| s.matches(['\'', '"']).count();
-        let expand = raw_words
-            .words
-            .first()
-            .is_some_and(|w| quotes(&w.0) == quotes(&name));
+        let expand = raw_words.words.first().is_some_and(|w| quotes(&w.0) == quotes(&name));
         out.push(Ok(Marker {
             lo: lo as u32,
             hi: hi as u32,
@@ -593,12 +616,7 @@ pub(crate) fn heredoc_markers(line: &str) -> Vec<Result<Marker, String>> {
 }
 
 /// Parses a logical line (keyword first, continuations joined) into an instruction. `depth` guards ONBUILD.
-pub(crate) fn parse_logical(
-    logical: Box<str>,
-    pieces: Box<[Piece]>,
-    escape: char,
-    depth: u32,
-) -> Instruction {
+pub(crate) fn parse_logical(logical: Box<str>, pieces: Box<[Piece]>, escape: char, depth: u32) -> Instruction {
     let s: &str = &logical;
     let b = s.as_bytes();
     // Docker trims the line, then splits the keyword off at the first `[\t\v\f\r ]` run.
@@ -630,12 +648,8 @@ pub(crate) fn parse_logical(
     };
     let flags: Vec<Flag> = flag_words.iter().map(|fw| p.flag(fw)).collect();
     if kind == Kind::Unknown {
-        let mut e = SyntaxError::new(
-            ProblemKind::UnknownInstruction,
-            keyword.range,
-            "unknown-instruction",
-        )
-        .arg("keyword", keyword_text.to_string());
+        let mut e = SyntaxError::new(ProblemKind::UnknownInstruction, keyword.range, "unknown-instruction")
+            .arg("keyword", keyword_text.to_string());
         if let Some(k) = closest(keyword_text, Kind::ALL.iter().map(|k| k.keyword())) {
             e = e.arg("suggestion", k).suggest(keyword.range, k);
         }
@@ -646,9 +660,7 @@ pub(crate) fn parse_logical(
     let args_span = span_of(&pieces, a_lo as u32, a_hi as u32);
     let args = p.args(kind, keyword_text, &keyword, a_lo, a_hi, &flags, depth);
     p.flag_var_uses(kind, &flags);
-    let P {
-        errors, var_uses, ..
-    } = p;
+    let P { errors, var_uses, .. } = p;
     let range = TextRange::new(keyword.range.start, range_end.max(keyword.range.end));
     Instruction {
         kind,
@@ -683,15 +695,13 @@ impl P<'_> {
 
     /// A problem BuildKit reports when it reads the instruction (Docker's parser itself accepts it).
     fn err(&mut self, range: TextRange, id: &'static str) -> &mut SyntaxError {
-        self.errors
-            .push(SyntaxError::new(ProblemKind::Instruction, range, id));
+        self.errors.push(SyntaxError::new(ProblemKind::Instruction, range, id));
         self.errors.last_mut().expect("just pushed")
     }
 
     /// A problem Docker's parser itself rejects.
     fn syntax_err(&mut self, range: TextRange, id: &'static str) -> &mut SyntaxError {
-        self.errors
-            .push(SyntaxError::new(ProblemKind::Syntax, range, id));
+        self.errors.push(SyntaxError::new(ProblemKind::Syntax, range, id));
         self.errors.last_mut().expect("just pushed")
     }
 
@@ -735,10 +745,9 @@ impl P<'_> {
         let mut seen: Vec<&str> = Vec::new();
         for f in flags {
             let Some(spec) = specs.iter().find(|s| s.name == f.name) else {
-                let mut e =
-                    SyntaxError::new(ProblemKind::UnknownFlag, f.name_range, "unknown-flag")
-                        .arg("flag", f.name.clone())
-                        .arg("instruction", kind.keyword());
+                let mut e = SyntaxError::new(ProblemKind::UnknownFlag, f.name_range, "unknown-flag")
+                    .arg("flag", f.name.clone())
+                    .arg("instruction", kind.keyword());
                 if let Some(c) = closest(&f.name, specs.iter().map(|s| s.name)) {
                     e = e.arg("suggestion", c).suggest(f.name_range, c);
                 } else if specs.is_empty() {
@@ -798,9 +807,7 @@ impl P<'_> {
         }
         if let (Some(e), true) = (err, report_errors && by_docker) {
             let r = self.span(lo, hi).range;
-            self.err(r, "invalid.bad-substitution")
-                .args
-                .push(("detail", e));
+            self.err(r, "invalid.bad-substitution").args.push(("detail", e));
         }
     }
 
@@ -855,16 +862,13 @@ impl P<'_> {
                         if !valid_stage_name(&name) {
                             let r = spans[2].range;
                             let written = self.s[ws[2].0..ws[2].1].to_string();
-                            self.err(r, "invalid.stage-name")
-                                .args
-                                .push(("name", written));
+                            self.err(r, "invalid.stage-name").args.push(("name", written));
                         }
                     }
                     _ => {
                         a.image = Some(spans[0]);
                         a.extra = spans[1..].to_vec();
-                        let r =
-                            TextRange::new(spans[1].range.start, spans[spans.len() - 1].range.end);
+                        let r = TextRange::new(spans[1].range.start, spans[spans.len() - 1].range.end);
                         self.err(r, "invalid.from-arguments");
                     }
                 }
@@ -877,11 +881,7 @@ impl P<'_> {
                 let form = self.command_form(lo, hi);
                 if kind == Kind::Shell && !matches!(form, CommandForm::Exec(_)) {
                     self.err(
-                        if empty {
-                            keyword.range
-                        } else {
-                            self.span(lo, hi).range
-                        },
+                        if empty { keyword.range } else { self.span(lo, hi).range },
                         "invalid.shell-not-json",
                     );
                 }
@@ -927,11 +927,7 @@ impl P<'_> {
                         }
                     }
                 } else if n < 2 {
-                    let r = if empty {
-                        keyword.range
-                    } else {
-                        self.span(lo, hi).range
-                    };
+                    let r = if empty { keyword.range } else { self.span(lo, hi).range };
                     self.err(r, "invalid.no-destination")
                         .args
                         .push(("instruction", kw.into()));
@@ -1098,21 +1094,19 @@ impl P<'_> {
             let Some(v) = &f.value else { continue };
             let r = f.value_range.unwrap_or(f.span.range);
             match f.name.as_str() {
-                "interval" | "timeout" | "start-period" | "start-interval" => {
-                    match parse_go_duration(v) {
-                        None => {
-                            let e = self.err(r, "invalid.healthcheck-duration");
-                            e.args.push(("flag", f.name.clone()));
-                            e.args.push(("value", v.clone()));
-                        }
-                        Some(ns) if ns != 0 && ns < 1_000_000 => {
-                            self.err(r, "invalid.healthcheck-too-short")
-                                .args
-                                .push(("flag", f.name.clone()));
-                        }
-                        _ => {}
+                "interval" | "timeout" | "start-period" | "start-interval" => match parse_go_duration(v) {
+                    None => {
+                        let e = self.err(r, "invalid.healthcheck-duration");
+                        e.args.push(("flag", f.name.clone()));
+                        e.args.push(("value", v.clone()));
                     }
-                }
+                    Some(ns) if ns != 0 && ns < 1_000_000 => {
+                        self.err(r, "invalid.healthcheck-too-short")
+                            .args
+                            .push(("flag", f.name.clone()));
+                    }
+                    _ => {}
+                },
                 "retries" => {
                     if !v.is_empty() {
                         match parse_go_int32(v) {
@@ -1163,13 +1157,7 @@ impl P<'_> {
         }
     }
 
-    fn key_values(
-        &mut self,
-        kw: &'static str,
-        keyword: &Span,
-        lo: usize,
-        hi: usize,
-    ) -> Vec<KeyValue> {
+    fn key_values(&mut self, kw: &'static str, keyword: &Span, lo: usize, hi: usize) -> Vec<KeyValue> {
         let ws = words::parse_words(self.s, lo, hi, self.escape);
         let mut out = Vec::new();
         if ws.is_empty() {
@@ -1280,9 +1268,9 @@ pub fn valid_stage_name(name: &str) -> bool {
     let b = name.as_bytes();
     !b.is_empty()
         && b[0].is_ascii_lowercase()
-        && b[1..].iter().all(|&c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.')
-        })
+        && b[1..]
+            .iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 /// Go's `time.ParseDuration`, in nanoseconds; `None` when Go would reject it.
@@ -1303,10 +1291,7 @@ pub fn parse_go_duration(s: &str) -> Option<i128> {
     }
     let mut total: f64 = 0.0;
     while !rest.is_empty() {
-        let num_len = rest
-            .bytes()
-            .take_while(|c| c.is_ascii_digit() || *c == b'.')
-            .count();
+        let num_len = rest.bytes().take_while(|c| c.is_ascii_digit() || *c == b'.').count();
         if num_len == 0 {
             return None;
         }
@@ -1316,10 +1301,7 @@ pub fn parse_go_duration(s: &str) -> Option<i128> {
         }
         let v: f64 = num.parse().ok()?;
         rest = &rest[num_len..];
-        let unit_len = rest
-            .bytes()
-            .take_while(|c| !(c.is_ascii_digit() || *c == b'.'))
-            .count();
+        let unit_len = rest.bytes().take_while(|c| !(c.is_ascii_digit() || *c == b'.')).count();
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let mult: f64 = match unit {
@@ -1342,9 +1324,7 @@ pub fn parse_go_duration(s: &str) -> Option<i128> {
 
 fn parse_go_int32(s: &str) -> Option<i64> {
     let v: i64 = s.parse().ok()?;
-    (i32::MIN as i64..=i32::MAX as i64)
-        .contains(&v)
-        .then_some(v)
+    (i32::MIN as i64..=i32::MAX as i64).contains(&v).then_some(v)
 }
 
 #[cfg(test)]

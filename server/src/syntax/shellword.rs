@@ -56,6 +56,8 @@ pub struct Processed {
 struct Lexer<'a, 'e> {
     s: &'a str,
     pos: usize,
+    /// Only collect references: build no text and no words.
+    quiet: bool,
     opts: Options,
     env: &'e dyn Fn(&str) -> Lookup,
     refs: Vec<VarRef>,
@@ -69,20 +71,23 @@ struct Words {
     words: Vec<(String, usize, usize)>,
     in_word: bool,
     start: usize,
+    off: bool,
 }
 
 impl Words {
     fn begin(&mut self, at: usize) {
-        if !self.in_word {
+        if !self.in_word && !self.off {
             self.in_word = true;
             self.start = at;
         }
     }
     fn add_char(&mut self, ch: char, at: usize) {
+        if self.off {
+            return;
+        }
         if ch.is_whitespace() {
             if self.in_word && !self.word.is_empty() {
-                self.words
-                    .push((std::mem::take(&mut self.word), self.start, at));
+                self.words.push((std::mem::take(&mut self.word), self.start, at));
                 self.in_word = false;
             }
         } else {
@@ -90,22 +95,30 @@ impl Words {
         }
     }
     fn add_raw_char(&mut self, ch: char, at: usize) {
+        if self.off {
+            return;
+        }
         self.begin(at);
         self.word.push(ch);
     }
     fn add_string(&mut self, s: &str, at: usize) {
+        if self.off {
+            return;
+        }
         for ch in s.chars() {
             self.add_char(ch, at);
         }
     }
     fn add_raw_string(&mut self, s: &str, at: usize) {
+        if self.off {
+            return;
+        }
         self.begin(at);
         self.word.push_str(s);
     }
     fn finish(mut self, end: usize) -> Vec<(String, usize, usize)> {
         if !self.word.is_empty() {
-            self.words
-                .push((std::mem::take(&mut self.word), self.start, end));
+            self.words.push((std::mem::take(&mut self.word), self.start, end));
         }
         self.words
     }
@@ -137,12 +150,12 @@ impl Lexer<'_, '_> {
         r
     }
 
-    fn stop_on_inner(
-        &mut self,
-        stop: Option<char>,
-    ) -> Result<(String, Vec<(String, usize, usize)>), String> {
+    fn stop_on_inner(&mut self, stop: Option<char>) -> Result<(String, Vec<(String, usize, usize)>), String> {
         let mut result = String::new();
-        let mut words = Words::default();
+        let mut words = Words {
+            off: self.quiet,
+            ..Words::default()
+        };
         while let Some(ch) = self.peek() {
             if stop.is_some() && Some(ch) == stop {
                 let at = self.pos;
@@ -153,17 +166,23 @@ impl Lexer<'_, '_> {
             match ch {
                 '\'' => {
                     let tmp = self.single_quote()?;
-                    result.push_str(&tmp);
+                    if !self.quiet {
+                        result.push_str(&tmp);
+                    }
                     words.add_raw_string(&tmp, at);
                 }
                 '"' => {
                     let tmp = self.double_quote()?;
-                    result.push_str(&tmp);
+                    if !self.quiet {
+                        result.push_str(&tmp);
+                    }
                     words.add_raw_string(&tmp, at);
                 }
                 '$' => {
                     let tmp = self.dollar()?;
-                    result.push_str(&tmp);
+                    if !self.quiet {
+                        result.push_str(&tmp);
+                    }
                     words.add_string(&tmp, at);
                     if !tmp.is_empty() {
                         words.begin(at);
@@ -174,26 +193,30 @@ impl Lexer<'_, '_> {
                     if ch == self.opts.escape {
                         if self.opts.raw_escapes {
                             words.add_raw_char(ch, at);
-                            result.push(ch);
+                            if !self.quiet {
+                                result.push(ch);
+                            }
                         }
                         match self.next() {
                             None => break,
                             Some(c) => {
                                 words.add_raw_char(c, at);
-                                result.push(c);
+                                if !self.quiet {
+                                    result.push(c);
+                                }
                             }
                         }
                     } else {
                         words.add_char(ch, at);
-                        result.push(ch);
+                        if !self.quiet {
+                            result.push(ch);
+                        }
                     }
                 }
             }
         }
         if let Some(stop) = stop {
-            return Err(format!(
-                "unexpected end of statement while looking for matching {stop}"
-            ));
+            return Err(format!("unexpected end of statement while looking for matching {stop}"));
         }
         Ok((result, words.finish(self.pos)))
     }
@@ -207,10 +230,7 @@ impl Lexer<'_, '_> {
         loop {
             match self.next() {
                 EOF => {
-                    return Err(
-                        "unexpected end of statement while looking for matching single-quote"
-                            .into(),
-                    );
+                    return Err("unexpected end of statement while looking for matching single-quote".into());
                 }
                 Some('\'') => {
                     if self.opts.raw_quotes {
@@ -218,7 +238,11 @@ impl Lexer<'_, '_> {
                     }
                     return Ok(out);
                 }
-                Some(c) => out.push(c),
+                Some(c) => {
+                    if !self.quiet {
+                        out.push(c);
+                    }
+                }
             }
         }
     }
@@ -232,10 +256,7 @@ impl Lexer<'_, '_> {
         loop {
             match self.peek() {
                 EOF => {
-                    return Err(
-                        "unexpected end of statement while looking for matching double-quote"
-                            .into(),
-                    );
+                    return Err("unexpected end of statement while looking for matching double-quote".into());
                 }
                 Some('"') => {
                     self.next();
@@ -246,7 +267,9 @@ impl Lexer<'_, '_> {
                 }
                 Some('$') => {
                     let v = self.dollar()?;
-                    out.push_str(&v);
+                    if !self.quiet {
+                        out.push_str(&v);
+                    }
                 }
                 Some(_) => {
                     let mut ch = self.next().unwrap_or_default();
@@ -263,7 +286,9 @@ impl Lexer<'_, '_> {
                             Some(_) => {}
                         }
                     }
-                    out.push(ch);
+                    if !self.quiet {
+                        out.push(ch);
+                    }
                 }
             }
         }
@@ -509,9 +534,23 @@ impl Lexer<'_, '_> {
 
 /// Processes `s` as Docker would, with `env` answering variable lookups.
 pub fn process(s: &str, opts: Options, env: &dyn Fn(&str) -> Lookup) -> Processed {
+    run(s, opts, env, false)
+}
+
+/// Processes `s` for its value only; a fast path skips text without `$`, quotes or escape characters.
+pub fn expand_value(s: &str, opts: Options, env: &dyn Fn(&str) -> Lookup) -> (Option<String>, Option<String>) {
+    if !s.contains(['$', '\'', '"', opts.escape]) {
+        return (Some(s.to_string()), None);
+    }
+    let p = process(s, opts, env);
+    (p.value, p.error)
+}
+
+fn run(s: &str, opts: Options, env: &dyn Fn(&str) -> Lookup, quiet: bool) -> Processed {
     let mut lx = Lexer {
         s,
         pos: 0,
+        quiet,
         opts,
         env,
         refs: Vec::new(),
@@ -539,7 +578,7 @@ pub fn var_refs(s: &str, escape: char) -> (Vec<VarRef>, Option<String>) {
     if !s.contains('$') {
         return (Vec::new(), None);
     }
-    let p = process(s, Options::expand(escape), &|_| Lookup::Unknown);
+    let p = run(s, Options::expand(escape), &|_| Lookup::Unknown, true);
     (p.refs, p.error)
 }
 
@@ -767,11 +806,7 @@ mod tests {
             },
             &|_| Lookup::Unset,
         );
-        let w: Vec<_> = p
-            .words
-            .iter()
-            .map(|(w, a, b)| (w.as_str(), &s[*a..*b]))
-            .collect();
+        let w: Vec<_> = p.words.iter().map(|(w, a, b)| (w.as_str(), &s[*a..*b])).collect();
         assert_eq!(
             w,
             vec![

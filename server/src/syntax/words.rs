@@ -54,10 +54,7 @@ pub fn parse_words(s: &str, lo: usize, hi: usize, escape: char) -> Vec<(usize, u
     let mut out = Vec::new();
     let mut phase = Phase::Spaces;
     let mut start = lo;
-    let mut it = s[lo..hi]
-        .char_indices()
-        .map(|(i, c)| (i + lo, c))
-        .peekable();
+    let mut it = s[lo..hi].char_indices().map(|(i, c)| (i + lo, c)).peekable();
     while let Some((pos, ch)) = it.next() {
         match phase {
             Phase::Spaces => {
@@ -227,11 +224,7 @@ pub enum JsonError {
 
 /// Docker's `parseJSON`: the text must start with `[` (after leading whitespace) and be exactly one JSON
 /// array as Go's `encoding/json` accepts it (no trailing data). Returns the array span and its elements.
-pub fn json_array(
-    s: &str,
-    lo: usize,
-    hi: usize,
-) -> Result<((usize, usize), Vec<JsonStr>), JsonError> {
+pub fn json_array(s: &str, lo: usize, hi: usize) -> Result<((usize, usize), Vec<JsonStr>), JsonError> {
     let b = s.as_bytes();
     let mut p = lo;
     while p < hi && (s[p..hi].chars().next().is_some_and(char::is_whitespace)) {
@@ -468,9 +461,7 @@ impl Json<'_> {
                                 let save = self.p;
                                 if self.b[self.p..self.hi].starts_with(b"\\u") {
                                     self.p += 2;
-                                    if let Some(lo) =
-                                        self.hex4().filter(|lo| (0xDC00..0xE000).contains(lo))
-                                    {
+                                    if let Some(lo) = self.hex4().filter(|lo| (0xDC00..0xE000).contains(lo)) {
                                         let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
                                         out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
                                     } else {
@@ -548,21 +539,12 @@ mod tests {
 
     #[test]
     fn json_arrays_follow_go() {
-        let ok = |s: &str| {
-            json_array(s, 0, s.len())
-                .map(|(_, v)| v.into_iter().map(|j| j.value).collect::<Vec<_>>())
-        };
-        assert_eq!(
-            ok(r#"["a" , "b\n\u00e9" ] "#),
-            Ok(vec!["a".into(), "b\né".into()])
-        );
+        let ok = |s: &str| json_array(s, 0, s.len()).map(|(_, v)| v.into_iter().map(|j| j.value).collect::<Vec<_>>());
+        assert_eq!(ok(r#"["a" , "b\n\u00e9" ] "#), Ok(vec!["a".into(), "b\né".into()]));
         assert_eq!(ok("[]"), Ok(vec![]));
         assert_eq!(ok("['a']"), Err(JsonError::NotJson));
         assert_eq!(ok(r#"["a"] x"#), Err(JsonError::NotJson));
-        assert!(matches!(
-            ok(r#"["a", 1]"#),
-            Err(JsonError::NotStringArray(..))
-        ));
+        assert!(matches!(ok(r#"["a", 1]"#), Err(JsonError::NotStringArray(..))));
         assert!(matches!(
             ok(r#"["a", {"k": [1, {"z": null}]}]"#),
             Err(JsonError::NotStringArray(..))

@@ -44,12 +44,7 @@ fn fix_note(a: Applicability) -> &'static str {
 }
 
 /// Renders one finding.
-pub fn render(
-    out: &mut dyn Write,
-    report: &FileReport,
-    d: &Diagnostic,
-    style: Style,
-) -> io::Result<()> {
+pub fn render(out: &mut dyn Write, report: &FileReport, d: &Diagnostic, style: Style) -> io::Result<()> {
     let (path, text) = report.file(&d.file);
     let (start, end) = positions(text, d.range);
     let sev = style.severity(d.severity);
@@ -157,10 +152,7 @@ pub fn render_all(out: &mut dyn Write, reports: &[FileReport], style: Style) -> 
         for d in &r.diagnostics {
             render(out, r, d, style)?;
             counts[d.severity as usize] += 1;
-            if d.fixes
-                .iter()
-                .any(|f| f.applicability == Applicability::Safe)
-            {
+            if d.fixes.iter().any(|f| f.applicability == Applicability::Safe) {
                 fixable += 1;
             }
         }

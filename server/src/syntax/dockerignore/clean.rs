@@ -6,15 +6,7 @@
 pub fn is_go_space(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n'
-            | '\u{000B}'
-            | '\u{000C}'
-            | '\r'
-            | ' '
-            | '\u{0085}'
-            | '\u{00A0}'
-            | '\u{1680}'
-            | '\u{2000}'
+        '\t' | '\n' | '\u{000B}' | '\u{000C}' | '\r' | ' ' | '\u{0085}' | '\u{00A0}' | '\u{1680}' | '\u{2000}'
             ..='\u{200A}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
     )
 }
@@ -86,10 +78,7 @@ pub fn dir(path: &str) -> String {
 /// `.` or `..` segments and no trailing `/`. For such paths `dir` is the text before the last `/`
 /// and the parent directories are the prefixes ending before each `/`, so no allocation is needed.
 pub fn is_walker_path(path: &str) -> bool {
-    !path.is_empty()
-        && path
-            .split('/')
-            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+    !path.is_empty() && path.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
 }
 
 #[cfg(test)]
@@ -152,10 +141,7 @@ mod tests {
 
     #[test]
     fn trim_space_matches_go() {
-        assert_eq!(
-            trim_space(" \t\u{b}\u{c}\r\n a \u{85}\u{a0}\u{3000}\u{2009}"),
-            "a"
-        );
+        assert_eq!(trim_space(" \t\u{b}\u{c}\r\n a \u{85}\u{a0}\u{3000}\u{2009}"), "a");
         assert_eq!(trim_space("\u{200B}a\u{200B}"), "\u{200B}a\u{200B}");
         assert_eq!(trim_space("\u{FEFF}a"), "\u{FEFF}a");
         assert_eq!(trim_space("   "), "");

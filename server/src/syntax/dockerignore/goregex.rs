@@ -47,9 +47,8 @@ const NOTHING: &str = "[^\\x{0}-\\x{10FFFF}]";
 
 /// Go 1.19's `unicode.Categories` keys (no `Cn`, no `LC`).
 const GO_CATEGORIES: &[&str] = &[
-    "C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn", "N",
-    "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "S", "Sc", "Sk", "Sm", "So",
-    "Z", "Zl", "Zp", "Zs",
+    "C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn", "N", "Nd", "Nl", "No", "P",
+    "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs",
 ];
 
 /// Go 1.19's `unicode.Scripts` keys (Unicode 13.0.0).
@@ -225,16 +224,10 @@ const POSIX_CLASSES: &[(&str, Ranges)] = &[
     ("graph", &[(0x21, 0x7E)]),
     ("lower", &[(0x61, 0x7A)]),
     ("print", &[(0x20, 0x7E)]),
-    (
-        "punct",
-        &[(0x21, 0x2F), (0x3A, 0x40), (0x5B, 0x60), (0x7B, 0x7E)],
-    ),
+    ("punct", &[(0x21, 0x2F), (0x3A, 0x40), (0x5B, 0x60), (0x7B, 0x7E)]),
     ("space", &[(0x09, 0x0D), (0x20, 0x20)]),
     ("upper", &[(0x41, 0x5A)]),
-    (
-        "word",
-        &[(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
-    ),
+    ("word", &[(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)]),
     ("xdigit", &[(0x30, 0x39), (0x41, 0x46), (0x61, 0x66)]),
 ];
 
@@ -565,10 +558,7 @@ impl<'a> Parser<'a> {
     /// text is not such an escape, else the Rust class item and where the text goes on.
     fn unicode_class(&self, pos: usize) -> Result<Option<(String, usize)>, GoRegexError> {
         let bytes = self.bytes;
-        if pos + 1 >= bytes.len()
-            || bytes[pos] != b'\\'
-            || (bytes[pos + 1] != b'p' && bytes[pos + 1] != b'P')
-        {
+        if pos + 1 >= bytes.len() || bytes[pos] != b'\\' || (bytes[pos + 1] != b'p' && bytes[pos + 1] != b'P') {
             return Ok(None);
         }
         let mut negated = bytes[pos + 1] == b'P';
@@ -603,11 +593,7 @@ impl<'a> Parser<'a> {
         } else {
             return Err(err(INVALID_CHAR_RANGE, seq));
         };
-        let item = if negated {
-            format!("[^{positive}]")
-        } else {
-            positive
-        };
+        let item = if negated { format!("[^{positive}]") } else { positive };
         Ok(Some((item, next)))
     }
 
@@ -927,10 +913,7 @@ mod tests {
         assert!(!go_match("^\\s$", "\u{b}"), "Go's \\s has no \\v");
         assert!(go_match("^[[:space:]]$", "\u{b}"));
         assert!(go_match("^a\\b$", "a"));
-        assert!(
-            go_match("^é\\bx$", "éx"),
-            "Go's \\b only knows ASCII word characters"
-        );
+        assert!(go_match("^é\\bx$", "éx"), "Go's \\b only knows ASCII word characters");
         assert!(!go_match("^é\\Bx$", "éx"));
         assert!(go_match("^[a[^/]*]$", "a[^]"));
         assert!(go_match("^[a[^/]*]$", "]"));
@@ -946,10 +929,7 @@ mod tests {
         assert!(go_match("^[a-]$", "-"));
         assert!(!go_match("^\\x{D800}$", "\u{FFFD}"));
         assert!(go_match("^\\p{C}$", "\u{7}"));
-        assert!(
-            !go_match("^\\p{C}$", "\u{378}"),
-            "Go's C has no unassigned code points"
-        );
+        assert!(!go_match("^\\p{C}$", "\u{378}"), "Go's C has no unassigned code points");
         assert!(go_match("^.$", "é"));
         assert!(!go_match("^.$", "\n"));
         assert!(go_match("^[^/]$", "\n"));

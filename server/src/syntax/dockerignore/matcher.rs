@@ -175,8 +175,7 @@ impl Entry {
             Compiled::Prefix => Ok(path_bytes.starts_with(&cleaned[..cleaned.len() - 2])),
             Compiled::Suffix => {
                 let suffix = &cleaned[2..];
-                Ok(path_bytes.ends_with(suffix)
-                    || (suffix.first() == Some(&b'/') && path_bytes == &suffix[1..]))
+                Ok(path_bytes.ends_with(suffix) || (suffix.first() == Some(&b'/') && path_bytes == &suffix[1..]))
             }
             Compiled::Regex(re) => Ok(re.is_match(path)),
             Compiled::Error(reason) => Err(reason),
@@ -220,8 +219,7 @@ fn without_trailing_glob(p: &str) -> &str {
 
 /// Whether `pattern + "/"` starts with `dir + "/"`.
 fn is_under_or_at(pattern: &str, dir: &str) -> bool {
-    pattern.starts_with(dir)
-        && (pattern.len() == dir.len() || pattern.as_bytes()[dir.len()] == b'/')
+    pattern.starts_with(dir) && (pattern.len() == dir.len() || pattern.as_bytes()[dir.len()] == b'/')
 }
 
 /// The parent directories Docker checks for `file`: the prefixes of `dir` ending before each `/`,
@@ -309,10 +307,9 @@ impl Matcher {
                 compiled: OnceLock::new(),
             });
         }
-        let only_prefix_exceptions = !entries.iter().any(|e| {
-            e.exclusion
-                && without_trailing_glob(&e.cleaned).contains(['*', '[', ']', '?', '^', '\\'])
-        });
+        let only_prefix_exceptions = !entries
+            .iter()
+            .any(|e| e.exclusion && without_trailing_glob(&e.cleaned).contains(['*', '[', ']', '?', '^', '\\']));
         Ok(Matcher {
             patterns: entries,
             exclusions,
@@ -376,9 +373,7 @@ impl Matcher {
             let mut via = None;
             if !hit {
                 // Errors are ignored here, as in Go (they cannot happen: the regexp already compiled).
-                if let Some(k) =
-                    parents(&dir).position(|parent| entry.matches(parent).unwrap_or(false))
-                {
+                if let Some(k) = parents(&dir).position(|parent| entry.matches(parent).unwrap_or(false)) {
                     hit = true;
                     via = Some(k);
                 }
@@ -395,15 +390,9 @@ impl Matcher {
     /// the verdict for the entry `path` (relative, `/`-separated, as the walker produces it), given
     /// the state of its parent directory ([`WalkState::root`] at the top). Patterns the parent
     /// matched count as matching without being evaluated; others are evaluated on `path` only.
-    pub fn walk_entry(
-        &self,
-        path: &str,
-        is_dir: bool,
-        parent: &WalkState,
-    ) -> Result<WalkEntry, MatchError> {
+    pub fn walk_entry(&self, path: &str, is_dir: bool, parent: &WalkState) -> Result<WalkEntry, MatchError> {
         let parent_matched = &parent.parent_matched;
-        let has_parent_info =
-            !parent_matched.is_empty() && parent_matched.len() == self.patterns.len();
+        let has_parent_info = !parent_matched.is_empty() && parent_matched.len() == self.patterns.len();
         let mut info = if is_dir {
             Some(vec![false; self.patterns.len()])
         } else {
@@ -439,9 +428,10 @@ impl Matcher {
             && is_dir
             && self.only_prefix_exceptions
             && (!self.exclusions
-                || !self.patterns.iter().any(|e| {
-                    e.exclusion && is_under_or_at(without_trailing_glob(&e.cleaned), path)
-                }));
+                || !self
+                    .patterns
+                    .iter()
+                    .any(|e| e.exclusion && is_under_or_at(without_trailing_glob(&e.cleaned), path)));
         Ok(WalkEntry {
             excluded: matched,
             skip_dir,

@@ -69,8 +69,8 @@ mod matcher;
 
 pub use glob::MatchType;
 pub use matcher::{
-    BAD_PATTERN, EffectivePattern, Explanation, ILLEGAL_EXCLUSION, MatchError, Matcher,
-    MatcherError, PatternError, WalkEntry, WalkExplanation, WalkState,
+    BAD_PATTERN, EffectivePattern, Explanation, ILLEGAL_EXCLUSION, MatchError, Matcher, MatcherError, PatternError,
+    WalkEntry, WalkExplanation, WalkState,
 };
 
 use crate::text::TextRange;
@@ -255,33 +255,18 @@ mod tests {
         let got: Vec<_> = file
             .patterns
             .iter()
-            .map(|p| {
-                (
-                    p.line,
-                    at(text, p.range),
-                    at(text, p.body),
-                    p.docker_string(),
-                )
-            })
+            .map(|p| (p.line, at(text, p.range), at(text, p.body), p.docker_string()))
             .collect();
         assert_eq!(
             got,
             vec![
                 (0, "*.log", "*.log", "*.log".to_string()),
                 (2, "! /secret/", "/secret/", "!secret".to_string()),
-                (
-                    4,
-                    "\u{FEFF}x\rlast",
-                    "\u{FEFF}x\rlast",
-                    "\u{FEFF}x\rlast".to_string()
-                ),
+                (4, "\u{FEFF}x\rlast", "\u{FEFF}x\rlast", "\u{FEFF}x\rlast".to_string()),
             ]
         );
         assert_eq!(file.comments.len(), 1);
-        assert_eq!(
-            (file.comments[0].line, at(text, file.comments[0].range)),
-            (1, "# note")
-        );
+        assert_eq!((file.comments[0].line, at(text, file.comments[0].range)), (1, "# note"));
         assert_eq!(file.patterns[1].text, "! /secret/");
         assert!(file.patterns[1].exclusion);
     }
@@ -352,11 +337,7 @@ mod tests {
                 message: BAD_PATTERN.into()
             }))
         );
-        assert_eq!(
-            err("!../..\n"),
-            None,
-            "New cleans `!../..` to `.`, a plain pattern"
-        );
+        assert_eq!(err("!../..\n"), None, "New cleans `!../..` to `.`, a plain pattern");
         let m = Matcher::from_patterns(&["!../.."]).expect("valid");
         assert_eq!(
             m.patterns().next().map(|p| (p.cleaned, p.exclusion)),
@@ -366,28 +347,21 @@ mod tests {
 
     #[test]
     fn explanations_name_the_deciding_pattern() {
-        let m = Matcher::new(&parse("node_modules\n*.md\n!README.md\n**/*.log\n!logs\n"))
-            .expect("valid");
+        let m = Matcher::new(&parse("node_modules\n*.md\n!README.md\n**/*.log\n!logs\n")).expect("valid");
         let e = m.explain("node_modules/a/b.js").expect("ok");
         assert_eq!(
             (e.excluded, e.decided_by, e.ancestor.as_deref()),
             (true, Some(0), Some("node_modules"))
         );
         let e = m.explain("README.md").expect("ok");
-        assert_eq!(
-            (e.excluded, e.decided_by, e.ancestor),
-            (false, Some(2), None)
-        );
+        assert_eq!((e.excluded, e.decided_by, e.ancestor), (false, Some(2), None));
         let e = m.explain("src/main.rs").expect("ok");
         assert_eq!((e.excluded, e.decided_by), (false, None));
         assert!(!m.matches_or_parent_matches("logs/a.log").expect("ok"));
         let w = m.explain_walk("logs/a.log").expect("ok");
         assert_eq!((w.excluded, w.decided_by), (true, Some(3)));
         let w = m.explain_walk("node_modules/a/b.js").expect("ok");
-        assert_eq!(
-            (w.excluded, w.skipped_at.as_deref()),
-            (true, Some("node_modules"))
-        );
+        assert_eq!((w.excluded, w.skipped_at.as_deref()), (true, Some("node_modules")));
     }
 
     #[test]
@@ -401,11 +375,7 @@ mod tests {
         assert_eq!(m.matches_or_parent_matches("bar"), Ok(false));
         let e = m.matches_or_parent_matches("foo").expect_err("reached");
         assert_eq!((e.pattern, e.message.as_str()), (1, BAD_PATTERN));
-        assert!(
-            e.reason.contains("invalid character class range"),
-            "{}",
-            e.reason
-        );
+        assert!(e.reason.contains("invalid character class range"), "{}", e.reason);
     }
 
     /// xorshift64*: a small deterministic generator so the fuzz test needs no extra crate.
@@ -480,17 +450,13 @@ mod tests {
             "\u{10FFFF}",
             "\u{D7FF}",
         ];
-        let paths = [
-            "a", "a/b", "z/é/x", ".", "", "/a", "a//b/", "[", "a^b", "\n", "x/y/z/w",
-        ];
+        let paths = ["a", "a/b", "z/é/x", ".", "", "/a", "a//b/", "[", "a^b", "\n", "x/y/z/w"];
         for round in 0..4000 {
             let text = if round % 4 == 0 {
                 let raw: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
                 String::from_utf8_lossy(&raw).into_owned()
             } else {
-                (0..rng.below(24))
-                    .map(|_| PIECES[rng.below(PIECES.len())])
-                    .collect()
+                (0..rng.below(24)).map(|_| PIECES[rng.below(PIECES.len())]).collect()
             };
             let file = parse(&text);
             for p in &file.patterns {

