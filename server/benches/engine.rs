@@ -187,3 +187,6 @@ fn main() {
         texts.len() as f64 / m.as_secs_f64()
     );
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -1,37 +1,35 @@
-//! Developer tool: counts allocations and times a full parse of /tmp/gen5000.Dockerfile.
-#![allow(unsafe_code)]
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-struct Counting;
-static N: AtomicUsize = AtomicUsize::new(0);
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        N.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        N.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-#[global_allocator]
-static A: Counting = Counting;
+//! Developer tool: profiles parse, model and check on a generated Dockerfile (`cargo run --release
+//! --example parse_prof -- LINES ITERS`).
+
 fn main() {
-    let block = std::fs::read_to_string("/tmp/gen5000.Dockerfile").unwrap();
-    let n0 = N.load(Ordering::Relaxed);
-    let t = dockward::syntax::parse(&block);
-    let n1 = N.load(Ordering::Relaxed);
-    eprintln!("allocs per parse: {} for {} items", n1 - n0, t.items.len());
-    let m = dockward::model::Model::build(&t);
-    eprintln!("allocs model: {}", N.load(Ordering::Relaxed) - n1);
-    drop(m);
+    let mut args = std::env::args().skip(1);
+    let lines: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5000);
+    let iters: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(50);
+    let block =
+        std::fs::read_to_string(format!("/tmp/gen{lines}.Dockerfile")).expect("generate /tmp/genN.Dockerfile first");
+    let today = dockward::date::Date::new(2026, 11, 28);
+    let settings = dockward::settings::Settings::default();
     let t0 = std::time::Instant::now();
-    let iters: u32 = std::env::var("ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     for _ in 0..iters {
         std::hint::black_box(dockward::syntax::parse(&block));
     }
     eprintln!("parse {:?}", t0.elapsed() / iters);
+    let tree = dockward::syntax::parse(&block);
+    let t0 = std::time::Instant::now();
+    for _ in 0..iters {
+        std::hint::black_box(dockward::model::Model::build(&tree));
+    }
+    eprintln!("model {:?}", t0.elapsed() / iters);
+    let t0 = std::time::Instant::now();
+    for _ in 0..iters {
+        std::hint::black_box(dockward::check_tree(
+            &tree,
+            &dockward::Input::new(&block, today),
+            &settings,
+        ));
+    }
+    eprintln!("model+rules {:?}", t0.elapsed() / iters);
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -12,3 +12,8 @@ fn main() {
     let _ = out.flush();
     std::process::exit(code);
 }
+
+/// mimalloc: parsing allocates many small objects; glibc's allocator spent about a third of the
+/// instructions of a 5,000-line check (callgrind: 50.2 M with glibc, 37.5 M with mimalloc).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

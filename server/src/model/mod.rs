@@ -161,6 +161,8 @@ pub struct Model {
     pub item_stage: Vec<Option<usize>>,
     pub problems: Vec<ModelProblem>,
     escape: char,
+    /// Stage names (lower-cased) to the first stage with that name.
+    by_name: std::collections::HashMap<String, usize>,
 }
 
 impl Model {
@@ -209,7 +211,7 @@ impl Model {
         let name = f.name.map(|n| ins.text(&n).to_ascii_lowercase());
         let name_range = f.name.map(|n| n.range.shift(base));
         if let (Some(n), Some(r)) = (&name, name_range) {
-            if valid_stage_name(n) && self.stages.iter().any(|s| s.name.as_deref() == Some(n)) {
+            if valid_stage_name(n) && self.by_name.contains_key(n) {
                 self.problems.push(ModelProblem {
                     range: r,
                     message: "invalid.duplicate-stage",
@@ -246,11 +248,7 @@ impl Model {
                 (None, None) => Base::Unresolved,
                 (Some(v), None) => {
                     let lower = v.to_ascii_lowercase();
-                    if let Some(prev) = self
-                        .stages
-                        .iter()
-                        .position(|s| s.name.as_deref() == Some(lower.as_str()))
-                    {
+                    if let Some(&prev) = self.by_name.get(lower.as_str()) {
                         Base::Stage(prev)
                     } else if v == "scratch" {
                         Base::Scratch
@@ -286,6 +284,9 @@ impl Model {
             stage.vars = inherited;
         }
         let _ = tree;
+        if let Some(n) = &stage.name {
+            self.by_name.entry(n.clone()).or_insert(index);
+        }
         self.stages.push(stage);
     }
 

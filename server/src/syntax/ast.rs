@@ -508,8 +508,8 @@ pub struct Instruction {
     pub keyword: Span,
     /// The logical line: the instruction's lines joined with continuations and inner comments removed,
     /// starting at the keyword. Every [`Span`] reads its text from here.
-    pub logical: Box<str>,
-    pub pieces: Box<[Piece]>,
+    pub logical: String,
+    pub pieces: Vec<Piece>,
     pub flags: Vec<Flag>,
     pub args: Args,
     /// Range of the argument text after the flags (may be empty).
@@ -597,6 +597,16 @@ pub(crate) fn map_end(pieces: &[Piece], hi: u32) -> u32 {
 }
 
 pub(crate) fn span_of(pieces: &[Piece], lo: u32, hi: u32) -> Span {
+    // One piece (an instruction on one line): plain arithmetic.
+    if let [p] = pieces {
+        let start = p.source + lo.min(p.len);
+        let end = p.source + hi.min(p.len);
+        return Span {
+            range: TextRange::new(start, end.max(start)),
+            lo,
+            hi,
+        };
+    }
     let start = map_start(pieces, lo);
     let end = if hi == lo { start } else { map_end(pieces, hi) };
     Span {

@@ -128,7 +128,12 @@ const EOF: Option<char> = None;
 
 impl Lexer<'_, '_> {
     fn peek(&self) -> Option<char> {
-        self.s[self.pos..].chars().next()
+        // ASCII fast path: no UTF-8 decoding for the common bytes.
+        match self.s.as_bytes().get(self.pos) {
+            None => None,
+            Some(&b) if b < 0x80 => Some(b as char),
+            Some(_) => self.s[self.pos..].chars().next(),
+        }
     }
 
     fn next(&mut self) -> Option<char> {
@@ -534,6 +539,30 @@ impl Lexer<'_, '_> {
 
 /// Processes `s` as Docker would, with `env` answering variable lookups.
 pub fn process(s: &str, opts: Options, env: &dyn Fn(&str) -> Lookup) -> Processed {
+    // Without `$`, quotes or escape characters, processing is the identity and splitting is on blanks.
+    if !s.contains(['$', '\'', '"', opts.escape]) {
+        let mut words = Vec::new();
+        let mut start = None;
+        for (i, c) in s.char_indices() {
+            match (c.is_whitespace(), start) {
+                (false, None) => start = Some(i),
+                (true, Some(a)) => {
+                    words.push((s[a..i].to_string(), a, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(a) = start {
+            words.push((s[a..].to_string(), a, s.len()));
+        }
+        return Processed {
+            value: Some(s.to_string()),
+            words,
+            refs: Vec::new(),
+            error: None,
+        };
+    }
     run(s, opts, env, false)
 }
 

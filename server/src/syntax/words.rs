@@ -24,7 +24,7 @@ pub fn trim_space(s: &str, lo: usize, hi: usize) -> (usize, usize) {
 /// is expected to be trimmed already.
 pub fn split_ws(s: &str, lo: usize, hi: usize) -> Vec<(usize, usize)> {
     let b = s.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(4);
     let mut i = lo;
     while i < hi {
         while i < hi && is_docker_ws(b[i]) {
@@ -51,7 +51,7 @@ pub fn parse_words(s: &str, lo: usize, hi: usize, escape: char) -> Vec<(usize, u
         Word,
         Quote(char),
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(4);
     let mut phase = Phase::Spaces;
     let mut start = lo;
     let mut it = s[lo..hi].char_indices().map(|(i, c)| (i + lo, c)).peekable();
@@ -123,10 +123,28 @@ pub fn builder_flags(s: &str, lo: usize, hi: usize) -> (Vec<FlagWord>, usize) {
             return (flags, pos);
         }
         let start = pos;
+        // The common case: no quotes or backslashes, so the word is its own cooked form.
+        let end = (pos..hi).find(|&i| is_go_byte_space(b[i])).unwrap_or(hi);
+        if !b[pos..end].iter().any(|&c| c == b'\'' || c == b'"' || c == b'\\') {
+            let word = &s[pos..end];
+            pos = end;
+            if word == "--" {
+                while pos < hi && is_go_byte_space(b[pos]) {
+                    pos += 1;
+                }
+                return (flags, pos);
+            }
+            flags.push(FlagWord {
+                lo: start,
+                hi: end,
+                cooked: word.to_string(),
+            });
+            continue;
+        }
         let mut cooked = String::new();
         let mut quote: Option<u8> = None;
         let mut blank_ok = false;
-        let mut raw: Vec<u8> = Vec::new();
+        let mut raw: Vec<u8> = Vec::with_capacity(end - pos);
         while pos < hi {
             let c = b[pos];
             match quote {
