@@ -129,15 +129,31 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 40 + 1);
         starts.push(0);
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                starts.push(i as u32 + 1);
-            }
-        }
+        // `match_indices` on a char searches with memchr.
+        starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
         LineIndex {
             starts,
             len: text.len() as u32,
         }
+    }
+
+    /// Updates the index after `range` of the old text was replaced by `inserted`: the lines of the
+    /// edit are re-read and the later line starts move, without scanning the whole text.
+    pub fn edit(&mut self, range: TextRange, inserted: &str) {
+        let delta = i64::from(inserted.len() as u32) - i64::from(range.len());
+        // Line starts inside (start, end] belonged to the replaced text.
+        let a = self.starts.partition_point(|&s| s <= range.start);
+        let b = self.starts.partition_point(|&s| s <= range.end);
+        let new: Vec<u32> = inserted
+            .match_indices('\n')
+            .map(|(i, _)| range.start + i as u32 + 1)
+            .collect();
+        let n = new.len();
+        self.starts.splice(a..b, new);
+        for s in &mut self.starts[a + n..] {
+            *s = (i64::from(*s) + delta) as u32;
+        }
+        self.len = (i64::from(self.len) + delta) as u32;
     }
 
     pub fn line_count(&self) -> usize {
@@ -262,6 +278,25 @@ mod tests {
             LineCol { line: 1, col: 10 }
         );
         assert_eq!(idx.to_line_col(text, off, Encoding::Utf8), LineCol { line: 1, col: 13 });
+    }
+
+    #[test]
+    fn incremental_edits_match_a_fresh_index() {
+        let mut text = String::from("FROM a\nRUN b\r\nUSER c\n");
+        let mut idx = LineIndex::new(&text);
+        for (start, end, ins) in [
+            (3, 9, "x\ny\n"),
+            (0, 0, "\n\n"),
+            (5, 5, ""),
+            (2, 14, "z"),
+            (0, 3, "日本\n😀"),
+        ] {
+            let (start, end) = (start.min(text.len()), end.min(text.len()));
+            text.replace_range(start..end, ins);
+            idx.edit(TextRange::new(start as u32, end as u32), ins);
+            assert_eq!(idx.starts, LineIndex::new(&text).starts, "{text:?}");
+            assert_eq!(idx.len, text.len() as u32);
+        }
     }
 
     #[test]

@@ -115,7 +115,7 @@ impl Document {
                     let start = floor_char_boundary(&self.text, range.start as usize);
                     let end = floor_char_boundary(&self.text, range.end as usize).max(start);
                     self.text.replace_range(start..end, &change.text);
-                    self.index = LineIndex::new(&self.text);
+                    self.index.edit(TextRange::new(start as u32, end as u32), &change.text);
                     if let Some(tree) = &self.tree {
                         let edit = Edit {
                             range: TextRange::new(start as u32, end as u32),
