@@ -230,9 +230,12 @@ impl Server {
         })));
     }
 
-    /// Logs to stderr and, once running, to the client's log.
+    /// Logs to the client's log (`window/logMessage`), and to stderr when `DOCKWARD_LOG` is set: some
+    /// editors show everything a server writes to stderr as an error.
     fn log(&self, msg: &str) {
-        let _ = writeln!(std::io::stderr(), "dockward: {msg}");
+        if std::env::var_os("DOCKWARD_LOG").is_some() || self.state == State::Uninitialized {
+            let _ = writeln!(std::io::stderr(), "dockward: {msg}");
+        }
         if self.state != State::Uninitialized {
             self.notify("window/logMessage", json!({ "type": 3, "message": msg }));
         }

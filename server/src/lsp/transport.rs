@@ -137,10 +137,15 @@ pub fn read_loop(mut input: impl BufRead, out: Sender<Incoming>) {
 
 /// Writes one framed message.
 pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
-    let body = match msg {
-        Outgoing::Message(m) => serde_json::to_vec(m)?,
-        Outgoing::Raw(v) => serde_json::to_vec(v)?,
+    // `lsp_server::Message` has no `jsonrpc` member; JSON-RPC 2.0 requires it on every message.
+    let mut value = match msg {
+        Outgoing::Message(m) => serde_json::to_value(m)?,
+        Outgoing::Raw(v) => v.clone(),
     };
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("jsonrpc".into(), Value::String("2.0".into()));
+    }
+    let body = serde_json::to_vec(&value)?;
     write!(out, "Content-Length: {}\r\n\r\n", body.len())?;
     out.write_all(&body)?;
     out.flush()
@@ -228,6 +233,30 @@ mod tests {
         assert!(got[4].starts_with("ok "));
         assert_eq!(got[5], "bad -32600");
         assert_eq!(got.last().unwrap(), "closed");
+    }
+
+    #[test]
+    fn every_written_message_is_json_rpc_2() {
+        let msgs = [
+            Outgoing::Message(Message::Response(lsp_server::Response::new_ok(
+                lsp_server::RequestId::from(1),
+                Value::Null,
+            ))),
+            Outgoing::Message(Message::Notification(lsp_server::Notification {
+                method: "x".into(),
+                params: Value::Null,
+            })),
+            Outgoing::Raw(serde_json::json!({ "id": null, "error": { "code": -32700, "message": "m" } })),
+        ];
+        for m in msgs {
+            let mut out = Vec::new();
+            write_message(&mut out, &m).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            let (header, body) = text.split_once("\r\n\r\n").unwrap();
+            assert_eq!(header, format!("Content-Length: {}", body.len()));
+            let v: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(v["jsonrpc"], "2.0", "{body}");
+        }
     }
 
     #[test]
