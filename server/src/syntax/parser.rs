@@ -413,7 +413,9 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
     }
     let esc = escape as char;
     let mut instr = parse_logical(logical, pieces, esc, 0);
-    instr.errors.splice(0..0, errors);
+    if !errors.is_empty() {
+        instr.errors.splice(0..0, errors);
+    }
     instr.inner_comments = inner_comments;
     instr.empty_continuation_lines = empty_lines;
 
@@ -814,8 +816,12 @@ impl P<'_> {
         if !text.contains('$') {
             return;
         }
-        let esc = if by_docker { self.escape } else { '\\' };
-        let (refs, err) = shellword::var_refs(text, esc);
+        // Docker expands its own instructions' words; a shell expands RUN, CMD and ENTRYPOINT.
+        let (refs, err) = if by_docker {
+            shellword::var_refs(text, self.escape)
+        } else {
+            (shellword::shell_var_refs(text), None)
+        };
         for r in refs {
             let span = self.span(lo + r.lo as usize, lo + r.hi as usize);
             let name_span = self.span(lo + r.name_lo as usize, lo + r.name_hi as usize);

@@ -611,6 +611,141 @@ pub fn var_refs(s: &str, escape: char) -> (Vec<VarRef>, Option<String>) {
     (p.refs, p.error)
 }
 
+/// The variable references of a shell script (RUN, CMD and ENTRYPOINT in shell form), as the shell
+/// reads them: `$name`, `${name...}` (and the references inside its modifier), positional and special
+/// parameters; nothing inside single quotes; `\` escapes. Scans only the bytes that matter, so long
+/// scripts cost little.
+pub fn shell_var_refs(s: &str) -> Vec<VarRef> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut closers: Option<std::collections::HashMap<usize, usize>> = None;
+    let (mut single, mut double) = (false, false);
+    let mut i = 0;
+    while let Some(k) = b[i..].iter().position(|&c| matches!(c, b'$' | b'\'' | b'"' | b'\\')) {
+        i += k;
+        match b[i] {
+            b'\\' => i += if single { 1 } else { 2 },
+            b'\'' => {
+                if !double {
+                    single = !single;
+                }
+                i += 1;
+            }
+            b'"' => {
+                if !single {
+                    double = !double;
+                }
+                i += 1;
+            }
+            _ if single => i += 1,
+            _ => {
+                let start = i;
+                i += 1;
+                let braced = b.get(i) == Some(&b'{');
+                if braced {
+                    i += 1;
+                    // `${#name}` is the length of `name`.
+                    if b.get(i) == Some(&b'#') && b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+                        i += 1;
+                    }
+                }
+                let name_lo = i;
+                match b.get(i) {
+                    Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+                        while b.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+                            i += 1;
+                        }
+                    }
+                    Some(c) if c.is_ascii_digit() => {
+                        i += 1;
+                        if braced {
+                            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                                i += 1;
+                            }
+                        }
+                    }
+                    Some(b'@' | b'*' | b'#' | b'?' | b'-' | b'$' | b'!') => i += 1,
+                    _ => continue,
+                }
+                let name_hi = i;
+                // The end of `${...}`: its closing brace, counting nested braces (matched once for the
+                // whole text, so that deeply nested references stay linear).
+                let (hi, modifier) = if braced {
+                    let closers = closers.get_or_insert_with(|| match_braces(b));
+                    let close = closers.get(&(start + 1)).copied();
+                    let j = close.map_or(b.len(), |c| c + 1);
+                    if close.is_none() {
+                        // An unclosed `${`: the reference runs to the end, without a modifier.
+                        out.push(VarRef {
+                            lo: start as u32,
+                            hi: b.len() as u32,
+                            name_lo: name_lo as u32,
+                            name_hi: name_hi as u32,
+                            braced,
+                            modifier: None,
+                        });
+                        continue;
+                    }
+                    let modifier = (name_hi < j.saturating_sub(1)).then(|| {
+                        let mut op_len = match &b[name_hi..j - 1] {
+                            [b':', b'-' | b'+' | b'=' | b'?', ..]
+                            | [b'#', b'#', ..]
+                            | [b'%', b'%', ..]
+                            | [b'/', b'/', ..] => 2,
+                            _ => 1,
+                        };
+                        while !s.is_char_boundary(name_hi + op_len) {
+                            op_len += 1;
+                        }
+                        VarModifier {
+                            op: s[name_hi..(name_hi + op_len).min(j - 1)].to_string(),
+                            word_lo: (name_hi + op_len).min(j - 1) as u32,
+                            word_hi: (j - 1) as u32,
+                        }
+                    });
+                    (j, modifier)
+                } else {
+                    (i, None)
+                };
+                out.push(VarRef {
+                    lo: start as u32,
+                    hi: hi as u32,
+                    name_lo: name_lo as u32,
+                    name_hi: name_hi as u32,
+                    braced,
+                    modifier,
+                });
+                // Keep scanning inside `${...}`: its modifier may refer to other variables.
+            }
+        }
+        if i >= b.len() {
+            break;
+        }
+    }
+    out
+}
+
+/// The closing brace of every `{` (by byte offset), skipping backslash-escaped characters.
+fn match_braces(b: &[u8]) -> std::collections::HashMap<usize, usize> {
+    let mut out = std::collections::HashMap::new();
+    let mut stack = Vec::new();
+    let mut j = 0;
+    while j < b.len() {
+        match b[j] {
+            b'{' => stack.push(j),
+            b'}' => {
+                if let Some(o) = stack.pop() {
+                    out.insert(o, j);
+                }
+            }
+            b'\\' => j += 1,
+            _ => {}
+        }
+        j += 1;
+    }
+    out
+}
+
 /// Shell pattern match (`*`, `?`, `[...]`, `\` escapes) of the whole of `text`.
 fn glob_match(pat: &[char], text: &[char]) -> bool {
     let (mut p, mut t) = (0usize, 0usize);
@@ -804,6 +939,18 @@ mod tests {
             })
             .collect();
         assert_eq!(spans, vec![("${B:-$C}", "B"), ("$C", "C"), ("$E_F", "E_F")]);
+    }
+
+    #[test]
+    fn shell_refs_follow_shell_quoting() {
+        let s = r#"echo "$A" '$B' \$C ${D:-$E} $1 $@ $(cat $F) ${#G} $ x"#;
+        let names: Vec<&str> = shell_var_refs(s)
+            .iter()
+            .map(|r| &s[r.name_lo as usize..r.name_hi as usize])
+            .collect();
+        assert_eq!(names, vec!["A", "D", "E", "1", "@", "F", "G"]);
+        let r = &shell_var_refs("x ${HOME:-/root} y")[0];
+        assert_eq!((r.lo, r.hi, r.modifier.as_ref().unwrap().op.as_str()), (2, 16, ":-"));
     }
 
     #[test]
