@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark of dockward against the tools people use today, in the same run.
 
-    python3 tests/bench/bench.py            # full run (a few minutes)
+    python3 tests/bench/bench.py            # full run (about 15 minutes: the Node.js server is slow on big files)
     python3 tests/bench/bench.py --quick    # fewer repetitions, for a smoke test
 
 It builds `target/release/dockward`, installs the peers into `tests/bench/peers/` (ignored by git):
