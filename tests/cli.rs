@@ -362,7 +362,7 @@ fn directories_are_searched_for_dockerfile_names() {
         fs::create_dir_all(p.parent().unwrap()).unwrap();
         fs::write(p, "FROM alpine:3.20\n").unwrap();
     }
-    let found = dockward::cli::discover::find(&[d.clone()]);
+    let found = dockward::cli::discover::find(std::slice::from_ref(&d));
     let names: Vec<String> = found
         .files
         .iter()

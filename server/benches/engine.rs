@@ -3,6 +3,8 @@
 //!
 //! Prints medians and 95th percentiles; the engine figures in README.md come from this program.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -188,7 +190,11 @@ fn main() {
         v.push(t.elapsed());
     }
     let (m, p) = stats(v);
-    row(format!("parse+model+check, {} corpus lines", real.lines().count()), m, p);
+    row(
+        format!("parse+model+check, {} corpus lines", real.lines().count()),
+        m,
+        p,
+    );
     let mut v = Vec::new();
     for _ in 0..21 {
         let t = Instant::now();

@@ -1,4 +1,6 @@
 //! Developer tool: parses a file N times (for callgrind).
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 fn main() {
     let mut a = std::env::args().skip(1);
     let path = a.next().expect("file");

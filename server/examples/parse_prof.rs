@@ -1,6 +1,8 @@
 //! Developer tool: profiles parse, model and check on a generated Dockerfile (`cargo run --release
 //! --example parse_prof -- LINES ITERS`).
 
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let lines: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5000);

@@ -46,7 +46,10 @@ fn offset_in(line: &str, sub: &str) -> usize {
 }
 
 /// Parses a comment line (starting with `#` at absolute offset `hash`) as a suppression comment.
-fn parse_comment(line: &str, hash: u32) -> Option<(Tool, bool, Vec<(String, TextRange)>, Option<String>)> {
+/// A suppression comment as read: tool, global, codes with their ranges, reason.
+type ParsedComment = (Tool, bool, Vec<(String, TextRange)>, Option<String>);
+
+fn parse_comment(line: &str, hash: u32) -> Option<ParsedComment> {
     let rest = line.get(1..)?.trim_start();
     let (tool, rest) = if let Some(r) = rest.strip_prefix("dockward") {
         (Tool::Dockward, r)

@@ -120,12 +120,9 @@ pub fn io_reason(e: &std::io::Error) -> String {
 pub fn ignore_file_for(dockerfile: &Path, context: &Path) -> Option<PathBuf> {
     let name = dockerfile.file_name()?.to_string_lossy().into_owned();
     let specific = dockerfile.with_file_name(format!("{name}.dockerignore"));
-    for candidate in [specific, context.join(".dockerignore")] {
-        if fs::symlink_metadata(&candidate).is_ok_and(|m| m.is_file()) {
-            return Some(candidate);
-        }
-    }
-    None
+    [specific, context.join(".dockerignore")]
+        .into_iter()
+        .find(|c| fs::symlink_metadata(c).is_ok_and(|m| m.is_file()))
 }
 
 /// Lists a build context: every entry, relative and `/`-separated, without following symbolic links,

@@ -125,6 +125,8 @@ impl Actions<'_> {
                 change_annotations: None,
             });
         }
+        // lsp-types keys `changes` by `Uri`, which clippy considers interior-mutable; it is only hashed here.
+        #[allow(clippy::mutable_key_type)]
         let mut changes = HashMap::new();
         for (uri, _, edits, _) in files {
             changes.insert(uri.parse().ok()?, edits);
@@ -329,30 +331,66 @@ mod tests {
     #[test]
     fn file_creating_edits_use_create_file_or_are_withheld() {
         use crate::lsp::document::Document;
-        let doc = Document::new("file:///p/Dockerfile".into(), "dockerfile".into(), 3, "FROM a\nCOPY . .\n".into());
+        let doc = Document::new(
+            "file:///p/Dockerfile".into(),
+            "dockerfile".into(),
+            3,
+            "FROM a\nCOPY . .\n".into(),
+        );
         let path = std::path::Path::new("/p/.dockerignore");
         let edits = [
-            TextEdit { file: FileRef::IgnoreFile, range: TextRange::empty(0), new_text: ".git\n".into() },
-            TextEdit { file: FileRef::Dockerfile, range: TextRange::new(0, 4), new_text: "FROM".into() },
+            TextEdit {
+                file: FileRef::IgnoreFile,
+                range: TextRange::empty(0),
+                new_text: ".git\n".into(),
+            },
+            TextEdit {
+                file: FileRef::Dockerfile,
+                range: TextRange::new(0, 4),
+                new_text: "FROM".into(),
+            },
         ];
         let actions = |caps: EditCaps| Actions {
             doc: &doc,
             diagnostics: &[],
-            ignore: Some(IgnoreTarget { path, text: None, version: None }),
+            ignore: Some(IgnoreTarget {
+                path,
+                text: None,
+                version: None,
+            }),
             enc: Encoding::Utf16,
             caps,
             locale: Locale::En,
         };
-        let full = EditCaps { document_changes: true, create_files: true, resolve_edit: true };
-        let we = actions(full).workspace_edit(&edits, Some(&FileRef::IgnoreFile)).unwrap();
+        let full = EditCaps {
+            document_changes: true,
+            create_files: true,
+            resolve_edit: true,
+        };
+        let we = actions(full)
+            .workspace_edit(&edits, Some(&FileRef::IgnoreFile))
+            .unwrap();
         let v = serde_json::to_value(we).unwrap();
         assert_eq!(v["documentChanges"][0]["kind"], "create");
         assert_eq!(v["documentChanges"][0]["uri"], "file:///p/.dockerignore");
         assert_eq!(v["documentChanges"][0]["options"]["ignoreIfExists"], true);
-        assert_eq!(v["documentChanges"][1]["textDocument"]["version"], serde_json::Value::Null);
-        assert_eq!(v["documentChanges"][2]["textDocument"]["version"], 3, "the open document's version guards the edit");
+        assert_eq!(
+            v["documentChanges"][1]["textDocument"]["version"],
+            serde_json::Value::Null
+        );
+        assert_eq!(
+            v["documentChanges"][2]["textDocument"]["version"], 3,
+            "the open document's version guards the edit"
+        );
         // A client without resource operations cannot create the file: the action is withheld.
-        assert!(actions(EditCaps { create_files: false, ..full }).workspace_edit(&edits, Some(&FileRef::IgnoreFile)).is_none());
+        assert!(
+            actions(EditCaps {
+                create_files: false,
+                ..full
+            })
+            .workspace_edit(&edits, Some(&FileRef::IgnoreFile))
+            .is_none()
+        );
         // Without documentChanges, edits to existing files use the `changes` map.
         let plain = EditCaps::default();
         let v = serde_json::to_value(actions(plain).workspace_edit(&edits[1..], None).unwrap()).unwrap();

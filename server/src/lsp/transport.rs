@@ -213,7 +213,7 @@ mod tests {
     fn recovers_from_broken_frames() {
         let good = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
         let mut input = Vec::new();
-        input.extend(format!("Content-Length: 5\r\n\r\n{{bad}}").as_bytes());
+        input.extend(b"Content-Length: 5\r\n\r\n{bad}");
         input.extend(format!("Content-Length: {}\r\n\r\n{good}", good.len()).as_bytes());
         input.extend(b"Content-Length: abc\r\n\r\n");
         input.extend(b"X-Nothing: 1\r\n\r\n");

@@ -210,14 +210,15 @@ impl Model {
         let Args::From(f) = &ins.args else { return };
         let name = f.name.map(|n| ins.text(&n).to_ascii_lowercase());
         let name_range = f.name.map(|n| n.range.shift(base));
-        if let (Some(n), Some(r)) = (&name, name_range) {
-            if valid_stage_name(n) && self.by_name.contains_key(n) {
-                self.problems.push(ModelProblem {
-                    range: r,
-                    message: "invalid.duplicate-stage",
-                    args: vec![("name", n.clone())],
-                });
-            }
+        if let (Some(n), Some(r)) = (&name, name_range)
+            && valid_stage_name(n)
+            && self.by_name.contains_key(n)
+        {
+            self.problems.push(ModelProblem {
+                range: r,
+                message: "invalid.duplicate-stage",
+                args: vec![("name", n.clone())],
+            });
         }
         let platform = ins.flag("platform").and_then(|p| p.value.clone());
         let mut stage = Stage {

@@ -627,6 +627,8 @@ pub struct Comment {
 }
 
 /// What an item holds.
+// Instructions are the common case; boxing them would add an allocation to every one.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeKind {
     Instruction(Instruction),

@@ -1136,22 +1136,11 @@ impl P<'_> {
                     }
                     _ => {}
                 },
-                "retries" => {
-                    if !v.is_empty() {
-                        match parse_go_int32(v) {
-                            Some(n) if n < 0 => {
-                                self.err(r, "invalid.healthcheck-retries")
-                                    .args
-                                    .push(("value", v.clone()));
-                            }
-                            None => {
-                                self.err(r, "invalid.healthcheck-retries")
-                                    .args
-                                    .push(("value", v.clone()));
-                            }
-                            _ => {}
-                        }
-                    }
+                // An empty value means the default; anything else must be a whole number of zero or more.
+                "retries" if !v.is_empty() && parse_go_int32(v).is_none_or(|n| n < 0) => {
+                    self.err(r, "invalid.healthcheck-retries")
+                        .args
+                        .push(("value", v.clone()));
                 }
                 _ => {}
             }

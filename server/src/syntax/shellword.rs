@@ -53,6 +53,9 @@ pub struct Processed {
     pub error: Option<String>,
 }
 
+/// Words after splitting, each with the raw span it started and ended at.
+type SplitWords = Vec<(String, usize, usize)>;
+
 struct Lexer<'a, 'e> {
     s: &'a str,
     pos: usize,
@@ -143,11 +146,7 @@ impl Lexer<'_, '_> {
     }
 
     /// Processes until `stop` (consumed) or the end; returns the text and the split words.
-    fn stop_on(
-        &mut self,
-        stop: Option<char>,
-        raw_escapes: bool,
-    ) -> Result<(String, Vec<(String, usize, usize)>), String> {
+    fn stop_on(&mut self, stop: Option<char>, raw_escapes: bool) -> Result<(String, SplitWords), String> {
         let saved = self.opts.raw_escapes;
         self.opts.raw_escapes = raw_escapes;
         let r = self.stop_on_inner(stop);
@@ -155,7 +154,7 @@ impl Lexer<'_, '_> {
         r
     }
 
-    fn stop_on_inner(&mut self, stop: Option<char>) -> Result<(String, Vec<(String, usize, usize)>), String> {
+    fn stop_on_inner(&mut self, stop: Option<char>) -> Result<(String, SplitWords), String> {
         let mut result = String::new();
         let mut words = Words {
             off: self.quiet,
