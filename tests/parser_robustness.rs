@@ -47,7 +47,7 @@ fn check_instruction(text: &str, base: u32, i: &Instruction, name: &str) {
         in_text(text, abs(h.body), "heredoc body", name);
         in_text(text, abs(h.marker.range), "heredoc marker", name);
     }
-    for v in &i.var_uses {
+    for v in i.shell_var_uses().iter().chain(&i.var_uses) {
         in_text(text, abs(v.range), "variable", name);
     }
     if let Args::Onbuild(Some(inner)) = &i.args {

@@ -239,12 +239,12 @@ impl Model {
         if let Some(img) = f.image {
             let raw = ins.text(&img).to_string();
             let range = img.range.shift(base);
-            let p = self.expand_global(&raw);
-            stage.image_uses_vars = !p.refs.is_empty();
-            stage.image_text = Some(raw.clone());
+            let (value, error) =
+                shellword::expand_value(&raw, Options::expand(self.escape), &|n| self.global_lookup(n));
+            stage.image_uses_vars = raw.contains('$');
             stage.image_range = Some(range);
-            stage.image_expanded = p.value.clone();
-            stage.base = match (&p.value, &p.error) {
+            stage.image_expanded = value.clone();
+            stage.base = match (&value, &error) {
                 (_, Some(_)) => Base::Unresolved,
                 (None, None) => Base::Unresolved,
                 (Some(v), None) => {
@@ -274,6 +274,7 @@ impl Model {
                 }
             };
         }
+        stage.image_text = f.image.map(|img| ins.text(&img).to_string());
         // Inherit the parent stage's ENV (ARGs end with their stage).
         if let Base::Stage(p) = stage.base {
             let inherited: Vec<VarDef> = self.stages[p]

@@ -483,8 +483,8 @@ pub struct VarModifier {
 pub struct VarUse {
     /// `$x` or the whole `${...}`.
     pub range: TextRange,
-    pub name_range: TextRange,
-    pub name: String,
+    /// The variable's name: read it with [`Instruction::text`].
+    pub name: Span,
     pub braced: bool,
     pub modifier: Option<String>,
     /// Docker expands it (true), or the shell does at run time (RUN, CMD, ENTRYPOINT, heredoc bodies).
@@ -560,6 +560,27 @@ impl Instruction {
             Args::Healthcheck(h) => Some(&h.command),
             _ => None,
         }
+    }
+
+    /// The variable references the shell expands in a shell-form RUN, CMD, ENTRYPOINT or HEALTHCHECK
+    /// command, computed on demand (long scripts would otherwise cost every parse).
+    pub fn shell_var_uses(&self) -> Vec<VarUse> {
+        let Some(CommandForm::Shell(sp)) = self.command() else {
+            return Vec::new();
+        };
+        let (lo, text) = (sp.lo as usize, self.text(sp));
+        crate::syntax::shellword::shell_var_refs(text)
+            .into_iter()
+            .map(|r| VarUse {
+                range: self
+                    .span((lo + r.lo as usize) as u32, (lo + r.hi as usize) as u32)
+                    .range,
+                name: self.span((lo + r.name_lo as usize) as u32, (lo + r.name_hi as usize) as u32),
+                braced: r.braced,
+                modifier: r.modifier.map(|m| m.op),
+                expanded_by_docker: false,
+            })
+            .collect()
     }
 
     /// The instruction ONBUILD wraps, if this is ONBUILD.

@@ -169,11 +169,11 @@ fn dump_instruction(out: &mut String, depth: usize, i: &Instruction, text: &str,
             let _ = writeln!(out, "{pad}  terminator {}", q(t));
         }
     }
-    for v in &i.var_uses {
+    for v in i.shell_var_uses().iter().chain(&i.var_uses) {
         let _ = writeln!(
             out,
             "{pad}var {} {}{} {}",
-            v.name,
+            i.text(&v.name),
             if v.expanded_by_docker { "docker" } else { "shell" },
             v.modifier.as_deref().map(|m| format!(" {m}")).unwrap_or_default(),
             q(v.range)

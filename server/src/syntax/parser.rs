@@ -824,11 +824,10 @@ impl P<'_> {
         };
         for r in refs {
             let span = self.span(lo + r.lo as usize, lo + r.hi as usize);
-            let name_span = self.span(lo + r.name_lo as usize, lo + r.name_hi as usize);
+            let name = self.span(lo + r.name_lo as usize, lo + r.name_hi as usize);
             self.var_uses.push(VarUse {
                 range: span.range,
-                name_range: name_span.range,
-                name: text[r.name_lo as usize..r.name_hi as usize].to_string(),
+                name,
                 braced: r.braced,
                 modifier: r.modifier.map(|m| m.op),
                 expanded_by_docker: by_docker,
@@ -914,9 +913,7 @@ impl P<'_> {
                         "invalid.shell-not-json",
                     );
                 }
-                if let CommandForm::Shell(sp) = form {
-                    self.refs(sp.lo as usize, sp.hi as usize, false, false);
-                }
+                // The shell's own variable references are computed on demand (`Instruction::shell_var_uses`).
                 Args::Command(form)
             }
             Kind::Copy | Kind::Add | Kind::Volume => {
@@ -1075,9 +1072,6 @@ impl P<'_> {
                             .args
                             .push(("type", written));
                     }
-                }
-                if let CommandForm::Shell(sp) = command {
-                    self.refs(sp.lo as usize, sp.hi as usize, false, false);
                 }
                 Args::Healthcheck(HealthcheckArgs {
                     kind: Some(typ_span),

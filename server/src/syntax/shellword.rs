@@ -620,7 +620,7 @@ pub fn shell_var_refs(s: &str) -> Vec<VarRef> {
     let mut closers: Option<std::collections::HashMap<usize, usize>> = None;
     let (mut single, mut double) = (false, false);
     let mut i = 0;
-    while let Some(k) = b[i..].iter().position(|&c| matches!(c, b'$' | b'\'' | b'"' | b'\\')) {
+    while let Some(k) = next_special(&b[i..]) {
         i += k;
         match b[i] {
             b'\\' => i += if single { 1 } else { 2 },
@@ -722,6 +722,30 @@ pub fn shell_var_refs(s: &str) -> Vec<VarRef> {
         }
     }
     out
+}
+
+/// The first `$`, `'`, `"` or `\` of a script, eight bytes at a time.
+fn next_special(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has = |x: u64, c: u8| {
+        let v = x ^ (LO * u64::from(c));
+        v.wrapping_sub(LO) & !v & HI
+    };
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&b[i..i + 8]);
+        let x = u64::from_le_bytes(chunk);
+        if has(x, b'$') | has(x, b'\'') | has(x, b'"') | has(x, b'\\') != 0 {
+            break;
+        }
+        i += 8;
+    }
+    b[i..]
+        .iter()
+        .position(|&c| matches!(c, b'$' | b'\'' | b'"' | b'\\'))
+        .map(|p| p + i)
 }
 
 /// The closing brace of every `{` (by byte offset), skipping backslash-escaped characters.
