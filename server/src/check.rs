@@ -89,7 +89,7 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
         (rule.check)(&ctx, &mut sink);
         rules::to_diagnostics(
             rule,
-            settings.severity_of(rule),
+            settings.configured_severity(rule),
             settings.locale,
             sink.findings,
             &mut out,
@@ -115,7 +115,7 @@ fn suppress_and_judge_pragmas(ctx: &Ctx, out: Vec<Diagnostic>) -> Vec<Diagnostic
         rules::unknown_pragma_code::report(&pragmas, &mut sink);
         rules::to_diagnostics(
             unknown,
-            settings.severity_of(unknown),
+            settings.configured_severity(unknown),
             settings.locale,
             sink.findings,
             &mut kept,
@@ -127,7 +127,7 @@ fn suppress_and_judge_pragmas(ctx: &Ctx, out: Vec<Diagnostic>) -> Vec<Diagnostic
         rules::unused_pragma::report(ctx, &pragmas, &usage, &mut sink);
         rules::to_diagnostics(
             unused,
-            settings.severity_of(unused),
+            settings.configured_severity(unused),
             settings.locale,
             sink.findings,
             &mut kept,

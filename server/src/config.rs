@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! select = ["ALL"]                      # rules to run: codes, prefixes (DW1), names, tags
+//! extend-select = ["DW104"]             # rules to run besides those (opt-in rules are named here)
 //! ignore = ["DW005"]                    # rules to skip
 //! trusted-registries = ["ghcr.io/my-org/"]
 //! fail-level = "warning"                # CLI exit threshold: error, warning, info, hint, none
@@ -33,6 +34,7 @@ pub const FILE_NAME: &str = ".dockward.toml";
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Config {
     pub select: Option<Vec<String>>,
+    pub extend_select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
     pub severity: Option<BTreeMap<String, String>>,
     pub trusted_registries: Option<Vec<String>>,
@@ -49,6 +51,7 @@ pub struct Config {
 #[serde(rename_all = "camelCase")]
 pub struct ClientSettings {
     pub select: Option<Vec<String>>,
+    pub extend_select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
     pub severity: Option<BTreeMap<String, String>>,
     pub trusted_registries: Option<Vec<String>>,
@@ -65,6 +68,7 @@ impl From<ClientSettings> for Config {
     fn from(c: ClientSettings) -> Config {
         Config {
             select: c.select,
+            extend_select: c.extend_select,
             ignore: c.ignore,
             severity: c.severity,
             trusted_registries: c.trusted_registries,
@@ -111,6 +115,7 @@ impl Config {
     pub fn merged(&self, over: &Config) -> Config {
         Config {
             select: over.select.clone().or_else(|| self.select.clone()),
+            extend_select: over.extend_select.clone().or_else(|| self.extend_select.clone()),
             ignore: over.ignore.clone().or_else(|| self.ignore.clone()),
             severity: match (&self.severity, &over.severity) {
                 (Some(a), Some(b)) => Some(a.iter().chain(b).map(|(k, v)| (k.clone(), v.clone())).collect()),
@@ -145,6 +150,7 @@ impl Config {
             .select
             .iter()
             .flatten()
+            .chain(self.extend_select.iter().flatten())
             .chain(self.ignore.iter().flatten())
             .chain(severity.iter().map(|(k, _)| k))
         {
@@ -161,6 +167,7 @@ impl Config {
         };
         let settings = Settings {
             select: self.select.clone(),
+            extend_select: self.extend_select.clone().unwrap_or_default(),
             ignore: self.ignore.clone().unwrap_or_default(),
             severity,
             trusted_registries: self.trusted_registries.clone().unwrap_or_default(),

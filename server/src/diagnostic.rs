@@ -91,6 +91,46 @@ pub struct Fix {
     pub edits: Vec<TextEdit>,
     /// The edits create `file` (which does not exist yet) with the given text.
     pub creates: Option<FileRef>,
+    /// The fix needs a fact from outside the engine before it can be applied; its edits contain
+    /// [`DIGEST_PLACEHOLDER`] until an edge looks the fact up (only when the user asks).
+    pub resolve: Option<Resolve>,
+}
+
+/// Where an unresolved fix's edits hold the digest still to be looked up.
+pub const DIGEST_PLACEHOLDER: &str = "{digest}";
+
+/// A fact a fix needs from outside the engine.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Resolve {
+    /// The digest (`sha256:...`) the registry currently serves for `reference` (a normalised
+    /// `domain/path:tag`); for a multi-platform image, the digest of its index.
+    Digest { reference: String },
+}
+
+impl Fix {
+    /// Whether the fix can be applied as it is.
+    pub fn is_resolved(&self) -> bool {
+        self.resolve.is_none()
+    }
+
+    /// This fix with its digest filled in.
+    pub fn with_digest(&self, digest: &str) -> Fix {
+        Fix {
+            title: self.title.replace(DIGEST_PLACEHOLDER, digest),
+            applicability: self.applicability,
+            edits: self
+                .edits
+                .iter()
+                .map(|e| TextEdit {
+                    file: e.file.clone(),
+                    range: e.range,
+                    new_text: e.new_text.replace(DIGEST_PLACEHOLDER, digest),
+                })
+                .collect(),
+            creates: self.creates.clone(),
+            resolve: None,
+        }
+    }
 }
 
 /// One finding.

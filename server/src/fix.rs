@@ -48,7 +48,7 @@ pub fn select_fixes(diagnostics: &[Diagnostic], min: Applicability) -> Vec<&Fix>
         let Some(fix) = d
             .fixes
             .iter()
-            .find(|f| f.applicability >= min && f.applicability != Applicability::DisplayOnly)
+            .find(|f| f.applicability >= min && f.applicability != Applicability::DisplayOnly && f.is_resolved())
         else {
             continue;
         };

@@ -11,6 +11,7 @@ pub mod data;
 pub mod date;
 pub mod diagnostic;
 pub mod fix;
+pub mod images;
 pub mod lsp;
 pub mod messages;
 pub mod model;

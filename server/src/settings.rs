@@ -12,6 +12,9 @@ pub struct Settings {
     /// Rules to run, by selector; `None` runs every rule. A selector is `ALL`, a code (`DW001`), a code
     /// prefix (`DW1`), a rule name (`syntax-error`) or a tag (`secrets`).
     pub select: Option<Vec<String>>,
+    /// Rules to run besides the selection (the way to turn on an opt-in rule without restating
+    /// `select`).
+    pub extend_select: Vec<String>,
     /// Rules not to run, by selector (applied after `select`).
     pub ignore: Vec<String>,
     /// Severity per selector, overriding the rules' defaults (later entries win).
@@ -36,21 +39,34 @@ pub fn matches(selector: &str, rule: &Rule) -> bool {
         || rule.tags.contains(&s)
 }
 
+/// Whether `selector` turns `rule` on: [`matches`], except that an opt-in rule must be named by its code or
+/// name.
+pub fn selects(selector: &str, rule: &Rule) -> bool {
+    if rule.opt_in {
+        let s = selector.trim();
+        s.eq_ignore_ascii_case(rule.code) || s == rule.name
+    } else {
+        matches(selector, rule)
+    }
+}
+
 impl Settings {
     pub fn enabled(&self, rule: &Rule) -> bool {
         let selected = match &self.select {
-            None => true,
-            Some(sel) => sel.iter().any(|s| matches(s, rule)),
-        };
+            None => !rule.opt_in,
+            Some(sel) => sel.iter().any(|s| selects(s, rule)),
+        } || self.extend_select.iter().any(|s| selects(s, rule));
         selected && !self.ignore.iter().any(|s| matches(s, rule))
     }
 
+    /// The severity the user configured for `rule`, if any (later entries win).
+    pub fn configured_severity(&self, rule: &Rule) -> Option<Severity> {
+        self.severity.iter().rev().find(|(s, _)| matches(s, rule)).map(|(_, sev)| *sev)
+    }
+
+    /// The severity of `rule`'s findings: configured, else the rule's default.
     pub fn severity_of(&self, rule: &Rule) -> Severity {
-        self.severity
-            .iter()
-            .rev()
-            .find(|(s, _)| matches(s, rule))
-            .map_or(rule.severity, |(_, sev)| *sev)
+        self.configured_severity(rule).unwrap_or(rule.severity)
     }
 
     /// Whether a selector names at least one known rule (for warning about typos in configuration).

@@ -44,7 +44,7 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         },
         None => env.locale().unwrap_or_default(),
     };
-    for sel in a.select.iter().chain(&a.ignore) {
+    for sel in a.select.iter().chain(&a.extend_select).chain(&a.ignore) {
         if !Settings::selector_is_known(sel) {
             let _ = writeln!(err, "warning: `{sel}` matches no rule (see `dockward rule --all`)");
         }
@@ -52,6 +52,7 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     let cli = Config {
         select: (!a.select.is_empty()).then(|| a.select.clone()),
         ignore: (!a.ignore.is_empty()).then(|| a.ignore.clone()),
+        extend_select: (!a.extend_select.is_empty()).then(|| a.extend_select.clone()),
         target: a.target.clone(),
         disable_pragmas: a.disable_pragmas.then_some(true),
         ..Config::default()

@@ -121,6 +121,10 @@ pub struct CheckArgs {
     /// Run only these rules (codes, prefixes like DW1, names or tags; comma-separated or repeated).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
+    /// Run these rules besides the selection; opt-in rules (such as DW104) must be named here or in
+    /// --select by code or name.
+    #[arg(long, value_delimiter = ',', value_name = "SELECT")]
+    pub extend_select: Vec<String>,
     /// Skip these rules (same forms as --select).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,

@@ -139,6 +139,9 @@ impl Actions<'_> {
     }
 
     fn fix_action(&self, d: &Diagnostic, f: &Fix, preferred: bool) -> Option<CodeAction> {
+        if !f.is_resolved() {
+            return None;
+        }
         let edit = self.workspace_edit(&f.edits, f.creates.as_ref())?;
         Some(CodeAction {
             title: f.title.clone(),

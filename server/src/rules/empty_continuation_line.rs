@@ -72,6 +72,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                     new_text: String::new(),
                 }],
                 creates: None,
+                resolve: None,
             };
             sink.report(r, "empty-continuation-line", Vec::new()).fix(fix);
         }

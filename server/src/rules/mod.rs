@@ -60,6 +60,9 @@ pub struct Rule {
     /// Equivalent checks of other tools, as `tool:ID` (`hadolint:DL3002`, `buildkit:SecretsUsedInArgOrEnv`,
     /// `trivy:DS002`, `checkov:CKV_DOCKER_3`). Their suppression comments also suppress this rule.
     pub also: &'static [&'static str],
+    /// An opt-in rule runs only when a selector names it by code or name (`select`, `extend-select`):
+    /// `ALL`, prefixes and tags do not turn it on.
+    pub opt_in: bool,
     pub check: fn(&Ctx, &mut Sink),
 }
 
@@ -135,6 +138,7 @@ macro_rules! declare_rule {
             fix: $fix:ident,
             since: $since:literal,
             $(also: [$($also:literal),* $(,)?],)?
+            $(opt_in: $opt_in:literal,)?
             check: $check:path $(,)?
         }
     ) => {
@@ -148,6 +152,7 @@ macro_rules! declare_rule {
             since: $since,
             doc: concat!($($doc, "\n"),*),
             also: &[$($($also),*)?],
+            opt_in: false $(|| $opt_in)?,
             check: $check,
         };
     };
@@ -220,6 +225,7 @@ impl Ctx<'_> {
                 new_text: new_text.into(),
             }],
             creates: None,
+            resolve: None,
         }
     }
 }
@@ -234,6 +240,9 @@ pub struct Finding {
     pub args: Vec<(&'static str, String)>,
     /// Catalog id of the help line; defaults to `<message>.help`.
     pub help: Option<&'static str>,
+    /// This finding's severity when it differs from the rule's (an end of life still months away is
+    /// information, not a warning). A severity the user configures for the rule wins.
+    pub severity: Option<Severity>,
     pub fixes: Vec<Fix>,
 }
 
@@ -256,6 +265,7 @@ impl Sink {
             message,
             args,
             help: None,
+            severity: None,
             fixes: Vec::new(),
         });
         self.findings.last_mut().expect("just pushed")
@@ -268,6 +278,11 @@ impl Finding {
         self
     }
 
+    pub fn severity(&mut self, severity: Severity) -> &mut Finding {
+        self.severity = Some(severity);
+        self
+    }
+
     pub fn fix(&mut self, fix: Fix) -> &mut Finding {
         self.fixes.push(fix);
         self
@@ -277,7 +292,7 @@ impl Finding {
 /// Turns a rule's findings into diagnostics in the user's language.
 pub(crate) fn to_diagnostics(
     rule: &'static Rule,
-    severity: Severity,
+    configured: Option<Severity>,
     locale: Locale,
     findings: Vec<Finding>,
     out: &mut Vec<Diagnostic>,
@@ -294,7 +309,7 @@ pub(crate) fn to_diagnostics(
             name: rule.name,
             file: f.file,
             range: f.range,
-            severity,
+            severity: configured.or(f.severity).unwrap_or(rule.severity),
             message,
             help,
             message_id: f.message,

@@ -92,6 +92,7 @@ pub(crate) fn report(ctx: &Ctx, pragmas: &[Pragma], usage: &Usage, sink: &mut Si
                 applicability: Applicability::Safe,
                 edits: vec![edit],
                 creates: None,
+                resolve: None,
             };
             sink.report(c.range, "meta.unused-pragma", vec![("code", c.text.clone())])
                 .fix(fix);
