@@ -61,7 +61,11 @@ impl Settings {
 
     /// The severity the user configured for `rule`, if any (later entries win).
     pub fn configured_severity(&self, rule: &Rule) -> Option<Severity> {
-        self.severity.iter().rev().find(|(s, _)| matches(s, rule)).map(|(_, sev)| *sev)
+        self.severity
+            .iter()
+            .rev()
+            .find(|(s, _)| matches(s, rule))
+            .map(|(_, sev)| *sev)
     }
 
     /// The severity of `rule`'s findings: configured, else the rule's default.

@@ -4,6 +4,7 @@
 //! The model is built in one pass over the items and knows nothing about rules or protocols.
 
 pub mod image;
+pub mod refs;
 
 use std::ops::Range;
 
