@@ -47,7 +47,7 @@ pub struct Config {
 }
 
 /// The editor settings section `dockward`, in the camelCase editors use; converted to [`Config`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientSettings {
     pub select: Option<Vec<String>>,
@@ -62,6 +62,25 @@ pub struct ClientSettings {
     pub contexts: Option<BTreeMap<String, String>>,
     /// `auto` (default), `push` or `pull`: how the language server delivers diagnostics.
     pub diagnostic_mode: Option<String>,
+    /// Where registries are, for the digest lookups the user asks for. Read from the editor's (user)
+    /// settings and the command line only, never from `.dockward.toml`: a repository must not choose
+    /// where dockward fetches the digests it pins.
+    pub registry: Option<RegistrySettings>,
+}
+
+/// Registry access for digest lookups (`dockward.registry` in the editor; `--registry-mirror`,
+/// `--insecure-registry`, `--registry-timeout` on the command line).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrySettings {
+    /// Registry domain (`docker.io`, `ghcr.io`) → base URL to ask instead (a mirror or pull-through cache).
+    pub mirrors: Option<BTreeMap<String, String>>,
+    /// Hosts (`host` or `host:port`) that may be reached over plain http.
+    pub insecure: Option<Vec<String>>,
+    /// Seconds each request may take (default 10).
+    pub timeout: Option<f64>,
+    /// Never contact a registry: digest fixes stay unavailable.
+    pub offline: Option<bool>,
 }
 
 impl From<ClientSettings> for Config {

@@ -1,7 +1,8 @@
 //! dockward: a Dockerfile and `.dockerignore` security linter, language server and CLI.
 //!
 //! The engine is pure: [`syntax`] parses text into trees, [`model`] derives facts from them, [`rules`]
-//! turn facts into diagnostics, and [`check()`] runs the rules. Only `cli` and `lsp` do IO.
+//! turn facts into diagnostics, and [`check()`] runs the rules. Only `cli`, `lsp` and [`registry`] (the network, on
+//! request) do IO.
 
 pub mod assists;
 pub mod check;
@@ -15,6 +16,7 @@ pub mod images;
 pub mod lsp;
 pub mod messages;
 pub mod model;
+pub mod registry;
 pub mod rules;
 pub mod settings;
 pub mod suppress;

@@ -13,10 +13,13 @@ use crate::cli::discover::{self, ContextCache, LoadError};
 use crate::cli::output::{FileReport, human, json, sarif};
 use crate::cli::{CheckArgs, ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Env, FailLevel, Format};
 use crate::config::Config;
+use crate::config::RegistrySettings;
 use crate::date::Date;
-use crate::diagnostic::{Applicability, FileRef, Severity};
+use crate::diagnostic::{Applicability, FileRef, Resolve, Severity};
 use crate::fix;
 use crate::messages::Locale;
+use crate::model::image::ImageRef;
+use crate::registry::{RegistryConfig, Resolver};
 use crate::settings::Settings;
 
 /// Most fix rounds per file (each round re-checks the fixed text).
@@ -74,13 +77,34 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         let _ = writeln!(err, "error: {e}");
         failed = true;
     }
+    let mut digests = if a.resolve_digests {
+        match digest_lookup(a) {
+            Ok(d) => Some(d),
+            Err(msg) => {
+                let _ = writeln!(err, "error: {msg}");
+                return EXIT_ERROR;
+            }
+        }
+    } else {
+        None
+    };
     let mut contexts = ContextCache::default();
     let mut projects = Projects::default();
     let mut reports = Vec::new();
     let mut thresholds = Vec::new();
     for path in &found.files {
         let job = projects.resolve(path, &cli, cli_locale.unwrap_or(locale), a, err);
-        match check_file(path, a, &job, today, &mut contexts) {
+        let result = check_file(path, a, &job, today, &mut contexts, digests.as_mut());
+        if let Some(d) = digests.as_mut() {
+            for (reference, why) in d.failures.drain(..) {
+                let _ = writeln!(
+                    err,
+                    "warning: {}: could not pin {reference} to a digest: {why}",
+                    display(path)
+                );
+            }
+        }
+        match result {
             Ok(r) => {
                 reports.push(r);
                 thresholds.push(job.fail_level);
@@ -216,6 +240,82 @@ impl Projects {
     }
 }
 
+/// The registry settings of the command line: `--registry-mirror`, `--insecure-registry`,
+/// `--registry-timeout`.
+fn digest_lookup(a: &CheckArgs) -> Result<DigestLookup, String> {
+    let mut mirrors = std::collections::BTreeMap::new();
+    for m in &a.registry_mirror {
+        let Some((domain, url)) = m.split_once('=') else {
+            return Err(format!(
+                "--registry-mirror {m:?}: expected DOMAIN=URL, e.g. docker.io=https://mirror.gcr.io"
+            ));
+        };
+        mirrors.insert(domain.to_string(), url.to_string());
+    }
+    let s = RegistrySettings {
+        mirrors: Some(mirrors),
+        insecure: Some(a.insecure_registry.clone()),
+        timeout: a.registry_timeout,
+        offline: None,
+    };
+    let (config, warnings) = RegistryConfig::from_settings(&s);
+    if let Some(w) = warnings.into_iter().next() {
+        return Err(w);
+    }
+    for domain in config.mirrors.keys() {
+        config.base_url(domain).map_err(|e| e.to_string())?;
+    }
+    Ok(DigestLookup {
+        resolver: Resolver::new(config),
+        known: HashMap::new(),
+        failures: Vec::new(),
+    })
+}
+
+/// Fills in the digests that fixes wait for, asking each reference once per run.
+struct DigestLookup {
+    resolver: Resolver,
+    /// Reference → digest, or why it could not be had.
+    known: HashMap<String, Result<String, String>>,
+    /// Failures not yet reported: (reference, reason).
+    failures: Vec<(String, String)>,
+}
+
+impl DigestLookup {
+    /// Replaces every fix that waits for a digest with the fix completed, when the digest is found.
+    fn fill(&mut self, diags: &mut [crate::diagnostic::Diagnostic]) {
+        for d in diags {
+            for f in &mut d.fixes {
+                let Some(Resolve::Digest { reference }) = &f.resolve else {
+                    continue;
+                };
+                let reference = reference.clone();
+                let outcome = match self.known.get(&reference) {
+                    Some(o) => o.clone(),
+                    None => {
+                        let o = match ImageRef::parse(&reference) {
+                            Ok(image) => self
+                                .resolver
+                                .resolve(&image)
+                                .map(|r| r.digest)
+                                .map_err(|e| e.to_string()),
+                            Err(e) => Err(format!("not an image reference ({e:?})")),
+                        };
+                        if let Err(why) = &o {
+                            self.failures.push((reference.clone(), why.clone()));
+                        }
+                        self.known.insert(reference.clone(), o.clone());
+                        o
+                    }
+                };
+                if let Ok(digest) = outcome {
+                    *f = f.with_digest(&digest);
+                }
+            }
+        }
+    }
+}
+
 fn display(path: &Path) -> String {
     let s = path.display().to_string();
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
@@ -227,6 +327,7 @@ fn check_file(
     job: &Job,
     today: Date,
     contexts: &mut ContextCache,
+    mut digests: Option<&mut DigestLookup>,
 ) -> Result<FileReport, String> {
     let settings = &job.settings;
     let loaded = discover::load(path).map_err(|e| match e {
@@ -266,7 +367,10 @@ fn check_file(
                 today,
                 invalid_utf8_at,
             };
-            let diags = check(&input, settings);
+            let mut diags = check(&input, settings);
+            if let Some(d) = digests.as_deref_mut() {
+                d.fill(&mut diags);
+            }
             let chosen = fix::select_fixes(&diags, min);
             if chosen.is_empty() {
                 break;

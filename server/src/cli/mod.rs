@@ -54,7 +54,7 @@ struct Cli {
 enum Command {
     /// Check Dockerfiles (files, or directories searched for Dockerfile, Containerfile, *.Dockerfile,
     /// Dockerfile.*).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Show a rule's documentation, or list all rules.
     Rule(RuleArgs),
     /// Run the language server on stdio (for editors).
@@ -118,6 +118,20 @@ pub struct CheckArgs {
     /// With --fix, apply unsafe fixes too.
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// With --fix, ask the registries for the digests that digest-pinning fixes need (the only time
+    /// dockward uses the network; anonymous, nothing else is sent).
+    #[arg(long, requires = "fix")]
+    pub resolve_digests: bool,
+    /// Ask URL instead of registry DOMAIN when resolving digests, e.g. docker.io=https://mirror.gcr.io
+    /// (repeatable).
+    #[arg(long, value_name = "DOMAIN=URL")]
+    pub registry_mirror: Vec<String>,
+    /// A registry host (host or host:port) that may be reached over plain http (repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+    /// Seconds each registry request may take [default: 10].
+    #[arg(long, value_name = "SECONDS")]
+    pub registry_timeout: Option<f64>,
     /// Run only these rules (codes, prefixes like DW1, names or tags; comma-separated or repeated).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,

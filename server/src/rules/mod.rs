@@ -3,6 +3,7 @@
 //! A rule file declares its metadata with [`declare_rule!`]; the `///` lines above the declaration are
 //! the rule's user documentation, served by `dockward rule CODE`, hover and the generated docs.
 
+mod base_image_without_digest;
 pub mod docs;
 mod empty_continuation_line;
 mod ignored_directive;
@@ -12,6 +13,7 @@ mod syntax_error;
 mod unknown_flag;
 mod unknown_instruction;
 pub(crate) mod unknown_pragma_code;
+mod unofficial_base_image;
 pub(crate) mod unused_pragma;
 
 #[cfg(test)]
@@ -168,6 +170,8 @@ pub static RULES: &[&Rule] = &[
     &empty_continuation_line::EMPTY_CONTINUATION_LINE,
     &ignored_directive::IGNORED_DIRECTIVE,
     &invalid_utf8::INVALID_UTF8,
+    &unofficial_base_image::UNOFFICIAL_BASE_IMAGE,
+    &base_image_without_digest::BASE_IMAGE_WITHOUT_DIGEST,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];

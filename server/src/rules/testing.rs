@@ -61,6 +61,14 @@ pub fn check_rule(code: &str, src: &str) {
     check_rule_with(code, src, &Input::new(src, TODAY), &settings_for(code));
 }
 
+/// The diagnostics of rule `code` alone on `src`.
+pub fn run(code: &str, src: &str) -> Vec<Diagnostic> {
+    check(&Input::new(src, TODAY), &settings_for(code))
+        .into_iter()
+        .filter(|d| d.code == code)
+        .collect()
+}
+
 /// [`check_rule`] with a custom input and settings.
 pub fn check_rule_with(code: &str, src: &str, input: &Input, settings: &Settings) {
     let diags = check(input, settings);

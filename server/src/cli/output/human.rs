@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use crate::cli::output::{FileReport, positions};
 use crate::cli::width::{char_width, str_width};
-use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::text::{LineIndex, slice};
 
 const TAB: usize = 4;
@@ -34,12 +34,14 @@ impl Style {
     }
 }
 
-/// Text shown for a fix's applicability.
-fn fix_note(a: Applicability) -> &'static str {
-    match a {
-        Applicability::Safe => "safe: dockward check --fix",
-        Applicability::Unsafe => "unsafe: dockward check --fix --unsafe-fixes",
-        Applicability::DisplayOnly => "suggestion, apply by hand",
+/// Text shown for a fix's applicability (and, for a fix that needs a digest, how to get it).
+fn fix_note(f: &Fix) -> &'static str {
+    match (f.applicability, f.is_resolved()) {
+        (Applicability::Safe, true) => "safe: dockward check --fix",
+        (Applicability::Safe, false) => "safe: dockward check --fix --resolve-digests (asks the registry)",
+        (Applicability::Unsafe, true) => "unsafe: dockward check --fix --unsafe-fixes",
+        (Applicability::Unsafe, false) => "unsafe: dockward check --fix --unsafe-fixes --resolve-digests",
+        (Applicability::DisplayOnly, _) => "suggestion, apply by hand",
     }
 }
 
@@ -136,7 +138,7 @@ pub fn render(out: &mut dyn Write, report: &FileReport, d: &Diagnostic, style: S
             style.paint(blue, "="),
             style.paint("1", "fix:"),
             f.title,
-            fix_note(f.applicability)
+            fix_note(f)
         )?;
     }
     writeln!(out)
@@ -152,7 +154,10 @@ pub fn render_all(out: &mut dyn Write, reports: &[FileReport], style: Style) -> 
         for d in &r.diagnostics {
             render(out, r, d, style)?;
             counts[d.severity as usize] += 1;
-            if d.fixes.iter().any(|f| f.applicability == Applicability::Safe) {
+            if d.fixes
+                .iter()
+                .any(|f| f.applicability == Applicability::Safe && f.is_resolved())
+            {
                 fixable += 1;
             }
         }

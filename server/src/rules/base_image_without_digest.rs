@@ -1,0 +1,172 @@
+//! DW104 base-image-without-digest: an image pinned by tag only (opt-in).
+
+use crate::diagnostic::{Applicability, DIGEST_PLACEHOLDER, FileRef, Fix, Resolve, TextEdit};
+use crate::model::refs::{Target, image_uses};
+use crate::rules::{Ctx, Sink, declare_rule};
+use crate::text::TextRange;
+
+declare_rule! {
+    /// An image referenced by tag without a digest (opt-in: name it in `extend-select`).
+    ///
+    /// ## What it does
+    /// Flags every image a build pulls (`FROM`, `COPY --from=<image>`, `RUN --mount=from=<image>`) that
+    /// has no `@sha256:` digest. Build stages, `scratch` and references whose variables have no default
+    /// are skipped.
+    ///
+    /// This rule is opt-in: it runs only when named by code or name (`extend-select = ["DW104"]`,
+    /// `--extend-select DW104`); `select = ["ALL"]` and tags do not turn it on. A digest freezes the
+    /// image, so it only helps when a bot (Renovate, Dependabot) keeps the digest current; without one,
+    /// pinned images stop receiving security fixes, which is worse than a moving tag.
+    ///
+    /// ## Why is this bad?
+    /// A tag is a movable name: the publisher (or anyone who takes over the repository or the registry
+    /// account) can point it at other content at any time. Two builds of the same Dockerfile may then
+    /// produce different images, and a malicious push reaches every build unnoticed. A digest names
+    /// the exact content, verified on pull.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM node:22-alpine
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM node:22-alpine@sha256:<digest the tag points to today>
+    /// ```
+    /// The tag stays for readers and update bots; Docker uses the digest.
+    ///
+    /// ## Fix safety
+    /// The fix appends the digest the tag points to now, which the registry supplies; it is looked up
+    /// only on request (`dockward check --fix --resolve-digests`, or choosing the code action in the
+    /// editor), anonymously, and never while linting. For a multi-platform image the digest is the
+    /// index's, so the pin works on every platform. The fix is safe: it builds the same image as
+    /// today. It is not offered when the reference uses variables.
+    ///
+    /// ## References
+    /// - [Docker: pin base image versions](https://docs.docker.com/build/building/best-practices/#pin-base-image-versions)
+    /// - [Docker: image digests](https://docs.docker.com/reference/cli/docker/image/pull/#pull-an-image-by-digest-immutable-identifier)
+    /// - CIS Docker Benchmark 4.2, 4.11
+    /// - CWE-494: Download of Code Without Integrity Check
+    /// - checkov CKV_DOCKER_7 (close: it accepts a tag)
+    pub static BASE_IMAGE_WITHOUT_DIGEST = {
+        code: "DW104",
+        name: "base-image-without-digest",
+        severity: Info,
+        tags: ["supply-chain"],
+        fix: Sometimes,
+        since: "0.1.0",
+        opt_in: true,
+        check: check,
+    }
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    for u in image_uses(ctx.text, ctx.tree, ctx.model) {
+        let Target::Image(image) = &u.target else {
+            continue;
+        };
+        if image.digest.is_some() {
+            continue;
+        }
+        let Some(tag) = image.effective_tag() else {
+            continue;
+        };
+        let range = image
+            .tag_span
+            .and_then(|s| u.sub_range(s))
+            .or_else(|| u.sub_range(image.name_span))
+            .unwrap_or(u.range);
+        let shown = format!("{}:{tag}", image.familiar_name());
+        let fix = u.verbatim.then(|| {
+            let end = u.range.end;
+            Fix {
+                title: ctx.msg("fix.pin-digest", &[("image", shown.clone())]),
+                applicability: Applicability::Safe,
+                edits: vec![TextEdit {
+                    file: FileRef::Dockerfile,
+                    range: TextRange::empty(end),
+                    new_text: format!("@{DIGEST_PLACEHOLDER}"),
+                }],
+                creates: None,
+                resolve: Some(Resolve::Digest {
+                    reference: format!("{}/{}:{tag}", image.domain, image.path),
+                }),
+            }
+        });
+        let f = sink.report(range, "base-image-without-digest", vec![("image", shown)]);
+        if let Some(fix) = fix {
+            f.fix(fix);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{Input, check};
+    use crate::diagnostic::Resolve;
+    use crate::fix;
+    use crate::rules::testing::{TODAY, check_rule, run};
+    use crate::settings::Settings;
+
+    #[test]
+    fn flags_tags_without_digest_when_selected() {
+        check_rule(
+            "DW104",
+            "FROM node:22-alpine AS build\n#         ^^^^^^^^^ DW104 base-image-without-digest\nFROM alpine\n#    ^^^^^^ DW104 base-image-without-digest\nCOPY --from=build /a /a\nCOPY --from=nginx:1.30 /etc/nginx /etc/nginx\n#                 ^^^^ DW104 base-image-without-digest\nFROM python:3.13@sha256:0000000000000000000000000000000000000000000000000000000000000000\nFROM scratch\n",
+        );
+    }
+
+    #[test]
+    fn is_opt_in() {
+        let src = "FROM node:22\n";
+        for select in [
+            None,
+            Some(vec!["ALL".to_string()]),
+            Some(vec!["supply-chain".to_string()]),
+        ] {
+            let s = Settings {
+                select,
+                ..Settings::default()
+            };
+            assert!(!check(&Input::new(src, TODAY), &s).iter().any(|d| d.code == "DW104"));
+        }
+        let s = Settings {
+            extend_select: vec!["base-image-without-digest".into()],
+            ..Settings::default()
+        };
+        assert!(check(&Input::new(src, TODAY), &s).iter().any(|d| d.code == "DW104"));
+    }
+
+    #[test]
+    fn the_fix_waits_for_the_digest_of_the_normalised_reference() {
+        let src = "FROM node:22-alpine\nFROM ghcr.io/acme/app\n";
+        let d = run("DW104", src);
+        assert_eq!(d.len(), 2);
+        let f = &d[0].fixes[0];
+        assert_eq!(
+            f.resolve,
+            Some(Resolve::Digest {
+                reference: "docker.io/library/node:22-alpine".into()
+            })
+        );
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        let fixed = fix::apply_fix(src, &f.with_digest(&digest), &crate::diagnostic::FileRef::Dockerfile).unwrap();
+        assert_eq!(fixed, format!("FROM node:22-alpine@{digest}\nFROM ghcr.io/acme/app\n"));
+        let g = &d[1].fixes[0];
+        assert_eq!(
+            g.resolve,
+            Some(Resolve::Digest {
+                reference: "ghcr.io/acme/app:latest".into()
+            })
+        );
+        // The fixed file no longer has the finding.
+        assert!(run("DW104", &fixed).iter().all(|x| x.range.start > 20));
+    }
+
+    #[test]
+    fn variables_get_the_finding_without_a_fix() {
+        let d = run("DW104", "ARG V=22\nFROM node:$V\nARG UNSET\nFROM node:$UNSET\n");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fixes.is_empty());
+    }
+}

@@ -1,0 +1,183 @@
+//! DW102 unofficial-base-image: an image from a publisher nobody vouched for.
+
+use crate::diagnostic::Applicability;
+use crate::images::trust::{self, Trust};
+use crate::model::refs::{Target, UseKind, image_uses};
+use crate::rules::{Ctx, Sink, declare_rule};
+
+declare_rule! {
+    /// A base image (or an image copied from) that is neither a Docker Official Image nor from a
+    /// trusted publisher.
+    ///
+    /// ## What it does
+    /// Checks every image a build pulls (`FROM`, `COPY --from=<image>`, `RUN --mount=from=<image>`) and
+    /// flags those from an untrusted source. Trusted without configuration:
+    /// - Docker Official Images (`docker.io/library/NAME`, written `node`, `python:3.13`), and the same
+    ///   images on `public.ecr.aws/docker/library/` and `mirror.gcr.io/library/`;
+    /// - vendors that build and patch their own images: `mcr.microsoft.com`, `gcr.io/distroless`,
+    ///   `registry.k8s.io`, `cgr.dev/chainguard`, `registry.access.redhat.com`, `registry.redhat.io`,
+    ///   Amazon (`public.ecr.aws/amazonlinux`, `public.ecr.aws/lambda`, `amazon/`), `docker.elastic.co`,
+    ///   and the Docker Hub namespaces of Docker Verified Publishers such as `docker/`, `bitnami/`,
+    ///   `grafana/`, `hashicorp/`, `circleci/`, `cimg/`, `nvidia/`, `gitlab/`, `nginxinc/`, `datadog/`;
+    /// - whatever the project lists in `trusted-registries` (a registry, `ghcr.io/my-org`, or a Docker
+    ///   Hub namespace `my-org/`; prefixes match whole path components, so `ghcr.io/acme` does not
+    ///   trust `ghcr.io/acme-evil`).
+    ///
+    /// It also flags deprecated Docker Official Images (`centos`, `java`, `jenkins`, `opensuse`, ...):
+    /// they stay pullable but receive no updates. Other one-word names that are not official images
+    /// (`FROM my-base`) are taken as images built locally: only Docker can publish under `library/`.
+    /// Build stages and `scratch` are not images; references whose variables have no default are
+    /// skipped.
+    ///
+    /// ## Why is this bad?
+    /// Anyone can push to a Docker Hub user namespace or a personal registry. An image from an unknown
+    /// publisher can carry malware, a cryptominer or a backdoored package, and is often abandoned: it
+    /// then misses security fixes. Docker Official Images are reviewed, rebuilt when their base or
+    /// packages get security fixes, and scanned; vendor images are maintained by the software's
+    /// publisher.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM someuser/nginx:1.27
+    /// COPY --from=randomdev/tools:latest /usr/bin/tool /usr/bin/tool
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM nginx:1.27
+    /// COPY --from=ghcr.io/my-org/tools:2.4 /usr/bin/tool /usr/bin/tool
+    /// ```
+    /// with, in `.dockward.toml`:
+    /// ```toml
+    /// trusted-registries = ["ghcr.io/my-org"]
+    /// ```
+    ///
+    /// ## Fix safety
+    /// When the image's name is also the name of an official image (`someuser/nginx:1.27` →
+    /// `nginx:1.27`) and that tag exists among the official image's supported tags, the fix switches to
+    /// the official image. It is unsafe: the two images may differ in content, users and paths. No fix
+    /// is offered when the reference has a digest (it names the other image's content).
+    ///
+    /// ## References
+    /// - [Docker: Dockerfile best practices, choose the right base image](https://docs.docker.com/build/building/best-practices/#choose-the-right-base-image)
+    /// - [Docker Official Images](https://docs.docker.com/docker-hub/image-library/trusted-content/#docker-official-images)
+    /// - CIS Docker Benchmark 4.2 "Ensure that containers use only trusted base images"
+    /// - CWE-829: Inclusion of Functionality from Untrusted Control Sphere
+    /// - hadolint DL3026 (allowed registries, when configured)
+    pub static UNOFFICIAL_BASE_IMAGE = {
+        code: "DW102",
+        name: "unofficial-base-image",
+        severity: Warning,
+        tags: ["supply-chain"],
+        fix: Sometimes,
+        since: "0.1.0",
+        also: ["hadolint:DL3026"],
+        check: check,
+    }
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    for u in image_uses(ctx.text, ctx.tree, ctx.model) {
+        let Target::Image(image) = &u.target else {
+            continue;
+        };
+        let name_range = u.sub_range(image.name_span).unwrap_or(u.range);
+        let shown = image.familiar_name();
+        match trust::trust(image, &ctx.settings.trusted_registries) {
+            Trust::Official | Trust::Vendor(_) | Trust::User(_) | Trust::LocalOrUnknown => {}
+            Trust::RetiredOfficial(successor) => {
+                sink.report(
+                    name_range,
+                    "unofficial-base-image.retired",
+                    vec![("image", shown), ("successor", successor.to_string())],
+                );
+            }
+            Trust::Untrusted => {
+                let id = match u.kind {
+                    UseKind::From => "unofficial-base-image",
+                    UseKind::CopyFrom | UseKind::MountFrom => "unofficial-base-image.copied",
+                };
+                let entry = trust::suggested_entry(image);
+                let fix = trust::official_counterpart(image).and_then(|official| {
+                    let tag_ok = match &image.tag {
+                        None => true,
+                        Some(t) => crate::data::official_image(official).is_some_and(|o| o.has_tag(t)),
+                    };
+                    (u.verbatim && image.digest.is_none() && tag_ok).then(|| {
+                        ctx.replace(
+                            "fix.use-official-image",
+                            &[("image", official.to_string())],
+                            name_range,
+                            official,
+                            Applicability::Unsafe,
+                        )
+                    })
+                });
+                let f = sink.report(name_range, id, vec![("image", shown), ("entry", entry)]);
+                if let Some(fix) = fix {
+                    f.fix(fix);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::Input;
+    use crate::rules::testing::{TODAY, check_fix, check_rule, check_rule_with};
+    use crate::settings::Settings;
+
+    #[test]
+    fn flags_untrusted_images_in_every_place_they_are_pulled() {
+        check_rule(
+            "DW102",
+            "FROM someuser/nginx:1.27 AS web\n#    ^^^^^^^^^^^^^^ DW102 unofficial-base-image\nFROM ghcr.io/someone/tool@sha256:0000000000000000000000000000000000000000000000000000000000000000 AS tool\n#    ^^^^^^^^^^^^^^^^^^^^ DW102 unofficial-base-image\nFROM node:22\nCOPY --from=randomdev/tools:latest /t /t\n#           ^^^^^^^^^^^^^^^ DW102 unofficial-base-image.copied\nRUN --mount=from=quay.io/x/y:1,target=/m true\n#                ^^^^^^^^^^^ DW102 unofficial-base-image.copied\nCOPY --from=web /a /a\nCOPY --from=tool /b /b\n",
+        );
+    }
+
+    #[test]
+    fn trusts_official_vendor_and_configured_images() {
+        check_rule(
+            "DW102",
+            "FROM python:3.13-slim\nFROM docker.io/library/alpine:3.22\nFROM mcr.microsoft.com/dotnet/aspnet:9.0\nFROM gcr.io/distroless/static-debian12:nonroot\nFROM cgr.dev/chainguard/go\nFROM bitnami/postgresql:17\nFROM public.ecr.aws/docker/library/node:22\nFROM scratch\nFROM my-company-base:3\n",
+        );
+        let src = "FROM ghcr.io/acme/base:1\nFROM acme/tools:2\nFROM ghcr.io/acme-evil/base:1\n#    ^^^^^^^^^^^^^^^^^^^^^^ DW102 unofficial-base-image\n";
+        let settings = Settings {
+            select: Some(vec!["DW102".into()]),
+            trusted_registries: vec!["ghcr.io/acme".into(), "acme/".into()],
+            ..Settings::default()
+        };
+        check_rule_with("DW102", src, &Input::new(src, TODAY), &settings);
+    }
+
+    #[test]
+    fn flags_retired_official_images() {
+        check_rule(
+            "DW102",
+            "FROM centos:7\n#    ^^^^^^ DW102 unofficial-base-image.retired\nFROM java:8-jdk\n#    ^^^^ DW102 unofficial-base-image.retired\n",
+        );
+    }
+
+    #[test]
+    fn follows_variables_and_skips_unknown_ones() {
+        check_rule(
+            "DW102",
+            "ARG BASE=someuser/python:3.13\nARG UNSET\nFROM $BASE\n#    ^^^^^ DW102 unofficial-base-image\nFROM $UNSET\n",
+        );
+    }
+
+    #[test]
+    fn fixes_to_the_official_image_of_the_same_name() {
+        check_fix("DW102", "FROM someuser/ngi$0nx:1.30\n", "FROM nginx:1.30\n");
+        check_fix("DW102", "FROM docker.io/someuser/$0redis\n", "FROM redis\n");
+    }
+
+    #[test]
+    fn no_fix_when_the_official_image_lacks_the_tag_or_a_digest_is_pinned() {
+        let text = "FROM someuser/nginx:my-custom-build\nFROM someuser/nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000000\n";
+        let diags = crate::rules::testing::run("DW102", text);
+        assert_eq!(diags.len(), 2);
+        assert!(diags.iter().all(|d| d.fixes.is_empty()), "{diags:#?}");
+    }
+}
