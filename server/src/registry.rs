@@ -1534,7 +1534,7 @@ mod tests {
 
     #[test]
     fn specific_answers_give_specific_errors() {
-        let (server, base, config, image) = Canned::setup();
+        let (server, _, config, image) = Canned::setup();
         let run = |bytes: &[u8]| {
             *server.response.lock().unwrap() = bytes.to_vec();
             Resolver::new(config.clone()).resolve(&image)
