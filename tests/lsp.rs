@@ -1,6 +1,8 @@
 //! The language server end to end, in process: a scripted client talks to `lsp::serve` over channels,
 //! exactly the messages a real editor would send. JSON snapshots pin the protocol surface.
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::thread;
@@ -578,5 +580,71 @@ fn error_replies_to_the_servers_own_requests_are_survived() {
         json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" } }),
     );
     assert_eq!(r["result"]["items"][0]["code"], "DW002");
+    assert_eq!(c.finish(), 0);
+}
+
+/// Pinning a digest from the editor: the action is listed without asking anything, the registry (a
+/// real one on 127.0.0.1) is asked when the action is resolved, and a failure reaches the user.
+#[test]
+fn digest_actions_ask_the_registry_only_when_picked() {
+    let reg = support::registry::registry();
+    let d = scratch("digest");
+    let u = uri(&d.join("Dockerfile"));
+    let text = "FROM alpine:3.22\nCOPY --from=alpine:0.0-nope /x /x\nUSER 10001\n";
+    let mut c = Client::start();
+    c.initialize(vscode_caps(), &uri(&d));
+    let url = reg.url();
+    c.answer_server_requests(move |r| {
+        if r["method"] == "workspace/configuration" {
+            let s = json!({ "extendSelect": ["DW104"], "registry": { "mirrors": { "docker.io": url } } });
+            Ok(json!([s]))
+        } else {
+            Ok(Value::Null)
+        }
+    });
+    c.open(&u, text);
+    let actions = |c: &mut Client, line: u32| -> Vec<Value> {
+        let r = c.request("textDocument/codeAction", json!({ "textDocument": { "uri": u }, "range": { "start": { "line": line, "character": 20 }, "end": { "line": line, "character": 20 } }, "context": { "diagnostics": [] } }));
+        r["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["data"]["kind"] == "digest")
+            .cloned()
+            .collect()
+    };
+    let pin = actions(&mut c, 0);
+    assert_eq!(pin.len(), 1, "one digest action for line 1");
+    assert!(pin[0].get("edit").is_none(), "listing asks nothing: {:#}", pin[0]);
+    assert_eq!(pin[0]["data"]["reference"], "docker.io/library/alpine:3.22");
+    let resolved = c.request("codeAction/resolve", pin[0].clone());
+    let edits = resolved["result"]["edit"]["documentChanges"][0]["edits"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no edit: {resolved:#}"))
+        .clone();
+    assert_eq!(
+        apply(text, &edits, dockward::text::Encoding::Utf16),
+        format!(
+            "FROM alpine:3.22@{}\nCOPY --from=alpine:0.0-nope /x /x\nUSER 10001\n",
+            reg.digest("library/alpine:3.22")
+        )
+    );
+    // A tag the registry does not have: an error reply and a message the user sees.
+    let missing = actions(&mut c, 1);
+    assert_eq!(missing.len(), 1);
+    let r = c.request("codeAction/resolve", missing[0].clone());
+    assert_eq!(r["error"]["code"], -32803, "{r:#}");
+    let shown = c.wait("showMessage", |m| m["method"] == "window/showMessage");
+    assert!(
+        shown["params"]["message"].as_str().unwrap().contains("alpine:0.0-nope"),
+        "{shown:#}"
+    );
+    // After an edit, an action offered for the old text is refused instead of applied.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": u, "version": 2 }, "contentChanges": [{ "text": "FROM busybox:1.37\n" }] }),
+    );
+    let r = c.request("codeAction/resolve", pin[0].clone());
+    assert_eq!(r["error"]["code"], -32801, "{r:#}");
     assert_eq!(c.finish(), 0);
 }

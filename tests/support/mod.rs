@@ -116,3 +116,5 @@ pub fn floor_boundary(text: &str, i: usize) -> usize {
     }
     i
 }
+
+pub mod registry;

@@ -11,7 +11,7 @@ use lsp_types::{
 use serde_json::json;
 
 use crate::assists;
-use crate::diagnostic::{Applicability, Diagnostic, FileRef, Fix, TextEdit};
+use crate::diagnostic::{Applicability, Diagnostic, FileRef, Fix, Resolve, TextEdit};
 use crate::fix;
 use crate::lsp::convert;
 use crate::lsp::diagnostics::to_lsp;
@@ -140,7 +140,7 @@ impl Actions<'_> {
 
     fn fix_action(&self, d: &Diagnostic, f: &Fix, preferred: bool) -> Option<CodeAction> {
         if !f.is_resolved() {
-            return None;
+            return self.digest_action(d, f);
         }
         let edit = self.workspace_edit(&f.edits, f.creates.as_ref())?;
         Some(CodeAction {
@@ -152,6 +152,34 @@ impl Actions<'_> {
             is_preferred: Some(preferred),
             disabled: None,
             data: None,
+        })
+    }
+
+    /// A fix that waits for a digest: offered without its edit when the client resolves actions; the
+    /// registry is asked only when the user picks it (`codeAction/resolve`), never while listing.
+    fn digest_action(&self, d: &Diagnostic, f: &Fix) -> Option<CodeAction> {
+        let Some(Resolve::Digest { reference }) = &f.resolve else {
+            return None;
+        };
+        if !self.caps.resolve_edit {
+            return None;
+        }
+        let edit = self.workspace_edit(&f.edits, f.creates.as_ref())?;
+        Some(CodeAction {
+            title: f.title.clone(),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![to_lsp(d, &self.doc.text, &self.doc.index, self.enc)]),
+            edit: None,
+            command: None,
+            is_preferred: Some(false),
+            disabled: None,
+            data: Some(json!({
+                "kind": "digest",
+                "uri": self.doc.uri,
+                "version": self.doc.version,
+                "reference": reference,
+                "edit": edit,
+            })),
         })
     }
 

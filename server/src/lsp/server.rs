@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 use crate::check::{Context, Input, check_tree};
 use crate::config::Config;
 use crate::date::Date;
+use crate::diagnostic::DIGEST_PLACEHOLDER;
 use crate::diagnostic::{Diagnostic, FileRef};
 use crate::lsp::actions::{self, Actions, EditCaps, IgnoreTarget};
 use crate::lsp::convert;
@@ -34,8 +35,11 @@ use crate::lsp::hover;
 use crate::lsp::scan::{Scanned, Scanner};
 use crate::lsp::transport::{Incoming, Outgoing};
 use crate::lsp::workspace::{self, DiskCache, Folder, Resolved};
-use crate::messages::Locale;
+use crate::messages::{self, Locale};
+use crate::model::image::ImageRef;
+use crate::registry::{RegistryConfig, Resolver};
 use crate::text::Encoding;
+use std::sync::{Arc, Mutex};
 
 /// How diagnostics reach the client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +101,27 @@ pub struct Server {
     exit_code: Option<i32>,
     /// The date checks run against; `None` reads the clock.
     today: Option<Date>,
+    /// Digest lookups for the code actions that pin digests (made only when the user picks one).
+    digests: Digests,
+}
+
+/// The registry configuration and the resolver, created on the first lookup and shared with the
+/// threads that do lookups (so that the main loop never waits for the network).
+struct Digests {
+    config: RegistryConfig,
+    resolver: Option<Arc<Mutex<Resolver>>>,
+}
+
+impl Digests {
+    fn new(config: RegistryConfig) -> Digests {
+        Digests { config, resolver: None }
+    }
+
+    fn resolver(&mut self) -> Arc<Mutex<Resolver>> {
+        self.resolver
+            .get_or_insert_with(|| Arc::new(Mutex::new(Resolver::new(self.config.clone()))))
+            .clone()
+    }
 }
 
 fn today_from_clock() -> Date {
@@ -121,6 +146,8 @@ const METHOD_NOT_FOUND: i32 = -32601;
 const INVALID_PARAMS: i32 = -32602;
 const INTERNAL_ERROR: i32 = -32603;
 const REQUEST_CANCELLED: i32 = -32800;
+const CONTENT_MODIFIED: i32 = -32801;
+const REQUEST_FAILED: i32 = -32803;
 
 impl Server {
     pub fn new(out: Sender<Outgoing>) -> Server {
@@ -143,6 +170,7 @@ impl Server {
             warned: HashSet::new(),
             exit_code: None,
             today: std::env::var("DOCKWARD_TODAY").ok().and_then(|d| Date::parse(&d)),
+            digests: Digests::new(RegistryConfig::default()),
         }
     }
 
@@ -301,6 +329,9 @@ impl Server {
             "textDocument/diagnostic" => self.pull_diagnostics(r.params),
             "workspace/diagnostic" => self.workspace_diagnostics(r.params),
             "textDocument/codeAction" => self.code_actions(r.params),
+            "codeAction/resolve" if r.params["data"]["kind"] == "digest" => {
+                return self.resolve_digest_action(id, r.params);
+            }
             "codeAction/resolve" => self.resolve_code_action(r.params),
             "textDocument/hover" => self.hover(r.params),
             // Lets tests check that a panicking handler is answered and survived (debug builds only).
@@ -417,7 +448,7 @@ impl Server {
                 .and_then(|s| s.get("dockward"))
                 .or(opts.get("dockward"))
                 .unwrap_or(opts);
-            self.apply_client_settings(section);
+            self.client_config = self.apply_client_settings(section, true);
         }
         let mode = self.client_mode_override(&raw);
         self.mode = match mode.as_deref() {
@@ -536,9 +567,23 @@ impl Server {
         );
     }
 
-    fn apply_client_settings(&mut self, section: &Value) -> Config {
+    /// The configuration of a settings section; the global section (`global`) also sets where
+    /// registries are (folder sections cannot: a repository's workspace settings must not choose where
+    /// pinned digests come from).
+    fn apply_client_settings(&mut self, section: &Value, global: bool) -> Config {
         match Config::from_client_json(section) {
-            Ok((c, _)) => c,
+            Ok((c, client)) => {
+                if global {
+                    let (config, warnings) = RegistryConfig::from_settings(&client.registry.unwrap_or_default());
+                    for w in warnings {
+                        self.warn_once(format!("settings: {w}"));
+                    }
+                    if config != self.digests.config {
+                        self.digests = Digests::new(config);
+                    }
+                }
+                c
+            }
             Err(e) => {
                 self.warn_once(format!("settings: {e}"));
                 Config::default()
@@ -549,7 +594,7 @@ impl Server {
     fn configuration_received(&mut self, scopes: Vec<Option<String>>, v: Value) {
         let items = v.as_array().cloned().unwrap_or_default();
         for (scope, item) in scopes.into_iter().zip(items) {
-            let cfg = self.apply_client_settings(&item);
+            let cfg = self.apply_client_settings(&item, scope.is_none());
             match scope {
                 None => self.client_config = cfg,
                 Some(uri) => {
@@ -567,7 +612,7 @@ impl Server {
             self.request_configuration();
         } else if let Some(section) = p.get("settings").map(|s| s.get("dockward").unwrap_or(s)) {
             let section = section.clone();
-            self.client_config = self.apply_client_settings(&section);
+            self.client_config = self.apply_client_settings(&section, true);
             self.recheck_all();
         }
     }
@@ -974,6 +1019,78 @@ impl Server {
             }
         }
         serde_json::to_value(action).map_err(|e| error(INTERNAL_ERROR, e.to_string()))
+    }
+
+    /// Resolves a digest-pinning action: the registry is asked on a worker thread, which answers the
+    /// request itself (with the edit, or with an error the editor shows). Nothing is asked when the
+    /// document changed since the action was offered.
+    fn resolve_digest_action(&mut self, id: RequestId, params: Value) {
+        let data = &params["data"];
+        let (Some(uri), Some(reference)) = (data["uri"].as_str(), data["reference"].as_str()) else {
+            return self.respond(
+                id,
+                Err(error(INVALID_PARAMS, "a digest action needs uri and reference")),
+            );
+        };
+        let current = self.docs.get(uri).map(|d| d.version);
+        if current.is_none() || data["version"].as_i64() != current.map(i64::from) {
+            let msg = messages::render(self.locale_of(uri), "action.digest-stale", &[]);
+            return self.respond(id, Err(error(CONTENT_MODIFIED, msg)));
+        }
+        let Ok(image) = ImageRef::parse(reference) else {
+            return self.respond(
+                id,
+                Err(error(
+                    INVALID_PARAMS,
+                    format!("`{reference}` is not an image reference"),
+                )),
+            );
+        };
+        let locale = self.locale_of(uri);
+        let resolver = self.digests.resolver();
+        let out = self.out.clone();
+        let reference = reference.to_string();
+        std::thread::spawn(move || {
+            let result = resolver
+                .lock()
+                .map_err(|_| "the digest cache is unusable".to_string())
+                .and_then(|mut r| r.resolve(&image).map_err(|e| e.to_string()));
+            let reply = match result {
+                Ok(resolved) => {
+                    let mut action = params.clone();
+                    let edit = action["data"]["edit"]
+                        .to_string()
+                        .replace(DIGEST_PLACEHOLDER, &resolved.digest);
+                    match serde_json::from_str::<Value>(&edit) {
+                        Ok(edit) => {
+                            action["edit"] = edit;
+                            Ok(action)
+                        }
+                        Err(e) => Err(error(INTERNAL_ERROR, e.to_string())),
+                    }
+                }
+                Err(why) => {
+                    let msg = messages::render(
+                        locale,
+                        "action.digest-failed",
+                        &[("image", reference.clone()), ("reason", why)],
+                    );
+                    let _ = out.send(Outgoing::Message(Message::Notification(Notification::new(
+                        "window/showMessage".to_string(),
+                        json!({ "type": 1, "message": msg }),
+                    ))));
+                    Err(error(REQUEST_FAILED, msg))
+                }
+            };
+            let _ = out.send(Outgoing::Message(Message::Response(Response {
+                id,
+                response_result: reply,
+            })));
+        });
+    }
+
+    fn locale_of(&mut self, uri: &str) -> Locale {
+        self.resolve(uri).settings.locale
     }
 
     fn hover(&mut self, params: Value) -> Result<Value, ResponseError> {
