@@ -115,8 +115,16 @@ impl std::fmt::Display for ConfigError {
 impl Config {
     /// Parses `.dockward.toml` text.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError {
-            message: e.to_string().trim().to_string(),
+        toml::from_str(text).map_err(|e| {
+            let mut message = e.to_string().trim().to_string();
+            if message.contains("unknown field `registry`") {
+                message.push_str(
+                    "\nregistry settings are not read from .dockward.toml: a repository must not choose where \
+                     pinned digests come from; use the editor's user settings (`dockward.registry`) or \
+                     --registry-mirror / --insecure-registry",
+                );
+            }
+            ConfigError { message }
         })
     }
 
@@ -230,6 +238,17 @@ syntax = "warning"
             jc.trusted_registries.as_deref(),
             Some(&["ghcr.io/acme/".to_string()][..])
         );
+    }
+
+    #[test]
+    fn registry_settings_come_only_from_the_user() {
+        let e = Config::from_toml("[registry]\nmirrors = { \"docker.io\" = \"http://evil\" }\n").unwrap_err();
+        assert!(e.message.contains("must not choose"), "{e}");
+        let json = serde_json::json!({ "registry": { "mirrors": { "docker.io": "https://mirror.gcr.io" }, "insecure": ["localhost:5000"], "timeout": 3.5 } });
+        let (_, client) = Config::from_client_json(&json).unwrap();
+        let r = client.registry.unwrap();
+        assert_eq!(r.mirrors.unwrap()["docker.io"], "https://mirror.gcr.io");
+        assert_eq!(r.timeout, Some(3.5));
     }
 
     #[test]

@@ -6,8 +6,7 @@ use crate::model::refs::{Target, UseKind, image_uses};
 use crate::rules::{Ctx, Sink, declare_rule};
 
 declare_rule! {
-    /// A base image (or an image copied from) that is neither a Docker Official Image nor from a
-    /// trusted publisher.
+    /// An image that is neither a Docker Official Image nor from a trusted publisher.
     ///
     /// ## What it does
     /// Checks every image a build pulls (`FROM`, `COPY --from=<image>`, `RUN --mount=from=<image>`) and
