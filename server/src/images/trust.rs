@@ -64,9 +64,30 @@ pub enum Trust {
     /// `docker.io/library/NAME` that is not an official image: an image built locally (`FROM my-base`)
     /// or a typo. Only Docker can publish under `library/`, so nothing untrusted can come from there.
     LocalOrUnknown,
-    /// Anything else: a user's namespace on a public registry, or an unknown registry.
+    /// A registry that is not a public multi-tenant one ([`PUBLIC_REGISTRIES`]): a company's own
+    /// registry, `localhost:5000`. Its content is whatever its owner pushes, like the Dockerfile's.
+    OwnRegistry,
+    /// A user's or organisation's namespace on a public registry where anyone can publish.
     Untrusted,
 }
+
+/// Registries where anyone can create an account and publish images.
+pub const PUBLIC_REGISTRIES: &[&str] = &[
+    "docker.io",
+    "ghcr.io",
+    "quay.io",
+    "gcr.io",
+    "public.ecr.aws",
+    "registry.gitlab.com",
+    "docker.pkg.github.com",
+    "mirror.gcr.io",
+    "cgr.dev",
+    "mcr.microsoft.com",
+    "registry.k8s.io",
+    "docker.elastic.co",
+    "registry.access.redhat.com",
+    "registry.redhat.io",
+];
 
 /// Deprecated Docker Official Images and their maintained successors.
 pub const RETIRED: &[(&str, &str)] = &[
@@ -155,7 +176,12 @@ pub fn trust(image: &ImageRef, user_entries: &[String]) -> Trust {
             return Trust::Vendor(vendor);
         }
     }
-    Trust::Untrusted
+    let public = PUBLIC_REGISTRIES.contains(&image.domain.as_str())
+        || image.domain.ends_with(".gcr.io")
+        || image.domain.ends_with(".pkg.dev")
+        || image.domain.ends_with(".azurecr.io")
+        || image.domain.ends_with(".amazonaws.com");
+    if public { Trust::Untrusted } else { Trust::OwnRegistry }
 }
 
 /// The Docker Official Image that an untrusted image seems to repackage (`someone/nginx` → `nginx`), by
@@ -241,12 +267,26 @@ mod tests {
             t("registry.example.com:5000/x/y", &["registry.example.com:5000"]),
             Trust::User("registry.example.com:5000".into())
         );
-        assert_eq!(
-            t("registry.example.com/x", &["registry.example.com:5000"]),
-            Trust::Untrusted
-        );
+        assert_eq!(t("ghcr.io/x/y", &["ghcr.io/x/y/z"]), Trust::Untrusted);
         // An empty entry trusts nothing.
         assert_eq!(t("someuser/nginx", &[""]), Trust::Untrusted);
+    }
+
+    #[test]
+    fn private_registries_are_their_owners_and_public_ones_are_not() {
+        assert_eq!(t("registry.example.com/team/base:1", &[]), Trust::OwnRegistry);
+        assert_eq!(t("localhost:5000/app", &[]), Trust::OwnRegistry);
+        for public in [
+            "ghcr.io/x/y",
+            "quay.io/x/y",
+            "us-docker.pkg.dev/p/r/i",
+            "eu.gcr.io/p/i",
+            "someacct.dkr.ecr.us-east-1.amazonaws.com/i",
+            "registry.gitlab.com/g/p",
+            "cgr.dev/someone-else/x",
+        ] {
+            assert_eq!(t(public, &[]), Trust::Untrusted, "{public}");
+        }
     }
 
     #[test]

@@ -10,7 +10,10 @@ declare_rule! {
     ///
     /// ## What it does
     /// Checks every image a build pulls (`FROM`, `COPY --from=<image>`, `RUN --mount=from=<image>`) and
-    /// flags those from an untrusted source. Trusted without configuration:
+    /// flags those from a namespace on a public registry where anyone can publish (Docker Hub users
+    /// and organisations, `ghcr.io`, `quay.io`, `gcr.io` and `*.pkg.dev`, `public.ecr.aws`, ECR and
+    /// ACR hosts, `registry.gitlab.com`). Images from other registries (`registry.example.com`,
+    /// `localhost:5000`) are taken as the project's own. Trusted without configuration:
     /// - Docker Official Images (`docker.io/library/NAME`, written `node`, `python:3.13`), and the same
     ///   images on `public.ecr.aws/docker/library/` and `mirror.gcr.io/library/`;
     /// - vendors that build and patch their own images: `mcr.microsoft.com`, `gcr.io/distroless`,
@@ -83,7 +86,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         let name_range = u.sub_range(image.name_span).unwrap_or(u.range);
         let shown = image.familiar_name();
         match trust::trust(image, &ctx.settings.trusted_registries) {
-            Trust::Official | Trust::Vendor(_) | Trust::User(_) | Trust::LocalOrUnknown => {}
+            Trust::Official | Trust::Vendor(_) | Trust::User(_) | Trust::LocalOrUnknown | Trust::OwnRegistry => {}
             Trust::RetiredOfficial(successor) => {
                 sink.report(
                     name_range,
