@@ -202,3 +202,31 @@ fn fixes_keep_their_promises() {
         );
     }
 }
+
+/// Realistic files that follow the guidance (`fixtures/clean/`): every rule that runs by default stays
+/// silent on them.
+#[test]
+fn clean_files_have_no_findings() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/clean");
+    let ignore = fs::read_to_string(dir.join(".dockerignore")).expect("fixtures/clean/.dockerignore");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".Dockerfile"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5, "{files:?}");
+    for f in files {
+        let (text, invalid) = load(&f);
+        let input = Input {
+            dockerfile: &text,
+            ignore_file: Some(&ignore),
+            context: None,
+            today: TODAY,
+            invalid_utf8_at: invalid,
+        };
+        let diags = check(&input, &Settings::default());
+        assert!(diags.is_empty(), "{}:\n{diags:#?}", f.display());
+    }
+}
