@@ -18,6 +18,7 @@ pub mod messages;
 pub mod model;
 pub mod registry;
 pub mod rules;
+pub mod secrets;
 pub mod settings;
 pub mod suppress;
 pub mod syntax;

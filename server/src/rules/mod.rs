@@ -9,6 +9,7 @@ mod empty_continuation_line;
 mod ignored_directive;
 mod invalid_instruction;
 mod invalid_utf8;
+mod secret_in_arg_or_env;
 mod syntax_error;
 mod unknown_flag;
 mod unknown_instruction;
@@ -172,6 +173,7 @@ pub static RULES: &[&Rule] = &[
     &invalid_utf8::INVALID_UTF8,
     &unofficial_base_image::UNOFFICIAL_BASE_IMAGE,
     &base_image_without_digest::BASE_IMAGE_WITHOUT_DIGEST,
+    &secret_in_arg_or_env::SECRET_IN_ARG_OR_ENV,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];

@@ -1,0 +1,592 @@
+//! What a secret looks like: by the name it is stored under, and by its value.
+//!
+//! - [`name_is_secret`] splits a variable name into words (`DB_PASSWORD`, `apiKey`, `npm-token`,
+//!   `aws.secret.key`) and matches secret words, with the exclusions that official images and real
+//!   projects need: `*_FILE`, `*_PATH`, `*_DIR`, `*_URL`, `*_HEADER`, `*_VERSION`, checksums, public
+//!   `*_ID`s, and GPG key fingerprints (`GPG_KEY`, `NODE_GPG_KEYS`).
+//! - [`value_kind`] recognises credential formats (cloud keys, forge and registry tokens, private key
+//!   headers, JWTs, passwords in URLs).
+//! - [`redact`] shows at most the first 4 characters of a secret: messages never print one.
+//!
+//! Pure functions over strings: no IO.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Splits a name into lower-case words at `_`, `-`, `.`, spaces and lower→upper case changes.
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev: Option<char> = None;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev = None;
+            continue;
+        }
+        if let Some(p) = prev
+            && p.is_lowercase()
+            && c.is_uppercase()
+            && !cur.is_empty()
+        {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.extend(c.to_lowercase());
+        prev = Some(c);
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// Words that name a secret by themselves.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "passphrase",
+    "secret",
+    "secrets",
+    "token",
+    "apikey",
+    "credential",
+    "credentials",
+    "creds",
+    "privatekey",
+    "accesskey",
+    "secretkey",
+    "authtoken",
+    "auth",
+    "pat",
+];
+
+/// Words that make a following `key` a secret (`API_KEY`, `SIGNING_KEY`).
+const KEY_QUALIFIERS: &[&str] = &[
+    "api",
+    "access",
+    "secret",
+    "private",
+    "signing",
+    "sign",
+    "encryption",
+    "encrypt",
+    "crypto",
+    "master",
+    "ssh",
+    "deploy",
+    "license",
+    "licence",
+    "client",
+    "app",
+    "service",
+    "account",
+    "auth",
+    "session",
+    "jwt",
+    "hmac",
+    "storage",
+    "admin",
+    "root",
+];
+
+/// Last words that make the name about something else than the secret itself.
+const NOT_THE_SECRET: &[&str] = &[
+    "file",
+    "files",
+    "path",
+    "dir",
+    "directory",
+    "url",
+    "uri",
+    "header",
+    "version",
+    "sha",
+    "sha1",
+    "sha256",
+    "sha512",
+    "md5",
+    "checksum",
+    "hash",
+    "id",
+    "ids",
+    "name",
+    "user",
+    "username",
+    "length",
+    "len",
+    "min",
+    "max",
+    "enabled",
+    "enable",
+    "disabled",
+    "disable",
+    "required",
+    "type",
+    "mode",
+    "method",
+    "policy",
+    "endpoint",
+    "host",
+    "port",
+    "prefix",
+    "suffix",
+    "format",
+    "algorithm",
+    "algo",
+    "expiry",
+    "expires",
+    "ttl",
+    "lifetime",
+    "timeout",
+    "count",
+    "size",
+    "location",
+    "env",
+    "var",
+    "field",
+    "param",
+    "prompt",
+    "hint",
+    "regex",
+    "pattern",
+    "rotation",
+    "server",
+    "provider",
+    "store",
+    "manager",
+    "helper",
+];
+
+/// Whether the variable `name` is meant to hold a secret.
+pub fn name_is_secret(name: &str) -> bool {
+    let words = name_words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if words
+        .iter()
+        .any(|w| w == "gpg" || w == "pgp" || w == "fingerprint" || w == "public" || w == "pub")
+    {
+        return false;
+    }
+    if NOT_THE_SECRET.contains(&last.as_str()) {
+        return false;
+    }
+    // `PASS` is a secret word only as a whole word that is not part of a phrase like `PASS_THROUGH`.
+    words.iter().enumerate().any(|(i, w)| {
+        let w = w.as_str();
+        match w {
+            "key" | "keys" => {
+                (i == 0 && words.len() == 1) || (i > 0 && KEY_QUALIFIERS.contains(&words[i - 1].as_str()))
+            }
+            // `PWD` alone is the working directory; `DB_PWD` is a password.
+            "pwd" => words.len() > 1 && !words.iter().any(|w| w == "old"),
+            "pat" => words
+                .iter()
+                .any(|w| w == "github" || w == "gitlab" || w == "docker" || w == "access"),
+            _ => SECRET_WORDS.contains(&w),
+        }
+    })
+}
+
+/// A recognised credential format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    AwsAccessKeyId,
+    GitHubToken,
+    GitLabToken,
+    SlackToken,
+    StripeKey,
+    GoogleApiKey,
+    NpmToken,
+    PypiToken,
+    PrivateKey,
+    Jwt,
+    UrlPassword,
+    OpenAiKey,
+    HuggingFaceToken,
+    SendGridKey,
+    DockerHubToken,
+}
+
+impl ValueKind {
+    /// Every kind, for catalog checks.
+    pub const ALL: [ValueKind; 15] = [
+        ValueKind::AwsAccessKeyId,
+        ValueKind::GitHubToken,
+        ValueKind::GitLabToken,
+        ValueKind::SlackToken,
+        ValueKind::StripeKey,
+        ValueKind::GoogleApiKey,
+        ValueKind::NpmToken,
+        ValueKind::PypiToken,
+        ValueKind::PrivateKey,
+        ValueKind::Jwt,
+        ValueKind::UrlPassword,
+        ValueKind::OpenAiKey,
+        ValueKind::HuggingFaceToken,
+        ValueKind::SendGridKey,
+        ValueKind::DockerHubToken,
+    ];
+
+    /// The message catalog id of the kind's name (`secret.kind.github-token`).
+    pub fn message_id(self) -> &'static str {
+        match self {
+            ValueKind::AwsAccessKeyId => "secret.kind.aws-access-key-id",
+            ValueKind::GitHubToken => "secret.kind.github-token",
+            ValueKind::GitLabToken => "secret.kind.gitlab-token",
+            ValueKind::SlackToken => "secret.kind.slack-token",
+            ValueKind::StripeKey => "secret.kind.stripe-key",
+            ValueKind::GoogleApiKey => "secret.kind.google-api-key",
+            ValueKind::NpmToken => "secret.kind.npm-token",
+            ValueKind::PypiToken => "secret.kind.pypi-token",
+            ValueKind::PrivateKey => "secret.kind.private-key",
+            ValueKind::Jwt => "secret.kind.jwt",
+            ValueKind::UrlPassword => "secret.kind.url-password",
+            ValueKind::OpenAiKey => "secret.kind.openai-key",
+            ValueKind::HuggingFaceToken => "secret.kind.huggingface-token",
+            ValueKind::SendGridKey => "secret.kind.sendgrid-key",
+            ValueKind::DockerHubToken => "secret.kind.dockerhub-token",
+        }
+    }
+
+    /// A short English name (`GitHub token`).
+    pub fn label(self) -> &'static str {
+        match self {
+            ValueKind::AwsAccessKeyId => "AWS access key ID",
+            ValueKind::GitHubToken => "GitHub token",
+            ValueKind::GitLabToken => "GitLab token",
+            ValueKind::SlackToken => "Slack token",
+            ValueKind::StripeKey => "Stripe live key",
+            ValueKind::GoogleApiKey => "Google API key",
+            ValueKind::NpmToken => "npm token",
+            ValueKind::PypiToken => "PyPI token",
+            ValueKind::PrivateKey => "private key",
+            ValueKind::Jwt => "JSON Web Token",
+            ValueKind::UrlPassword => "password in a URL",
+            ValueKind::OpenAiKey => "OpenAI API key",
+            ValueKind::HuggingFaceToken => "Hugging Face token",
+            ValueKind::SendGridKey => "SendGrid API key",
+            ValueKind::DockerHubToken => "Docker Hub access token",
+        }
+    }
+}
+
+static FORMATS: LazyLock<Vec<(ValueKind, Regex)>> = LazyLock::new(|| {
+    let table: &[(ValueKind, &str)] = &[
+        (ValueKind::AwsAccessKeyId, r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"),
+        (
+            ValueKind::GitHubToken,
+            r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{40,}",
+        ),
+        (ValueKind::GitLabToken, r"\bglpat-[A-Za-z0-9_\-]{20,}"),
+        (ValueKind::SlackToken, r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
+        (ValueKind::StripeKey, r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}"),
+        (ValueKind::GoogleApiKey, r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+        (ValueKind::NpmToken, r"\bnpm_[A-Za-z0-9]{36}\b"),
+        (ValueKind::PypiToken, r"\bpypi-AgE[A-Za-z0-9_\-]{50,}"),
+        (
+            ValueKind::PrivateKey,
+            r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----",
+        ),
+        (
+            ValueKind::Jwt,
+            r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+        ),
+        (ValueKind::OpenAiKey, r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}"),
+        (ValueKind::HuggingFaceToken, r"\bhf_[A-Za-z0-9]{34}\b"),
+        (
+            ValueKind::SendGridKey,
+            r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b",
+        ),
+        (ValueKind::DockerHubToken, r"\bdckr_pat_[A-Za-z0-9_\-]{20,}"),
+        // scheme://user:password@host with a literal password (not a variable reference).
+        (
+            ValueKind::UrlPassword,
+            r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@$]+:[^/\s@$]{3,}@",
+        ),
+    ];
+    table
+        .iter()
+        .filter_map(|(k, re)| Regex::new(re).ok().map(|r| (*k, r)))
+        .collect()
+});
+
+/// The first credential found in `text`: its kind and byte range.
+pub fn find_value(text: &str) -> Option<(ValueKind, std::ops::Range<usize>)> {
+    FORMATS
+        .iter()
+        .filter_map(|(k, re)| {
+            re.find_iter(text)
+                .find(|m| {
+                    // A password in a URL must be followed by a host.
+                    *k != ValueKind::UrlPassword
+                        || text[m.end()..]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '[')
+                })
+                .map(|m| (*k, m.range()))
+        })
+        .min_by_key(|(_, r)| r.start)
+}
+
+/// The credential format `value` contains, if any.
+pub fn value_kind(value: &str) -> Option<ValueKind> {
+    find_value(value).map(|(k, _)| k)
+}
+
+/// Shannon entropy of `s` in bits per character.
+pub fn entropy(s: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    let mut n = 0usize;
+    for c in s.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    counts
+        .values()
+        .map(|&c| {
+            let p = c as f64 / n as f64;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Whether a value under a secret-like name looks like a real secret rather than a placeholder, a
+/// path, a variable or a switch: 12+ characters, no spaces, mixed character classes, entropy ≥ 3.
+pub fn looks_random(value: &str) -> bool {
+    let v = value.trim();
+    if v.len() < 12 || v.contains(char::is_whitespace) || v.contains('$') || v.starts_with('/') {
+        return false;
+    }
+    let classes = [
+        v.chars().any(|c| c.is_ascii_lowercase()),
+        v.chars().any(|c| c.is_ascii_uppercase()),
+        v.chars().any(|c| c.is_ascii_digit()),
+        v.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&b| b)
+    .count();
+    classes >= 2 && entropy(v) >= 3.0
+}
+
+/// Values that are obviously not secrets: empty, a variable reference, a path, a switch, a dummy
+/// (`changeme`, `<token>`, `xxxx`, `00000000-0000-...`).
+pub fn is_placeholder(value: &str) -> bool {
+    let v = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    let lower = v.to_ascii_lowercase();
+    let mut distinct: Vec<char> = lower.chars().filter(char::is_ascii_alphanumeric).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let dummy = [
+        "changeme",
+        "change-me",
+        "change_me",
+        "changeit",
+        "placeholder",
+        "dummy",
+        "example",
+        "redacted",
+    ]
+    .iter()
+    .any(|d| lower.contains(d))
+        || lower.starts_with("your")
+        || (v.starts_with('<') && v.ends_with('>'))
+        || (v.starts_with("{{") && v.ends_with("}}"))
+        || (v.len() >= 3 && distinct.len() <= 2);
+    dummy
+        || v.is_empty()
+        || v.starts_with('$')
+        || v.starts_with('/')
+        || v.starts_with("./")
+        || matches!(
+            lower.as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1" | "none" | "null" | "nil" | "-" | "''" | "\"\""
+        )
+}
+
+/// `value` with everything after its first 4 characters hidden (`ghp_…`).
+pub fn redact(value: &str) -> String {
+    let shown: String = value.chars().take(4).collect();
+    if value.chars().count() <= 4 {
+        "…".to_string()
+    } else {
+        format!("{shown}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_into_words() {
+        assert_eq!(name_words("DB_PASSWORD"), ["db", "password"]);
+        assert_eq!(name_words("apiKey"), ["api", "key"]);
+        assert_eq!(name_words("npm-token"), ["npm", "token"]);
+        assert_eq!(name_words("aws.secret.accessKey"), ["aws", "secret", "access", "key"]);
+        assert_eq!(name_words("GITHUB_PAT"), ["github", "pat"]);
+        assert_eq!(name_words("__"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn secret_names() {
+        for n in [
+            "PASSWORD",
+            "DB_PASSWORD",
+            "MYSQL_ROOT_PASSWORD",
+            "POSTGRES_PASS",
+            "NPM_TOKEN",
+            "GITHUB_TOKEN",
+            "GITHUB_PAT",
+            "API_KEY",
+            "apiKey",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_ACCESS_KEY",
+            "SECRET",
+            "SECRET_KEY_BASE",
+            "CLIENT_SECRET",
+            "PRIVATE_KEY",
+            "SSH_PRIVATE_KEY",
+            "SIGNING_KEY",
+            "REGISTRY_CREDENTIALS",
+            "AUTH_TOKEN",
+            "PASSPHRASE",
+            "KEY",
+        ] {
+            assert!(name_is_secret(n), "{n} should be a secret name");
+        }
+    }
+
+    #[test]
+    fn names_that_are_not_secrets() {
+        for n in [
+            "PASSWORD_FILE",
+            "MYSQL_ROOT_PASSWORD_FILE",
+            "TOKEN_PATH",
+            "SECRETS_DIR",
+            "TOKEN_URL",
+            "AUTH_HEADER",
+            "TOKEN_VERSION",
+            "SECRET_SHA256",
+            "CLIENT_ID",
+            "AWS_ACCESS_KEY_ID",
+            "GPG_KEY",
+            "GPG_KEYS",
+            "NODE_GPG_KEYS",
+            "PYTHON_GPG_KEY",
+            "PUBLIC_KEY",
+            "KEY_FINGERPRINT",
+            "KEYRING",
+            "MONKEY",
+            "PASSENGER_VERSION",
+            "BYPASS",
+            "COMPASS_HOME",
+            "PATH",
+            "AUTHOR",
+            "PWD",
+            "OLDPWD",
+            "TOKENIZER",
+            "PAT",
+            "AUTH_TYPE",
+            "OAUTH_CLIENT_ID",
+        ] {
+            assert!(!name_is_secret(n), "{n} should not be a secret name");
+        }
+    }
+
+    #[test]
+    fn credential_formats() {
+        let cases: &[(&str, ValueKind)] = &[
+            ("AKIAIOSFODNN7EXAMPLE", ValueKind::AwsAccessKeyId),
+            ("ghp_0123456789abcdefghijklmnopqrstuvwxyz", ValueKind::GitHubToken),
+            (
+                "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTU",
+                ValueKind::GitHubToken,
+            ),
+            ("glpat-abcdefghij0123456789", ValueKind::GitLabToken),
+            ("xoxb-1234567890-abcdefghij", ValueKind::SlackToken),
+            ("sk_live_abcdefghijklmnopqrstuvwx", ValueKind::StripeKey),
+            ("AIzaSyA-abcdefghijklmnopqrstuvwxyz01234", ValueKind::GoogleApiKey),
+            ("npm_abcdefghijklmnopqrstuvwxyz0123456789", ValueKind::NpmToken),
+            (
+                "pypi-AgEIcHlwaS5vcmcCJGFiY2RlZmdoLWlqa2wtbW5vcC1xcnN0LXV2d3h5ejAxMjM0NQ",
+                ValueKind::PypiToken,
+            ),
+            ("-----BEGIN OPENSSH PRIVATE KEY-----", ValueKind::PrivateKey),
+            ("-----BEGIN RSA PRIVATE KEY-----", ValueKind::PrivateKey),
+            (
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+                ValueKind::Jwt,
+            ),
+            (
+                "https://deploy:s3cr3tPass@git.example.com/repo.git",
+                ValueKind::UrlPassword,
+            ),
+            (
+                "https://x-access-token:abc123def456@github.com/org/repo",
+                ValueKind::UrlPassword,
+            ),
+            ("dckr_pat_abcdefghijklmnopqrstuvwxyz", ValueKind::DockerHubToken),
+        ];
+        for (v, k) in cases {
+            assert_eq!(value_kind(v), Some(*k), "{v}");
+        }
+    }
+
+    #[test]
+    fn non_credentials() {
+        for v in [
+            "https://github.com/org/repo",
+            "https://user:${TOKEN}@github.com",
+            "https://user:$TOKEN@github.com",
+            "git@github.com:org/repo.git",
+            "B42F6819007F00F88E364FD4036A9C25BF357DD4",
+            "3.12.1",
+            "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "-----BEGIN PUBLIC KEY-----",
+            "postgres://db:5432/app",
+        ] {
+            assert_eq!(value_kind(v), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn randomness_and_placeholders() {
+        assert!(looks_random("q8Z!r2v#Lm9x"));
+        assert!(looks_random("4f9d8e7c6b5a4f3e2d1c0b9a8f7e6d5c"));
+        assert!(!looks_random("changeme"));
+        assert!(!looks_random("/run/secrets/db_password"));
+        assert!(!looks_random("${DB_PASSWORD}"));
+        assert!(!looks_random("aaaaaaaaaaaaaaaa"));
+        assert!(is_placeholder(""));
+        assert!(is_placeholder("$TOKEN"));
+        assert!(is_placeholder("/run/secrets/x"));
+        assert!(!is_placeholder("hunter2"));
+        assert!(is_placeholder("00000000-0000-0000-0000-000000000000"));
+        assert!(is_placeholder("FFFFFFFFFFFFFFFF0000000000000000"));
+        assert!(is_placeholder("<your-token>"));
+        assert!(is_placeholder("your_api_key_here"));
+        assert!(is_placeholder("CHANGEME"));
+        assert!(is_placeholder("xxxxxxxx"));
+        assert!(!is_placeholder("admin"));
+    }
+
+    #[test]
+    fn redaction_shows_at_most_four_characters() {
+        assert_eq!(redact("ghp_0123456789"), "ghp_…");
+        assert_eq!(redact("abc"), "…");
+        assert_eq!(redact("パスワード秘密"), "パスワー…");
+        assert_eq!(redact(""), "…");
+    }
+}
