@@ -8,6 +8,7 @@ mod empty_continuation_line;
 mod ignored_directive;
 mod invalid_instruction;
 mod invalid_utf8;
+mod root_user;
 mod syntax_error;
 mod unknown_flag;
 mod unknown_instruction;
@@ -168,6 +169,7 @@ pub static RULES: &[&Rule] = &[
     &empty_continuation_line::EMPTY_CONTINUATION_LINE,
     &ignored_directive::IGNORED_DIRECTIVE,
     &invalid_utf8::INVALID_UTF8,
+    &root_user::ROOT_USER,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];
