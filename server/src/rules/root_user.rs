@@ -116,12 +116,6 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     let Some(stage) = model.final_stage(ctx.settings.target.as_deref()) else {
         return;
     };
-    // An unnamed stage is named by its FROM line, which is what the author sees.
-    let label = match (&stage.name, &stage.image_text) {
-        (Some(name), _) => name.clone(),
-        (None, Some(image)) => format!("FROM {image}"),
-        (None, None) => stage.index.to_string(),
-    };
     match model.user_at(stage.index, usize::MAX) {
         EffectiveUser::Set { stage: set_in, def } => {
             let Some(value) = def.value.known() else {
@@ -135,11 +129,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             } else {
                 stage.from_item
             };
-            let finding = sink.report(
-                def.range,
-                "root-user.explicit",
-                vec![("user", value.to_string()), ("stage", label)],
-            );
+            let finding = sink.report(def.range, "root-user.explicit", vec![("user", value.to_string())]);
             if let Some(fix) = add_user_fix(ctx, stage, anchor) {
                 finding.fix(fix);
             }
@@ -149,13 +139,11 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                 return;
             };
             let finding = match &model.stages[root].base {
-                Base::Scratch => sink.report(range, "root-user.scratch", vec![("stage", label)]),
+                Base::Scratch => sink.report(range, "root-user.scratch", Vec::new()),
                 Base::Image(image) => match users::default_user(image) {
-                    DefaultUser::Root => sink.report(
-                        range,
-                        "root-user.image-default",
-                        vec![("stage", label), ("image", image.written.clone())],
-                    ),
+                    DefaultUser::Root => {
+                        sink.report(range, "root-user.image-default", vec![("image", image.written.clone())])
+                    }
                     DefaultUser::DropsPrivileges(dropper) => {
                         let Some(instruction) = replaced_command(ctx, stage, dropper) else {
                             return;
@@ -164,7 +152,6 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                             range,
                             "root-user.command-replaced",
                             vec![
-                                ("stage", label),
                                 ("image", image.written.clone()),
                                 ("user", dropper.user.to_string()),
                                 ("instruction", instruction.to_string()),
