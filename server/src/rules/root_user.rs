@@ -577,6 +577,12 @@ mod tests {
             "FROM $0node:22\n  RUN npm ci\n  CMD [\"node\", \"a.js\"]\n",
             "FROM node:22\n  RUN npm ci\n  USER 1000:1000\n  CMD [\"node\", \"a.js\"]\n",
         );
+        // A RUN after CMD still needs root: the USER goes at the end, after a heredoc's body.
+        check_fix(
+            "DW101",
+            "FROM $0node:22\nCMD [\"node\", \"a.js\"]\nRUN <<EOF\nnpm ci\nEOF\n",
+            "FROM node:22\nCMD [\"node\", \"a.js\"]\nRUN <<EOF\nnpm ci\nEOF\nUSER 1000:1000\n",
+        );
         // A root USER in the stage the final one is built on: the USER goes into the final stage.
         check_fix(
             "DW101",
