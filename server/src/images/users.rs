@@ -523,7 +523,9 @@ fn path_matches(pattern: &str, path: &str) -> bool {
 /// The user `image` starts as.
 pub fn default_user(image: &ImageRef) -> DefaultUser {
     let tag = tag_of(image);
-    if image.is_library() {
+    // `docker.io/library/NAME` that is not an official image is most likely an image built locally
+    // (`FROM myapp-base`): its user is not known.
+    if image.is_library() && crate::data::is_official(image.repository()) {
         let name = image.repository();
         if is_windows_tag(tag) {
             return DefaultUser::Windows;
@@ -710,6 +712,7 @@ mod tests {
             ("registry.access.redhat.com/ubi9", DefaultUser::Root),
             ("ghcr.io/acme/app:1.0", DefaultUser::Unknown),
             ("jenkins/jenkins:lts", non_root("jenkins")),
+            ("myapp-base:1.0", DefaultUser::Unknown),
         ];
         for (image, want) in cases {
             assert_eq!(default_user(&img(image)), want, "{image}");
