@@ -140,7 +140,11 @@ fn exit_codes_follow_the_fail_level() {
         Some(0)
     );
     assert_eq!(run(&["check", p, TODAY, "--fail-level", "none"]).status.code(), Some(0));
-    fs::write(d.join("Dockerfile"), "FROM alpine:3.20\nRUN apk add curl jq\n").unwrap();
+    fs::write(
+        d.join("Dockerfile"),
+        "FROM alpine:3.20\nRUN apk add curl jq\nUSER 10001\n",
+    )
+    .unwrap();
     let clean = run(&["check", p, TODAY]);
     assert_eq!(clean.status.code(), Some(0));
     assert!(stdout(&clean).contains("No problems found in 1 file"));
@@ -200,6 +204,7 @@ fn a_ten_megabyte_file_is_checked() {
     while text.len() < 10 * 1024 * 1024 {
         text.push_str("RUN echo \"a reasonably long line of shell to make the file large\" && true\n");
     }
+    text.push_str("USER 10001\n");
     fs::write(d.join("Dockerfile"), &text).unwrap();
     let started = std::time::Instant::now();
     let o = run(&["check", d.join("Dockerfile").to_str().unwrap(), TODAY]);
@@ -211,12 +216,12 @@ fn a_ten_megabyte_file_is_checked() {
 fn fix_applies_safe_fixes_and_unsafe_ones_on_request() {
     let d = scratch("fix");
     let p = d.join("Dockerfile");
-    let src = "FROM alpine:3.20\nCOPY --chonw=1 a /a\nRUN apk add \\\n\n  curl\n";
+    let src = "FROM alpine:3.20\nCOPY --chonw=1 a /a\nRUN apk add \\\n\n  curl\nUSER 10001\n";
     fs::write(&p, src).unwrap();
     let o = run(&["check", p.to_str().unwrap(), TODAY, "--fix"]);
     assert_eq!(
         fs::read_to_string(&p).unwrap(),
-        "FROM alpine:3.20\nCOPY --chonw=1 a /a\nRUN apk add \\\n  curl\n",
+        "FROM alpine:3.20\nCOPY --chonw=1 a /a\nRUN apk add \\\n  curl\nUSER 10001\n",
         "only the safe fix"
     );
     assert!(stdout(&o).contains("Fixed 1 problem."), "{}", stdout(&o));
@@ -224,7 +229,7 @@ fn fix_applies_safe_fixes_and_unsafe_ones_on_request() {
     let o = run(&["check", p.to_str().unwrap(), TODAY, "--fix", "--unsafe-fixes"]);
     assert_eq!(
         fs::read_to_string(&p).unwrap(),
-        "FROM alpine:3.20\nCOPY --chown=1 a /a\nRUN apk add \\\n  curl\n"
+        "FROM alpine:3.20\nCOPY --chown=1 a /a\nRUN apk add \\\n  curl\nUSER 10001\n"
     );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // Nothing left to fix: the file is not rewritten.
@@ -244,7 +249,7 @@ fn project_file_configures_the_check_and_flags_override_it() {
     .unwrap();
     fs::write(
         d.join("docker/Dockerfile"),
-        "FROM alpine:3.20\nRNU x\nRUN a \\\n\n  b\n",
+        "FROM alpine:3.20\nRNU x\nRUN a \\\n\n  b\nUSER 10001\n",
     )
     .unwrap();
     let p = d.join("docker/Dockerfile");

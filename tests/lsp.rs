@@ -235,7 +235,7 @@ fn initialize_result_for_two_kinds_of_client() {
 fn open_edit_and_fix_with_push_diagnostics() {
     let d = scratch("push");
     let path = d.join("Dockerfile");
-    let text = "FROM alpine:3.20\nRNU echo hi\n";
+    let text = "FROM alpine:3.20\nRNU echo hi\nUSER 10001\n";
     fs::write(&path, text).unwrap();
     let mut c = Client::start();
     c.initialize(minimal_caps(), &uri(&d));
@@ -269,7 +269,7 @@ fn open_edit_and_fix_with_push_diagnostics() {
     let edits = fix["edit"]["changes"][&u].as_array().unwrap().clone();
     assert_eq!(
         apply(text, &edits, dockward::text::Encoding::Utf8),
-        "FROM alpine:3.20\nRUN echo hi\n"
+        "FROM alpine:3.20\nRUN echo hi\nUSER 10001\n"
     );
     let titles: Vec<&str> = actions["result"]
         .as_array()
@@ -286,7 +286,7 @@ fn pull_diagnostics_with_result_ids_and_refresh_on_ignore_file_edit() {
     let d = scratch("pull");
     let df = d.join("Dockerfile");
     let ig = d.join(".dockerignore");
-    fs::write(&df, "FROM alpine:3.20\nRNU x\n").unwrap();
+    fs::write(&df, "FROM alpine:3.20\nRNU x\nUSER 10001\n").unwrap();
     fs::write(&ig, ".git\n").unwrap();
     let mut c = Client::start();
     c.initialize(vscode_caps(), &uri(&d));
@@ -298,7 +298,7 @@ fn pull_diagnostics_with_result_ids_and_refresh_on_ignore_file_edit() {
         }
     });
     let u = uri(&df);
-    c.open(&u, "FROM alpine:3.20\nRNU x\n");
+    c.open(&u, "FROM alpine:3.20\nRNU x\nUSER 10001\n");
     let first = c.request("textDocument/diagnostic", json!({ "textDocument": { "uri": u } }));
     assert_eq!(first["result"]["kind"], "full");
     assert_eq!(first["result"]["items"][0]["code"], "DW002");
@@ -382,7 +382,7 @@ fn configuration_from_the_client_and_the_project_file() {
     fs::create_dir_all(&a).unwrap();
     fs::create_dir_all(&b).unwrap();
     fs::write(b.join(".dockward.toml"), "ignore = [\"DW005\"]\n").unwrap();
-    let text = "FROM alpine:3.20\nRNU x\nRUN a \\\n\n  b\n";
+    let text = "FROM alpine:3.20\nRNU x\nRUN a \\\n\n  b\nUSER 10001\n";
     let mut c = Client::start();
     c.request(
         "initialize",

@@ -6,3 +6,4 @@
 //! no IO, no clock (callers pass the date).
 
 pub mod trust;
+pub mod users;

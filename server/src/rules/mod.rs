@@ -9,6 +9,7 @@ mod empty_continuation_line;
 mod ignored_directive;
 mod invalid_instruction;
 mod invalid_utf8;
+mod root_user;
 mod secret_in_arg_or_env;
 mod syntax_error;
 mod unknown_flag;
@@ -171,6 +172,7 @@ pub static RULES: &[&Rule] = &[
     &empty_continuation_line::EMPTY_CONTINUATION_LINE,
     &ignored_directive::IGNORED_DIRECTIVE,
     &invalid_utf8::INVALID_UTF8,
+    &root_user::ROOT_USER,
     &unofficial_base_image::UNOFFICIAL_BASE_IMAGE,
     &base_image_without_digest::BASE_IMAGE_WITHOUT_DIGEST,
     &secret_in_arg_or_env::SECRET_IN_ARG_OR_ENV,
