@@ -4,3 +4,5 @@
 //!
 //! Everything here is pure knowledge over [`crate::model::ImageRef`] and the tables of [`crate::data`]:
 //! no IO, no clock (callers pass the date).
+
+pub mod tags;
