@@ -5,6 +5,8 @@
 
 pub mod docs;
 mod empty_continuation_line;
+mod end_of_life_base_image;
+mod frozen_base_image_tag;
 mod ignored_directive;
 mod invalid_instruction;
 mod invalid_utf8;
@@ -12,6 +14,7 @@ mod syntax_error;
 mod unknown_flag;
 mod unknown_instruction;
 pub(crate) mod unknown_pragma_code;
+pub(crate) mod unpinned_base_image;
 pub(crate) mod unused_pragma;
 
 #[cfg(test)]
@@ -168,6 +171,9 @@ pub static RULES: &[&Rule] = &[
     &empty_continuation_line::EMPTY_CONTINUATION_LINE,
     &ignored_directive::IGNORED_DIRECTIVE,
     &invalid_utf8::INVALID_UTF8,
+    &unpinned_base_image::UNPINNED_BASE_IMAGE,
+    &end_of_life_base_image::END_OF_LIFE_BASE_IMAGE,
+    &frozen_base_image_tag::FROZEN_BASE_IMAGE_TAG,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];
