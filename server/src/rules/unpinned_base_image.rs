@@ -294,7 +294,8 @@ impl Mapping {
 }
 
 /// The definition a variable of `u` takes its value from: the last global ARG for FROM; for the other
-/// uses the stage's last ENV, else its last ARG, before the instruction (as [`crate::model::Model::lookup`]).
+/// uses the stage's last ENV, else its last ARG, before the instruction (as [`crate::model::Model::lookup`]);
+/// a stage's `ARG NAME` without a default takes the global ARG's.
 fn definition<'m>(ctx: &'m Ctx, u: &ImageUse, name: &str) -> Option<&'m VarDef> {
     let model = ctx.model;
     if u.kind == UseKind::From {
@@ -309,7 +310,10 @@ fn definition<'m>(ctx: &'m Ctx, u: &ImageUse, name: &str) -> Option<&'m VarDef> 
         .filter(|v| v.kind == VarKind::Arg && v.item >= stage.from_item)
         .rev()
         .find(before);
-    env.or(arg)
+    match env.or(arg)? {
+        d if d.kind == VarKind::Arg && d.raw.is_none() => model.global_args.iter().rev().find(|v| v.name == name),
+        d => Some(d),
+    }
 }
 
 #[cfg(test)]
