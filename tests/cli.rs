@@ -48,7 +48,7 @@ fn human_output_in_japanese_aligns_under_wide_characters() {
     let d = scratch("ja");
     fs::write(
         d.join("Dockerfile"),
-        "FROM alpine:3.20\nLABEL 説明=\"日本語😀\" 版 ok\n",
+        "FROM alpine:3.24\nLABEL 説明=\"日本語😀\" 版 ok\n",
     )
     .unwrap();
     let o = bin()
@@ -127,7 +127,7 @@ fn sarif_output_is_valid_sarif_2_1_0() {
 #[test]
 fn exit_codes_follow_the_fail_level() {
     let d = scratch("exit");
-    fs::write(d.join("Dockerfile"), "FROM alpine:3.20\nRUN apk add curl \\\n\n  jq\n").unwrap();
+    fs::write(d.join("Dockerfile"), "FROM alpine:3.24\nRUN apk add curl \\\n\n  jq\n").unwrap();
     let p = d.join("Dockerfile");
     let p = p.to_str().unwrap();
     assert_eq!(
@@ -142,7 +142,7 @@ fn exit_codes_follow_the_fail_level() {
     assert_eq!(run(&["check", p, TODAY, "--fail-level", "none"]).status.code(), Some(0));
     fs::write(
         d.join("Dockerfile"),
-        "FROM alpine:3.20\nRUN apk add curl jq\nUSER 10001\n",
+        "FROM alpine:3.24\nRUN apk add curl jq\nUSER 10001\n",
     )
     .unwrap();
     let clean = run(&["check", p, TODAY]);
@@ -160,9 +160,9 @@ fn bad_input_is_reported_and_the_rest_still_runs() {
     let d = scratch("bad");
     fs::create_dir_all(d.join("empty")).unwrap();
     fs::create_dir_all(d.join("ok")).unwrap();
-    fs::write(d.join("ok/Dockerfile"), "FROM alpine:3.20\nRNU x\n").unwrap();
+    fs::write(d.join("ok/Dockerfile"), "FROM alpine:3.24\nRNU x\n").unwrap();
     fs::write(d.join("binary.Dockerfile"), b"FROM a\0\x01\x02").unwrap();
-    fs::write(d.join("latin1.Dockerfile"), b"FROM alpine:3.20\nLABEL a=\"caf\xe9\"\n").unwrap();
+    fs::write(d.join("latin1.Dockerfile"), b"FROM alpine:3.24\nLABEL a=\"caf\xe9\"\n").unwrap();
     let s = |p: &str| d.join(p).to_string_lossy().into_owned();
     let o = run(&[
         "check",
@@ -200,7 +200,7 @@ fn bad_input_is_reported_and_the_rest_still_runs() {
 #[test]
 fn a_ten_megabyte_file_is_checked() {
     let d = scratch("big");
-    let mut text = String::from("FROM alpine:3.20\n");
+    let mut text = String::from("FROM alpine:3.24\n");
     while text.len() < 10 * 1024 * 1024 {
         text.push_str("RUN echo \"a reasonably long line of shell to make the file large\" && true\n");
     }
@@ -216,12 +216,12 @@ fn a_ten_megabyte_file_is_checked() {
 fn fix_applies_safe_fixes_and_unsafe_ones_on_request() {
     let d = scratch("fix");
     let p = d.join("Dockerfile");
-    let src = "FROM alpine:3.20\nCOPY --chonw=1 a /a\nRUN apk add \\\n\n  curl\nUSER 10001\n";
+    let src = "FROM alpine:3.24\nCOPY --chonw=1 a /a\nRUN apk add \\\n\n  curl\nUSER 10001\n";
     fs::write(&p, src).unwrap();
     let o = run(&["check", p.to_str().unwrap(), TODAY, "--fix"]);
     assert_eq!(
         fs::read_to_string(&p).unwrap(),
-        "FROM alpine:3.20\nCOPY --chonw=1 a /a\nRUN apk add \\\n  curl\nUSER 10001\n",
+        "FROM alpine:3.24\nCOPY --chonw=1 a /a\nRUN apk add \\\n  curl\nUSER 10001\n",
         "only the safe fix"
     );
     assert!(stdout(&o).contains("Fixed 1 problem."), "{}", stdout(&o));
@@ -229,7 +229,7 @@ fn fix_applies_safe_fixes_and_unsafe_ones_on_request() {
     let o = run(&["check", p.to_str().unwrap(), TODAY, "--fix", "--unsafe-fixes"]);
     assert_eq!(
         fs::read_to_string(&p).unwrap(),
-        "FROM alpine:3.20\nCOPY --chown=1 a /a\nRUN apk add \\\n  curl\nUSER 10001\n"
+        "FROM alpine:3.24\nCOPY --chown=1 a /a\nRUN apk add \\\n  curl\nUSER 10001\n"
     );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // Nothing left to fix: the file is not rewritten.
@@ -249,7 +249,7 @@ fn project_file_configures_the_check_and_flags_override_it() {
     .unwrap();
     fs::write(
         d.join("docker/Dockerfile"),
-        "FROM alpine:3.20\nRNU x\nRUN a \\\n\n  b\nUSER 10001\n",
+        "FROM alpine:3.24\nRNU x\nRUN a \\\n\n  b\nUSER 10001\n",
     )
     .unwrap();
     let p = d.join("docker/Dockerfile");
@@ -365,7 +365,7 @@ fn directories_are_searched_for_dockerfile_names() {
     ] {
         let p = d.join(f);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, "FROM alpine:3.20\n").unwrap();
+        fs::write(p, "FROM alpine:3.24\n").unwrap();
     }
     let found = dockward::cli::discover::find(std::slice::from_ref(&d));
     let names: Vec<String> = found

@@ -235,7 +235,7 @@ fn initialize_result_for_two_kinds_of_client() {
 fn open_edit_and_fix_with_push_diagnostics() {
     let d = scratch("push");
     let path = d.join("Dockerfile");
-    let text = "FROM alpine:3.20\nRNU echo hi\nUSER 10001\n";
+    let text = "FROM alpine:3.24\nRNU echo hi\nUSER 10001\n";
     fs::write(&path, text).unwrap();
     let mut c = Client::start();
     c.initialize(minimal_caps(), &uri(&d));
@@ -269,7 +269,7 @@ fn open_edit_and_fix_with_push_diagnostics() {
     let edits = fix["edit"]["changes"][&u].as_array().unwrap().clone();
     assert_eq!(
         apply(text, &edits, dockward::text::Encoding::Utf8),
-        "FROM alpine:3.20\nRUN echo hi\nUSER 10001\n"
+        "FROM alpine:3.24\nRUN echo hi\nUSER 10001\n"
     );
     let titles: Vec<&str> = actions["result"]
         .as_array()
@@ -286,7 +286,7 @@ fn pull_diagnostics_with_result_ids_and_refresh_on_ignore_file_edit() {
     let d = scratch("pull");
     let df = d.join("Dockerfile");
     let ig = d.join(".dockerignore");
-    fs::write(&df, "FROM alpine:3.20\nRNU x\nUSER 10001\n").unwrap();
+    fs::write(&df, "FROM alpine:3.24\nRNU x\nUSER 10001\n").unwrap();
     fs::write(&ig, ".git\n").unwrap();
     let mut c = Client::start();
     c.initialize(vscode_caps(), &uri(&d));
@@ -298,7 +298,7 @@ fn pull_diagnostics_with_result_ids_and_refresh_on_ignore_file_edit() {
         }
     });
     let u = uri(&df);
-    c.open(&u, "FROM alpine:3.20\nRNU x\nUSER 10001\n");
+    c.open(&u, "FROM alpine:3.24\nRNU x\nUSER 10001\n");
     let first = c.request("textDocument/diagnostic", json!({ "textDocument": { "uri": u } }));
     assert_eq!(first["result"]["kind"], "full");
     assert_eq!(first["result"]["items"][0]["code"], "DW002");
@@ -337,7 +337,7 @@ fn pull_diagnostics_with_result_ids_and_refresh_on_ignore_file_edit() {
 
 #[test]
 fn positions_in_utf16_and_utf8_on_emoji_and_japanese_lines() {
-    let text = "FROM alpine:3.20\nLABEL 説明=\"😀\" 版 ok\n";
+    let text = "FROM alpine:3.24\nLABEL 説明=\"😀\" 版 ok\n";
     for (caps, enc, col) in [
         (json!({}), "utf-16", 14),
         (json!({ "general": { "positionEncodings": ["utf-8"] } }), "utf-8", 20),
@@ -382,7 +382,7 @@ fn configuration_from_the_client_and_the_project_file() {
     fs::create_dir_all(&a).unwrap();
     fs::create_dir_all(&b).unwrap();
     fs::write(b.join(".dockward.toml"), "ignore = [\"DW005\"]\n").unwrap();
-    let text = "FROM alpine:3.20\nRNU x\nRUN a \\\n\n  b\nUSER 10001\n";
+    let text = "FROM alpine:3.24\nRNU x\nRUN a \\\n\n  b\nUSER 10001\n";
     let mut c = Client::start();
     c.request(
         "initialize",
@@ -476,7 +476,7 @@ fn fix_all_is_resolved_lazily_and_creates_nothing_stale() {
     c.initialize(vscode_caps(), "file:///tmp/none");
     c.answer_server_requests(|_| Ok(json!([{}])));
     let u = "file:///tmp/none/Dockerfile";
-    let text = "FROM a\nRUN a \\\n\n  b\nRUN c \\\n\n  d\n";
+    let text = "FROM scratch\nRUN a \\\n\n  b\nRUN c \\\n\n  d\n";
     c.open(u, text);
     let r = c.request("textDocument/codeAction", json!({ "textDocument": { "uri": u }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "context": { "diagnostics": [], "only": ["source.fixAll"] } }));
     let action = r["result"][0].clone();
@@ -489,7 +489,7 @@ fn fix_all_is_resolved_lazily_and_creates_nothing_stale() {
         .clone();
     assert_eq!(
         apply(text, &edits, dockward::text::Encoding::Utf16),
-        "FROM a\nRUN a \\\n  b\nRUN c \\\n  d\n"
+        "FROM scratch\nRUN a \\\n  b\nRUN c \\\n  d\n"
     );
     assert_eq!(c.finish(), 0);
 }
@@ -514,10 +514,10 @@ fn robustness_errors_cancellation_and_exit_codes() {
     // A request cancelled before it is handled is answered with RequestCanceled: keep the server busy
     // with a large document so that the request and its cancellation arrive in one batch.
     let big = "RUN echo a long line to keep the server busy for a while\n".repeat(20_000);
-    c.open("file:///tmp/none/big.Dockerfile", &format!("FROM a\n{big}"));
+    c.open("file:///tmp/none/big.Dockerfile", &format!("FROM scratch\n{big}"));
     let mut cancelled = 0;
     for round in 0..20 {
-        c.notify("textDocument/didChange", json!({ "textDocument": { "uri": "file:///tmp/none/big.Dockerfile", "version": 2 + round }, "contentChanges": [{ "text": format!("FROM a\n{big}# {round}\n") }] }));
+        c.notify("textDocument/didChange", json!({ "textDocument": { "uri": "file:///tmp/none/big.Dockerfile", "version": 2 + round }, "contentChanges": [{ "text": format!("FROM scratch\n{big}# {round}\n") }] }));
         let id = c.next_id;
         c.next_id += 1;
         c.send(Message::Request(Request {
@@ -544,7 +544,7 @@ fn robustness_errors_cancellation_and_exit_codes() {
     );
     assert_eq!(r["result"], Value::Null);
     // Edits with positions past the end are clamped, and the server goes on.
-    c.open("file:///tmp/none/Dockerfile", "FROM a\n");
+    c.open("file:///tmp/none/Dockerfile", "FROM scratch\nUSER 1\n");
     c.diagnostics("file:///tmp/none/Dockerfile");
     c.notify("textDocument/didChange", json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile", "version": 2 }, "contentChanges": [{ "range": { "start": { "line": 50, "character": 9 }, "end": { "line": 60, "character": 0 } }, "text": "RNU x\n" }] }));
     let d = c.diagnostics("file:///tmp/none/Dockerfile");
@@ -574,7 +574,7 @@ fn error_replies_to_the_servers_own_requests_are_survived() {
     c.initialize(vscode_caps(), "file:///tmp/none");
     // The client refuses registerCapability and workspace/configuration, as pytest-lsp's client does.
     c.answer_server_requests(|r| Err((-32601, format!("Method Not Found: {}", r["method"].as_str().unwrap()))));
-    c.open("file:///tmp/none/Dockerfile", "FROM a\nRNU x\n");
+    c.open("file:///tmp/none/Dockerfile", "FROM scratch\nUSER 1\nRNU x\n");
     let r = c.request(
         "textDocument/diagnostic",
         json!({ "textDocument": { "uri": "file:///tmp/none/Dockerfile" } }),

@@ -241,7 +241,7 @@ mod tests {
                 .map(|d| d.code)
                 .collect::<Vec<_>>()
         };
-        let blank = "FROM a\nRUN a \\\n\n  b\n";
+        let blank = "FROM scratch\nUSER 10001\nRUN a \\\n\n  b\n";
         assert_eq!(codes(blank, &Settings::default()), vec!["DW005"]);
         let skipped = format!("# check=skip=NoEmptyContinuation\n{blank}");
         assert!(
@@ -257,7 +257,7 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(codes(&skipped, &strict), vec!["DW005"], "pragmas can be disabled");
-        let next_only = "FROM a\n# dockward ignore=DW002\nRNU x\nRNU y\n";
+        let next_only = "FROM scratch\nUSER 10001\n# dockward ignore=DW002\nRNU x\nRNU y\n";
         assert_eq!(
             codes(next_only, &Settings::default()),
             vec!["DW002"],

@@ -5,5 +5,6 @@
 //! Everything here is pure knowledge over [`crate::model::ImageRef`] and the tables of [`crate::data`]:
 //! no IO, no clock (callers pass the date).
 
+pub mod tags;
 pub mod trust;
 pub mod users;

@@ -1,9 +1,8 @@
 //! DW104 base-image-without-digest: an image pinned by tag only (opt-in).
 
-use crate::diagnostic::{Applicability, DIGEST_PLACEHOLDER, FileRef, Fix, Resolve, TextEdit};
 use crate::model::refs::{Target, image_uses};
+use crate::rules::unpinned_base_image::{Mapping, canonical_name, digest_edit, digest_fix};
 use crate::rules::{Ctx, Sink, declare_rule};
-use crate::text::TextRange;
 
 declare_rule! {
     /// An image referenced by tag without a digest (opt-in: name it in `extend-select`).
@@ -40,7 +39,9 @@ declare_rule! {
     /// only on request (`dockward check --fix --resolve-digests`, or choosing the code action in the
     /// editor), anonymously, and never while linting. For a multi-platform image the digest is the
     /// index's, so the pin works on every platform. The fix is safe: it builds the same image as
-    /// today. It is not offered when the reference uses variables.
+    /// today. When the reference is built from one variable with a literal default
+    /// (`ARG BASE=node:22` + `FROM $BASE`) the digest goes into the default; it is not offered for other
+    /// references with variables.
     ///
     /// ## References
     /// - [Docker: pin base image versions](https://docs.docker.com/build/building/best-practices/#pin-base-image-versions)
@@ -71,28 +72,20 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         let Some(tag) = image.effective_tag() else {
             continue;
         };
-        let range = image
-            .tag_span
-            .and_then(|s| u.sub_range(s))
-            .or_else(|| u.sub_range(image.name_span))
-            .unwrap_or(u.range);
-        let shown = format!("{}:{tag}", image.familiar_name());
-        let fix = u.verbatim.then(|| {
-            let end = u.range.end;
-            Fix {
-                title: ctx.msg("fix.pin-digest", &[("image", shown.clone())]),
-                applicability: Applicability::Safe,
-                edits: vec![TextEdit {
-                    file: FileRef::Dockerfile,
-                    range: TextRange::empty(end),
-                    new_text: format!("@{DIGEST_PLACEHOLDER}"),
-                }],
-                creates: None,
-                resolve: Some(Resolve::Digest {
-                    reference: format!("{}/{}:{tag}", image.domain, image.path),
-                }),
-            }
+        let map = Mapping::of(ctx, &u);
+        let span = image.tag_span.unwrap_or(image.name_span);
+        let range = map.as_ref().and_then(|m| m.range(span)).unwrap_or(u.range);
+        let reference = format!("{}:{tag}", canonical_name(image));
+        let fix = map.as_ref().and_then(|m| digest_edit(m, image)).map(|edit| {
+            digest_fix(
+                ctx,
+                "fix.pin-digest",
+                &[("reference", reference.clone())],
+                vec![edit],
+                reference.clone(),
+            )
         });
+        let shown = format!("{}:{tag}", image.familiar_name());
         let f = sink.report(range, "base-image-without-digest", vec![("image", shown)]);
         if let Some(fix) = fix {
             f.fix(fix);
@@ -164,9 +157,16 @@ mod tests {
     }
 
     #[test]
-    fn variables_get_the_finding_without_a_fix() {
-        let d = run("DW104", "ARG V=22\nFROM node:$V\nARG UNSET\nFROM node:$UNSET\n");
-        assert_eq!(d.len(), 1);
-        assert!(d[0].fixes.is_empty());
+    fn variables_with_a_literal_default_get_the_digest_in_the_default() {
+        let d = run(
+            "DW104",
+            "ARG BASE=node:22\nFROM $BASE\nARG UNSET\nFROM node:$UNSET\nFROM \"node:${BASE}\"\n",
+        );
+        assert_eq!(d.len(), 1, "{d:#?}");
+        let digest = format!("sha256:{}", "cd".repeat(32));
+        let f = d[0].fixes[0].with_digest(&digest);
+        let src = "ARG BASE=node:22\nFROM $BASE\nARG UNSET\nFROM node:$UNSET\nFROM \"node:${BASE}\"\n";
+        let fixed = fix::apply_fix(src, &f, &crate::diagnostic::FileRef::Dockerfile).unwrap();
+        assert!(fixed.starts_with(&format!("ARG BASE=node:22@{digest}\n")), "{fixed}");
     }
 }

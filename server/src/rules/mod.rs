@@ -6,6 +6,8 @@
 mod base_image_without_digest;
 pub mod docs;
 mod empty_continuation_line;
+mod end_of_life_base_image;
+mod frozen_base_image_tag;
 mod ignored_directive;
 mod invalid_instruction;
 mod invalid_utf8;
@@ -16,6 +18,7 @@ mod unknown_flag;
 mod unknown_instruction;
 pub(crate) mod unknown_pragma_code;
 mod unofficial_base_image;
+pub(crate) mod unpinned_base_image;
 pub(crate) mod unused_pragma;
 
 #[cfg(test)]
@@ -174,7 +177,10 @@ pub static RULES: &[&Rule] = &[
     &invalid_utf8::INVALID_UTF8,
     &root_user::ROOT_USER,
     &unofficial_base_image::UNOFFICIAL_BASE_IMAGE,
+    &unpinned_base_image::UNPINNED_BASE_IMAGE,
     &base_image_without_digest::BASE_IMAGE_WITHOUT_DIGEST,
+    &end_of_life_base_image::END_OF_LIFE_BASE_IMAGE,
+    &frozen_base_image_tag::FROZEN_BASE_IMAGE_TAG,
     &secret_in_arg_or_env::SECRET_IN_ARG_OR_ENV,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,

@@ -1,0 +1,194 @@
+//! DW106 frozen-base-image-tag: an official image's version tag that is no longer maintained, while its
+//! line still is.
+
+use crate::data;
+use crate::diagnostic::{Applicability, Fix};
+use crate::images::tags;
+use crate::model::refs::image_uses;
+use crate::rules::unpinned_base_image::{Mapping, canonical_name, digest_edit, digest_fix, retag_edits};
+use crate::rules::{Ctx, Sink, declare_rule};
+
+declare_rule! {
+    /// A Docker Official Image is used with a version tag that is no longer maintained.
+    ///
+    /// ## What it does
+    /// Reports an official image whose tag is a specific version (`node:22.1.0`, `python:3.12.1-slim`)
+    /// that is not among the image's supported tags any more, while its line still is: newer tags of the
+    /// same line, with the same variant words, are maintained (`node:22.23.2`). A tag newer than every
+    /// supported tag of its line is newer than dockward's data and is not reported; a tag of a line
+    /// that has reached its end of life is reported by DW105 instead; pre-releases and dated snapshots
+    /// are not reported.
+    ///
+    /// ## Why is this bad?
+    /// The Docker Official Images rebuild only their supported tags. A tag that dropped out of the list
+    /// is frozen: it keeps the packages and the runtime of the day it was last built, with every
+    /// vulnerability fixed since then, and it will never get those fixes. Pinning a specific version is
+    /// right for reproducible builds, but the pin then needs to move, which an update bot does for you.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM node:22.1.0-alpine
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM node:22.23.2-alpine@sha256:<digest>
+    /// ```
+    /// and let Renovate or Dependabot update the tag and the digest.
+    ///
+    /// ## Fix safety
+    /// The first fix replaces the tag with the maintained tag of the same line, variant and specificity
+    /// from the embedded list of supported tags. It is unsafe: a newer patch or minor version can
+    /// change behaviour, and the embedded list has a date. The second fix also pins the digest the
+    /// registry serves for that tag, and waits for the registry; when the image already had a digest,
+    /// only that fix is offered, since the old digest belongs to the old tag.
+    ///
+    /// ## References
+    /// - CWE-1104: Use of Unmaintained Third Party Components
+    /// - CIS Docker Benchmark v1.6.0: 4.4 (scan and rebuild images to include security patches), 5.28
+    ///   (use version pinning so that Docker commands use the intended version of an image)
+    /// - [Docker Official Images: supported tags](https://github.com/docker-library/official-images)
+    /// - [Renovate Docker support](https://docs.renovatebot.com/docker/) (updates tags and digests together)
+    pub static FROZEN_BASE_IMAGE_TAG = {
+        code: "DW106",
+        name: "frozen-base-image-tag",
+        severity: Warning,
+        tags: ["supply-chain"],
+        fix: Sometimes,
+        since: "0.1.0",
+        check: check,
+    }
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    let today = ctx.input.today;
+    for u in image_uses(ctx.text, ctx.tree, ctx.model) {
+        let Some(r) = u.image() else { continue };
+        let (Some(tag), Some(tag_span)) = (r.tag.as_deref(), r.tag_span) else {
+            continue;
+        };
+        if !r.is_library() {
+            continue;
+        }
+        let repository = canonical_name(r);
+        let Some(image) = data::official_image(&repository) else {
+            continue;
+        };
+        let Some(maintained) = tags::maintained_tag(image, tag) else {
+            continue;
+        };
+        // An end-of-life line is DW105's finding.
+        if tags::cycles(&repository, tag).iter().any(|c| c.release.is_eol(today)) {
+            continue;
+        }
+        let name = r.familiar_name();
+        let map = Mapping::of(ctx, &u);
+        let range = map.as_ref().and_then(|m| m.range(tag_span)).unwrap_or(u.range);
+        let finding = sink.report(
+            range,
+            "frozen-base-image-tag",
+            vec![
+                ("image", name.clone()),
+                ("tag", tag.to_string()),
+                ("maintained", maintained.to_string()),
+            ],
+        );
+        let Some(map) = map else { continue };
+        let args = [("image", name), ("tag", maintained.to_string())];
+        if r.digest.is_none()
+            && let Some(edits) = retag_edits(&map, r, maintained)
+        {
+            finding.fix(Fix {
+                title: ctx.msg("fix.use-tag", &args),
+                applicability: Applicability::Unsafe,
+                edits: edits.clone(),
+                creates: None,
+                resolve: None,
+            });
+        }
+        if let Some(mut edits) = retag_edits(&map, r, maintained) {
+            if r.digest.is_none() {
+                match digest_edit(&map, r) {
+                    Some(e) => edits.push(e),
+                    None => continue,
+                }
+            }
+            let mut fix = digest_fix(
+                ctx,
+                "fix.use-tag-digest",
+                &args,
+                edits,
+                format!("{repository}:{maintained}"),
+            );
+            fix.applicability = Applicability::Unsafe;
+            finding.fix(fix);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{Input, check};
+    use crate::diagnostic::{Applicability, FileRef, Resolve};
+    use crate::fix;
+    use crate::rules::testing::{TODAY, check_fix, check_rule};
+    use crate::settings::Settings;
+
+    #[test]
+    fn flags_versions_that_left_the_supported_tags() {
+        check_rule(
+            "DW106",
+            "FROM node:22.1.0\n#         ^^^^^^ DW106 frozen-base-image-tag\nFROM python:3.12.1-slim AS py\n#           ^^^^^^^^^^^ DW106 frozen-base-image-tag\nFROM node:22.1-alpine\n#         ^^^^^^^^^^^ DW106 frozen-base-image-tag\nFROM postgres:16.1\n#             ^^^^ DW106 frozen-base-image-tag\nFROM alpine:3.24.1\nCOPY --from=nginx:1.30.0-alpine /etc/nginx /etc/nginx\n#                 ^^^^^^^^^^^^^ DW106 frozen-base-image-tag\n",
+        );
+    }
+
+    #[test]
+    fn leaves_supported_newer_and_end_of_life_tags_alone() {
+        check_rule(
+            "DW106",
+            // Supported; newer than the snapshot; DW105's end-of-life lines; a pre-release; a dated
+            // snapshot; a moving tag; a vendor image; a stage.
+            "FROM node:22.23.2-alpine AS a\nFROM node:22.24.0\nFROM node:16.20.1\nFROM python:3.8.10-slim\nFROM node:22.1.0-bookworm\nFROM python:3.15.0rc2\nFROM ubuntu:jammy-20240101\nFROM node:22\nFROM bitnami/node:22.1.0\nFROM a\n",
+        );
+    }
+
+    #[test]
+    fn fixes_move_to_the_maintained_tag() {
+        check_fix("DW106", "FROM node:22.1$0.0-alpine\n", "FROM node:22.23.2-alpine\n");
+        check_fix(
+            "DW106",
+            "ARG NODE_VERSION=22.1.0\nFROM node:${NODE_VERSION$0}-alpine\n",
+            "ARG NODE_VERSION=22.23.2\nFROM node:${NODE_VERSION}-alpine\n",
+        );
+    }
+
+    #[test]
+    fn the_digest_fix_waits_for_the_registry() {
+        let settings = Settings {
+            select: Some(vec!["DW106".into()]),
+            ..Settings::default()
+        };
+        let digest = format!("sha256:{}", "1".repeat(64));
+        for (src, fixes, after) in [
+            ("FROM node:22.1.0\n", 2, "FROM node:22.23.2@sha256:feed\n"),
+            (
+                &*format!("FROM node:22.1.0@{digest}\n"),
+                1,
+                "FROM node:22.23.2@sha256:feed\n",
+            ),
+        ] {
+            let d = check(&Input::new(src, TODAY), &settings);
+            assert_eq!(d[0].fixes.len(), fixes, "{src}");
+            let f = d[0].fixes.last().unwrap();
+            assert_eq!(f.applicability, Applicability::Unsafe);
+            assert_eq!(
+                f.resolve,
+                Some(Resolve::Digest {
+                    reference: "docker.io/library/node:22.23.2".into()
+                })
+            );
+            let fixed = fix::apply_fix(src, &f.with_digest("sha256:feed"), &FileRef::Dockerfile).unwrap();
+            assert_eq!(fixed, after);
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! DW103 unpinned-base-image: an image used without a tag, or with `latest`, and without a digest.
+//!
+//! Also the helpers the image-tag rules (DW103, DW105, DW106) share: [`Mapping`] from offsets in an
+//! image reference's expanded text to the source, and the edits that replace a tag or add a digest.
+
+use crate::data;
+use crate::diagnostic::{Applicability, DIGEST_PLACEHOLDER, FileRef, Fix, Resolve, TextEdit};
+use crate::images::tags;
+use crate::model::refs::{ImageUse, UseKind, image_uses};
+use crate::model::{ImageRef, VarDef, VarKind};
+use crate::rules::{Ctx, Sink, declare_rule};
+use crate::text::TextRange;
+
+declare_rule! {
+    /// A base image is used without a tag, or with `latest`, and without a digest.
+    ///
+    /// ## What it does
+    /// Checks every image a Dockerfile uses (`FROM`, `COPY --from=<image>`, `RUN --mount=from=<image>`)
+    /// and reports those written without a tag (Docker then pulls `latest`) or with the tag `latest`,
+    /// unless a digest (`@sha256:...`) pins them. Stage names and `scratch` are not images. An image
+    /// that comes from ARG defaults is checked as it expands; when the whole word is one variable, the
+    /// finding is on the ARG's default, which is what to change. References whose variables have no
+    /// default are not checked.
+    ///
+    /// ## Why is this bad?
+    /// `latest` is whatever the registry serves when the build runs. Two builds of the same Dockerfile
+    /// can start from different images, with a new major version, a changed default user or a
+    /// compromised release that nobody reviewed, and a build cache can keep serving an old `latest`
+    /// long after it changed. A version tag says what you build on; a digest makes the build
+    /// reproducible and lets an update bot show every change as a reviewable pull request.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM node
+    /// COPY --from=nginx:latest /etc/nginx/nginx.conf /etc/nginx/
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM node:24.19.0-alpine@sha256:<digest>
+    /// COPY --from=nginx:1.31.4@sha256:<digest> /etc/nginx/nginx.conf /etc/nginx/
+    /// ```
+    ///
+    /// ## Fix safety
+    /// For a Docker Official Image the first fix pins the most specific version tag that `latest` (or
+    /// the written tag) stands for in the embedded list of supported tags, for example `node` to
+    /// `node:26.7.0`. It is unsafe: the embedded list has a date, and the registry may have moved on.
+    /// The second fix pins the digest the registry serves for the written reference today
+    /// (`node:latest@sha256:...`); it changes nothing in the image, but needs the registry, so editors
+    /// resolve it when chosen and the CLI only with `dockward check --fix --resolve-digests`.
+    ///
+    /// ## References
+    /// - CWE-1357: Reliance on Insufficiently Trustworthy Component; CWE-829: Inclusion of Functionality
+    ///   from Untrusted Control Sphere
+    /// - CIS Docker Benchmark v1.6.0: 4.2 (use only trusted base images), 5.28 (use version pinning
+    ///   so that Docker commands use the intended version of an image)
+    /// - hadolint [DL3006](https://github.com/hadolint/hadolint/wiki/DL3006) (always tag the version of
+    ///   an image) and [DL3007](https://github.com/hadolint/hadolint/wiki/DL3007) (using `latest`)
+    /// - Trivy DS001 (`:latest` tag used); Checkov CKV_DOCKER_7 (the base image uses a non-latest tag)
+    /// - [Docker build best practices: pin base image versions](https://docs.docker.com/build/building/best-practices/#pin-base-image-versions)
+    pub static UNPINNED_BASE_IMAGE = {
+        code: "DW103",
+        name: "unpinned-base-image",
+        severity: Warning,
+        tags: ["supply-chain"],
+        fix: Sometimes,
+        since: "0.1.0",
+        also: ["hadolint:DL3006", "hadolint:DL3007", "trivy:DS001", "checkov:CKV_DOCKER_7"],
+        check: check,
+    }
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    for u in image_uses(ctx.text, ctx.tree, ctx.model) {
+        let Some(r) = u.image() else { continue };
+        if r.digest.is_some() {
+            continue;
+        }
+        let latest = match r.tag.as_deref() {
+            None => false,
+            Some("latest") => true,
+            Some(_) => continue,
+        };
+        let map = Mapping::of(ctx, &u);
+        let word_len = r.written.len();
+        let tag_span = r.tag_span.unwrap_or((word_len, word_len));
+        let range = map
+            .as_ref()
+            .and_then(|m| {
+                if latest {
+                    m.range(tag_span)
+                } else {
+                    m.range((0, word_len))
+                }
+            })
+            .unwrap_or(u.range);
+        let image = r.familiar_name();
+        let pinned = data::official_image(&canonical_name(r))
+            .filter(|_| r.is_library())
+            .and_then(|i| tags::pin(i, r.tag.as_deref()));
+        let mut args = vec![("image", image.clone())];
+        if let Some(p) = pinned {
+            args.push(("pinned", p.to_string()));
+        }
+        let finding = sink.report(
+            range,
+            if latest {
+                "unpinned-base-image.latest"
+            } else {
+                "unpinned-base-image.no-tag"
+            },
+            args,
+        );
+        if pinned.is_some() {
+            finding.help("unpinned-base-image.help-pin");
+        }
+        let Some(map) = map else { continue };
+        if let Some(p) = pinned {
+            // Replace `latest`, or add the tag after the name.
+            let edit = if latest {
+                map.edit(tag_span, p.to_string())
+            } else {
+                map.edit((word_len, word_len), format!(":{p}"))
+            };
+            if let Some(edit) = edit {
+                finding.fix(Fix {
+                    title: ctx.msg("fix.pin-tag", &[("image", image.clone()), ("tag", p.to_string())]),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![edit],
+                    creates: None,
+                    resolve: None,
+                });
+            }
+        }
+        let reference = format!("{}/{}:latest", r.domain, r.path);
+        let text = if latest {
+            format!("@{DIGEST_PLACEHOLDER}")
+        } else {
+            format!(":latest@{DIGEST_PLACEHOLDER}")
+        };
+        if let Some(edit) = map.edit((word_len, word_len), text) {
+            finding.fix(digest_fix(
+                ctx,
+                "fix.pin-digest",
+                &[("reference", reference.clone())],
+                vec![edit],
+                reference,
+            ));
+        }
+    }
+}
+
+/// The repository as [`data`] looks it up: `docker.io/library/node`.
+pub(crate) fn canonical_name(r: &ImageRef) -> String {
+    format!("{}/{}", r.domain, r.path)
+}
+
+/// A fix whose edits wait for the digest the registry serves for `reference`. Changing only how an
+/// image is pinned, not which image it is, it is safe once resolved.
+pub(crate) fn digest_fix(
+    ctx: &Ctx,
+    title_id: &str,
+    args: &[(&str, String)],
+    edits: Vec<TextEdit>,
+    reference: String,
+) -> Fix {
+    Fix {
+        title: ctx.msg(title_id, args),
+        applicability: Applicability::Safe,
+        edits,
+        creates: None,
+        resolve: Some(Resolve::Digest { reference }),
+    }
+}
+
+/// The edits that turn the tag of `r` into `new_tag`, one per `-`-separated word that changes (so that
+/// a tag made of a variable and literal text can still be edited where each word is written), plus,
+/// when `r` has a digest, one that replaces it with [`DIGEST_PLACEHOLDER`] (the old digest belongs to
+/// the old tag). None when a changed part cannot be mapped to the source.
+pub(crate) fn retag_edits(map: &Mapping, r: &ImageRef, new_tag: &str) -> Option<Vec<TextEdit>> {
+    let (start, end) = r.tag_span?;
+    let old = r.written.get(start..end)?;
+    let mut edits = Vec::new();
+    if old.split('-').count() == new_tag.split('-').count() {
+        let mut at = start;
+        for (a, b) in old.split('-').zip(new_tag.split('-')) {
+            if a != b {
+                edits.push(map.edit((at, at + a.len()), b.to_string())?);
+            }
+            at += a.len() + 1;
+        }
+    } else {
+        edits.push(map.edit((start, end), new_tag.to_string())?);
+    }
+    if let Some(span) = r.digest_span {
+        edits.push(map.edit(span, DIGEST_PLACEHOLDER.to_string())?);
+    }
+    Some(edits)
+}
+
+/// The edit that pins `r` (already retagged or not) to a digest: a new `@{digest}` after the word, or the
+/// existing digest replaced.
+pub(crate) fn digest_edit(map: &Mapping, r: &ImageRef) -> Option<TextEdit> {
+    match r.digest_span {
+        Some(span) => map.edit(span, DIGEST_PLACEHOLDER.to_string()),
+        None => {
+            let end = r.written.len();
+            map.edit((end, end), format!("@{DIGEST_PLACEHOLDER}"))
+        }
+    }
+}
+
+/// Where the parts of an image reference's expanded text are written in the source: the word itself when
+/// it has no variables, or the word and the default of the one variable it uses (`node:${V}-alpine` with
+/// `ARG V=22`: `22` is in the ARG line, the rest in the FROM line).
+pub(crate) struct Mapping {
+    /// (start, end) in the expanded text, and where that piece starts in the source.
+    pieces: Vec<(usize, usize, u32)>,
+}
+
+impl Mapping {
+    /// The mapping of a use, when one exists: the word is written literally, or uses exactly one
+    /// `$NAME` / `${NAME}` whose definition has a literal value (no quotes, no variables).
+    pub(crate) fn of(ctx: &Ctx, u: &ImageUse) -> Option<Mapping> {
+        let expanded = u.expanded.as_deref()?;
+        if u.verbatim {
+            return Some(Mapping {
+                pieces: vec![(0, expanded.len(), u.range.start)],
+            });
+        }
+        let written = ctx.text.get(u.range.as_usize())?;
+        let dollar = written.find('$')?;
+        let (prefix, rest) = written.split_at(dollar);
+        let (name, reference_len) = match rest.strip_prefix("${") {
+            Some(inner) => {
+                let close = inner.find('}')?;
+                (&inner[..close], close + 3)
+            }
+            None => {
+                let n = rest[1..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len() - 1);
+                (&rest[1..1 + n], n + 1)
+            }
+        };
+        let suffix = &rest[reference_len..];
+        let plain = |s: &str| !s.contains(['$', '"', '\'', '\\', '`']);
+        if name.is_empty()
+            || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            || !plain(prefix)
+            || !plain(suffix)
+        {
+            return None;
+        }
+        let def = definition(ctx, u, name)?;
+        let value = def.value.known()?;
+        let value_range = def.value_range?;
+        if def.raw.as_deref() != Some(value) || ctx.text.get(value_range.as_usize()) != Some(value) {
+            return None;
+        }
+        if expanded != format!("{prefix}{value}{suffix}") {
+            return None;
+        }
+        let (p, v) = (prefix.len(), value.len());
+        let pieces = [
+            (0, p, u.range.start),
+            (p, p + v, value_range.start),
+            (p + v, expanded.len(), u.range.start + (p + reference_len) as u32),
+        ];
+        // Empty pieces hold nothing: an insertion at the end of `$BASE` goes into the ARG's value.
+        Some(Mapping {
+            pieces: pieces.into_iter().filter(|&(s, e, _)| s < e).collect(),
+        })
+    }
+
+    /// The source range of `span` of the expanded text, when it lies in one piece (an empty span at a
+    /// boundary belongs to the later piece).
+    pub(crate) fn range(&self, span: (usize, usize)) -> Option<TextRange> {
+        self.pieces
+            .iter()
+            .rev()
+            .find(|&&(s, e, _)| s <= span.0 && span.1 <= e && span.0 <= span.1)
+            .map(|&(s, _, at)| TextRange::new(at + (span.0 - s) as u32, at + (span.1 - s) as u32))
+    }
+
+    /// An edit of the Dockerfile replacing `span` of the expanded text.
+    pub(crate) fn edit(&self, span: (usize, usize), new_text: String) -> Option<TextEdit> {
+        Some(TextEdit {
+            file: FileRef::Dockerfile,
+            range: self.range(span)?,
+            new_text,
+        })
+    }
+}
+
+/// The definition a variable of `u` takes its value from: the last global ARG for FROM; for the other
+/// uses the stage's last ENV, else its last ARG, before the instruction (as [`crate::model::Model::lookup`]);
+/// a stage's `ARG NAME` without a default takes the global ARG's.
+fn definition<'m>(ctx: &'m Ctx, u: &ImageUse, name: &str) -> Option<&'m VarDef> {
+    let model = ctx.model;
+    if u.kind == UseKind::From {
+        return model.global_args.iter().rev().find(|v| v.name == name);
+    }
+    let stage = model.stages.get(u.stage)?;
+    let before = |v: &&VarDef| v.name == name && v.item < u.item;
+    let env = stage.vars.iter().filter(|v| v.kind == VarKind::Env).rev().find(before);
+    let arg = stage
+        .vars
+        .iter()
+        .filter(|v| v.kind == VarKind::Arg && v.item >= stage.from_item)
+        .rev()
+        .find(before);
+    match env.or(arg)? {
+        d if d.kind == VarKind::Arg && d.raw.is_none() => model.global_args.iter().rev().find(|v| v.name == name),
+        d => Some(d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{Input, check};
+    use crate::diagnostic::{Applicability, FileRef, Resolve};
+    use crate::fix;
+    use crate::rules::testing::{TODAY, check_fix, check_rule};
+    use crate::settings::Settings;
+
+    const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn flags_missing_and_latest_tags() {
+        check_rule(
+            "DW103",
+            "FROM node AS build\n#    ^^^^ DW103 unpinned-base-image.no-tag\nFROM python:latest\n#           ^^^^^^ DW103 unpinned-base-image.latest\nFROM ghcr.io/acme/tools\n#    ^^^^^^^^^^^^^^^^^^ DW103 unpinned-base-image.no-tag\nFROM node:22-alpine\nFROM node@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nFROM node:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nFROM scratch\n",
+        );
+    }
+
+    #[test]
+    fn copy_from_and_mount_from_images_but_not_stages() {
+        check_rule(
+            "DW103",
+            "FROM golang:1.26.7-alpine AS build\nRUN --mount=type=bind,from=busybox,target=/bb true\n#                          ^^^^^^^ DW103 unpinned-base-image.no-tag\nFROM alpine:3.24.1\nCOPY --from=build /out /out\nCOPY --from=0 /out /out2\nCOPY --from=nginx:latest /etc/nginx /etc/nginx\n#                 ^^^^^^ DW103 unpinned-base-image.latest\n",
+        );
+    }
+
+    #[test]
+    fn variables_resolved_through_arg_defaults() {
+        check_rule(
+            "DW103",
+            "ARG BASE=node\n#        ^^^^ DW103 unpinned-base-image.no-tag\nARG TAG=latest\n#       ^^^^^^ DW103 unpinned-base-image.latest\nARG PINNED=22.23.2\nARG UNSET\nFROM $BASE AS a\nFROM python:${TAG}\nFROM node:${PINNED}-alpine\nFROM node${UNSET}\nFROM \"${BASE}\"\n#    ^^^^^^^^^ DW103 unpinned-base-image.no-tag\n",
+        );
+    }
+
+    #[test]
+    fn fixes_pin_the_tag() {
+        check_fix("DW103", "FROM no$0de\n", "FROM node:26.7.0\n");
+        check_fix("DW103", "FROM python:lat$0est AS app\n", "FROM python:3.14.7 AS app\n");
+        check_fix(
+            "DW103",
+            "ARG BASE=ub$0untu\nFROM ${BASE}\n",
+            "ARG BASE=ubuntu:26.04\nFROM ${BASE}\n",
+        );
+        check_fix(
+            "DW103",
+            "FROM alpine:3.24.1\nCOPY --from=nginx:lat$0est /a /a\n",
+            "FROM alpine:3.24.1\nCOPY --from=nginx:1.31.4 /a /a\n",
+        );
+    }
+
+    /// The digest fixes, filled in as an edge would after asking the registry.
+    fn digest_fixed(src: &str) -> Vec<(String, String)> {
+        let settings = Settings {
+            select: Some(vec!["DW103".into()]),
+            ..Settings::default()
+        };
+        check(&Input::new(src, TODAY), &settings)
+            .iter()
+            .flat_map(|d| d.fixes.iter())
+            .filter_map(|f| {
+                let Some(Resolve::Digest { reference }) = &f.resolve else {
+                    return None;
+                };
+                assert_eq!(f.applicability, Applicability::Safe);
+                let fixed = fix::apply_fix(src, &f.with_digest(DIGEST), &FileRef::Dockerfile).unwrap();
+                Some((reference.clone(), fixed))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn digest_fixes_wait_for_the_registry() {
+        assert_eq!(
+            digest_fixed("FROM node\n"),
+            [(
+                "docker.io/library/node:latest".to_string(),
+                format!("FROM node:latest@{DIGEST}\n")
+            )]
+        );
+        assert_eq!(
+            digest_fixed("FROM ghcr.io/acme/tools:latest AS t\n"),
+            [(
+                "ghcr.io/acme/tools:latest".to_string(),
+                format!("FROM ghcr.io/acme/tools:latest@{DIGEST} AS t\n")
+            )]
+        );
+        // The image without a pinned tag gets only the digest fix.
+        let d = check(
+            &Input::new("FROM ghcr.io/acme/tools\n", TODAY),
+            &Settings {
+                select: Some(vec!["DW103".into()]),
+                ..Settings::default()
+            },
+        );
+        assert_eq!(d[0].fixes.len(), 1);
+        assert!(d[0].fixes[0].resolve.is_some());
+        // After the fix the image is pinned.
+        let fixed = &digest_fixed("FROM node\n")[0].1;
+        assert!(digest_fixed(fixed).is_empty());
+    }
+}
