@@ -1,4 +1,5 @@
-//! The findings of the security rule families on the 915 real Dockerfiles of `fixtures/corpus/`,
+//! The findings of the security rule families (secrets, supply chain, privilege) on the 915 real
+//! Dockerfiles of `fixtures/corpus/` (date 2026-11-28),
 //! kept as snapshots: every false positive (and every fix of one) shows up in review.
 
 mod support;
@@ -47,4 +48,14 @@ fn family(tag: &str) -> String {
 #[test]
 fn secrets_family_on_the_corpus() {
     insta::assert_snapshot!(family("secrets"));
+}
+
+#[test]
+fn supply_chain_family_on_the_corpus() {
+    insta::assert_snapshot!(family("supply-chain"));
+}
+
+#[test]
+fn privilege_family_on_the_corpus() {
+    insta::assert_snapshot!(family("privilege"));
 }

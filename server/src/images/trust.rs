@@ -46,6 +46,28 @@ pub const VENDORS: &[(&str, &str)] = &[
     ("docker.io/nginxinc", "NGINX"),
     ("docker.io/datadog", "Datadog"),
     ("docker.io/paketobuildpacks", "Paketo Buildpacks"),
+    ("docker.io/tensorflow", "TensorFlow (Google)"),
+    ("docker.io/pytorch", "PyTorch"),
+    ("docker.io/continuumio", "Anaconda"),
+    ("docker.io/selenium", "Selenium"),
+    ("docker.io/jenkins", "Jenkins"),
+    ("docker.io/prom", "Prometheus"),
+    ("docker.io/apache", "Apache Software Foundation"),
+    ("docker.io/confluentinc", "Confluent"),
+    ("docker.io/mongodb", "MongoDB"),
+    ("docker.io/redis", "Redis"),
+    ("docker.io/envoyproxy", "Envoy"),
+    ("docker.io/istio", "Istio"),
+    ("docker.io/ubuntu", "Canonical"),
+    ("docker.io/opensuse", "openSUSE"),
+    ("docker.io/rockylinux", "Rocky Linux"),
+    ("docker.io/getsentry", "Sentry"),
+    ("docker.io/jupyter", "Project Jupyter"),
+    ("quay.io/jupyter", "Project Jupyter"),
+    ("quay.io/prometheus", "Prometheus"),
+    ("quay.io/coreos", "Red Hat (CoreOS)"),
+    ("quay.io/centos", "CentOS Project"),
+    ("quay.io/fedora", "Fedora Project"),
     ("ghcr.io/astral-sh", "Astral"),
 ];
 
@@ -87,6 +109,22 @@ pub const PUBLIC_REGISTRIES: &[&str] = &[
     "docker.elastic.co",
     "registry.access.redhat.com",
     "registry.redhat.io",
+];
+
+/// Docker Hub namespaces that carry the official images built for one architecture
+/// (`arm32v7/alpine`, `arm64v8/python`): part of the Docker Official Images program.
+pub const ARCH_NAMESPACES: &[&str] = &[
+    "amd64",
+    "arm32v5",
+    "arm32v6",
+    "arm32v7",
+    "arm64v8",
+    "i386",
+    "mips64le",
+    "ppc64le",
+    "riscv64",
+    "s390x",
+    "windows-amd64",
 ];
 
 /// Deprecated Docker Official Images and their maintained successors.
@@ -162,6 +200,18 @@ pub fn trust(image: &ImageRef, user_entries: &[String]) -> Trust {
             None => Trust::LocalOrUnknown,
         };
     }
+    if image.domain == DOCKER_HUB
+        && let Some((ns, name)) = image.path.split_once('/')
+        && ARCH_NAMESPACES.contains(&ns)
+        && !name.contains('/')
+    {
+        if data::is_official(name) {
+            return Trust::Official;
+        }
+        if let Some((_, successor)) = RETIRED.iter().find(|(n, _)| *n == name) {
+            return Trust::RetiredOfficial(successor);
+        }
+    }
     for entry in user_entries {
         let e = normalize_entry(entry);
         if under(&name, &e) {
@@ -215,6 +265,15 @@ mod tests {
         assert_eq!(t("index.docker.io/library/alpine", &[]), Trust::Official);
         assert_eq!(t("public.ecr.aws/docker/library/node:22", &[]), Trust::Official);
         assert_eq!(t("mirror.gcr.io/library/redis", &[]), Trust::Official);
+    }
+
+    #[test]
+    fn architecture_namespaces_of_official_images_are_official() {
+        assert_eq!(t("arm32v7/alpine:3.22", &[]), Trust::Official);
+        assert_eq!(t("arm64v8/python:3.13", &[]), Trust::Official);
+        assert_eq!(t("arm32v7/not-an-official-image", &[]), Trust::Untrusted);
+        // `armhf` was the old name of arm32v7 and is no longer maintained.
+        assert_eq!(t("armhf/debian", &[]), Trust::Untrusted);
     }
 
     #[test]

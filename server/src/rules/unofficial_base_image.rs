@@ -14,13 +14,17 @@ declare_rule! {
     /// and organisations, `ghcr.io`, `quay.io`, `gcr.io` and `*.pkg.dev`, `public.ecr.aws`, ECR and
     /// ACR hosts, `registry.gitlab.com`). Images from other registries (`registry.example.com`,
     /// `localhost:5000`) are taken as the project's own. Trusted without configuration:
-    /// - Docker Official Images (`docker.io/library/NAME`, written `node`, `python:3.13`), and the same
-    ///   images on `public.ecr.aws/docker/library/` and `mirror.gcr.io/library/`;
+    /// - Docker Official Images (`docker.io/library/NAME`, written `node`, `python:3.13`), their
+    ///   per-architecture repositories (`arm64v8/python`, `arm32v7/alpine`, ...), and the same images on
+    ///   `public.ecr.aws/docker/library/` and `mirror.gcr.io/library/`;
     /// - vendors that build and patch their own images: `mcr.microsoft.com`, `gcr.io/distroless`,
     ///   `registry.k8s.io`, `cgr.dev/chainguard`, `registry.access.redhat.com`, `registry.redhat.io`,
     ///   Amazon (`public.ecr.aws/amazonlinux`, `public.ecr.aws/lambda`, `amazon/`), `docker.elastic.co`,
-    ///   and the Docker Hub namespaces of Docker Verified Publishers such as `docker/`, `bitnami/`,
-    ///   `grafana/`, `hashicorp/`, `circleci/`, `cimg/`, `nvidia/`, `gitlab/`, `nginxinc/`, `datadog/`;
+    ///   and the Docker Hub namespaces of Docker Verified Publishers and sponsored open-source projects
+    ///   such as `docker/`, `bitnami/`, `grafana/`, `hashicorp/`, `circleci/`, `cimg/`, `nvidia/`,
+    ///   `gitlab/`, `nginxinc/`, `datadog/`, `tensorflow/`, `pytorch/`, `continuumio/`, `selenium/`,
+    ///   `jenkins/`, `prom/`, `apache/`, `confluentinc/`, `ubuntu/` (Canonical); the full list is
+    ///   `VENDORS` in `server/src/images/trust.rs`, kept by hand from the publishers' own pages;
     /// - whatever the project lists in `trusted-registries` (a registry, `ghcr.io/my-org`, or a Docker
     ///   Hub namespace `my-org/`; prefixes match whole path components, so `ghcr.io/acme` does not
     ///   trust `ghcr.io/acme-evil`).
