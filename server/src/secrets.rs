@@ -415,6 +415,144 @@ pub fn is_placeholder(value: &str) -> bool {
         )
 }
 
+/// What a file that holds secrets is, by its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretFile {
+    /// `.env`, `.env.production` (not `.env.example`).
+    EnvFile,
+    /// `id_rsa`, `id_ed25519` (not `.pub`), or a `.ssh/` directory.
+    SshKey,
+    /// `*.pem`, `*.key`, `*.p12`, `*.pfx`, keystores (not certificates or GPG public keys).
+    PrivateKey,
+    /// `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `pip.conf`, `.pgpass`, `.my.cnf`.
+    ToolConfig,
+    /// `.aws/`, `.docker/config.json`, kubeconfig, `.kube/config`, gcloud credentials.
+    CloudCredentials,
+    /// `credentials.json`, `client_secret*.json`, service-account keys, `secrets.yml`, `.htpasswd`.
+    CredentialsFile,
+    /// `*.tfstate`: Terraform state holds every secret the configuration touched.
+    TerraformState,
+}
+
+impl SecretFile {
+    /// The message catalog id of the kind's name.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            SecretFile::EnvFile => "secret.file.env",
+            SecretFile::SshKey => "secret.file.ssh-key",
+            SecretFile::PrivateKey => "secret.file.private-key",
+            SecretFile::ToolConfig => "secret.file.tool-config",
+            SecretFile::CloudCredentials => "secret.file.cloud-credentials",
+            SecretFile::CredentialsFile => "secret.file.credentials",
+            SecretFile::TerraformState => "secret.file.tfstate",
+        }
+    }
+
+    pub const ALL: [SecretFile; 7] = [
+        SecretFile::EnvFile,
+        SecretFile::SshKey,
+        SecretFile::PrivateKey,
+        SecretFile::ToolConfig,
+        SecretFile::CloudCredentials,
+        SecretFile::CredentialsFile,
+        SecretFile::TerraformState,
+    ];
+}
+
+/// Whether the file or directory at `path` (relative or absolute, `/`-separated) holds secrets.
+pub fn secret_file(path: &str) -> Option<SecretFile> {
+    let path = path.trim_end_matches('/');
+    let comps: Vec<String> = path
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let name = comps.last()?.as_str();
+    let parent = comps.len().checked_sub(2).map(|i| comps[i].as_str());
+    // Directories whose content is credentials.
+    for (i, c) in comps.iter().enumerate() {
+        let rest = &comps[i + 1..];
+        match c.as_str() {
+            ".ssh"
+                if rest
+                    .iter()
+                    .all(|r| !r.ends_with(".pub") && r != "known_hosts" && r != "config") =>
+            {
+                return Some(SecretFile::SshKey);
+            }
+            ".aws" | ".gnupg" | ".azure" => return Some(SecretFile::CloudCredentials),
+            _ => {}
+        }
+    }
+    if name == ".env" || (name.starts_with(".env.") && !is_template(name)) {
+        return Some(SecretFile::EnvFile);
+    }
+    if ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"]
+        .iter()
+        .any(|k| name.starts_with(k))
+        && !name.ends_with(".pub")
+    {
+        return Some(SecretFile::SshKey);
+    }
+    if matches!(
+        name,
+        ".npmrc"
+            | ".pypirc"
+            | ".netrc"
+            | "_netrc"
+            | ".git-credentials"
+            | ".pgpass"
+            | ".my.cnf"
+            | "pip.conf"
+            | ".yarnrc.yml"
+            | ".gem/credentials"
+    ) {
+        return Some(SecretFile::ToolConfig);
+    }
+    if (name == "config.json" && parent == Some(".docker"))
+        || (name == "config" && parent == Some(".kube"))
+        || name == "kubeconfig"
+        || name.ends_with(".kubeconfig")
+        || name == "application_default_credentials.json"
+    {
+        return Some(SecretFile::CloudCredentials);
+    }
+    if name == "credentials.json"
+        || (name.starts_with("client_secret") && name.ends_with(".json"))
+        || ((name.contains("service-account") || name.contains("service_account") || name.contains("serviceaccount"))
+            && name.ends_with(".json"))
+        || matches!(
+            name,
+            "secrets.yml" | "secrets.yaml" | "secrets.json" | ".htpasswd" | "htpasswd"
+        )
+    {
+        return Some(SecretFile::CredentialsFile);
+    }
+    if name.ends_with(".tfstate") || name.ends_with(".tfstate.backup") {
+        return Some(SecretFile::TerraformState);
+    }
+    let public_words = [
+        "cert", "crt", "ca-", "ca.", "cacert", "chain", "bundle", "public", "pub", "gpg", "pgp", "asc", "dhparam",
+        "root",
+    ];
+    let is_public = |n: &str| public_words.iter().any(|w| n.contains(w));
+    if [".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk"]
+        .iter()
+        .any(|e| name.ends_with(e))
+        && !is_public(name)
+    {
+        return Some(SecretFile::PrivateKey);
+    }
+    None
+}
+
+/// `.env.example` and its kin hold no secrets.
+fn is_template(name: &str) -> bool {
+    ["example", "sample", "template", "dist", "defaults", "test", "ci"]
+        .iter()
+        .any(|w| name.ends_with(&format!(".{w}")) || name.contains(&format!(".{w}.")))
+}
+
 /// `value` with everything after its first 4 characters hidden (`ghp_…`).
 pub fn redact(value: &str) -> String {
     let shown: String = value.chars().take(4).collect();
@@ -580,6 +718,61 @@ mod tests {
         assert!(is_placeholder("CHANGEME"));
         assert!(is_placeholder("xxxxxxxx"));
         assert!(!is_placeholder("admin"));
+    }
+
+    #[test]
+    fn secret_files_by_path() {
+        let yes: &[(&str, SecretFile)] = &[
+            (".env", SecretFile::EnvFile),
+            ("./.env.production", SecretFile::EnvFile),
+            ("config/.env.local", SecretFile::EnvFile),
+            ("id_rsa", SecretFile::SshKey),
+            ("/root/.ssh/id_ed25519", SecretFile::SshKey),
+            (".ssh/", SecretFile::SshKey),
+            ("deploy_key.pem", SecretFile::PrivateKey),
+            ("certs/server.key", SecretFile::PrivateKey),
+            ("app.p12", SecretFile::PrivateKey),
+            (".npmrc", SecretFile::ToolConfig),
+            (".pypirc", SecretFile::ToolConfig),
+            (".netrc", SecretFile::ToolConfig),
+            (".git-credentials", SecretFile::ToolConfig),
+            (".aws/", SecretFile::CloudCredentials),
+            (".aws/credentials", SecretFile::CloudCredentials),
+            (".docker/config.json", SecretFile::CloudCredentials),
+            ("kubeconfig", SecretFile::CloudCredentials),
+            (".kube/config", SecretFile::CloudCredentials),
+            ("credentials.json", SecretFile::CredentialsFile),
+            ("gcp-service-account.json", SecretFile::CredentialsFile),
+            (
+                "client_secret_123.apps.googleusercontent.com.json",
+                SecretFile::CredentialsFile,
+            ),
+            ("terraform.tfstate", SecretFile::TerraformState),
+        ];
+        for (p, k) in yes {
+            assert_eq!(secret_file(p), Some(*k), "{p}");
+        }
+        for p in [
+            ".env.example",
+            ".env.sample",
+            "id_rsa.pub",
+            ".ssh/known_hosts",
+            "ca.pem",
+            "cacert.pem",
+            "fullchain.pem",
+            "server.crt",
+            "nodesource.gpg.key",
+            "repo-public.key",
+            "config.json",
+            "package.json",
+            ".envrc",
+            "environment.yml",
+            "keys.txt",
+            "src/",
+            ".",
+        ] {
+            assert_eq!(secret_file(p), None, "{p}");
+        }
     }
 
     #[test]

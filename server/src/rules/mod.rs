@@ -12,6 +12,7 @@ mod ignored_directive;
 mod invalid_instruction;
 mod invalid_utf8;
 mod root_user;
+mod secret_file_copied;
 mod secret_in_arg_or_env;
 mod syntax_error;
 mod unknown_flag;
@@ -182,6 +183,7 @@ pub static RULES: &[&Rule] = &[
     &end_of_life_base_image::END_OF_LIFE_BASE_IMAGE,
     &frozen_base_image_tag::FROZEN_BASE_IMAGE_TAG,
     &secret_in_arg_or_env::SECRET_IN_ARG_OR_ENV,
+    &secret_file_copied::SECRET_FILE_COPIED,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];

@@ -1,0 +1,399 @@
+//! DW202 secret-file-copied: COPY or ADD puts a file that holds secrets into the image.
+
+use crate::diagnostic::{Applicability, FileRef, Fix, TextEdit};
+use crate::rules::{Ctx, Sink, declare_rule};
+use crate::secrets::{self, SecretFile};
+use crate::syntax::dockerignore;
+use crate::syntax::{Args, Instruction, ItemRef, Kind, PathList};
+use crate::text::TextRange;
+
+declare_rule! {
+    /// COPY or ADD puts a file that holds secrets into the image.
+    ///
+    /// ## What it does
+    /// Checks the sources of every `COPY` and `ADD` against the files that hold secrets by name:
+    /// `.env` and `.env.*` (not `.env.example` and other templates), SSH keys (`id_rsa*`,
+    /// `id_ed25519*`, `.ssh/`, not `.pub`), private keys and keystores (`*.pem`, `*.key`, `*.p12`,
+    /// `*.pfx`, `*.jks`; not certificates or GPG public keys), tool credentials (`.npmrc`, `.pypirc`,
+    /// `.netrc`, `.git-credentials`, `pip.conf`, `.pgpass`), cloud credentials (`.aws/`,
+    /// `.docker/config.json`, kubeconfig, `.kube/config`, gcloud credentials), credential files
+    /// (`credentials.json`, service-account keys, `client_secret*.json`, `secrets.yml`, `.htpasswd`)
+    /// and Terraform state (`*.tfstate`). Globs are checked as written (`COPY *.pem /certs/`).
+    ///
+    /// When the editor or the CLI knows the build context, a source that copies a directory
+    /// (`COPY . .`, `COPY config/ /app/config/`) is checked too: secret files inside it that the
+    /// `.dockerignore` does not exclude are reported on that source.
+    ///
+    /// ## Why is this bad?
+    /// Every file copied is stored in a layer of the image. Deleting it in a later instruction does not
+    /// remove it from that layer: anyone who can pull the image extracts it with `docker save` or
+    /// `docker cp`. Keys and tokens leaked this way have to be revoked.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM node:22-alpine
+    /// COPY .npmrc /root/.npmrc
+    /// RUN npm ci
+    /// COPY id_rsa /root/.ssh/id_rsa
+    /// RUN git clone git@github.com:org/private.git
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// # syntax=docker/dockerfile:1
+    /// FROM node:22-alpine
+    /// RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
+    /// RUN --mount=type=ssh git clone git@github.com:org/private.git
+    /// ```
+    /// built with `docker build --secret id=npmrc,src=$HOME/.npmrc --ssh default .`, and a
+    /// `.dockerignore` that excludes `.env*`, keys and credentials.
+    ///
+    /// ## Fix safety
+    /// For a single tool-credential file copied to an absolute path (`COPY .npmrc /root/.npmrc`), the fix
+    /// removes the COPY and mounts the file as a secret at that path in the RUN instructions after it
+    /// in the stage; for an SSH key, it removes the COPY and gives the RUN instructions that use `git`,
+    /// `ssh` or `scp` an SSH agent mount (`--mount=type=ssh`). It adds `# syntax=docker/dockerfile:1`
+    /// when missing. It is unsafe: the build command must pass the secret (`--secret id=...,src=...`)
+    /// or the agent (`--ssh default`), as the fix's title says.
+    ///
+    /// ## References
+    /// - [Docker: build secrets](https://docs.docker.com/build/building/secrets/)
+    /// - [Docker: SSH mounts](https://docs.docker.com/reference/dockerfile/#run---mounttypessh)
+    /// - CWE-538: Insertion of Sensitive Information into Externally-Accessible File or Directory;
+    ///   CWE-312: Cleartext Storage of Sensitive Information
+    /// - CIS Docker Benchmark 4.10 "Ensure secrets are not stored in Dockerfiles"
+    pub static SECRET_FILE_COPIED = {
+        code: "DW202",
+        name: "secret-file-copied",
+        severity: Error,
+        tags: ["secrets"],
+        fix: Sometimes,
+        since: "0.1.0",
+        check: check,
+    }
+}
+
+/// One source of a COPY/ADD: its text and absolute range.
+struct Source {
+    text: String,
+    range: TextRange,
+}
+
+fn sources_and_dest(it: &ItemRef, ins: &Instruction) -> Option<(Vec<Source>, Source)> {
+    let Args::Paths(paths) = &ins.args else {
+        return None;
+    };
+    let mut all: Vec<Source> = match paths {
+        PathList::Words(ws) => ws
+            .iter()
+            .map(|w| Source {
+                text: ins.text(w).to_string(),
+                range: it.abs(w.range),
+            })
+            .collect(),
+        PathList::Exec(a) => a
+            .items
+            .iter()
+            .map(|s| {
+                let r = it.abs(s.span.range);
+                // The string without its quotes, when it has no escapes.
+                let inner = ins.text(&s.span).len() == s.value.len() + 2;
+                Source {
+                    text: s.value.clone(),
+                    range: if inner && r.len() >= 2 {
+                        TextRange::new(r.start + 1, r.end - 1)
+                    } else {
+                        r
+                    },
+                }
+            })
+            .collect(),
+    };
+    let dest = all.pop()?;
+    Some((all, dest))
+}
+
+fn is_glob(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// The kind of secret a glob as written names: `*.pem` (as `x.pem`), `.env*` and `id_rsa*` (a trailing
+/// wildcard also matches nothing). `*.env` names `meta.env`-like files, not `.env`.
+fn glob_kind(pattern: &str) -> Option<SecretFile> {
+    if pattern.contains('[') {
+        return None;
+    }
+    let trimmed = pattern.trim_end_matches(['*', '?']);
+    secrets::secret_file(&trimmed.replace(['*', '?'], "x"))
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    let ignore = ctx
+        .input
+        .ignore_file
+        .map(dockerignore::parse)
+        .and_then(|f| dockerignore::Matcher::new(&f).ok());
+    for (it, ins) in ctx.tree.instructions() {
+        if !matches!(ins.kind, Kind::Copy | Kind::Add) {
+            continue;
+        }
+        let Some((sources, dest)) = sources_and_dest(&it, ins) else {
+            continue;
+        };
+        let from_context = !ins.flags.iter().any(|f| f.name == "from");
+        for s in &sources {
+            if s.text.starts_with("<<") || s.text.contains("://") || s.text.starts_with("git@") {
+                continue;
+            }
+            let kind = if is_glob(&s.text) {
+                glob_kind(&s.text)
+            } else {
+                secrets::secret_file(&s.text)
+            };
+            if let Some(kind) = kind {
+                let fix = if sources.len() == 1 {
+                    fix_for(ctx, &it, kind, &s.text, &dest.text)
+                } else {
+                    None
+                };
+                let f = sink.report(
+                    s.range,
+                    "secret-file-copied",
+                    vec![("path", s.text.clone()), ("kind", ctx.msg(kind.message_id(), &[]))],
+                );
+                if let Some(fix) = fix {
+                    f.fix(fix);
+                }
+                continue;
+            }
+            // A directory of the build context: the secret files it carries past .dockerignore.
+            if from_context
+                && !is_glob(&s.text)
+                && let Some(found) = context_secrets(ctx, ignore.as_ref(), &s.text)
+                && !found.is_empty()
+            {
+                let shown: Vec<String> = found.iter().take(3).map(|p| format!("`{p}`")).collect();
+                let more = found.len().saturating_sub(3);
+                sink.report(
+                    s.range,
+                    "secret-file-copied.context",
+                    vec![
+                        ("path", s.text.clone()),
+                        ("files", shown.join(", ")),
+                        ("more", more.to_string()),
+                    ],
+                );
+            }
+        }
+    }
+}
+
+/// Secret files under context directory `source` that `.dockerignore` lets through; `None` when the
+/// context is not known or `source` is not a directory of it.
+fn context_secrets(ctx: &Ctx, ignore: Option<&dockerignore::Matcher>, source: &str) -> Option<Vec<String>> {
+    let context = ctx.input.context?;
+    let dir = source
+        .trim_start_matches("./")
+        .trim_start_matches('/')
+        .trim_end_matches('/');
+    let dir = if dir == "." { "" } else { dir };
+    let is_dir = dir.is_empty()
+        || context
+            .entries
+            .iter()
+            .any(|e| e.path == dir && e.kind == crate::check::EntryKind::Dir);
+    if !is_dir {
+        return None;
+    }
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    let mut out = Vec::new();
+    for e in &context.entries {
+        let Some(_) = e.path.strip_prefix(&prefix) else {
+            continue;
+        };
+        if secrets::secret_file(&e.path).is_none() {
+            continue;
+        }
+        // Report a secret directory once, not every file in it.
+        if out.iter().any(|p: &String| e.path.starts_with(&format!("{p}/"))) {
+            continue;
+        }
+        let excluded = ignore.is_some_and(|m| m.excluded_in_walk(&e.path).unwrap_or(false));
+        if !excluded {
+            out.push(e.path.clone());
+        }
+    }
+    Some(out)
+}
+
+/// The secret-mount (or SSH-agent) fix for `COPY <secret> <dest>`.
+fn fix_for(ctx: &Ctx, it: &ItemRef, kind: SecretFile, source: &str, dest: &str) -> Option<Fix> {
+    if is_glob(source) || !dest.starts_with('/') {
+        return None;
+    }
+    let stage = ctx.model.stage_of(it.index)?;
+    let later_runs: Vec<(ItemRef, &Instruction)> = stage
+        .items
+        .clone()
+        .filter(|&i| i > it.index)
+        .filter_map(|i| ctx.tree.item(i))
+        .filter_map(|r| r.instruction().map(|x| (r, x)))
+        .filter(|(_, x)| x.kind == Kind::Run)
+        .collect();
+    let basename = source.trim_end_matches('/').rsplit('/').next().unwrap_or(source);
+    type Plan<'a, 'b> = (
+        String,
+        &'static str,
+        Vec<(&'static str, String)>,
+        Vec<&'a (ItemRef<'b>, &'b Instruction)>,
+    );
+    let (mount, title_id, args, runs): Plan = match kind {
+        SecretFile::ToolConfig => {
+            let target = if dest.ends_with('/') {
+                format!("{dest}{basename}")
+            } else {
+                dest.to_string()
+            };
+            let id = basename.trim_start_matches(['.', '_']).replace('.', "_");
+            (
+                format!(" --mount=type=secret,id={id},target={target}"),
+                "fix.secret-file-mount",
+                vec![("id", id.clone()), ("path", source.to_string())],
+                later_runs.iter().collect(),
+            )
+        }
+        SecretFile::SshKey if !dest.contains(".ssh/config") => {
+            let uses_ssh = |x: &Instruction| {
+                let t = x.logical.as_str();
+                ["git ", "ssh ", "scp ", "git@", "ssh://"].iter().any(|w| t.contains(w))
+            };
+            (
+                " --mount=type=ssh".to_string(),
+                "fix.ssh-mount",
+                vec![],
+                later_runs.iter().filter(|(_, x)| uses_ssh(x)).collect(),
+            )
+        }
+        _ => return None,
+    };
+    if runs.is_empty() {
+        return None;
+    }
+    let mut edits = vec![TextEdit {
+        file: FileRef::Dockerfile,
+        range: it.extent(),
+        new_text: String::new(),
+    }];
+    for (r, x) in runs {
+        edits.push(TextEdit {
+            file: FileRef::Dockerfile,
+            range: TextRange::empty(r.abs(x.keyword.range).end),
+            new_text: mount.clone(),
+        });
+    }
+    if ctx.tree.directive("syntax").is_none() {
+        edits.push(TextEdit {
+            file: FileRef::Dockerfile,
+            range: TextRange::empty(0),
+            new_text: "# syntax=docker/dockerfile:1\n".to_string(),
+        });
+    }
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    Some(Fix {
+        title: ctx.msg(title_id, &args),
+        applicability: Applicability::Unsafe,
+        edits,
+        creates: None,
+        resolve: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{Context, ContextEntry, EntryKind, Input};
+    use crate::rules::testing::{TODAY, check_fix, check_rule, check_rule_with};
+    use crate::settings::Settings;
+
+    #[test]
+    fn flags_secret_files_by_name_and_glob() {
+        check_rule(
+            "DW202",
+            "FROM alpine:3.22\nCOPY .env /app/.env\n#    ^^^^ DW202 secret-file-copied\nCOPY id_rsa /root/.ssh/id_rsa\n#    ^^^^^^ DW202 secret-file-copied\nADD [\"certs/server.key\", \"/etc/ssl/private/\"]\n#     ^^^^^^^^^^^^^^^^ DW202 secret-file-copied\nCOPY *.pem /certs/\n#    ^^^^^ DW202 secret-file-copied\nCOPY .env* /app/\n#    ^^^^^ DW202 secret-file-copied\nCOPY scripts/*.env /tmp/\nCOPY --from=build /root/.aws /root/.aws\n#                 ^^^^^^^^^^ DW202 secret-file-copied\n",
+        );
+    }
+
+    #[test]
+    fn every_kind_has_a_name_in_every_language() {
+        for k in crate::secrets::SecretFile::ALL {
+            for l in [crate::messages::Locale::En, crate::messages::Locale::Ja] {
+                let s = crate::messages::render(l, k.message_id(), &[]);
+                assert!(!s.is_empty() && !s.contains("secret.file"), "{k:?} {l:?}: {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn leaves_public_and_template_files_alone() {
+        check_rule(
+            "DW202",
+            "FROM alpine:3.22\nCOPY .env.example /app/\nCOPY ca.pem /usr/local/share/ca-certificates/ca.crt\nCOPY id_rsa.pub /root/.ssh/authorized_keys\nCOPY nodesource.gpg.key /tmp/\nCOPY package.json package-lock.json ./\nCOPY <<EOF /app/.env\nPORT=80\nEOF\nADD https://example.com/key.pem /tmp/\n",
+        );
+    }
+
+    #[test]
+    fn directories_of_a_known_context_carry_their_secret_files() {
+        let src = "FROM alpine:3.22\nCOPY . /app\n#    ^ DW202 secret-file-copied.context\nCOPY docs/ /docs\n";
+        let entry = |p: &str, kind| ContextEntry {
+            path: p.to_string(),
+            kind,
+        };
+        let context = Context {
+            entries: vec![
+                entry(".env", EntryKind::File),
+                entry(".git", EntryKind::Dir),
+                entry("docs", EntryKind::Dir),
+                entry("docs/index.md", EntryKind::File),
+                entry("id_rsa", EntryKind::File),
+                entry("secrets.yml", EntryKind::File),
+            ],
+            complete: true,
+        };
+        let settings = Settings {
+            select: Some(vec!["DW202".into()]),
+            ..Settings::default()
+        };
+        let mut input = Input::new(src, TODAY);
+        input.context = Some(&context);
+        input.ignore_file = Some("id_rsa\n");
+        check_rule_with("DW202", src, &input, &settings);
+        // Everything excluded: nothing to report.
+        input.ignore_file = Some(".env\nid_rsa\nsecrets.yml\n");
+        let clean = "FROM alpine:3.22\nCOPY . /app\nCOPY docs/ /docs\n";
+        let mut input2 = Input::new(clean, TODAY);
+        input2.context = Some(&context);
+        input2.ignore_file = input.ignore_file;
+        check_rule_with("DW202", clean, &input2, &settings);
+    }
+
+    #[test]
+    fn mounts_tool_credentials_as_secrets() {
+        check_fix(
+            "DW202",
+            "FROM node:22-alpine\nWORKDIR /app\nCOPY .np$0mrc /root/.npmrc\nCOPY package.json ./\nRUN npm ci\n",
+            "# syntax=docker/dockerfile:1\nFROM node:22-alpine\nWORKDIR /app\nCOPY package.json ./\nRUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci\n",
+        );
+    }
+
+    #[test]
+    fn ssh_keys_become_an_agent_mount() {
+        check_fix(
+            "DW202",
+            "# syntax=docker/dockerfile:1\nFROM alpine/git\nCOPY id_$0ed25519 /root/.ssh/id_ed25519\nRUN git clone git@github.com:org/private.git /src\nRUN ls /src\n",
+            "# syntax=docker/dockerfile:1\nFROM alpine/git\nRUN --mount=type=ssh git clone git@github.com:org/private.git /src\nRUN ls /src\n",
+        );
+    }
+}
