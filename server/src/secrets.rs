@@ -776,6 +776,20 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_has_a_name_in_every_language() {
+        let ids = ValueKind::ALL
+            .iter()
+            .map(|k| k.message_id())
+            .chain(SecretFile::ALL.iter().map(|k| k.message_id()));
+        for id in ids {
+            for l in [crate::messages::Locale::En, crate::messages::Locale::Ja] {
+                let s = crate::messages::render(l, id, &[]);
+                assert!(!s.is_empty() && !s.starts_with("secret."), "{id} {l:?}: {s}");
+            }
+        }
+    }
+
+    #[test]
     fn redaction_shows_at_most_four_characters() {
         assert_eq!(redact("ghp_0123456789"), "ghp_…");
         assert_eq!(redact("abc"), "…");

@@ -246,6 +246,16 @@ impl Ctx<'_> {
     }
 }
 
+/// The edit that adds `# syntax=docker/dockerfile:1` at the top when the file has no syntax
+/// directive (features such as `RUN --mount=type=secret,env=` need a recent frontend).
+pub(crate) fn syntax_directive_edit(ctx: &Ctx) -> Option<TextEdit> {
+    ctx.tree.directive("syntax").is_none().then(|| TextEdit {
+        file: FileRef::Dockerfile,
+        range: TextRange::empty(0),
+        new_text: "# syntax=docker/dockerfile:1\n".to_string(),
+    })
+}
+
 /// A finding as a rule reports it: a catalog message id with arguments; the driver adds the rule's
 /// code, severity and the rendered texts.
 #[derive(Clone, Debug)]

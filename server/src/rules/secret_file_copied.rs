@@ -1,7 +1,7 @@
 //! DW202 secret-file-copied: COPY or ADD puts a file that holds secrets into the image.
 
 use crate::diagnostic::{Applicability, FileRef, Fix, TextEdit};
-use crate::rules::{Ctx, Sink, declare_rule};
+use crate::rules::{Ctx, Sink, declare_rule, syntax_directive_edit};
 use crate::secrets::{self, SecretFile};
 use crate::syntax::dockerignore;
 use crate::syntax::{Args, Instruction, ItemRef, Kind, PathList};
@@ -295,13 +295,7 @@ fn fix_for(ctx: &Ctx, it: &ItemRef, kind: SecretFile, source: &str, dest: &str) 
             new_text: mount.clone(),
         });
     }
-    if ctx.tree.directive("syntax").is_none() {
-        edits.push(TextEdit {
-            file: FileRef::Dockerfile,
-            range: TextRange::empty(0),
-            new_text: "# syntax=docker/dockerfile:1\n".to_string(),
-        });
-    }
+    edits.extend(syntax_directive_edit(ctx));
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     Some(Fix {
         title: ctx.msg(title_id, &args),
@@ -324,16 +318,6 @@ mod tests {
             "DW202",
             "FROM alpine:3.22\nCOPY .env /app/.env\n#    ^^^^ DW202 secret-file-copied\nCOPY id_rsa /root/.ssh/id_rsa\n#    ^^^^^^ DW202 secret-file-copied\nADD [\"certs/server.key\", \"/etc/ssl/private/\"]\n#     ^^^^^^^^^^^^^^^^ DW202 secret-file-copied\nCOPY *.pem /certs/\n#    ^^^^^ DW202 secret-file-copied\nCOPY .env* /app/\n#    ^^^^^ DW202 secret-file-copied\nCOPY scripts/*.env /tmp/\nCOPY --from=build /root/.aws /root/.aws\n#                 ^^^^^^^^^^ DW202 secret-file-copied\n",
         );
-    }
-
-    #[test]
-    fn every_kind_has_a_name_in_every_language() {
-        for k in crate::secrets::SecretFile::ALL {
-            for l in [crate::messages::Locale::En, crate::messages::Locale::Ja] {
-                let s = crate::messages::render(l, k.message_id(), &[]);
-                assert!(!s.is_empty() && !s.contains("secret.file"), "{k:?} {l:?}: {s}");
-            }
-        }
     }
 
     #[test]
