@@ -151,6 +151,17 @@ pub struct Diagnostic {
     /// The catalog id of the message (stable across languages; for tests and tools).
     pub message_id: &'static str,
     pub fixes: Vec<Fix>,
+    /// Other places that explain the finding (the later instruction that deletes a file, the ARG a value
+    /// comes from).
+    pub related: Vec<Related>,
+}
+
+/// A place related to a finding, with what it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub file: FileRef,
+    pub range: TextRange,
+    pub message: String,
 }
 
 impl Diagnostic {

@@ -853,7 +853,30 @@ impl Server {
         let Some(doc) = self.docs.get(uri) else {
             return Vec::new();
         };
-        ds.iter().map(|d| to_lsp(d, &doc.text, &doc.index, self.enc)).collect()
+        let Ok(parsed) = uri.parse::<lsp_types::Uri>() else {
+            return ds.iter().map(|d| to_lsp(d, &doc.text, &doc.index, self.enc)).collect();
+        };
+        ds.iter()
+            .map(|d| {
+                let mut l = to_lsp(d, &doc.text, &doc.index, self.enc);
+                let related: Vec<lsp_types::DiagnosticRelatedInformation> = d
+                    .related
+                    .iter()
+                    .filter(|r| r.file == FileRef::Dockerfile)
+                    .map(|r| lsp_types::DiagnosticRelatedInformation {
+                        location: lsp_types::Location {
+                            uri: parsed.clone(),
+                            range: convert::range(&doc.text, &doc.index, r.range, self.enc),
+                        },
+                        message: r.message.clone(),
+                    })
+                    .collect();
+                if !related.is_empty() {
+                    l.related_information = Some(related);
+                }
+                l
+            })
+            .collect()
     }
 
     /// Computes diagnostics for the documents touched in this batch; pushes them in push mode.

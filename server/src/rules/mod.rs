@@ -270,6 +270,16 @@ pub struct Finding {
     /// information, not a warning). A severity the user configures for the rule wins.
     pub severity: Option<Severity>,
     pub fixes: Vec<Fix>,
+    /// Related places.
+    pub related: Vec<RelatedFinding>,
+}
+
+/// A related place as a rule reports it: a range and a catalog message with its arguments.
+#[derive(Clone, Debug)]
+pub struct RelatedFinding {
+    pub range: TextRange,
+    pub message: &'static str,
+    pub args: Vec<(&'static str, String)>,
 }
 
 /// Collects the findings of one rule.
@@ -293,6 +303,7 @@ impl Sink {
             help: None,
             severity: None,
             fixes: Vec::new(),
+            related: Vec::new(),
         });
         self.findings.last_mut().expect("just pushed")
     }
@@ -311,6 +322,16 @@ impl Finding {
 
     pub fn fix(&mut self, fix: Fix) -> &mut Finding {
         self.fixes.push(fix);
+        self
+    }
+
+    /// A related place of the Dockerfile, described by a catalog message.
+    pub fn related(&mut self, range: TextRange, id: &'static str, args: Vec<(&'static str, String)>) -> &mut Finding {
+        self.related.push(RelatedFinding {
+            range,
+            message: id,
+            args,
+        });
         self
     }
 }
@@ -340,6 +361,15 @@ pub(crate) fn to_diagnostics(
             help,
             message_id: f.message,
             fixes: f.fixes,
+            related: f
+                .related
+                .into_iter()
+                .map(|r| crate::diagnostic::Related {
+                    file: FileRef::Dockerfile,
+                    range: r.range,
+                    message: messages::render(locale, r.message, &r.args),
+                })
+                .collect(),
         });
     }
 }

@@ -130,6 +130,18 @@ pub fn render(out: &mut dyn Write, report: &FileReport, d: &Diagnostic, style: S
             format_args!("{} {help}", style.paint("1", "help:"))
         )?;
     }
+    for r in &d.related {
+        let (rs, _) = report.positions(&r.file, r.range);
+        writeln!(
+            out,
+            "{} {} {} {} (line {})",
+            " ".repeat(gutter),
+            style.paint(blue, "="),
+            style.paint("1", "note:"),
+            r.message,
+            rs.line
+        )?;
+    }
     for f in &d.fixes {
         writeln!(
             out,

@@ -31,6 +31,15 @@ pub fn diagnostic(report: &FileReport, d: &Diagnostic) -> Value {
             json!({ "title": f.title, "applicability": f.applicability.as_str(), "createsFile": f.creates.is_some(), "edits": edits })
         })
         .collect();
+    let related: Vec<Value> = d
+        .related
+        .iter()
+        .map(|r| {
+            let (p, _) = report.file(&r.file);
+            let (rs, re) = report.positions(&r.file, r.range);
+            json!({ "path": p, "line": rs.line, "column": rs.column, "endLine": re.line, "endColumn": re.column, "message": r.message })
+        })
+        .collect();
     json!({
         "path": path,
         "code": d.code,
@@ -43,6 +52,7 @@ pub fn diagnostic(report: &FileReport, d: &Diagnostic) -> Value {
         "endLine": e.line,
         "endColumn": e.column,
         "fixes": fixes,
+        "related": related,
     })
 }
 

@@ -76,6 +76,19 @@ fn result(report: &FileReport, d: &Diagnostic) -> Value {
     if !fixes.is_empty() {
         v["fixes"] = Value::Array(fixes);
     }
+    if !d.related.is_empty() {
+        let related: Vec<Value> = d
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let (p, _) = report.file(&r.file);
+                let (rs, re) = report.positions(&r.file, r.range);
+                json!({ "id": i, "message": { "text": r.message }, "physicalLocation": { "artifactLocation": { "uri": uri(p) }, "region": region(rs, re) } })
+            })
+            .collect();
+        v["relatedLocations"] = Value::Array(related);
+    }
     v
 }
 
