@@ -19,6 +19,7 @@ pub mod model;
 pub mod registry;
 pub mod rules;
 pub mod settings;
+pub mod shell;
 pub mod suppress;
 pub mod syntax;
 pub mod text;
