@@ -20,6 +20,7 @@ pub mod registry;
 pub mod rules;
 pub mod secrets;
 pub mod settings;
+pub mod shell;
 pub mod suppress;
 pub mod syntax;
 pub mod text;
