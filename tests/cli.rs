@@ -209,7 +209,8 @@ fn a_ten_megabyte_file_is_checked() {
     let started = std::time::Instant::now();
     let o = run(&["check", d.join("Dockerfile").to_str().unwrap(), TODAY]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(started.elapsed().as_secs() < 30, "took {:?}", started.elapsed());
+    // A bound against pathological slowness in a debug build on a busy machine, not a benchmark.
+    assert!(started.elapsed().as_secs() < 90, "took {:?}", started.elapsed());
 }
 
 #[test]

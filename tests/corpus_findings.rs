@@ -29,7 +29,12 @@ fn family(tag: &str) -> String {
                 .lines()
                 .next()
                 .unwrap_or("");
-            let shown: String = shown.chars().take(60).collect();
+            // Secrets are shown redacted, as the messages show them.
+            let shown: String = if tag == "secrets" {
+                dockward::secrets::redact(shown)
+            } else {
+                shown.chars().take(60).collect()
+            };
             out.push_str(&format!(
                 "{}:{}:{} {} {} `{}`\n",
                 f.name.trim_start_matches("fixtures/corpus/"),

@@ -189,7 +189,13 @@ pub fn name_is_secret(name: &str) -> bool {
             "pat" => words
                 .iter()
                 .any(|w| w == "github" || w == "gitlab" || w == "docker" || w == "access"),
-            _ => SECRET_WORDS.contains(&w),
+            // Glued words: `PGPASSWORD`, `dbpassword`, `githubtoken`.
+            _ => {
+                SECRET_WORDS.contains(&w)
+                    || ["password", "passwd", "secret", "token", "apikey"]
+                        .iter()
+                        .any(|s| w.len() > s.len() + 1 && w.ends_with(s))
+            }
         }
     })
 }
@@ -331,7 +337,19 @@ pub fn find_value(text: &str) -> Option<(ValueKind, std::ops::Range<usize>)> {
                             .next()
                             .is_some_and(|c| c.is_ascii_alphanumeric() || c == '[')
                 })
-                .map(|m| (*k, m.range()))
+                .map(|m| {
+                    // For a URL, the password alone: between the `:` after the user and the `@`.
+                    if *k == ValueKind::UrlPassword {
+                        let s = &text[m.range()];
+                        let after_scheme = s.find("://").map_or(0, |i| i + 3);
+                        let colon = s[after_scheme..]
+                            .find(':')
+                            .map_or(after_scheme, |i| after_scheme + i + 1);
+                        let at = s.len() - 1;
+                        return (*k, m.start() + colon..m.start() + at.max(colon));
+                    }
+                    (*k, m.range())
+                })
         })
         .min_by_key(|(_, r)| r.start)
 }
@@ -404,7 +422,11 @@ pub fn is_placeholder(value: &str) -> bool {
         || (v.starts_with('<') && v.ends_with('>'))
         || (v.starts_with("{{") && v.ends_with("}}"))
         || (v.len() >= 3 && distinct.len() <= 2);
+    // GPG key ids and fingerprints, checksums: hex of those lengths (`key='B97B0AFC…'` in postgres).
+    let hex = v.strip_prefix("0x").unwrap_or(v);
+    let fingerprint = matches!(hex.len(), 16 | 40 | 64 | 128) && hex.bytes().all(|b| b.is_ascii_hexdigit());
     dummy
+        || fingerprint
         || v.is_empty()
         || v.starts_with('$')
         || v.starts_with('/')
@@ -583,6 +605,8 @@ mod tests {
             "PASSWORD",
             "DB_PASSWORD",
             "MYSQL_ROOT_PASSWORD",
+            "PGPASSWORD",
+            "githubToken",
             "POSTGRES_PASS",
             "NPM_TOKEN",
             "GITHUB_TOKEN",
@@ -718,6 +742,9 @@ mod tests {
         assert!(is_placeholder("CHANGEME"));
         assert!(is_placeholder("xxxxxxxx"));
         assert!(!is_placeholder("admin"));
+        assert!(is_placeholder("B97B0AFCAA1A47F044F244A07FCC7D46ACCC4CF8"));
+        assert!(is_placeholder("0x7FCC7D46ACCC4CF8"));
+        assert!(!is_placeholder("4f9d8e7c6b5a4f3e2d1c0b9a8f7e6d5c"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! the rule's user documentation, served by `dockward rule CODE`, hover and the generated docs.
 
 mod base_image_without_digest;
+mod credential_in_run;
 pub mod docs;
 mod empty_continuation_line;
 mod end_of_life_base_image;
@@ -184,6 +185,7 @@ pub static RULES: &[&Rule] = &[
     &frozen_base_image_tag::FROZEN_BASE_IMAGE_TAG,
     &secret_in_arg_or_env::SECRET_IN_ARG_OR_ENV,
     &secret_file_copied::SECRET_FILE_COPIED,
+    &credential_in_run::CREDENTIAL_IN_RUN,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];

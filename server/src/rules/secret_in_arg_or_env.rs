@@ -317,7 +317,7 @@ mod tests {
     fn flags_literal_secrets_by_name_and_by_format() {
         check_rule(
             "DW201",
-            "FROM alpine\nENV DB_PASSWORD=hunter2-hunter2\n#   ^^^^^^^^^^^ DW201 secret-in-arg-or-env.literal\nENV GH=ghp_0123456789abcdefghijklmnopqrstuvwxyz\n#      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ DW201 secret-in-arg-or-env.format\nARG URL=https://deploy:s3cretpw@git.example.com/r.git\n#       ^^^^^^^^^^^^^^^^^^^^^^^^ DW201 secret-in-arg-or-env.format\n",
+            "FROM alpine\nENV DB_PASSWORD=hunter2-hunter2\n#   ^^^^^^^^^^^ DW201 secret-in-arg-or-env.literal\nENV GH=ghp_0123456789abcdefghijklmnopqrstuvwxyz\n#      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ DW201 secret-in-arg-or-env.format\nARG URL=https://deploy:s3cretpw@git.example.com/r.git\n#                      ^^^^^^^^ DW201 secret-in-arg-or-env.format\n",
         );
     }
 
