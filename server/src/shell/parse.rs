@@ -821,7 +821,6 @@ impl<'s> Parser<'s> {
                 _ if is_meta(c) => break,
                 b'\\' => {
                     w.verbatim = false;
-                    w.quoted = true;
                     if j + 1 >= end {
                         w.value.push('\\');
                         j += 1;
@@ -830,6 +829,7 @@ impl<'s> Parser<'s> {
                         j += 2;
                         contiguous = None;
                     } else {
+                        w.quoted = true;
                         let n = self.char_len(j + 1);
                         contiguous = contiguous.filter(|_| w.value.is_empty()).map(|_| j + 1);
                         w.value.push_str(&self.src[j + 1..j + 1 + n]);

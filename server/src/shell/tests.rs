@@ -89,6 +89,8 @@ fn comments_and_line_continuations() {
     let s = parse("ec\\\nho hi");
     assert_eq!(s.commands[0].words[0].value, "echo");
     assert!(!s.commands[0].words[0].verbatim);
+    assert!(!s.commands[0].words[0].quoted);
+    assert!(parse("echo \\$x").commands[0].words[1].quoted);
 }
 
 #[test]
