@@ -143,6 +143,8 @@ fn redirects_with_descriptors_and_targets() {
         .map(|w| w.value.as_str())
         .collect();
     assert_eq!(written, ["out", "err", "both", "all", "clob", "rw", "/etc/x"]);
+    let fds: Vec<u32> = r.iter().map(|r| r.effective_fd()).collect();
+    assert_eq!(fds, [0, 1, 2, 1, 1, 2, 0, 1, 3, 0, 1]);
     assert_eq!(
         parse(">&/dev/null x").commands[0].redirects[0]
             .written_file()
@@ -237,6 +239,10 @@ fn compound_commands_are_looked_through() {
     assert!(parse("! grep -q x f").commands[0].negated);
     assert_eq!(names("select x in a b; do echo $x; done"), ["echo"]);
     assert_eq!(names("[[ -f a && $b < c ]] && (( n > 1 )) && echo ok"), ["[[", "echo"]);
+    // Inside `[[ ]]`, `<` and `&&` are words, not a redirect and a list operator.
+    let s = parse("[[ -f a && $b < c ]]");
+    assert!(s.commands[0].redirects.is_empty());
+    assert_eq!(s.commands[0].words.len(), 8);
     // Reserved words are words elsewhere.
     let s = parse("echo if then fi done");
     assert_eq!(s.commands[0].words.len(), 5);
