@@ -132,6 +132,24 @@ pub(crate) enum ShellRun {
     Words(usize, usize),
     /// The shell reads its script from this redirect (a heredoc or here-string on descriptor 0).
     Stdin(usize),
+    /// The shell reads its script from the pipe (`cat <<EOF | sh`, `echo 'id' | sh`).
+    Pipe,
+}
+
+/// What a command writes to its standard output that a shell after it in a pipeline would run.
+pub(crate) fn piped_script(cmd: &Command) -> ShellRun {
+    let at = cmd.name_at as usize;
+    match cmd.name() {
+        "cat" if cmd.words.len() == at + 1 => cmd
+            .redirects
+            .iter()
+            .rposition(|r| matches!(r.op, RedirectOp::Heredoc | RedirectOp::HereString) && r.effective_fd() == 0)
+            .map_or(ShellRun::None, ShellRun::Stdin),
+        "echo" | "printf" if cmd.words.len() == at + 2 && !cmd.words[at + 1].value.starts_with('-') => {
+            ShellRun::Word(at + 1)
+        }
+        _ => ShellRun::None,
+    }
 }
 
 pub(crate) fn nested_script(cmd: &Command) -> ShellRun {
@@ -203,10 +221,15 @@ pub(crate) fn nested_script(cmd: &Command) -> ShellRun {
             if c_flag {
                 return ShellRun::None;
             }
-            cmd.redirects
+            match cmd
+                .redirects
                 .iter()
                 .rposition(|r| matches!(r.op, RedirectOp::Heredoc | RedirectOp::HereString) && r.effective_fd() == 0)
-                .map_or(ShellRun::None, ShellRun::Stdin)
+            {
+                Some(r) => ShellRun::Stdin(r),
+                None if cmd.pipe_index > 0 => ShellRun::Pipe,
+                None => ShellRun::None,
+            }
         }
         _ => ShellRun::None,
     }

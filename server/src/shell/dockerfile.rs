@@ -90,12 +90,13 @@ impl RunScript {
     /// The segment holding `offset`: for a start, the one it begins in (at a boundary, the next one); for an
     /// end, the one it ends in.
     fn seg_at(&self, offset: u32, start: bool) -> Option<&Seg> {
+        // The segments are contiguous and sorted by `at`.
         if start {
-            self.segs
-                .iter()
-                .find(|s| s.at <= offset && offset < s.at + s.len.max(1))
+            let i = self.segs.partition_point(|s| s.at <= offset).checked_sub(1)?;
+            self.segs.get(i).filter(|s| offset < s.at + s.len.max(1))
         } else {
-            self.segs.iter().find(|s| s.at < offset && offset <= s.at + s.len)
+            let i = self.segs.partition_point(|s| s.at + s.len < offset);
+            self.segs.get(i).filter(|s| s.at < offset)
         }
     }
 }

@@ -1,7 +1,8 @@
 //! A tolerant analyser for the shell scripts that `RUN` (and `CMD`, `ENTRYPOINT`, `HEALTHCHECK CMD`) hand to
 //! `/bin/sh -c`: which programs run with which arguments, what their redirects read and write, which heredoc
 //! bodies they are fed, and the commands nested in `$(...)`, backticks, subshells, groups and the scripts
-//! given to `bash -c`, `su -c`, `eval` or a shell reading a heredoc.
+//! given to `bash -c`, `su -c`, `eval` or a shell reading a heredoc (`bash <<EOF`, `cat <<EOF | sh`,
+//! `echo '...' | sh`).
 //!
 //! [`parse`] turns a script into a flat list of [`Command`]s in source order; every word, redirect and heredoc
 //! body keeps its exact byte range in the script. [`run_scripts`] finds the scripts of a Dockerfile instruction
@@ -98,7 +99,8 @@ pub enum ScopeKind {
     Group,
     /// The script string of `sh -c`, `bash -c`, `su -c`, `runuser -c` or `eval`.
     ShellString,
-    /// A script a shell reads on its standard input: a heredoc body or here-string (`bash <<EOF`, `sh <<< "..."`).
+    /// A script a shell reads on its standard input: a heredoc body or here-string (`bash <<EOF`, `sh <<< "..."`),
+    /// or what `cat <<EOF` or `echo '...'` pipes into it (the scope's owner is the shell).
     Stdin,
 }
 

@@ -7,7 +7,7 @@
 //! is written verbatim, else separately with every span widened to the word that holds the script.
 //! Only ASCII bytes are ever special, so every position where the lexer stops is a character boundary.
 
-use super::command::{ShellRun, name_index, nested_script};
+use super::command::{ShellRun, name_index, nested_script, piped_script};
 use super::{Command, HeredocBody, Redirect, RedirectOp, Scope, ScopeKind, Script, Sep, Word};
 use crate::text::TextRange;
 
@@ -100,6 +100,8 @@ struct Level {
     mode: Mode,
     /// Open `case` statements of this level: `true` while in a branch body.
     cases: Vec<bool>,
+    /// `scopes.len()` when the current command began: later scopes may belong to it.
+    mark: usize,
 }
 
 pub(crate) struct Parser<'s> {
@@ -244,6 +246,7 @@ impl<'s> Parser<'s> {
             last: None,
             mode: Mode::Normal,
             cases: Vec::new(),
+            mark: self.scopes.len(),
         };
         let ret = loop {
             i = self.skip_blanks(i, end);
@@ -486,6 +489,7 @@ impl<'s> Parser<'s> {
 
     fn end_command(&mut self, lv: &mut Level, sep: Sep) {
         let cur = std::mem::take(&mut lv.cur);
+        let mark = std::mem::replace(&mut lv.mark, self.scopes.len());
         if let Some(start) = cur.start {
             let on_compound = cur.words.is_empty() && cur.assignments.is_empty() && lv.after_compound;
             self.commands.push(Command {
@@ -502,7 +506,21 @@ impl<'s> Parser<'s> {
                 name_at: 0,
                 expanded: false,
             });
-            lv.last = Some(self.commands.len() - 1);
+            let idx = self.commands.len() - 1;
+            lv.last = Some(idx);
+            // The substitutions written in this command belong to it.
+            for sc in self.scopes.iter_mut().skip(mark) {
+                if sc.owner.is_none()
+                    && sc.parent == lv.scope
+                    && sc.span.start >= start
+                    && matches!(
+                        sc.kind,
+                        ScopeKind::CommandSubst | ScopeKind::Backticks | ScopeKind::ProcessSubst
+                    )
+                {
+                    sc.owner = Some(idx as u32);
+                }
+            }
         } else if lv.after_compound && matches!(sep, Sep::Pipe | Sep::PipeBoth | Sep::And | Sep::Or | Sep::Background) {
             // `done | sort`: the compound's last command connects onward.
             if let Some(c) = lv.last.and_then(|l| self.commands.get_mut(l)) {
@@ -803,7 +821,6 @@ impl<'s> Parser<'s> {
                 _ if is_meta(c) => break,
                 b'\\' => {
                     w.verbatim = false;
-                    w.quoted = true;
                     if j + 1 >= end {
                         w.value.push('\\');
                         j += 1;
@@ -812,6 +829,7 @@ impl<'s> Parser<'s> {
                         j += 2;
                         contiguous = None;
                     } else {
+                        w.quoted = true;
                         let n = self.char_len(j + 1);
                         contiguous = contiguous.filter(|_| w.value.is_empty()).map(|_| j + 1);
                         w.value.push_str(&self.src[j + 1..j + 1 + n]);
@@ -1059,14 +1077,26 @@ impl<'s> Parser<'s> {
     /// `$(`, `<(` or `>(` at `at` whose content starts at `inner`: parses the commands inside; returns
     /// the position after the closing `)`.
     fn substitution(&mut self, at: usize, inner: usize, end: usize, kind: ScopeKind, scope: Option<u32>) -> usize {
-        if self.depth >= MAX_DEPTH || self.seen_subst.contains(&(at as u32)) {
+        if self.depth >= MAX_DEPTH || !self.first_visit(at) {
             return self.skip_balanced(inner - 1, end);
         }
-        self.seen_subst.push(at as u32);
         let id = self.new_scope(kind, at, scope, None);
         let k = self.list(inner, end, Close::Paren, Some(id));
         self.close_scope(id, k);
         k
+    }
+
+    /// Records a substitution at `at`; false when it was parsed before (a region parsed again in place).
+    fn first_visit(&mut self, at: usize) -> bool {
+        let at = at as u32;
+        // The main pass visits in increasing order: the insertion is at the end.
+        match self.seen_subst.binary_search(&at) {
+            Ok(_) => false,
+            Err(p) => {
+                self.seen_subst.insert(p, at);
+                true
+            }
+        }
     }
 
     /// A backtick substitution at `i`: parses the commands inside; returns the position after it.
@@ -1080,8 +1110,7 @@ impl<'s> Parser<'s> {
         }
         let close = k.min(end);
         let after = (close + 1).min(end);
-        if self.depth < MAX_DEPTH && !self.seen_subst.contains(&(i as u32)) {
-            self.seen_subst.push(i as u32);
+        if self.depth < MAX_DEPTH && self.first_visit(i) {
             let id = self.new_scope(ScopeKind::Backticks, i, scope, None);
             let saved = std::mem::take(&mut self.paren_open);
             self.list(i + 1, close, Close::None, Some(id));
@@ -1106,7 +1135,6 @@ impl<'s> Parser<'s> {
             k += 1;
         }
         self.fill_heredocs();
-        self.owners();
         self.order()
     }
 
@@ -1124,16 +1152,39 @@ impl<'s> Parser<'s> {
 
     /// Parses the script command `k` runs, if it runs one.
     fn nested(&mut self, k: usize) {
-        let run = nested_script(&self.commands[k]);
+        let mut run = nested_script(&self.commands[k]);
         let parent = self.commands[k].scope;
         let owner = Some(k as u32);
+        let mut from = k;
+        if let ShellRun::Pipe = run {
+            // The command before it in the pipeline (pushed before it, in the same scope) writes the script.
+            let pipe_index = self.commands[k].pipe_index;
+            let prev = (0..k).rev().find(|&p| {
+                let c = &self.commands[p];
+                c.scope == parent && c.pipe_index + 1 == pipe_index && matches!(c.sep, Sep::Pipe | Sep::PipeBoth)
+            });
+            run = match prev {
+                Some(p) => {
+                    from = p;
+                    self.commands[p].name_at = name_index(&self.commands[p].words) as u32;
+                    piped_script(&self.commands[p])
+                }
+                None => ShellRun::None,
+            };
+        }
+        let kind = if from == k {
+            ScopeKind::ShellString
+        } else {
+            ScopeKind::Stdin
+        };
+        let k = from;
         match run {
-            ShellRun::None => {}
+            ShellRun::None | ShellRun::Pipe => {}
             ShellRun::Word(w) => {
                 let Some(word) = self.commands[k].words.get(w).cloned() else {
                     return;
                 };
-                self.nested_word(&word, ScopeKind::ShellString, parent, owner);
+                self.nested_word(&word, kind, parent, owner);
             }
             ShellRun::Words(a, b) => {
                 let words = &self.commands[k].words;
@@ -1227,26 +1278,6 @@ impl<'s> Parser<'s> {
             }
             c.expanded = true;
             self.commands.push(c);
-        }
-    }
-
-    /// The owner of each substitution: the command at the parent level whose span holds it.
-    fn owners(&mut self) {
-        for s in 0..self.scopes.len() {
-            let sc = self.scopes[s];
-            if sc.owner.is_some()
-                || !matches!(
-                    sc.kind,
-                    ScopeKind::CommandSubst | ScopeKind::Backticks | ScopeKind::ProcessSubst
-                )
-            {
-                continue;
-            }
-            let found = self
-                .commands
-                .iter()
-                .position(|c| c.scope == sc.parent && c.span.start <= sc.span.start && sc.span.end <= c.span.end);
-            self.scopes[s].owner = found.map(|f| f as u32);
         }
     }
 

@@ -89,6 +89,8 @@ fn comments_and_line_continuations() {
     let s = parse("ec\\\nho hi");
     assert_eq!(s.commands[0].words[0].value, "echo");
     assert!(!s.commands[0].words[0].verbatim);
+    assert!(!s.commands[0].words[0].quoted);
+    assert!(parse("echo \\$x").commands[0].words[1].quoted);
 }
 
 #[test]
@@ -141,6 +143,8 @@ fn redirects_with_descriptors_and_targets() {
         .map(|w| w.value.as_str())
         .collect();
     assert_eq!(written, ["out", "err", "both", "all", "clob", "rw", "/etc/x"]);
+    let fds: Vec<u32> = r.iter().map(|r| r.effective_fd()).collect();
+    assert_eq!(fds, [0, 1, 2, 1, 1, 2, 0, 1, 3, 0, 1]);
     assert_eq!(
         parse(">&/dev/null x").commands[0].redirects[0]
             .written_file()
@@ -235,6 +239,10 @@ fn compound_commands_are_looked_through() {
     assert!(parse("! grep -q x f").commands[0].negated);
     assert_eq!(names("select x in a b; do echo $x; done"), ["echo"]);
     assert_eq!(names("[[ -f a && $b < c ]] && (( n > 1 )) && echo ok"), ["[[", "echo"]);
+    // Inside `[[ ]]`, `<` and `&&` are words, not a redirect and a list operator.
+    let s = parse("[[ -f a && $b < c ]]");
+    assert!(s.commands[0].redirects.is_empty());
+    assert_eq!(s.commands[0].words.len(), 8);
     // Reserved words are words elsewhere.
     let s = parse("echo if then fi done");
     assert_eq!(s.commands[0].words.len(), 5);
@@ -438,4 +446,228 @@ fn spans_are_char_boundaries_on_unicode() {
     }
     assert_eq!(s.commands[0].words[4].value, "ñ");
     assert_eq!(s.commands[1].redirects[0].target.value, "ö");
+}
+
+/// The scripts of the `n`th instruction of a Dockerfile, with the absolute range of every word.
+fn scripts_of(df: &str, n: usize) -> (Vec<RunScript>, crate::syntax::Dockerfile) {
+    let tree = crate::syntax::parse(df);
+    let scripts = {
+        let (item, ins) = tree.instructions().nth(n).expect("instruction");
+        run_scripts(item_text(df, &item), ins)
+    };
+    (scripts, tree)
+}
+
+/// Every word of every script: (value, source text of its mapped absolute range).
+fn mapped_words(df: &str, n: usize) -> Vec<(String, String)> {
+    let (scripts, tree) = scripts_of(df, n);
+    let (item, _) = tree.instructions().nth(n).expect("instruction");
+    let mut out = Vec::new();
+    for rs in &scripts {
+        for c in &rs.script.commands {
+            for w in &c.words {
+                let r = rs.abs_range(&item, w.raw_span);
+                out.push((w.value.clone(), df[r.as_usize()].to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+#[test]
+fn run_shell_form_maps_across_continuation_lines() {
+    let df = "FROM alpine\nRUN --mount=type=cache,target=/x apk add \\\n    curl \\\n# a comment Docker drops\n    && rm -rf /x\n";
+    let (scripts, _) = scripts_of(df, 1);
+    assert_eq!(scripts.len(), 1);
+    assert_eq!(scripts[0].origin, ScriptOrigin::ShellForm);
+    assert_eq!(scripts[0].text, "apk add     curl     && rm -rf /x");
+    assert_eq!(
+        mapped_words(df, 1),
+        pairs(&[
+            ("apk", "apk"),
+            ("add", "add"),
+            ("curl", "curl"),
+            ("rm", "rm"),
+            ("-rf", "-rf"),
+            ("/x", "/x")
+        ])
+    );
+    // A range across the continuation maps from its start to its end in the source.
+    let (scripts, tree) = scripts_of(df, 1);
+    let (item, _) = tree.instructions().nth(1).expect("instruction");
+    let rs = &scripts[0];
+    let whole = rs.abs_range(&item, crate::text::TextRange::new(0, rs.text.len() as u32));
+    assert_eq!(
+        &df[whole.as_usize()],
+        "apk add \\\n    curl \\\n# a comment Docker drops\n    && rm -rf /x"
+    );
+    assert!(!rs.is_exact(crate::text::TextRange::new(0, rs.text.len() as u32)));
+    assert!(rs.is_exact(rs.script.commands[1].span));
+    // The first command runs across the continuation.
+    assert!(!rs.is_exact(rs.script.commands[0].span));
+    assert_eq!(
+        &df[rs.abs_range(&item, rs.script.commands[0].span).as_usize()],
+        "apk add \\\n    curl"
+    );
+}
+
+#[test]
+fn run_heredocs_alone_with_a_shell_or_as_data() {
+    // `RUN <<EOF`: the body is the script.
+    let df = "FROM alpine\nRUN <<EOF\nset -e\napk add curl\nEOF\n";
+    let (scripts, _) = scripts_of(df, 1);
+    assert_eq!(scripts[0].origin, ScriptOrigin::HeredocBody { index: 0 });
+    assert_eq!(
+        mapped_words(df, 1),
+        pairs(&[
+            ("set", "set"),
+            ("-e", "-e"),
+            ("apk", "apk"),
+            ("add", "add"),
+            ("curl", "curl")
+        ])
+    );
+    // With a shebang naming another interpreter: not a shell script.
+    let df = "FROM python\nRUN <<EOF\n#!/usr/bin/env python3\nimport os\nEOF\n";
+    assert!(scripts_of(df, 1).0.is_empty());
+    let df = "FROM alpine\nRUN <<EOF\n#!/bin/bash\necho hi\nEOF\n";
+    assert_eq!(mapped_words(df, 1), pairs(&[("echo", "echo"), ("hi", "hi")]));
+    // `RUN bash <<EOF`: the shell reads the body; exact ranges inside it.
+    let df = "FROM alpine\nRUN bash -e <<'EOF' && \\\n  echo after\n  curl -o /x http://y\nEOF\n";
+    let (scripts, _) = scripts_of(df, 1);
+    assert_eq!(
+        scripts[0].text,
+        "bash -e <<'EOF' &&   echo after\n  curl -o /x http://y\nEOF"
+    );
+    assert_eq!(
+        mapped_words(df, 1),
+        pairs(&[
+            ("bash", "bash"),
+            ("-e", "-e"),
+            ("echo", "echo"),
+            ("after", "after"),
+            ("curl", "curl"),
+            ("-o", "-o"),
+            ("/x", "/x"),
+            ("http://y", "http://y")
+        ])
+    );
+    let s = &scripts[0].script;
+    assert!(s.is_inside(&s.commands[2], ScopeKind::Stdin));
+    assert!(!s.is_inside(&s.commands[1], ScopeKind::Stdin));
+    // `RUN python3 <<EOF`: the body is data for python.
+    let df = "FROM python\nRUN python3 <<EOF\nimport os\nos.remove('x')\nEOF\n";
+    let (scripts, tree) = scripts_of(df, 1);
+    let s = &scripts[0].script;
+    assert_eq!(s.commands.len(), 1);
+    let h = s.commands[0].redirects[0].heredoc.as_ref().expect("heredoc");
+    let (item, _) = tree.instructions().nth(1).expect("instruction");
+    assert_eq!(
+        &df[scripts[0].abs_range(&item, h.body).as_usize()],
+        "import os\nos.remove('x')\n"
+    );
+    // `RUN cat <<EOF > /etc/x` with two heredocs and `<<-`: bodies and terminators map back.
+    let df = "FROM alpine\nRUN cat <<-A > /etc/a && cat <<B > /etc/b\n\tsecret=1\n\tA\nother\nB\nUSER app\n";
+    let (scripts, tree) = scripts_of(df, 1);
+    let (item, _) = tree.instructions().nth(1).expect("instruction");
+    let rs = &scripts[0];
+    let bodies: Vec<&str> = rs
+        .script
+        .commands
+        .iter()
+        .flat_map(|c| c.redirects.iter())
+        .filter_map(|r| r.heredoc.as_ref())
+        .map(|h| &df[rs.abs_range(&item, h.body).as_usize()])
+        .collect();
+    assert_eq!(bodies, ["\tsecret=1\n", "other\n"]);
+    let written: Vec<String> = rs
+        .script
+        .commands
+        .iter()
+        .flat_map(|c| c.redirects.iter())
+        .filter_map(|r| r.written_file())
+        .map(|w| df[rs.abs_range(&item, w.raw_span).as_usize()].to_string())
+        .collect();
+    assert_eq!(written, ["/etc/a", "/etc/b"]);
+}
+
+#[test]
+fn exec_form_and_other_instructions() {
+    let df = "FROM alpine\nRUN [\"sh\", \"-c\", \"apk add curl && rm -rf /var/cache/apk\"]\n";
+    let (scripts, _) = scripts_of(df, 1);
+    assert_eq!(scripts[0].origin, ScriptOrigin::ExecForm);
+    let s = &scripts[0].script;
+    assert_eq!(
+        s.commands.iter().map(|c| c.name()).collect::<Vec<_>>(),
+        ["sh", "apk", "rm"]
+    );
+    assert_eq!(
+        mapped_words(df, 1)[3..],
+        pairs(&[
+            ("apk", "apk"),
+            ("add", "add"),
+            ("curl", "curl"),
+            ("rm", "rm"),
+            ("-rf", "-rf"),
+            ("/var/cache/apk", "/var/cache/apk")
+        ])[..]
+    );
+    // An escaped JSON string maps to the whole string.
+    let df = "FROM alpine\nCMD [\"sh\", \"-c\", \"echo \\\"hi\\\"\"]\n";
+    let words = mapped_words(df, 1);
+    assert_eq!(words[3], ("echo".to_string(), "\"echo \\\"hi\\\"\"".to_string()));
+    // A plain exec form is one command.
+    let df = "FROM alpine\nENTRYPOINT [\"/usr/bin/tini\", \"--\", \"app\"]\n";
+    assert_eq!(
+        mapped_words(df, 1),
+        pairs(&[("/usr/bin/tini", "/usr/bin/tini"), ("--", "--"), ("app", "app")])
+    );
+    // Shell-form CMD, HEALTHCHECK CMD and ONBUILD RUN.
+    let df = "FROM alpine\nCMD exec nginx -g 'daemon off;'\nHEALTHCHECK --interval=5s CMD curl -f http://localhost/ || exit 1\nONBUILD RUN make install\nUSER app\n";
+    assert_eq!(mapped_words(df, 1)[1], ("nginx".to_string(), "nginx".to_string()));
+    assert_eq!(
+        mapped_words(df, 1)[3],
+        ("daemon off;".to_string(), "'daemon off;'".to_string())
+    );
+    assert_eq!(
+        mapped_words(df, 2)[2],
+        ("http://localhost/".to_string(), "http://localhost/".to_string())
+    );
+    assert_eq!(mapped_words(df, 3), pairs(&[("make", "make"), ("install", "install")]));
+    assert!(scripts_of(df, 4).0.is_empty());
+    // An empty RUN has no script.
+    assert!(scripts_of("FROM a\nRUN\n", 1).0.is_empty());
+}
+
+#[test]
+fn scripts_piped_into_a_shell() {
+    let src = "cat <<EOF | sh -e\napk add curl\nEOF\necho 'rm -rf /tmp/x' | bash; curl -fsSL https://x | sh; printf x | tee f | sh";
+    let s = parse(src);
+    let got: Vec<(&str, u32)> = s.commands.iter().map(|c| (c.name(), c.depth)).collect();
+    assert_eq!(
+        got,
+        [
+            ("cat", 0),
+            ("sh", 0),
+            ("apk", 1),
+            ("echo", 0),
+            ("rm", 1),
+            ("bash", 0),
+            ("curl", 0),
+            ("sh", 0),
+            ("printf", 0),
+            ("tee", 0),
+            ("sh", 0)
+        ]
+    );
+    let apk = &s.commands[2];
+    let sc = s.scopes_of(apk).next().expect("scope");
+    assert_eq!(sc.kind, ScopeKind::Stdin);
+    assert_eq!(s.owner(sc).map(|c| c.name()), Some("sh"));
+    assert_eq!(text(src, apk.words[2].raw_span), "curl");
+    assert_eq!(text(src, s.commands[4].words[2].raw_span), "/tmp/x");
 }
