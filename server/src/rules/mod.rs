@@ -15,6 +15,7 @@ mod invalid_utf8;
 mod root_user;
 mod secret_file_copied;
 mod secret_in_arg_or_env;
+mod secret_left_in_layer;
 mod syntax_error;
 mod unknown_flag;
 mod unknown_instruction;
@@ -186,6 +187,7 @@ pub static RULES: &[&Rule] = &[
     &secret_in_arg_or_env::SECRET_IN_ARG_OR_ENV,
     &secret_file_copied::SECRET_FILE_COPIED,
     &credential_in_run::CREDENTIAL_IN_RUN,
+    &secret_left_in_layer::SECRET_LEFT_IN_LAYER,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];
