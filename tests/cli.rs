@@ -458,7 +458,7 @@ fn sensitive_files_of_a_real_context_are_reported_and_the_ignore_file_is_created
         (Some("DW301"), Some("error"))
     );
     let msg = found[0]["message"].as_str().unwrap();
-    assert!(msg.contains("`.env`, `.git`, `config/.env.local`"), "{msg}");
+    assert!(msg.contains("(`.env`, `.git`, `config/.env.local`)"), "{msg}");
     assert!(!msg.contains("id_rsa") && !msg.contains("creds"), "{msg}");
     // `--fix` alone leaves the unsafe creation; with `--unsafe-fixes` the ignore file is created, fitted to
     // the Python project, and the context is clean.
