@@ -737,10 +737,7 @@ fn editing_the_dockerignore_changes_the_dockerfile_diagnostics() {
         json!({ "textDocument": { "uri": iu }, "position": { "line": 2, "character": 1 } }),
     );
     let md = h["result"]["contents"]["value"].as_str().unwrap();
-    assert!(
-        md.contains("1 files and 0 directories") && md.contains("`.env`"),
-        "{md}"
-    );
+    assert!(md.contains("files 1, directories 0") && md.contains("`.env`"), "{md}");
     // Completion of context paths.
     c.notify(
         "textDocument/didChange",

@@ -207,3 +207,92 @@ pub fn check_ignore(input: &IgnoreInput, settings: &Settings) -> Vec<Diagnostic>
     out.dedup();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{TODAY, listing};
+
+    /// Every ignore-file rule and every Dockerfile rule that reads the ignore file and the listing, on
+    /// ignore files made of awkward pieces: no panic, and every range is on character boundaries.
+    #[test]
+    fn ignore_rules_never_panic_on_weird_ignore_files() {
+        const PIECES: &[&str] = &[
+            "*",
+            "**",
+            "/",
+            "!",
+            "#",
+            " ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\\",
+            "[",
+            "]",
+            "?",
+            ".env",
+            ".git",
+            "node_modules",
+            "a",
+            "é",
+            "\u{200B}",
+            "\u{FEFF}",
+            "..",
+            ".",
+            "**/",
+            "*.pem",
+            "id_rsa",
+            "!.env.production",
+            " # c",
+        ];
+        let context = listing(&[
+            ".env",
+            ".git/",
+            ".git/HEAD",
+            "a/",
+            "a/node_modules/",
+            "a/node_modules/x.js",
+            "é/",
+            "é/id_rsa",
+            "link@",
+        ]);
+        let dockerfile = "FROM alpine:3.24\nCOPY . /app\nCOPY a/ /a\nCOPY *.pem .env /x/\nCOPY é/id_rsa /k\n";
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let settings = Settings::default();
+        for _ in 0..1500 {
+            let len = next(16);
+            let text: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
+            let mut input = Input::new(dockerfile, TODAY);
+            input.ignore_file = Some(&text);
+            input.context = Some(&context);
+            for d in check(&input, &settings) {
+                let t = if d.file == crate::diagnostic::FileRef::IgnoreFile {
+                    text.as_str()
+                } else {
+                    dockerfile
+                };
+                assert!(t.get(d.range.as_usize()).is_some(), "{d:?} in {text:?}");
+                for f in &d.fixes {
+                    for e in &f.edits {
+                        let t = if e.file == crate::diagnostic::FileRef::IgnoreFile {
+                            text.as_str()
+                        } else {
+                            dockerfile
+                        };
+                        assert!(
+                            f.creates.is_some() || t.get(e.range.as_usize()).is_some(),
+                            "{e:?} in {text:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -285,7 +285,11 @@ impl Actions<'_> {
     /// The fix-all action without its edit: `codeAction/resolve` computes it (or the caller does at
     /// once for clients that cannot resolve).
     pub fn fix_all(&self) -> Option<CodeAction> {
-        if fix::select_fixes(self.diagnostics, Applicability::Safe).is_empty() {
+        // Only fixes with edits to this Dockerfile count: fix-all edits the document alone.
+        if !fix::select_fixes(self.diagnostics, Applicability::Safe)
+            .iter()
+            .any(|f| f.edits.iter().any(|e| e.file == FileRef::Dockerfile))
+        {
             return None;
         }
         Some(CodeAction {

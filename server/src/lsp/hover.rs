@@ -251,7 +251,7 @@ mod tests {
         let (h, r) = ignore_hover(text, &[], 3, Some(&ctx), Locale::En).unwrap();
         assert_eq!(r, TextRange::new(0, 12));
         assert!(
-            h.contains("Excludes") && h.contains("1 files and 1 directories") && h.contains("`node_modules`"),
+            h.contains("Excludes") && h.contains("files 1, directories 1") && h.contains("`node_modules`"),
             "{h}"
         );
         assert!(h.contains("content of `node_modules/`"), "{h}");
