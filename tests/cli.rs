@@ -404,3 +404,174 @@ fn context_scan_does_not_follow_symlinks() {
     );
     assert!(ctx.complete);
 }
+
+/// Writes `files` (path → content) under `dir`, creating folders.
+fn write_tree(dir: &Path, files: &[(&str, &str)]) {
+    for (p, text) in files {
+        let p = dir.join(p);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+}
+
+fn json_findings(o: &Output) -> Vec<serde_json::Value> {
+    serde_json::from_str::<serde_json::Value>(&stdout(o))
+        .unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[cfg(unix)]
+#[test]
+fn sensitive_files_of_a_real_context_are_reported_and_the_ignore_file_is_created() {
+    let d = scratch("exposure");
+    let outside = scratch("exposure-outside");
+    write_tree(
+        &outside,
+        &[("id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----"), ("creds/.env", "X=1")],
+    );
+    write_tree(
+        &d,
+        &[
+            (
+                "Dockerfile",
+                "FROM python:3.13-slim\nCOPY requirements.txt .\nCOPY . /srv\nUSER 10001\n",
+            ),
+            ("requirements.txt", "flask\n"),
+            ("app/main.py", ""),
+            (".env", "SECRET=1"),
+            ("config/.env.local", "X=1"),
+            (".git/HEAD", "ref: refs/heads/main"),
+        ],
+    );
+    // Links to files outside the context are sent as links: never followed, never reported.
+    std::os::unix::fs::symlink(outside.join("id_rsa"), d.join("id_rsa")).unwrap();
+    std::os::unix::fs::symlink(outside.join("creds"), d.join("creds")).unwrap();
+    let df = d.join("Dockerfile");
+    let df = df.to_str().unwrap();
+    let o = run(&["check", df, TODAY, "--select", "DW3", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let found = json_findings(&o);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0]["code"].as_str(), found[0]["severity"].as_str()),
+        (Some("DW301"), Some("error"))
+    );
+    let msg = found[0]["message"].as_str().unwrap();
+    assert!(msg.contains("(`.env`, `.git`, `config/.env.local`)"), "{msg}");
+    assert!(!msg.contains("id_rsa") && !msg.contains("creds"), "{msg}");
+    // `--fix` alone leaves the unsafe creation; with `--unsafe-fixes` the ignore file is created, fitted to
+    // the Python project, and the context is clean.
+    run(&["check", df, TODAY, "--select", "DW3", "--fix"]);
+    assert!(!d.join(".dockerignore").exists());
+    let o = run(&["check", df, TODAY, "--select", "DW3", "--fix", "--unsafe-fixes"]);
+    let created = fs::read_to_string(d.join(".dockerignore")).expect("created");
+    assert!(created.contains("**/__pycache__\n") && created.contains("**/.env*\n") && created.contains(".git\n"));
+    assert!(!created.contains("node_modules"), "{created}");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // The ignore file's own findings are reported on it, once, with their fixes.
+    fs::write(d.join(".dockerignore"), format!("{created}coverage   # test reports\n")).unwrap();
+    let o = run(&["check", df, TODAY, "--select", "DW3", "--format", "json"]);
+    let found = json_findings(&o);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["code"], "DW305");
+    assert!(
+        found[0]["path"].as_str().unwrap().ends_with(".dockerignore"),
+        "{}",
+        found[0]
+    );
+}
+
+#[test]
+fn a_copy_of_an_ignored_file_is_reported_across_the_two_files() {
+    let d = scratch("ignored-copy");
+    write_tree(
+        &d,
+        &[
+            (
+                "web.Dockerfile",
+                "FROM nginx:1.29-alpine\nCOPY dist/ /usr/share/nginx/html/\nUSER nginx\n",
+            ),
+            ("web.Dockerfile.dockerignore", "**/dist\n"),
+            (".dockerignore", ".git\n"),
+            ("dist/index.html", "<html></html>"),
+        ],
+    );
+    let df = d.join("web.Dockerfile");
+    let o = run(&["check", df.to_str().unwrap(), TODAY, "--select", "DW302"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("line 1 of .dockerignore (`**/dist`)"), "{out}");
+    let o = run(&[
+        "check",
+        df.to_str().unwrap(),
+        TODAY,
+        "--select",
+        "DW302",
+        "--fix",
+        "--unsafe-fixes",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(
+        fs::read_to_string(d.join("web.Dockerfile.dockerignore")).unwrap(),
+        "**/dist\n!dist\n"
+    );
+    assert_eq!(
+        fs::read_to_string(d.join(".dockerignore")).unwrap(),
+        ".git\n",
+        "the specific file was edited"
+    );
+}
+
+#[test]
+fn a_hundred_thousand_file_context_is_scanned_within_bounds() {
+    use dockward::cli::discover::{scan_context_pruned, scan_context_with};
+    // The tree is built once per target directory (mostly hard links: one system call each) and reused
+    // by later runs.
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join("bounds");
+    let done = d.join("node_modules/.complete");
+    if !done.exists() {
+        let _ = fs::remove_dir_all(&d);
+        for i in 0..1000 {
+            let dir = d.join(format!("node_modules/pkg{i:04}"));
+            fs::create_dir_all(&dir).unwrap();
+            let first = dir.join("f000.js");
+            fs::write(&first, "").unwrap();
+            for j in 1..100 {
+                fs::hard_link(&first, dir.join(format!("f{j:03}.js"))).unwrap();
+            }
+        }
+        fs::write(&done, "").unwrap();
+    }
+    let _ = fs::remove_file(d.join(".dockerignore"));
+    write_tree(
+        &d,
+        &[
+            ("Dockerfile", "FROM node:22-alpine\nCOPY . /app\nUSER node\n"),
+            (".env", "X=1"),
+        ],
+    );
+    let started = std::time::Instant::now();
+    // A bound smaller than the tree: the scan stops, says so, and still lists the root first.
+    let small = scan_context_with(&d, None, 50_000, std::time::Duration::from_secs(30));
+    assert!(!small.complete);
+    assert_eq!(small.entries.len(), 50_000);
+    assert!(small.entries.iter().any(|e| e.path == ".env"));
+    // The ignore file prunes the excluded tree: the scan is complete and small.
+    let pruned = scan_context_pruned(&d, Some("**/node_modules\n"));
+    assert!(pruned.complete);
+    assert_eq!(pruned.pruned, vec!["node_modules".to_string()]);
+    assert_eq!(pruned.entries.len(), 3, "{:?}", pruned.entries);
+    fs::write(d.join(".dockerignore"), "**/node_modules\n").unwrap();
+    let o = run(&[
+        "check",
+        d.join("Dockerfile").to_str().unwrap(),
+        TODAY,
+        "--select",
+        "DW301",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("`.env`"), "{}", stdout(&o));
+    assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+}

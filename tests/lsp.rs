@@ -107,6 +107,17 @@ impl Client {
             .clone()
     }
 
+    /// The next diagnostics published for `uri` that satisfy `pred` (earlier ones are skipped).
+    fn diagnostics_until(&mut self, uri: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..20 {
+            let p = self.diagnostics(uri);
+            if pred(&p) {
+                return p;
+            }
+        }
+        panic!("no diagnostics for {uri} as expected");
+    }
+
     /// Answers the server's pending requests (configuration, registration) with `reply`.
     fn answer_server_requests(&mut self, reply: impl Fn(&Value) -> Result<Value, (i32, String)>) {
         thread::sleep(Duration::from_millis(50));
@@ -646,5 +657,120 @@ fn digest_actions_ask_the_registry_only_when_picked() {
     );
     let r = c.request("codeAction/resolve", pin[0].clone());
     assert_eq!(r["error"]["code"], -32801, "{r:#}");
+    assert_eq!(c.finish(), 0);
+}
+
+/// The message ids of published diagnostics.
+fn ids(published: &Value) -> Vec<String> {
+    published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["data"]["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn editing_the_dockerignore_changes_the_dockerfile_diagnostics() {
+    let d = scratch("ignore-doc");
+    let df = d.join("Dockerfile");
+    let ig = d.join(".dockerignore");
+    let text = "FROM alpine:3.24\nCOPY . /app\nUSER 10001\n";
+    fs::write(&df, text).unwrap();
+    fs::write(&ig, "node_modules\n").unwrap();
+    fs::write(d.join(".env"), "SECRET=1").unwrap();
+    fs::create_dir_all(d.join("src")).unwrap();
+    fs::write(d.join("src/app.py"), "").unwrap();
+    let mut c = Client::start();
+    c.initialize(minimal_caps(), &uri(&d));
+    let u = uri(&df);
+    c.open(&u, text);
+    // Once the context is scanned, the `.env` on disk is named.
+    let has = |id: &'static str| move |p: &Value| ids(p).iter().any(|x| x == id);
+    let first = c.diagnostics_until(&u, has("sensitive-context-copied.files"));
+    assert!(
+        first["diagnostics"][0]["message"].as_str().unwrap().contains("`.env`"),
+        "{first}"
+    );
+    // The ignore file as a document: its own diagnostics, and every edit rechecks the Dockerfile.
+    let iu = uri(&ig);
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": iu, "languageId": "ignore", "version": 1, "text": "node_modules\n" } }),
+    );
+    let own = c.diagnostics(&iu);
+    assert_eq!(own["diagnostics"], json!([]));
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": iu, "version": 2 }, "contentChanges": [{ "text": "node_modules\n.env   # secrets\n" }] }),
+    );
+    let own = c.diagnostics_until(&iu, has("misleading-ignore-line.trailing-comment"));
+    assert_eq!(
+        own["diagnostics"][0]["range"]["start"],
+        json!({ "line": 1, "character": 0 })
+    );
+    // `.env   # secrets` matches nothing: the Dockerfile still copies `.env`. The quick fix on the ignore
+    // document moves the comment.
+    let d0 = own["diagnostics"][0].clone();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": iu }, "range": d0["range"], "context": { "diagnostics": [d0] } }),
+    );
+    let fix = &actions["result"][0];
+    assert_eq!(fix["title"], "Move the comment to its own line");
+    let edits = fix["edit"]["changes"][&iu].as_array().unwrap().clone();
+    let fixed = apply(
+        "node_modules\n.env   # secrets\n",
+        &edits,
+        dockward::text::Encoding::Utf8,
+    );
+    assert_eq!(fixed, "node_modules\n# secrets\n.env\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": iu, "version": 3 }, "contentChanges": [{ "text": fixed }] }),
+    );
+    let after = c.diagnostics_until(&u, |p| !ids(p).iter().any(|x| x == "sensitive-context-copied.files"));
+    assert_eq!(ids(&after), vec!["sensitive-context-copied.missing"], "{after}");
+    // Hover on a pattern: what it matches in the context.
+    let h = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": iu }, "position": { "line": 2, "character": 1 } }),
+    );
+    let md = h["result"]["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("files 1, directories 0") && md.contains("`.env`"), "{md}");
+    // Completion of context paths.
+    c.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": iu, "version": 4 }, "contentChanges": [{ "text": "node_modules\n# secrets\n.env\n!sr" }] }),
+    );
+    let items = c.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": iu }, "position": { "line": 3, "character": 3 } }),
+    );
+    let labels: Vec<&str> = items["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, vec!["src/"]);
+    assert_eq!(
+        items["result"]["items"][0]["textEdit"]["range"]["start"],
+        json!({ "line": 3, "character": 1 })
+    );
+    // A file created in the context (watched files) is seen.
+    fs::write(d.join("id_rsa"), "-----BEGIN OPENSSH PRIVATE KEY-----").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&d.join("id_rsa")), "type": 1 }] }),
+    );
+    let again = c.diagnostics_until(&u, has("sensitive-context-copied.files"));
+    assert!(
+        again["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`id_rsa`"),
+        "{again}"
+    );
     assert_eq!(c.finish(), 0);
 }

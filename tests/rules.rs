@@ -1,6 +1,7 @@
 //! Rule fixtures: every `fixtures/rules/<CODE>-<name>/*.Dockerfile` is checked with its rule, rendered
 //! as the human report plus the diff of every fix, and compared with a snapshot; the fix invariants are
-//! enforced on every fixture.
+//! enforced on every fixture. A fixture's ignore file is `<fixture>.Dockerfile.dockerignore` beside it,
+//! as Docker reads it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -56,6 +57,30 @@ fn load(path: &Path) -> (String, Option<u32>) {
     (l.text, l.invalid_utf8_at)
 }
 
+/// The fixture's own ignore file, `<fixture>.dockerignore`.
+fn ignore_of(path: &Path) -> Option<String> {
+    fs::read_to_string(format!("{}.dockerignore", path.display())).ok()
+}
+
+/// Applies a fix to the Dockerfile and the ignore file; returns both texts.
+fn apply_both(text: &str, ignore: Option<&str>, f: &dockward::Fix) -> (String, Option<String>) {
+    let fixed = fix::apply_fix(text, f, &FileRef::Dockerfile).expect("fix applies");
+    let touches_ignore = f.edits.iter().any(|e| e.file == FileRef::IgnoreFile);
+    let ignore = if touches_ignore {
+        Some(fix::apply_fix(ignore.unwrap_or(""), f, &FileRef::IgnoreFile).expect("fix applies to the ignore file"))
+    } else {
+        ignore.map(str::to_string)
+    };
+    (fixed, ignore)
+}
+
+fn input<'a>(text: &'a str, ignore: Option<&'a str>) -> Input<'a> {
+    Input {
+        ignore_file: ignore,
+        ..Input::new(text, TODAY)
+    }
+}
+
 /// A minimal line diff for snapshots: removed lines with `-`, added with `+`.
 fn diff(a: &str, b: &str) -> String {
     let (al, bl): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
@@ -85,8 +110,10 @@ fn rule_fixtures_match_their_snapshots() {
     assert!(fx.len() >= RULES.len());
     for (code, path) in fx {
         let (text, bad_utf8) = load(&path);
+        let ignore = ignore_of(&path);
         let input = Input {
             invalid_utf8_at: bad_utf8,
+            ignore_file: ignore.as_deref(),
             ..Input::new(&text, TODAY)
         };
         let diags = only(&code, check(&input, &settings(&code)));
@@ -111,8 +138,8 @@ fn rule_fixtures_match_their_snapshots() {
         let report = FileReport {
             path: rel.clone(),
             text: text.clone(),
-            ignore_path: None,
-            ignore_text: None,
+            ignore_path: ignore.as_ref().map(|_| format!("{rel}.dockerignore")),
+            ignore_text: ignore.clone(),
             diagnostics: diags.clone(),
             fixed: 0,
         };
@@ -125,14 +152,25 @@ fn rule_fixtures_match_their_snapshots() {
         let mut snap = String::from_utf8(rendered).unwrap();
         for d in &diags {
             for f in &d.fixes {
-                let fixed = fix::apply_fix(&text, f, &FileRef::Dockerfile).expect("fix applies");
+                let (fixed, fixed_ignore) = apply_both(&text, ignore.as_deref(), f);
+                let mut change = String::new();
+                if fixed != text || fixed_ignore == ignore {
+                    change.push_str(&diff(&text, &fixed));
+                }
+                if fixed_ignore != ignore {
+                    change.push_str(&format!(
+                        "(.dockerignore{})\n{}",
+                        if f.creates.is_some() { ", created" } else { "" },
+                        diff(ignore.as_deref().unwrap_or(""), fixed_ignore.as_deref().unwrap_or(""))
+                    ));
+                }
                 snap.push_str(&format!(
                     "--- fix `{}` ({}) for {} at {:?}\n{}",
                     f.title,
                     f.applicability.as_str(),
                     d.code,
                     d.range,
-                    diff(&text, &fixed)
+                    change
                 ));
             }
         }
@@ -147,9 +185,10 @@ fn rule_fixtures_match_their_snapshots() {
 fn fixes_keep_their_promises() {
     for (code, path) in fixtures() {
         let (text, _) = load(&path);
+        let ignore = ignore_of(&path);
         let rule = dockward::rules::rule(&code).unwrap();
-        let diags = only(&code, check(&Input::new(&text, TODAY), &settings(&code)));
-        let all = check(&Input::new(&text, TODAY), &Settings::default());
+        let diags = only(&code, check(&input(&text, ignore.as_deref()), &settings(&code)));
+        let all = check(&input(&text, ignore.as_deref()), &Settings::default());
         let syntax_before = all.iter().filter(|d| d.code == "DW001").count();
         for d in &diags {
             if rule.fix == FixAvailability::None {
@@ -162,8 +201,8 @@ fn fixes_keep_their_promises() {
                 assert!(!f.title.is_empty());
                 // A fix waiting for a registry gets a well-formed digest, as `--resolve-digests` would.
                 let f = &f.with_digest(&format!("sha256:{}", "0".repeat(64)));
-                let fixed = fix::apply_fix(&text, f, &FileRef::Dockerfile).expect("fix applies");
-                let after = check(&Input::new(&fixed, TODAY), &Settings::default());
+                let (fixed, fixed_ignore) = apply_both(&text, ignore.as_deref(), f);
+                let after = check(&input(&fixed, fixed_ignore.as_deref()), &Settings::default());
                 let syntax_after = after.iter().filter(|x| x.code == "DW001").count();
                 assert!(
                     syntax_after <= syntax_before,
@@ -172,6 +211,7 @@ fn fixes_keep_their_promises() {
                 );
                 assert!(
                     !after.iter().any(|x| x.code == d.code
+                        && x.file == d.file
                         && x.message_id == d.message_id
                         && x.range.start == d.range.start
                         && x.message == d.message),
@@ -182,8 +222,9 @@ fn fixes_keep_their_promises() {
         }
         // Applying every safe fix to a fixpoint, then once more, changes nothing the second time.
         let mut cur = text.clone();
+        let mut cur_ignore = ignore.clone();
         for _ in 0..10 {
-            let ds = check(&Input::new(&cur, TODAY), &Settings::default());
+            let ds = check(&input(&cur, cur_ignore.as_deref()), &Settings::default());
             let chosen = fix::select_fixes(&ds, Applicability::Safe);
             if chosen.is_empty() {
                 break;
@@ -193,8 +234,15 @@ fn fixes_keep_their_promises() {
                 .flat_map(|f| f.edits.iter().filter(|e| e.file == FileRef::Dockerfile))
                 .collect();
             cur = fix::apply_edits(&cur, &edits).unwrap();
+            let ignore_edits: Vec<_> = chosen
+                .iter()
+                .flat_map(|f| f.edits.iter().filter(|e| e.file == FileRef::IgnoreFile))
+                .collect();
+            if !ignore_edits.is_empty() {
+                cur_ignore = Some(fix::apply_edits(cur_ignore.as_deref().unwrap_or(""), &ignore_edits).unwrap());
+            }
         }
-        let ds = check(&Input::new(&cur, TODAY), &Settings::default());
+        let ds = check(&input(&cur, cur_ignore.as_deref()), &Settings::default());
         assert!(
             fix::select_fixes(&ds, Applicability::Safe).is_empty(),
             "safe fixes do not reach a fixpoint on {}",

@@ -6,10 +6,10 @@
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
-use crate::rules::{self, Ctx, Sink};
+use crate::rules::{self, Check, Ctx, IgnoreCtx, Sink};
 use crate::settings::Settings;
 use crate::suppress;
-use crate::syntax::{self, Dockerfile};
+use crate::syntax::{self, Dockerfile, dockerignore};
 
 /// One entry of a build-context listing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +33,19 @@ pub struct Context {
     pub entries: Vec<ContextEntry>,
     /// False when the scan stopped at its file or time bound.
     pub complete: bool,
+    /// Directories (listed in `entries`) the scan did not descend into because the ignore file it was
+    /// given excludes them whole (BuildKit does not descend into them either); sorted.
+    pub pruned: Vec<String>,
+}
+
+impl Context {
+    /// Whether the scan looked inside `dir` (`false` for a pruned directory and everything below it).
+    pub fn scanned_inside(&self, dir: &str) -> bool {
+        !self
+            .pruned
+            .iter()
+            .any(|p| dir == p || (dir.starts_with(p.as_str()) && dir.as_bytes().get(p.len()) == Some(&b'/')))
+    }
 }
 
 /// What the engine checks.
@@ -82,11 +95,14 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
     };
     let mut out = Vec::new();
     for rule in rules::RULES {
+        let Check::Dockerfile(run) = rule.check else {
+            continue;
+        };
         if !settings.enabled(rule) {
             continue;
         }
         let mut sink = Sink::default();
-        (rule.check)(&ctx, &mut sink);
+        run(&ctx, &mut sink);
         rules::to_diagnostics(
             rule,
             settings.configured_severity(rule),
@@ -97,6 +113,16 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
     }
     if !settings.disable_pragmas {
         out = suppress_and_judge_pragmas(&ctx, out);
+    }
+    // The ignore file's own findings: the Dockerfile's suppression comments do not reach them.
+    if let Some(text) = input.ignore_file {
+        out.extend(check_ignore(
+            &IgnoreInput {
+                text,
+                context: input.context,
+            },
+            settings,
+        ));
     }
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
     out.dedup();
@@ -134,4 +160,139 @@ fn suppress_and_judge_pragmas(ctx: &Ctx, out: Vec<Diagnostic>) -> Vec<Diagnostic
         );
     }
     kept
+}
+
+/// What the engine checks when the ignore file is the document: its text and the build context's
+/// listing, when the edge scanned it.
+#[derive(Clone, Copy, Debug)]
+pub struct IgnoreInput<'a> {
+    pub text: &'a str,
+    pub context: Option<&'a Context>,
+}
+
+/// Checks an ignore file as a document (the language server publishes these on the `.dockerignore`
+/// itself): runs every enabled ignore-file rule. Every diagnostic is on [`FileRef::IgnoreFile`], sorted
+/// like [`check`]'s. [`check`] includes the same findings when its input has an ignore file.
+///
+/// [`FileRef::IgnoreFile`]: crate::diagnostic::FileRef::IgnoreFile
+pub fn check_ignore(input: &IgnoreInput, settings: &Settings) -> Vec<Diagnostic> {
+    let file = dockerignore::parse(input.text);
+    let matcher = dockerignore::Matcher::new(&file).ok();
+    let ctx = IgnoreCtx {
+        text: input.text,
+        file: &file,
+        matcher: matcher.as_ref(),
+        context: input.context,
+        settings,
+    };
+    let mut out = Vec::new();
+    for rule in rules::RULES {
+        let Check::IgnoreFile(run) = rule.check else {
+            continue;
+        };
+        if !settings.enabled(rule) {
+            continue;
+        }
+        let mut sink = Sink::default();
+        run(&ctx, &mut sink);
+        rules::to_diagnostics(
+            rule,
+            settings.configured_severity(rule),
+            settings.locale,
+            sink.findings,
+            &mut out,
+        );
+    }
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{TODAY, listing};
+
+    /// Every ignore-file rule and every Dockerfile rule that reads the ignore file and the listing, on
+    /// ignore files made of awkward pieces: no panic, and every range is on character boundaries.
+    #[test]
+    fn ignore_rules_never_panic_on_weird_ignore_files() {
+        const PIECES: &[&str] = &[
+            "*",
+            "**",
+            "/",
+            "!",
+            "#",
+            " ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\\",
+            "[",
+            "]",
+            "?",
+            ".env",
+            ".git",
+            "node_modules",
+            "a",
+            "é",
+            "\u{200B}",
+            "\u{FEFF}",
+            "..",
+            ".",
+            "**/",
+            "*.pem",
+            "id_rsa",
+            "!.env.production",
+            " # c",
+        ];
+        let context = listing(&[
+            ".env",
+            ".git/",
+            ".git/HEAD",
+            "a/",
+            "a/node_modules/",
+            "a/node_modules/x.js",
+            "é/",
+            "é/id_rsa",
+            "link@",
+        ]);
+        let dockerfile = "FROM alpine:3.24\nCOPY . /app\nCOPY a/ /a\nCOPY *.pem .env /x/\nCOPY é/id_rsa /k\n";
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let settings = Settings::default();
+        for _ in 0..1500 {
+            let len = next(16);
+            let text: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
+            let mut input = Input::new(dockerfile, TODAY);
+            input.ignore_file = Some(&text);
+            input.context = Some(&context);
+            for d in check(&input, &settings) {
+                let t = if d.file == crate::diagnostic::FileRef::IgnoreFile {
+                    text.as_str()
+                } else {
+                    dockerfile
+                };
+                assert!(t.get(d.range.as_usize()).is_some(), "{d:?} in {text:?}");
+                for f in &d.fixes {
+                    for e in &f.edits {
+                        let t = if e.file == crate::diagnostic::FileRef::IgnoreFile {
+                            text.as_str()
+                        } else {
+                            dockerfile
+                        };
+                        assert!(
+                            f.creates.is_some() || t.get(e.range.as_usize()).is_some(),
+                            "{e:?} in {text:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@ pub mod assists;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod data;
 pub mod date;
 pub mod diagnostic;
@@ -25,5 +26,5 @@ pub mod suppress;
 pub mod syntax;
 pub mod text;
 
-pub use check::{Context, ContextEntry, EntryKind, Input, check, check_tree};
+pub use check::{Context, ContextEntry, EntryKind, IgnoreInput, Input, check, check_ignore, check_tree};
 pub use diagnostic::{Applicability, Diagnostic, FileRef, Fix, Severity, TextEdit};

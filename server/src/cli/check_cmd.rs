@@ -92,6 +92,8 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     let mut projects = Projects::default();
     let mut reports = Vec::new();
     let mut thresholds = Vec::new();
+    // An ignore file shared by several Dockerfiles has its own findings reported once.
+    let mut ignore_reported: HashSet<String> = HashSet::new();
     for path in &found.files {
         let job = projects.resolve(path, &cli, cli_locale.unwrap_or(locale), a, err);
         let result = check_file(path, a, &job, today, &mut contexts, digests.as_mut());
@@ -105,7 +107,12 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
             }
         }
         match result {
-            Ok(r) => {
+            Ok(mut r) => {
+                if let Some(p) = &r.ignore_path
+                    && !ignore_reported.insert(p.clone())
+                {
+                    r.diagnostics.retain(|d| d.file != FileRef::IgnoreFile);
+                }
                 reports.push(r);
                 thresholds.push(job.fail_level);
             }
@@ -348,7 +355,7 @@ fn check_file(
         },
         None => None,
     };
-    let context = contexts.get(&context_dir).clone();
+    let context = contexts.get(&context_dir, ignore_text.as_deref()).clone();
     let mut text = loaded.text;
     let mut invalid_utf8_at = loaded.invalid_utf8_at;
     let mut fixed = 0;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::check::{Context, ContextEntry, EntryKind};
+use crate::syntax::dockerignore::{self, Matcher, WalkState};
 
 /// Bounds of a build-context scan.
 pub const CONTEXT_MAX_ENTRIES: usize = 200_000;
@@ -128,14 +129,30 @@ pub fn ignore_file_for(dockerfile: &Path, context: &Path) -> Option<PathBuf> {
 /// Lists a build context: every entry, relative and `/`-separated, without following symbolic links,
 /// within [`CONTEXT_MAX_ENTRIES`] and [`CONTEXT_MAX_TIME`].
 pub fn scan_context(root: &Path) -> Context {
+    scan_context_with(root, None, CONTEXT_MAX_ENTRIES, CONTEXT_MAX_TIME)
+}
+
+/// Lists a build context as [`scan_context`] does, without descending into the directories that the
+/// ignore file `ignore` (its text) excludes whole, as BuildKit's walk does not: they are listed, and
+/// named in [`Context::pruned`].
+pub fn scan_context_pruned(root: &Path, ignore: Option<&str>) -> Context {
+    let matcher = ignore.and_then(|t| Matcher::new(&dockerignore::parse(t)).ok());
+    scan_context_with(root, matcher.as_ref(), CONTEXT_MAX_ENTRIES, CONTEXT_MAX_TIME)
+}
+
+/// The scan with explicit bounds: at most `max_entries` entries and about `max_time`; a scan that stops
+/// at a bound is marked incomplete. Entries of the root are always listed before anything deeper.
+pub fn scan_context_with(root: &Path, ignore: Option<&Matcher>, max_entries: usize, max_time: Duration) -> Context {
     let started = Instant::now();
     let mut entries = Vec::new();
+    let mut pruned = Vec::new();
     let mut complete = true;
-    let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
-    'outer: while let Some((dir, rel)) = stack.pop() {
+    let mut queue: std::collections::VecDeque<(PathBuf, String, WalkState)> =
+        std::collections::VecDeque::from([(root.to_path_buf(), String::new(), WalkState::root())]);
+    'outer: while let Some((dir, rel, state)) = queue.pop_front() {
         let Ok(rd) = fs::read_dir(&dir) else { continue };
         for e in rd.filter_map(Result::ok) {
-            if entries.len() >= CONTEXT_MAX_ENTRIES || started.elapsed() > CONTEXT_MAX_TIME {
+            if entries.len() >= max_entries || started.elapsed() > max_time {
                 complete = false;
                 break 'outer;
             }
@@ -149,7 +166,12 @@ pub fn scan_context(root: &Path) -> Context {
             let kind = if ft.is_symlink() {
                 EntryKind::Symlink
             } else if ft.is_dir() {
-                stack.push((e.path(), path.clone()));
+                match ignore.map(|m| m.walk_entry(&path, true, &state)) {
+                    Some(Ok(w)) if w.skip_dir => pruned.push(path.clone()),
+                    Some(Ok(w)) => queue.push_back((e.path(), path.clone(), w.state.unwrap_or_default())),
+                    // No ignore file, or a pattern Docker fails on: list everything.
+                    _ => queue.push_back((e.path(), path.clone(), WalkState::root())),
+                }
                 EntryKind::Dir
             } else {
                 EntryKind::File
@@ -158,18 +180,27 @@ pub fn scan_context(root: &Path) -> Context {
         }
     }
     entries.sort_by(|a, b| a.path.cmp(&b.path));
-    Context { entries, complete }
+    pruned.sort();
+    Context {
+        entries,
+        complete,
+        pruned,
+    }
 }
 
-/// Context listings cached by directory, so that many Dockerfiles sharing a context scan it once.
+/// Context listings cached by directory and ignore file, so that many Dockerfiles sharing a context
+/// scan it once.
 #[derive(Default)]
 pub struct ContextCache {
-    map: HashMap<PathBuf, Context>,
+    map: HashMap<(PathBuf, Option<String>), Context>,
 }
 
 impl ContextCache {
-    pub fn get(&mut self, root: &Path) -> &Context {
-        self.map.entry(root.to_path_buf()).or_insert_with(|| scan_context(root))
+    /// The listing of `root`, pruned with the ignore file whose text is `ignore`.
+    pub fn get(&mut self, root: &Path, ignore: Option<&str>) -> &Context {
+        self.map
+            .entry((root.to_path_buf(), ignore.map(str::to_string)))
+            .or_insert_with(|| scan_context_pruned(root, ignore))
     }
 }
 

@@ -15,7 +15,7 @@ use crate::diagnostic::{Applicability, Diagnostic, FileRef, Fix, Resolve, TextEd
 use crate::fix;
 use crate::lsp::convert;
 use crate::lsp::diagnostics::to_lsp;
-use crate::lsp::document::Document;
+use crate::lsp::document::{DocKind, Document};
 use crate::messages::{self, Locale};
 use crate::text::{Encoding, LineIndex, TextRange};
 
@@ -234,20 +234,28 @@ impl Actions<'_> {
         })
     }
 
-    /// The quick fixes and ignore actions for diagnostics touching `range`.
+    /// The quick fixes and ignore actions for diagnostics touching `range`. For an ignore document
+    /// (`.dockerignore`), its own findings' fixes, whose edits are on [`FileRef::IgnoreFile`] (the
+    /// document itself, given as [`Actions::ignore`]).
     pub fn quick_fixes(&self, range: TextRange) -> Vec<CodeAction> {
+        let own = if self.doc.kind == DocKind::Ignore {
+            FileRef::IgnoreFile
+        } else {
+            FileRef::Dockerfile
+        };
         let mut out = Vec::new();
         for d in self
             .diagnostics
             .iter()
-            .filter(|d| d.file == FileRef::Dockerfile && d.range.intersects(range))
+            .filter(|d| d.file == own && d.range.intersects(range))
         {
             for (k, f) in d.fixes.iter().enumerate() {
                 if let Some(a) = self.fix_action(d, f, k == 0 && f.applicability == Applicability::Safe) {
                     out.push(a);
                 }
             }
-            if !d.code.starts_with("DW9")
+            if own == FileRef::Dockerfile
+                && !d.code.starts_with("DW9")
                 && let Some(a) = self.ignore_action(d)
             {
                 out.push(a);
@@ -277,7 +285,11 @@ impl Actions<'_> {
     /// The fix-all action without its edit: `codeAction/resolve` computes it (or the caller does at
     /// once for clients that cannot resolve).
     pub fn fix_all(&self) -> Option<CodeAction> {
-        if fix::select_fixes(self.diagnostics, Applicability::Safe).is_empty() {
+        // Only fixes with edits to this Dockerfile count: fix-all edits the document alone.
+        if !fix::select_fixes(self.diagnostics, Applicability::Safe)
+            .iter()
+            .any(|f| f.edits.iter().any(|e| e.file == FileRef::Dockerfile))
+        {
             return None;
         }
         Some(CodeAction {

@@ -13,16 +13,16 @@ use std::path::{Path, PathBuf};
 use crossbeam_channel::{Receiver, Sender, select};
 use lsp_server::{Message, Notification, Request, RequestId, Response, ResponseError};
 use lsp_types::{
-    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, DiagnosticOptions,
-    DiagnosticServerCapabilities, DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams, Hover, HoverContents, HoverParams,
-    HoverProviderCapability, InitializeParams, MarkupContent, MarkupKind, SaveOptions, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
-    WorkspaceDiagnosticParams,
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CompletionOptions,
+    CompletionParams, DiagnosticOptions, DiagnosticServerCapabilities, DidChangeTextDocumentParams,
+    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    DocumentDiagnosticParams, Hover, HoverContents, HoverParams, HoverProviderCapability, InitializeParams,
+    MarkupContent, MarkupKind, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, WorkspaceDiagnosticParams,
 };
 use serde_json::{Value, json};
 
-use crate::check::{Context, Input, check_tree};
+use crate::check::{Context, IgnoreInput, Input, check_ignore, check_tree};
 use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::DIGEST_PLACEHOLDER;
@@ -334,6 +334,7 @@ impl Server {
             }
             "codeAction/resolve" => self.resolve_code_action(r.params),
             "textDocument/hover" => self.hover(r.params),
+            "textDocument/completion" => self.completion(r.params),
             // Lets tests check that a panicking handler is answered and survived (debug builds only).
             #[cfg(debug_assertions)]
             "dockward/debug/panic" => panic!("panic requested by dockward/debug/panic"),
@@ -501,6 +502,11 @@ impl Server {
                 work_done_progress_options: Default::default(),
             })),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
+            // Paths of the build context in `.dockerignore` files.
+            completion_provider: Some(CompletionOptions {
+                trigger_characters: Some(vec!["/".into()]),
+                ..CompletionOptions::default()
+            }),
             diagnostic_provider: (self.mode == Mode::Pull).then(|| {
                 DiagnosticServerCapabilities::Options(DiagnosticOptions {
                     identifier: Some("dockward".into()),
@@ -736,6 +742,24 @@ impl Server {
             .map(|d| d.uri.clone())
             .collect();
         let mut any = false;
+        // Ignore documents read the listing of their folder's context.
+        let ignore_docs: Vec<String> = self
+            .docs
+            .values()
+            .filter(|d| d.kind == DocKind::Ignore)
+            .filter(|d| {
+                path.is_none_or(|p| {
+                    d.path
+                        .as_deref()
+                        .and_then(Path::parent)
+                        .is_some_and(|dir| p.starts_with(dir))
+                })
+            })
+            .map(|d| d.uri.clone())
+            .collect();
+        for uri in ignore_docs {
+            any |= self.dirty.insert(uri);
+        }
         for uri in uris {
             let r = self.resolve(&uri);
             let affected = match path {
@@ -821,17 +845,70 @@ impl Server {
         (self.disk.ignore_text(p), None)
     }
 
+    /// What an ignore document depends on: its settings, and its build context (the mapped context of
+    /// the Dockerfile `<name>.dockerignore` belongs to, else the ignore file's folder) as listed so far.
+    fn resolve_ignore(&mut self, uri: &str) -> (Resolved, Option<std::sync::Arc<Context>>) {
+        let path = self.docs.get(uri).and_then(|d| d.path.clone());
+        let name = path
+            .as_deref()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dockerfile = name
+            .strip_suffix(".dockerignore")
+            .filter(|n| !n.is_empty())
+            .and_then(|n| path.as_deref().map(|p| p.with_file_name(n)));
+        let mut r = workspace::resolve(
+            dockerfile.as_deref().or(path.as_deref()),
+            &self.folders,
+            &self.client_config,
+            self.locale,
+            &mut self.disk,
+        );
+        for w in std::mem::take(&mut r.warnings) {
+            self.warn_once(w);
+        }
+        if dockerfile.is_none() {
+            r.context_dir = path.as_deref().and_then(Path::parent).map(Path::to_path_buf);
+        }
+        r.ignore_path = path;
+        let context = match (&r.context_dir, &r.ignore_path) {
+            (Some(d), ignore) => self.scanner.get(d, ignore.as_deref()),
+            _ => None,
+        };
+        (r, context)
+    }
+
+    /// Fresh engine diagnostics for an ignore document: its own findings.
+    fn check_ignore_doc(&mut self, uri: &str) -> Vec<Diagnostic> {
+        let (r, context) = self.resolve_ignore(uri);
+        let Some(doc) = self.docs.get(uri) else {
+            return Vec::new();
+        };
+        let input = IgnoreInput {
+            text: &doc.text,
+            context: context.as_deref(),
+        };
+        check_ignore(&input, &r.settings)
+    }
+
     /// Fresh engine diagnostics for a document.
     fn check_doc(&mut self, uri: &str) -> Vec<Diagnostic> {
         let Some(kind) = self.docs.get(uri).map(|d| d.kind) else {
             return Vec::new();
         };
+        if kind == DocKind::Ignore {
+            return self.check_ignore_doc(uri);
+        }
         if kind != DocKind::Dockerfile {
             return Vec::new();
         }
         let r = self.resolve(uri);
         let (ignore, _) = self.ignore_text(&r);
-        let context: Option<std::sync::Arc<Context>> = r.context_dir.as_deref().and_then(|d| self.scanner.get(d));
+        let context: Option<std::sync::Arc<Context>> = r
+            .context_dir
+            .as_deref()
+            .and_then(|d| self.scanner.get(d, r.ignore_path.as_deref()));
         let today = self.today.unwrap_or_else(today_from_clock);
         let doc = &self.docs[uri];
         let Some(tree) = &doc.tree else {
@@ -959,6 +1036,9 @@ impl Server {
         let Some(kind) = self.docs.get(&uri).map(|d| d.kind) else {
             return Ok(json!([]));
         };
+        if kind == DocKind::Ignore {
+            return self.ignore_code_actions(&uri, p);
+        }
         if kind != DocKind::Dockerfile {
             return Ok(json!([]));
         }
@@ -998,6 +1078,34 @@ impl Server {
                 out.push(fa);
             }
         }
+        serde_json::to_value(out).map_err(|e| error(INTERNAL_ERROR, e.to_string()))
+    }
+
+    /// Quick fixes of an ignore document's own findings, recomputed from its current text.
+    fn ignore_code_actions(&mut self, uri: &str, p: CodeActionParams) -> Result<Value, ResponseError> {
+        let ds = self.check_ignore_doc(uri);
+        let locale = self.resolve_ignore(uri).0.settings.locale;
+        let Some(doc) = self.docs.get(uri) else {
+            return Ok(json!([]));
+        };
+        let range = convert::text_range(&doc.text, &doc.index, p.range, self.enc);
+        let a = Actions {
+            doc,
+            diagnostics: &ds,
+            ignore: doc.path.as_deref().map(|path| IgnoreTarget {
+                path,
+                text: Some(&doc.text),
+                version: Some(doc.version),
+            }),
+            enc: self.enc,
+            caps: self.caps.edits,
+            locale,
+        };
+        let out = if actions::wanted(p.context.only.as_deref(), "quickfix") {
+            a.quick_fixes(range)
+        } else {
+            Vec::new()
+        };
         serde_json::to_value(out).map_err(|e| error(INTERNAL_ERROR, e.to_string()))
     }
 
@@ -1122,6 +1230,9 @@ impl Server {
         let Some(kind) = self.docs.get(&uri).map(|d| d.kind) else {
             return Ok(Value::Null);
         };
+        if kind == DocKind::Ignore {
+            return self.ignore_hover(&uri, p.text_document_position_params.position);
+        }
         if kind != DocKind::Dockerfile {
             return Ok(Value::Null);
         }
@@ -1150,6 +1261,77 @@ impl Server {
             range: Some(convert::range(&doc.text, &doc.index, range, self.enc)),
         };
         serde_json::to_value(h).map_err(|e| error(INTERNAL_ERROR, e.to_string()))
+    }
+}
+
+impl Server {
+    fn markup(&self, md: String, text: &str, index: &crate::text::LineIndex, range: crate::text::TextRange) -> Hover {
+        let kind = if self.caps.markdown_hover {
+            MarkupKind::Markdown
+        } else {
+            MarkupKind::PlainText
+        };
+        Hover {
+            contents: HoverContents::Markup(MarkupContent { kind, value: md }),
+            range: Some(convert::range(text, index, range, self.enc)),
+        }
+    }
+
+    /// Hover on a `.dockerignore` pattern: what it matches in the build context.
+    fn ignore_hover(&mut self, uri: &str, position: lsp_types::Position) -> Result<Value, ResponseError> {
+        let ds = self.check_ignore_doc(uri);
+        let (r, context) = self.resolve_ignore(uri);
+        let Some(doc) = self.docs.get(uri) else {
+            return Ok(Value::Null);
+        };
+        let offset = convert::offset(&doc.text, &doc.index, position, self.enc);
+        let Some((md, range)) = hover::ignore_hover(&doc.text, &ds, offset, context.as_deref(), r.settings.locale)
+        else {
+            return Ok(Value::Null);
+        };
+        let h = self.markup(md, &doc.text, &doc.index, range);
+        serde_json::to_value(h).map_err(|e| error(INTERNAL_ERROR, e.to_string()))
+    }
+
+    /// Completion in a `.dockerignore`: the build context's paths below the directory typed so far.
+    fn completion(&mut self, params: Value) -> Result<Value, ResponseError> {
+        let p: CompletionParams = serde_json::from_value(params).map_err(|e| error(INVALID_PARAMS, e.to_string()))?;
+        let uri = p.text_document_position.text_document.uri.as_str().to_string();
+        if self.docs.get(&uri).map(|d| d.kind) != Some(DocKind::Ignore) {
+            return Ok(Value::Null);
+        }
+        let (_, context) = self.resolve_ignore(&uri);
+        let Some(context) = context else {
+            return Ok(json!({ "isIncomplete": true, "items": [] }));
+        };
+        let doc = &self.docs[&uri];
+        let offset = convert::offset(&doc.text, &doc.index, p.text_document_position.position, self.enc) as usize;
+        let line_start = doc.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line = &doc.text[line_start..offset];
+        let typed = line.trim_start();
+        if typed.starts_with('#') {
+            return Ok(json!({ "isIncomplete": false, "items": [] }));
+        }
+        let typed = typed.strip_prefix('!').map_or(typed, str::trim_start);
+        let segment = typed.rfind('/').map_or(typed, |i| &typed[i + 1..]);
+        let start = (offset - segment.len()) as u32;
+        let range = convert::range(
+            &doc.text,
+            &doc.index,
+            crate::text::TextRange::new(start, offset as u32),
+            self.enc,
+        );
+        let items: Vec<Value> = crate::context::complete_paths(&context, typed)
+            .into_iter()
+            .map(|c| {
+                json!({
+                    "label": c.label,
+                    "kind": if c.is_dir { 19 } else { 17 },
+                    "textEdit": { "range": range, "newText": c.label },
+                })
+            })
+            .collect();
+        Ok(json!({ "isIncomplete": !context.complete, "items": items }))
     }
 }
 

@@ -10,12 +10,19 @@ mod empty_continuation_line;
 mod end_of_life_base_image;
 mod frozen_base_image_tag;
 mod ignored_directive;
+mod ignored_file_copied;
+mod invalid_ignore_pattern;
 mod invalid_instruction;
 mod invalid_utf8;
+mod misleading_ignore_line;
+mod root_only_ignore_pattern;
 mod root_user;
 mod secret_file_copied;
 mod secret_in_arg_or_env;
 mod secret_left_in_layer;
+pub(crate) mod sensitive_context_copied;
+mod sensitive_file_reincluded;
+mod shadowed_ignore_pattern;
 mod syntax_error;
 mod unknown_flag;
 mod unknown_instruction;
@@ -73,7 +80,25 @@ pub struct Rule {
     /// An opt-in rule runs only when a selector names it by code or name (`select`, `extend-select`):
     /// `ALL`, prefixes and tags do not turn it on.
     pub opt_in: bool,
-    pub check: fn(&Ctx, &mut Sink),
+    pub check: Check,
+}
+
+/// What a rule reads: the Dockerfile (with its ignore file and context), or the ignore file alone.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Runs in [`crate::check::check`] on a Dockerfile.
+    Dockerfile(fn(&Ctx, &mut Sink)),
+    /// Runs on an ignore file, in [`crate::check::check_ignore`] (the ignore file as a document) and in
+    /// [`crate::check::check`] when the Dockerfile's input has an ignore file; reports on
+    /// [`FileRef::IgnoreFile`].
+    IgnoreFile(fn(&IgnoreCtx, &mut Sink)),
+}
+
+impl Rule {
+    /// Whether the rule checks ignore files.
+    pub fn on_ignore_file(&self) -> bool {
+        matches!(self.check, Check::IgnoreFile(_))
+    }
 }
 
 impl Rule {
@@ -149,7 +174,8 @@ macro_rules! declare_rule {
             since: $since:literal,
             $(also: [$($also:literal),* $(,)?],)?
             $(opt_in: $opt_in:literal,)?
-            check: $check:path $(,)?
+            $(check: $check:ident)?
+            $(ignore_check: $ignore_check:ident)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -163,7 +189,7 @@ macro_rules! declare_rule {
             doc: concat!($($doc, "\n"),*),
             also: &[$($($also),*)?],
             opt_in: false $(|| $opt_in)?,
-            check: $check,
+            check: $($crate::rules::Check::Dockerfile($check))? $($crate::rules::Check::IgnoreFile($ignore_check))?,
         };
     };
 }
@@ -188,6 +214,13 @@ pub static RULES: &[&Rule] = &[
     &secret_file_copied::SECRET_FILE_COPIED,
     &credential_in_run::CREDENTIAL_IN_RUN,
     &secret_left_in_layer::SECRET_LEFT_IN_LAYER,
+    &sensitive_context_copied::SENSITIVE_CONTEXT_COPIED,
+    &ignored_file_copied::IGNORED_FILE_COPIED,
+    &invalid_ignore_pattern::INVALID_IGNORE_PATTERN,
+    &sensitive_file_reincluded::SENSITIVE_FILE_REINCLUDED,
+    &misleading_ignore_line::MISLEADING_IGNORE_LINE,
+    &root_only_ignore_pattern::ROOT_ONLY_IGNORE_PATTERN,
+    &shadowed_ignore_pattern::SHADOWED_IGNORE_PATTERN,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];
@@ -250,6 +283,47 @@ impl Ctx<'_> {
     }
 }
 
+/// What an ignore-file rule can read: the ignore file's text and parse, Docker's matcher for it (when
+/// Docker accepts the file), the build context's listing when the edge scanned it, and the settings.
+pub struct IgnoreCtx<'a> {
+    pub text: &'a str,
+    pub file: &'a crate::syntax::dockerignore::IgnoreFile,
+    pub matcher: Option<&'a crate::syntax::dockerignore::Matcher>,
+    pub context: Option<&'a crate::check::Context>,
+    pub settings: &'a Settings,
+}
+
+impl IgnoreCtx<'_> {
+    /// A catalog text in the user's language.
+    pub fn msg(&self, id: &str, args: &[(&str, String)]) -> String {
+        messages::render(self.settings.locale, id, args)
+    }
+
+    /// A fix made of edits to the ignore file.
+    pub fn fix(
+        &self,
+        title_id: &str,
+        args: &[(&str, String)],
+        edits: Vec<(TextRange, String)>,
+        applicability: Applicability,
+    ) -> Fix {
+        Fix {
+            title: self.msg(title_id, args),
+            applicability,
+            edits: edits
+                .into_iter()
+                .map(|(range, new_text)| TextEdit {
+                    file: FileRef::IgnoreFile,
+                    range,
+                    new_text,
+                })
+                .collect(),
+            creates: None,
+            resolve: None,
+        }
+    }
+}
+
 /// The edit that adds `# syntax=docker/dockerfile:1` at the top when the file has no syntax
 /// directive (features such as `RUN --mount=type=secret,env=` need a recent frontend).
 pub(crate) fn syntax_directive_edit(ctx: &Ctx) -> Option<TextEdit> {
@@ -293,6 +367,18 @@ pub struct Sink {
 }
 
 impl Sink {
+    /// A finding on the ignore file (rules of ignore files, and Dockerfile rules that point there).
+    pub fn report_ignore(
+        &mut self,
+        range: TextRange,
+        message: &'static str,
+        args: Vec<(&'static str, String)>,
+    ) -> &mut Finding {
+        let f = self.report(range, message, args);
+        f.file = FileRef::IgnoreFile;
+        f
+    }
+
     pub fn report(
         &mut self,
         range: TextRange,

@@ -3,7 +3,6 @@
 use crate::diagnostic::{Applicability, FileRef, Fix, TextEdit};
 use crate::rules::{Ctx, Sink, declare_rule, syntax_directive_edit};
 use crate::secrets::{self, SecretFile};
-use crate::syntax::dockerignore;
 use crate::syntax::{Args, Instruction, ItemRef, Kind, PathList};
 use crate::text::TextRange;
 
@@ -20,9 +19,8 @@ declare_rule! {
     /// (`credentials.json`, service-account keys, `client_secret*.json`, `secrets.yml`, `.htpasswd`)
     /// and Terraform state (`*.tfstate`). Globs are checked as written (`COPY *.pem /certs/`).
     ///
-    /// When the editor or the CLI knows the build context, a source that copies a directory
-    /// (`COPY . .`, `COPY config/ /app/config/`) is checked too: secret files inside it that the
-    /// `.dockerignore` does not exclude are reported on that source.
+    /// Secret files that a copied directory carries (`COPY . .`) are reported by DW301
+    /// sensitive-context-copied, which reads the `.dockerignore` and the build context.
     ///
     /// ## Why is this bad?
     /// Every file copied is stored in a layer of the image. Deleting it in a later instruction does not
@@ -128,11 +126,6 @@ fn glob_kind(pattern: &str) -> Option<SecretFile> {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    let ignore = ctx
-        .input
-        .ignore_file
-        .map(dockerignore::parse)
-        .and_then(|f| dockerignore::Matcher::new(&f).ok());
     for (it, ins) in ctx.tree.instructions() {
         if !matches!(ins.kind, Kind::Copy | Kind::Add) {
             continue;
@@ -140,7 +133,6 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         let Some((sources, dest)) = sources_and_dest(&it, ins) else {
             continue;
         };
-        let from_context = !ins.flags.iter().any(|f| f.name == "from");
         for s in &sources {
             if s.text.starts_with("<<") || s.text.contains("://") || s.text.starts_with("git@") {
                 continue;
@@ -164,70 +156,9 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                 if let Some(fix) = fix {
                     f.fix(fix);
                 }
-                continue;
-            }
-            // A directory of the build context: the secret files it carries past .dockerignore.
-            if from_context
-                && !is_glob(&s.text)
-                && let Some(found) = context_secrets(ctx, ignore.as_ref(), &s.text)
-                && !found.is_empty()
-            {
-                let shown: Vec<String> = found.iter().take(3).map(|p| format!("`{p}`")).collect();
-                let more = found.len().saturating_sub(3);
-                sink.report(
-                    s.range,
-                    "secret-file-copied.context",
-                    vec![
-                        ("path", s.text.clone()),
-                        ("files", shown.join(", ")),
-                        ("more", more.to_string()),
-                    ],
-                );
             }
         }
     }
-}
-
-/// Secret files under context directory `source` that `.dockerignore` lets through; `None` when the
-/// context is not known or `source` is not a directory of it.
-fn context_secrets(ctx: &Ctx, ignore: Option<&dockerignore::Matcher>, source: &str) -> Option<Vec<String>> {
-    let context = ctx.input.context?;
-    let dir = source
-        .trim_start_matches("./")
-        .trim_start_matches('/')
-        .trim_end_matches('/');
-    let dir = if dir == "." { "" } else { dir };
-    let is_dir = dir.is_empty()
-        || context
-            .entries
-            .iter()
-            .any(|e| e.path == dir && e.kind == crate::check::EntryKind::Dir);
-    if !is_dir {
-        return None;
-    }
-    let prefix = if dir.is_empty() {
-        String::new()
-    } else {
-        format!("{dir}/")
-    };
-    let mut out = Vec::new();
-    for e in &context.entries {
-        let Some(_) = e.path.strip_prefix(&prefix) else {
-            continue;
-        };
-        if secrets::secret_file(&e.path).is_none() {
-            continue;
-        }
-        // Report a secret directory once, not every file in it.
-        if out.iter().any(|p: &String| e.path.starts_with(&format!("{p}/"))) {
-            continue;
-        }
-        let excluded = ignore.is_some_and(|m| m.excluded_in_walk(&e.path).unwrap_or(false));
-        if !excluded {
-            out.push(e.path.clone());
-        }
-    }
-    Some(out)
 }
 
 /// The secret-mount (or SSH-agent) fix for `COPY <secret> <dest>`.
@@ -308,9 +239,7 @@ fn fix_for(ctx: &Ctx, it: &ItemRef, kind: SecretFile, source: &str, dest: &str) 
 
 #[cfg(test)]
 mod tests {
-    use crate::check::{Context, ContextEntry, EntryKind, Input};
-    use crate::rules::testing::{TODAY, check_fix, check_rule, check_rule_with};
-    use crate::settings::Settings;
+    use crate::rules::testing::{check_fix, check_rule};
 
     #[test]
     fn flags_secret_files_by_name_and_glob() {
@@ -326,41 +255,6 @@ mod tests {
             "DW202",
             "FROM alpine:3.22\nCOPY .env.example /app/\nCOPY ca.pem /usr/local/share/ca-certificates/ca.crt\nCOPY id_rsa.pub /root/.ssh/authorized_keys\nCOPY nodesource.gpg.key /tmp/\nCOPY package.json package-lock.json ./\nCOPY <<EOF /app/.env\nPORT=80\nEOF\nADD https://example.com/key.pem /tmp/\n",
         );
-    }
-
-    #[test]
-    fn directories_of_a_known_context_carry_their_secret_files() {
-        let src = "FROM alpine:3.22\nCOPY . /app\n#    ^ DW202 secret-file-copied.context\nCOPY docs/ /docs\n";
-        let entry = |p: &str, kind| ContextEntry {
-            path: p.to_string(),
-            kind,
-        };
-        let context = Context {
-            entries: vec![
-                entry(".env", EntryKind::File),
-                entry(".git", EntryKind::Dir),
-                entry("docs", EntryKind::Dir),
-                entry("docs/index.md", EntryKind::File),
-                entry("id_rsa", EntryKind::File),
-                entry("secrets.yml", EntryKind::File),
-            ],
-            complete: true,
-        };
-        let settings = Settings {
-            select: Some(vec!["DW202".into()]),
-            ..Settings::default()
-        };
-        let mut input = Input::new(src, TODAY);
-        input.context = Some(&context);
-        input.ignore_file = Some("id_rsa\n");
-        check_rule_with("DW202", src, &input, &settings);
-        // Everything excluded: nothing to report.
-        input.ignore_file = Some(".env\nid_rsa\nsecrets.yml\n");
-        let clean = "FROM alpine:3.22\nCOPY . /app\nCOPY docs/ /docs\n";
-        let mut input2 = Input::new(clean, TODAY);
-        input2.context = Some(&context);
-        input2.ignore_file = input.ignore_file;
-        check_rule_with("DW202", clean, &input2, &settings);
     }
 
     #[test]

@@ -135,3 +135,89 @@ pub fn check_fix(code: &str, before: &str, after: &str) {
         "{code} still fires after its fix:\n{fixed}"
     );
 }
+
+/// A context listing for tests: `dir/` is a directory, `link@` a symbolic link, anything else a file.
+pub fn listing(paths: &[&str]) -> crate::check::Context {
+    use crate::check::{Context, ContextEntry, EntryKind};
+    let mut entries: Vec<ContextEntry> = paths
+        .iter()
+        .map(|p| ContextEntry {
+            path: p.trim_end_matches(['/', '@']).to_string(),
+            kind: if p.ends_with('/') {
+                EntryKind::Dir
+            } else if p.ends_with('@') {
+                EntryKind::Symlink
+            } else {
+                EntryKind::File
+            },
+        })
+        .collect();
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Context {
+        entries,
+        complete: true,
+        pruned: Vec::new(),
+    }
+}
+
+/// Runs ignore-file rule `code` on the ignore file `src` (with an optional context listing) and compares
+/// with the annotations in `src` (annotations are comment lines there too). Every fix must apply to
+/// the ignore file and remove its finding.
+pub fn check_ignore_rule(code: &str, src: &str, context: Option<&crate::check::Context>) {
+    use crate::check::{IgnoreInput, check_ignore};
+    let settings = settings_for(code);
+    let diags = check_ignore(&IgnoreInput { text: src, context }, &settings);
+    let idx = LineIndex::new(src);
+    let mut actual: Vec<Expected> = diags
+        .iter()
+        .filter(|d| d.code == code)
+        .map(|d| {
+            assert_eq!(d.file, FileRef::IgnoreFile);
+            let s = idx.to_line_col(src, d.range.start, Encoding::Utf32);
+            let e = idx.to_line_col(src, d.range.end, Encoding::Utf32);
+            let end_col = if e.line == s.line { e.col } else { s.col + 1 };
+            (
+                s.line,
+                s.col,
+                end_col.max(s.col + u32::from(d.range.is_empty())),
+                d.code.to_string(),
+                d.message_id.to_string(),
+            )
+        })
+        .collect();
+    let mut expected = annotations(src);
+    actual.sort();
+    expected.sort();
+    assert_eq!(
+        actual, expected,
+        "\nrule {code} on:\n{src}\nall diagnostics: {diags:#?}"
+    );
+    for d in &diags {
+        for f in &d.fixes {
+            let fixed = fix::apply_fix(src, f, &FileRef::IgnoreFile)
+                .unwrap_or_else(|e| panic!("{} fix does not apply: {e:?}", d.code));
+            let again = check_ignore(&IgnoreInput { text: &fixed, context }, &settings);
+            assert!(
+                !again.iter().any(|x| x.code == d.code && x.message == d.message),
+                "{} still fires after its fix `{}`:\n{fixed}",
+                d.code,
+                f.title
+            );
+        }
+    }
+}
+
+/// The ignore file after the first fix of the `code` finding that contains `$0`.
+pub fn check_ignore_fix(code: &str, before: &str, after: &str, context: Option<&crate::check::Context>) {
+    use crate::check::{IgnoreInput, check_ignore};
+    let cursor = before.find("$0").expect("$0 marker") as u32;
+    let src = before.replacen("$0", "", 1);
+    let diags = check_ignore(&IgnoreInput { text: &src, context }, &settings_for(code));
+    let d = diags
+        .iter()
+        .find(|d| d.code == code && d.range.contains_inclusive(cursor))
+        .unwrap_or_else(|| panic!("no {code} finding at the cursor in:\n{src}\n{diags:#?}"));
+    let f = d.fixes.first().unwrap_or_else(|| panic!("{code} offers no fix"));
+    let fixed = fix::apply_fix(&src, f, &FileRef::IgnoreFile).expect("fix applies");
+    assert_eq!(fixed, after, "\nfix of {code}");
+}

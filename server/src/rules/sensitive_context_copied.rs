@@ -1,0 +1,503 @@
+//! DW301 sensitive-context-copied: COPY or ADD of the whole build context (or a directory of it) sends
+//! sensitive files that `.dockerignore` does not exclude.
+
+use crate::check::EntryKind;
+use crate::context::{self, SENSITIVE, Sensitive};
+use crate::diagnostic::{Applicability, FileRef, Fix, TextEdit};
+use crate::rules::{Ctx, Sink, declare_rule};
+use crate::syntax::dockerignore::{self, Matcher};
+use crate::syntax::{Args, Instruction, ItemRef, Kind, PathList};
+use crate::text::TextRange;
+
+declare_rule! {
+    /// COPY or ADD of the whole build context sends sensitive files that `.dockerignore` does not exclude.
+    ///
+    /// ## What it does
+    /// Looks at every `COPY` and `ADD` from the build context whose source is the whole context (`.`,
+    /// `./`, `/`, `*`) or, when the build context is known, a directory of it, and reads the
+    /// `.dockerignore` that applies (`<Dockerfile>.dockerignore` beside the Dockerfile, else
+    /// `<context>/.dockerignore`):
+    ///
+    /// - with no ignore file, it names the sensitive set, none of which is excluded (warning);
+    /// - when the ignore file misses part of the standard sensitive set (`.git`, `.env*`, private keys
+    ///   and certificates, SSH keys, `.ssh/`, `.aws/`, `.npmrc`, `.pypirc`, `.netrc`, credentials files,
+    ///   `*.tfstate*`, `.docker/config.json`, `.kube/` and kubeconfig), it names the missing entries
+    ///   (warning);
+    /// - when the editor or `dockward check` has listed the build context, it names the sensitive
+    ///   files that exist in the copied directory and that the ignore file lets through (error).
+    ///
+    /// Entries the Dockerfile copies by name (`COPY .git .git`) are not asked for. Symbolic links are
+    /// not followed: BuildKit sends a link as a link.
+    ///
+    /// ## Why is this bad?
+    /// `COPY . .` sends everything the ignore file does not exclude, and the image keeps it in a layer:
+    /// the `.env` with the production database password, the deploy key, the Terraform state with
+    /// every output in clear text, the whole git history (including secrets removed from the current
+    /// tree). Anyone who can pull the image can extract them; deleting them in a later step does not
+    /// remove them from the earlier layer.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM node:22-alpine
+    /// WORKDIR /app
+    /// COPY . .
+    /// RUN npm ci && npm run build
+    /// ```
+    /// with no `.dockerignore`, in a folder that holds `.env` and `.git`.
+    ///
+    /// ## Use instead
+    /// A `.dockerignore` beside the Dockerfile:
+    /// ```text
+    /// **/node_modules
+    /// .git
+    /// **/.env*
+    /// **/*.pem
+    /// **/*.key
+    /// **/.npmrc
+    /// ```
+    /// or copy only what the build needs (`COPY package*.json ./`, `COPY src/ ./src/`).
+    ///
+    /// ## Fix safety
+    /// When there is no ignore file, the fix creates one with the sensitive set and the build outputs
+    /// of the project (`**/node_modules` for `package.json`, `**/__pycache__` and `**/.venv` for
+    /// Python, `target` for Rust and Maven, `**/bin` and `**/obj` for .NET), leaving out any line that
+    /// would exclude a path the Dockerfile copies by name; when the ignore file misses entries, the fix
+    /// appends them. Both are unsafe: the image no longer contains those files, and a build step may
+    /// have used them (`git describe` needs `.git`). When sensitive files are found in the context, the
+    /// fix appends exactly those paths; it is safe, unless `.git` is among them.
+    ///
+    /// ## References
+    /// - [Docker: .dockerignore files](https://docs.docker.com/build/concepts/context/#dockerignore-files)
+    /// - CWE-538: Insertion of Sensitive Information into Externally-Accessible File or Directory;
+    ///   CWE-527: Exposure of Version-Control Repository to an Unauthorized Control Sphere
+    /// - CIS Docker Benchmark 4.10 "Ensure secrets are not stored in Dockerfiles"
+    /// - No hadolint, BuildKit, Trivy or Checkov check reads the ignore file with the Dockerfile.
+    pub static SENSITIVE_CONTEXT_COPIED = {
+        code: "DW301",
+        name: "sensitive-context-copied",
+        severity: Warning,
+        tags: ["build-context"],
+        fix: Always,
+        since: "0.1.0",
+        check: check,
+    }
+}
+
+/// One source of a COPY/ADD: its text and absolute range.
+pub(crate) struct Source {
+    pub text: String,
+    pub range: TextRange,
+}
+
+/// A COPY or ADD instruction's sources (not its destination), and whether they come from the build
+/// context (no `--from`).
+pub(crate) struct Copy {
+    pub sources: Vec<Source>,
+    pub from_context: bool,
+}
+
+/// Every COPY and ADD of the Dockerfile.
+pub(crate) fn copies(ctx: &Ctx) -> Vec<Copy> {
+    let mut out = Vec::new();
+    for (it, ins) in ctx.tree.instructions() {
+        if !matches!(ins.kind, Kind::Copy | Kind::Add) {
+            continue;
+        }
+        let mut sources = sources(&it, ins);
+        if sources.pop().is_none() {
+            continue;
+        }
+        out.push(Copy {
+            sources,
+            from_context: !ins.flags.iter().any(|f| f.name == "from"),
+        });
+    }
+    out
+}
+
+fn sources(it: &ItemRef, ins: &Instruction) -> Vec<Source> {
+    let Args::Paths(paths) = &ins.args else {
+        return Vec::new();
+    };
+    match paths {
+        PathList::Words(ws) => ws
+            .iter()
+            .map(|w| Source {
+                text: ins.text(w).to_string(),
+                range: it.abs(w.range),
+            })
+            .collect(),
+        PathList::Exec(a) => a
+            .items
+            .iter()
+            .map(|s| {
+                let r = it.abs(s.span.range);
+                // The string without its quotes, when it has no escapes.
+                let inner = ins.text(&s.span).len() == s.value.len() + 2;
+                Source {
+                    text: s.value.clone(),
+                    range: if inner && r.len() >= 2 {
+                        TextRange::new(r.start + 1, r.end - 1)
+                    } else {
+                        r
+                    },
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The context paths the Dockerfile copies by name (not the whole context, not globs).
+pub(crate) fn copied_by_name(copies: &[Copy]) -> Vec<String> {
+    copies
+        .iter()
+        .filter(|c| c.from_context)
+        .flat_map(|c| &c.sources)
+        .filter_map(|s| context::context_path(&s.text))
+        .filter(|p| !p.is_empty() && !context::is_glob(p))
+        .collect()
+}
+
+/// Whether ignore line `line` would exclude a path the Dockerfile copies by name, or a listed file
+/// inside such a directory.
+fn breaks_a_copy(ctx: &Ctx, line: &str, named: &[String]) -> bool {
+    let Ok(m) = Matcher::from_patterns(&[line]) else {
+        return true;
+    };
+    named.iter().any(|p| {
+        if m.matches_or_parent_matches(p).unwrap_or(true) {
+            return true;
+        }
+        let Some(c) = ctx.input.context else {
+            return false;
+        };
+        let prefix = format!("{p}/");
+        let start = c.entries.partition_point(|e| e.path.as_str() < prefix.as_str());
+        c.entries[start..]
+            .iter()
+            .take_while(|e| e.path.starts_with(&prefix))
+            .take(10_000)
+            .any(|e| m.matches_or_parent_matches(&e.path).unwrap_or(false))
+    })
+}
+
+/// `` `a`, `b`, `c`, … `` (at most `max` items shown).
+fn list(items: &[String], max: usize) -> String {
+    let mut shown: Vec<String> = items.iter().take(max).map(|p| format!("`{p}`")).collect();
+    if items.len() > max {
+        shown.push("…".to_string());
+    }
+    shown.join(", ")
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    let file = ctx.input.ignore_file.map(dockerignore::parse);
+    let matcher = match &file {
+        Some(f) => match Matcher::new(f) {
+            Ok(m) => Some(m),
+            // Docker rejects the ignore file, so the build fails: DW303 reports why.
+            Err(_) => return,
+        },
+        None => None,
+    };
+    let copies = copies(ctx);
+    let named = copied_by_name(&copies);
+    let usable = |s: &&Sensitive| !s.patterns.iter().any(|l| breaks_a_copy(ctx, l, &named));
+    for c in copies.iter().filter(|c| c.from_context) {
+        for s in &c.sources {
+            let Some(path) = context::context_path(&s.text) else {
+                continue;
+            };
+            let broad = path.is_empty() || path == "*";
+            let root = if broad { "" } else { path.as_str() };
+            if let Some(listing) = ctx.input.context
+                && (root.is_empty()
+                    || listing
+                        .entries
+                        .binary_search_by(|e| e.path.as_str().cmp(root))
+                        .is_ok_and(|i| listing.entries[i].kind == EntryKind::Dir))
+                && listing.scanned_inside(root)
+            {
+                let exposed = exposed(listing, matcher.as_ref(), root);
+                if !exposed.is_empty() {
+                    report_exposed(ctx, sink, s, &exposed, &named);
+                    continue;
+                }
+            }
+            if !broad {
+                continue;
+            }
+            let missing: Vec<&Sensitive> = SENSITIVE
+                .iter()
+                .filter(|e| {
+                    matcher
+                        .as_ref()
+                        .is_none_or(|m| e.probes.iter().any(|p| !m.excluded_in_walk(p).unwrap_or(true)))
+                })
+                .filter(usable)
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let labels: Vec<String> = missing.iter().map(|e| e.label.to_string()).collect();
+            let args = vec![
+                ("path", s.text.clone()),
+                ("entries", list(&labels, 6)),
+                ("count", labels.len().to_string()),
+            ];
+            match ctx.input.ignore_file {
+                None => {
+                    let fix = create_fix(ctx, &named);
+                    sink.report(s.range, "sensitive-context-copied.no-ignore-file", args)
+                        .fix(fix);
+                }
+                Some(text) => {
+                    let lines: Vec<String> = missing
+                        .iter()
+                        .flat_map(|e| e.patterns.iter().map(|l| l.to_string()))
+                        .collect();
+                    let fix = append_fix(ctx, text, &lines, "fix.add-ignore-entries", Applicability::Unsafe);
+                    sink.report(s.range, "sensitive-context-copied.missing", args).fix(fix);
+                }
+            }
+        }
+    }
+}
+
+/// The sensitive files (a sensitive directory once) under `root` that the ignore file lets through.
+fn exposed(listing: &crate::check::Context, matcher: Option<&Matcher>, root: &str) -> Vec<String> {
+    let prefix = if root.is_empty() {
+        String::new()
+    } else {
+        format!("{root}/")
+    };
+    let start = listing.entries.partition_point(|e| e.path.as_str() < prefix.as_str());
+    let mut out: Vec<String> = Vec::new();
+    for e in listing.entries[start..]
+        .iter()
+        .take_while(|e| e.path.starts_with(&prefix))
+    {
+        if e.kind != EntryKind::File || !context::is_sensitive_path(&e.path) {
+            continue;
+        }
+        let key = sensitive_dir(&e.path).unwrap_or(&e.path);
+        if out.last().is_some_and(|l| l == key) || out.iter().any(|l| l == key) {
+            continue;
+        }
+        if matcher.is_some_and(|m| m.excluded_in_walk(&e.path).unwrap_or(true)) {
+            continue;
+        }
+        out.push(key.to_string());
+    }
+    out
+}
+
+/// The outermost directory of `path` whose whole content is sensitive (`.git`, `.aws`, `.ssh`).
+fn sensitive_dir(path: &str) -> Option<&str> {
+    path.match_indices('/')
+        .map(|(i, _)| &path[..i])
+        .find(|dir| dir.rsplit('/').next() == Some(".git") || crate::secrets::secret_file(dir).is_some())
+}
+
+fn report_exposed(ctx: &Ctx, sink: &mut Sink, s: &Source, exposed: &[String], named: &[String]) {
+    let args = vec![
+        ("path", s.text.clone()),
+        ("files", list(exposed, 5)),
+        ("count", exposed.len().to_string()),
+    ];
+    let f = sink.report(s.range, "sensitive-context-copied.files", args);
+    f.severity(crate::diagnostic::Severity::Error);
+    match ctx.input.ignore_file {
+        None => {
+            f.fix(create_fix(ctx, named));
+        }
+        Some(text) => {
+            let lines: Vec<String> = exposed.iter().filter_map(|p| context::escape_path(p)).collect();
+            if lines.len() == exposed.len() {
+                let git = exposed.iter().any(|p| p.rsplit('/').next() == Some(".git"));
+                let applicability = if git {
+                    Applicability::Unsafe
+                } else {
+                    Applicability::Safe
+                };
+                f.fix(append_fix(ctx, text, &lines, "fix.exclude-files", applicability));
+            }
+        }
+    }
+}
+
+fn append_fix(ctx: &Ctx, text: &str, lines: &[String], title: &str, applicability: Applicability) -> Fix {
+    let (range, new_text) = context::append_edit(text, lines);
+    Fix {
+        title: ctx.msg(
+            title,
+            &[("entries", list(lines, 4)), ("count", lines.len().to_string())],
+        ),
+        applicability,
+        edits: vec![TextEdit {
+            file: FileRef::IgnoreFile,
+            range,
+            new_text,
+        }],
+        creates: None,
+        resolve: None,
+    }
+}
+
+fn create_fix(ctx: &Ctx, named: &[String]) -> Fix {
+    let lines = context::default_ignore_lines(ctx.input.context, named, |l| !breaks_a_copy(ctx, l, named));
+    let mut new_text = String::new();
+    for l in &lines {
+        new_text.push_str(l);
+        new_text.push('\n');
+    }
+    Fix {
+        title: ctx.msg("fix.create-dockerignore", &[("count", lines.len().to_string())]),
+        applicability: Applicability::Unsafe,
+        edits: vec![TextEdit {
+            file: FileRef::IgnoreFile,
+            range: TextRange::empty(0),
+            new_text,
+        }],
+        creates: Some(FileRef::IgnoreFile),
+        resolve: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{Input, check};
+    use crate::diagnostic::{Applicability, FileRef, Severity};
+    use crate::fix;
+    use crate::rules::testing::{TODAY, check_rule, check_rule_with, listing};
+    use crate::settings::Settings;
+
+    fn settings() -> Settings {
+        Settings {
+            select: Some(vec!["DW301".into()]),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn without_an_ignore_file_the_whole_context_is_sent() {
+        check_rule(
+            "DW301",
+            "FROM alpine:3.24\nCOPY . /app\n#    ^ DW301 sensitive-context-copied.no-ignore-file\nCOPY ./ /b/\n#    ^^ DW301 sensitive-context-copied.no-ignore-file\nCOPY src/ /app/src/\nCOPY --from=build / /\nADD * /c/\n#   ^ DW301 sensitive-context-copied.no-ignore-file\n",
+        );
+    }
+
+    #[test]
+    fn an_ignore_file_missing_part_of_the_sensitive_set() {
+        let src = "FROM alpine:3.24\nCOPY . .\n#    ^ DW301 sensitive-context-copied.missing\n";
+        let mut input = Input::new(src, TODAY);
+        input.ignore_file = Some(".git\n.env\n");
+        check_rule_with("DW301", src, &input, &settings());
+        let d = &check(&input, &settings())[0];
+        assert!(
+            d.message.contains("`.env*`") && !d.message.contains("`.git`"),
+            "{}",
+            d.message
+        );
+        let fixed = fix::apply_fix(".git\n.env\n", &d.fixes[0], &FileRef::IgnoreFile).unwrap();
+        assert!(fixed.starts_with(".git\n.env\n**/.env*\n**/*.pem\n"), "{fixed}");
+        assert_eq!(d.fixes[0].applicability, Applicability::Unsafe);
+        // The fixed ignore file covers the set.
+        let clean = "FROM alpine:3.24\nCOPY . .\n";
+        let mut input = Input::new(clean, TODAY);
+        input.ignore_file = Some(&fixed);
+        check_rule_with("DW301", clean, &input, &settings());
+    }
+
+    #[test]
+    fn entries_the_dockerfile_copies_by_name_are_not_asked_for() {
+        let src = "FROM golang:1.25\nCOPY .git .git\nCOPY certs/server.pem /etc/ssl/\nCOPY . .\n#    ^ DW301 sensitive-context-copied.missing\n";
+        let mut input = Input::new(src, TODAY);
+        input.ignore_file = Some("**/.env*\n");
+        check_rule_with("DW301", src, &input, &settings());
+        let d = &check(&input, &settings())[0];
+        assert!(
+            !d.message.contains("`.git`") && !d.message.contains("`*.pem`"),
+            "{}",
+            d.message
+        );
+        let create = {
+            let mut i = Input::new(src, TODAY);
+            i.ignore_file = None;
+            check(&i, &settings())
+        };
+        let text = &create[0].fixes[0].edits[0].new_text;
+        assert!(
+            !text.contains(".git\n") && !text.contains("*.pem") && text.contains("**/.env*"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn sensitive_files_on_disk_are_named() {
+        let src = "FROM alpine:3.24\nCOPY . /app\n#    ^ DW301 sensitive-context-copied.files\nCOPY config/ /app/config/\n#    ^^^^^^^ DW301 sensitive-context-copied.files\nCOPY docs /docs\n";
+        let context = listing(&[
+            ".env",
+            ".env.example",
+            ".git/",
+            ".git/HEAD",
+            ".git/config",
+            ".aws/",
+            ".aws/credentials",
+            "config/",
+            "config/.env.local",
+            "config/app.yml",
+            "docs/",
+            "docs/index.md",
+            "id_rsa@",
+            "src/",
+            "src/main.rs",
+        ]);
+        let mut input = Input::new(src, TODAY);
+        input.context = Some(&context);
+        input.ignore_file = Some(".aws\n");
+        check_rule_with("DW301", src, &input, &settings());
+        let ds = check(&input, &settings());
+        assert_eq!(ds[0].severity, Severity::Error);
+        assert!(
+            ds[0].message.contains("`.env`, `.git`, `config/.env.local`") && !ds[0].message.contains("id_rsa"),
+            "{}",
+            ds[0].message
+        );
+        // The fix names exactly those paths; `.git` makes it unsafe.
+        assert_eq!(ds[0].fixes[0].edits[0].new_text, ".env\n.git\nconfig/.env.local\n");
+        assert_eq!(ds[0].fixes[0].applicability, Applicability::Unsafe);
+        assert_eq!(ds[1].fixes[0].edits[0].new_text, "config/.env.local\n");
+        assert_eq!(ds[1].fixes[0].applicability, Applicability::Safe);
+        // Once excluded, the set is complete and nothing is exposed.
+        let clean = "FROM alpine:3.24\nCOPY . /app\nCOPY config/ /app/config/\n";
+        let mut input = Input::new(clean, TODAY);
+        input.context = Some(&context);
+        let full: String = crate::context::SENSITIVE
+            .iter()
+            .flat_map(|s| s.patterns.iter().map(|p| format!("{p}\n")))
+            .collect();
+        input.ignore_file = Some(&full);
+        check_rule_with("DW301", clean, &input, &settings());
+    }
+
+    #[test]
+    fn creates_an_ignore_file_fitted_to_the_context() {
+        let src = "FROM node:22-alpine\nCOPY . .\n";
+        let context = listing(&["package.json", "src/", "src/index.js", ".env"]);
+        let mut input = Input::new(src, TODAY);
+        input.context = Some(&context);
+        let ds = check(&input, &settings());
+        assert_eq!(ds[0].message_id, "sensitive-context-copied.files");
+        let f = &ds[0].fixes[0];
+        assert_eq!(f.creates, Some(FileRef::IgnoreFile));
+        assert!(
+            f.edits[0].new_text.starts_with("**/node_modules\n"),
+            "{}",
+            f.edits[0].new_text
+        );
+        let created = fix::apply_fix("", f, &FileRef::IgnoreFile).unwrap();
+        input.ignore_file = Some(&created);
+        assert!(check(&input, &settings()).is_empty());
+    }
+}
