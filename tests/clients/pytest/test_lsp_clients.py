@@ -445,7 +445,7 @@ async def test_ignore_file_change_reaches_the_dockerfile(client: LanguageClient)
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=ignore_uri, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=".git\nnode_modules\n")],
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=".git\n**/node_modules\n")],
         )
     )
     await asyncio.sleep(0.5)
