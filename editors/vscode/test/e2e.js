@@ -114,7 +114,8 @@ async function openFromExplorer(page, name) {
     check(fixTitle !== undefined, 'the Quick Fix menu offers the `RUN` fix');
     await page.locator('.action-widget .monaco-list-row', { hasText: fixTitle }).first().click();
     await page.waitForFunction(
-      () => [...document.querySelectorAll('.monaco-editor .view-line')].some((l) => l.textContent.startsWith('RUN apt-get')),
+      () => [...document.querySelectorAll('.monaco-editor .view-line')]
+        .some((l) => l.textContent.replace(/\u00a0/g, ' ').startsWith('RUN apt-get')),
       null,
       { timeout: 15000 },
     );
@@ -131,6 +132,7 @@ async function openFromExplorer(page, name) {
     await shot(page, 'fixed');
 
     // 3. Editing .dockerignore (unsaved) re-checks the Dockerfile: listing .env removes DW202.
+    check((await problems(page)).some((p) => /DW202/.test(p)), 'DW202 is still listed before the edit');
     await openFromExplorer(page, '.dockerignore');
     await page.locator('.monaco-editor .view-line').first().click();
     await page.keyboard.press('Control+End');
@@ -143,7 +145,8 @@ async function openFromExplorer(page, name) {
     await page.waitForTimeout(500);
     const after = await problems(page);
     console.log('PROBLEMS AFTER .dockerignore EDIT:\n  ' + after.join('\n  '));
-    check(true, 'listing .env in the unsaved .dockerignore removed the Dockerfile\'s DW202');
+    check(await page.locator('.markers-panel').isVisible(), 'the Problems panel is still open');
+    check(!after.some((p) => /DW202/.test(p)), 'listing .env in the unsaved .dockerignore removed the Dockerfile\'s DW202');
     await shot(page, 'dockerignore');
     console.log(`done after ${since()}`);
     rc = 0;
