@@ -4,8 +4,9 @@
 // code-server:
 //   node editors/vscode/test/e2e.js BASE_URL WORKSPACE_DIR SHOT_DIR
 // It plays the user: opens the Dockerfile from the Explorer, waits for the squiggle, reads the Problems
-// panel, applies the quick fix for `RNU` from the Quick Fix menu (Ctrl+.), checks the text changed, then
-// lists `.env` in .dockerignore and checks that the Dockerfile's DW202 problem goes away.
+// panel, applies the quick fix for `RNU` from the Quick Fix menu (Ctrl+.), checks the text changed, runs
+// `dockward: Fix All` from the Command Palette on a typed unused suppression comment, then lists `.env`
+// in .dockerignore and checks that the Dockerfile's DW202 problem goes away.
 // Screenshots of every step go to SHOT_DIR (a *-fail.png on failure).
 // Exit codes: 0 pass, 1 a check failed or timed out, 2 bad usage.
 'use strict';
@@ -104,8 +105,20 @@ async function openFromExplorer(page, name) {
     // 2. Quick fix through the UI: cursor on `RNU`, Ctrl+., pick the fix.
     const rnu = page.locator('.monaco-editor .view-line', { hasText: 'RNU' }).first();
     await rnu.click({ position: { x: 8, y: 5 } });
-    await page.keyboard.press('Control+.');
-    await page.waitForSelector('.action-widget .monaco-list-row', { timeout: 15000 });
+    // Under load the first Ctrl+. can arrive before the editor has settled; try again a few times.
+    let opened = false;
+    for (let attempt = 1; attempt <= 4 && !opened; attempt++) {
+      await page.keyboard.press('Control+.');
+      opened = await page
+        .waitForSelector('.action-widget .monaco-list-row', { timeout: 8000 })
+        .then(() => true, () => false);
+      if (!opened) {
+        console.log(`Quick Fix menu not open after Ctrl+. (attempt ${attempt})`);
+        await page.keyboard.press('Escape');
+        await rnu.click({ position: { x: 8, y: 5 } });
+      }
+    }
+    check(opened, 'Ctrl+. opens the Quick Fix menu');
     await page.waitForTimeout(500);
     const menu = (await page.locator('.action-widget .monaco-list-row').allInnerTexts()).map((s) => s.trim());
     console.log('QUICK FIX MENU:', JSON.stringify(menu));
@@ -131,7 +144,40 @@ async function openFromExplorer(page, name) {
     check(true, 'the DW002 problem left the Problems panel');
     await shot(page, 'fixed');
 
-    // 3. Editing .dockerignore (unsaved) re-checks the Dockerfile: listing .env removes DW202.
+    // 3. The Fix All command from the Command Palette: an unused suppression comment (DW902, safe fix)
+    //    typed above WORKDIR is removed again.
+    await page.locator('.monaco-editor .view-line', { hasText: 'WORKDIR' }).first().click({ position: { x: 2, y: 5 } });
+    await page.keyboard.press('Home');
+    await page.keyboard.type('# dockward ignore=DW003\n');
+    await page.waitForFunction(
+      (sel) => [...document.querySelectorAll(sel)].some((r) => r.textContent.includes('DW902')),
+      ROWS,
+      { timeout: 20000 },
+    );
+    check(true, 'the typed suppression comment is reported as DW902');
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+    await page.keyboard.type('dockward: Fix All');
+    const entry = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Fix All Problems in This File' }).first();
+    await entry.waitFor({ timeout: 15000 });
+    await shot(page, 'fix-all-command');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => ![...document.querySelectorAll('.monaco-editor .view-line')]
+        .some((l) => l.textContent.replace(/\u00a0/g, ' ').includes('dockward ignore')),
+      null,
+      { timeout: 15000 },
+    );
+    const fixedAll = await editorLines(page);
+    check(fixedAll[3] === 'WORKDIR /app', 'dockward: Fix All removed the unused suppression comment');
+    await page.waitForFunction(
+      (sel) => ![...document.querySelectorAll(sel)].some((r) => r.textContent.includes('DW902')),
+      ROWS,
+      { timeout: 15000 },
+    );
+    await shot(page, 'fix-all-done');
+
+    // 4. Editing .dockerignore (unsaved) re-checks the Dockerfile: listing .env removes DW202.
     check((await problems(page)).some((p) => /DW202/.test(p)), 'DW202 is still listed before the edit');
     await openFromExplorer(page, '.dockerignore');
     await page.locator('.monaco-editor .view-line').first().click();
