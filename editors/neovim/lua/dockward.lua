@@ -39,17 +39,11 @@ function M.root_dir(path, markers)
   return dir
 end
 
-local clients = {} -- root directory -> client id (0.7 has no vim.lsp.start to reuse clients)
+local clients = {} -- root directory -> client id, on 0.7 (no vim.lsp.start to reuse clients)
 
-local function running(id)
+local function running(id) -- 0.7's client API: methods are called with `.`
   local c = id and vim.lsp.get_client_by_id(id)
-  if not c then
-    return false
-  end
-  if vim.fn.has('nvim-0.10') == 1 then
-    return not c:is_stopped()
-  end
-  return not c.is_stopped()
+  return c ~= nil and not c.is_stopped()
 end
 
 local function attach(bufnr, opts)
@@ -58,18 +52,26 @@ local function attach(bufnr, opts)
     return
   end
   local root = M.root_dir(path, opts.root_markers)
+  local config = {
+    name = 'dockward',
+    cmd = opts.cmd,
+    root_dir = root,
+    workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
+    settings = opts.settings,
+    init_options = opts.init_options,
+    on_attach = opts.on_attach,
+    capabilities = opts.capabilities,
+  }
+  if vim.lsp.start then
+    -- 0.8+: starts a client, or reuses the one with the same name and root, and attaches the buffer.
+    if not vim.lsp.start(config, { bufnr = bufnr }) then
+      vim.notify('dockward: could not start ' .. table.concat(opts.cmd, ' '), vim.log.levels.ERROR)
+    end
+    return
+  end
   local id = clients[root]
   if not running(id) then
-    id = vim.lsp.start_client({
-      name = 'dockward',
-      cmd = opts.cmd,
-      root_dir = root,
-      workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
-      settings = opts.settings,
-      init_options = opts.init_options,
-      on_attach = opts.on_attach,
-      capabilities = opts.capabilities,
-    })
+    id = vim.lsp.start_client(config)
     if id == nil then
       vim.notify('dockward: could not start ' .. table.concat(opts.cmd, ' '), vim.log.levels.ERROR)
       return

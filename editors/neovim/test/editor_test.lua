@@ -6,7 +6,7 @@
 -- require('dockward').setup() from editors/neovim/lua (0.7 and later).
 -- Checks: diagnostics arrive on the Dockerfile; the quick fix for `RNU`, picked from the code action menu
 -- (vim.ui.select), changes the text; the .dockerignore buffer attaches to the same server, and listing
--- `.env` in it (unsaved) removes the Dockerfile's DW202 diagnostic.
+-- `.env` in it (unsaved) removes the Dockerfile's DW202 diagnostic; a .gitignore buffer gets no client.
 -- Exit codes: 0 pass, 1 a check failed, 2 bad setup, 3 no diagnostics in time.
 local function log(...) io.stdout:write(table.concat(vim.tbl_map(tostring, { ... }), ' ') .. '\n') end
 local cmd = vim.fn.split(os.getenv('LSP_CMD') or '')
@@ -121,6 +121,13 @@ local function main()
   else
     fail('the Dockerfile still shows DW202 10 s after .dockerignore listed .env')
   end
+
+  -- 4. A .gitignore buffer (filetype gitignore, like .dockerignore on 0.11) gets no dockward client.
+  vim.cmd('edit ' .. vim.fn.fnameescape(workspace .. '/.gitignore'))
+  local git = vim.api.nvim_get_current_buf()
+  vim.wait(500, function() return #buf_clients(git) > 0 end, 50)
+  log('.gitignore filetype=' .. vim.bo[git].filetype .. ', clients: ' .. #buf_clients(git))
+  if #buf_clients(git) > 0 then fail('dockward attached to .gitignore') end
 
   -- Nothing was written to disk: the test edits buffers only.
   return finish(failures == 0 and 0 or 1)
