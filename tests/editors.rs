@@ -112,7 +112,8 @@ fn vscode_settings_are_the_servers_settings() {
             "{key} must never come from a workspace; its scope is {scope}"
         );
     }
-    let restricted = &vscode_manifest()["capabilities"]["untrustedWorkspaces"];
+    let manifest = vscode_manifest();
+    let restricted = &manifest["capabilities"]["untrustedWorkspaces"];
     assert_eq!(restricted["supported"], "limited");
     let list = restricted["restrictedConfigurations"]
         .as_array()
