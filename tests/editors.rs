@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -93,7 +93,7 @@ fn vscode_settings_are_the_servers_settings() {
     let registry = &props["dockward.registry"];
     let fields: BTreeSet<String> = struct_fields(&config_rs, "RegistrySettings")
         .iter()
-        .map(|f| camel(f))
+        .map(|f| camel(f.as_str()))
         .collect();
     let declared: BTreeSet<String> = registry["properties"]
         .as_object()
