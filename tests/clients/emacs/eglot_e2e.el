@@ -1,4 +1,5 @@
 ;;; eglot_e2e.el --- batch end-to-end check of dockward with eglot  -*- lexical-binding: t; -*-
+;; Loads the shipped eglot configuration, editors/emacs/dockward.el, with the command set to LSP_CMD.
 ;; Usage (repository root):
 ;;   LSP_CMD="$PWD/target/debug/dockward lsp" LSP_FILE=fixtures/lsp/basic/Dockerfile \
 ;;   LSP_EXPECT=fixtures/lsp/basic/Dockerfile.fixed \
@@ -27,7 +28,15 @@
 ;; Emacs 28 has no Dockerfile mode; a trivial one makes eglot send languageId "dockerfile".
 (unless (fboundp 'dockerfile-mode)
   (define-derived-mode dockerfile-mode prog-mode "Dockerfile"))
-(add-to-list 'eglot-server-programs (cons 'dockerfile-mode lsp-cmd))
+;; The shipped configuration, as users load it; only the command is pointed at the build under test.
+(load (expand-file-name "editors/emacs/dockward.el") nil t)
+(setq dockward-server-command lsp-cmd)
+(unless (eq (cdr (assoc 'dockerfile-mode eglot-server-programs
+                        (lambda (modes key) (memq key (if (listp modes) modes (list modes))))))
+            #'dockward--contact)
+  (out "FAIL: editors/emacs/dockward.el did not put dockward first for dockerfile-mode") (kill-emacs 2))
+(unless (eq (assoc-default "/x/.dockerignore" auto-mode-alist #'string-match) 'dockerignore-mode)
+  (fail "editors/emacs/dockward.el does not give .dockerignore files dockerignore-mode"))
 (defun wait-until (pred secs)
   "Pump process output until PRED is true or SECS have passed; batch mode needs this loop."
   (let ((deadline (+ (float-time) secs)))
