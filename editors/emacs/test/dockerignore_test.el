@@ -3,8 +3,8 @@
 ;; fixtures/editors/workspace, with the command set to LSP_CMD.
 ;; Usage (repository root):
 ;;   LSP_CMD="$PWD/target/debug/dockward lsp" WORKSPACE=/tmp/ws timeout 60 emacs -Q --batch -l editors/emacs/test/dockerignore_test.el
-;; Checks: the Dockerfile shows DW202 (its context carries .env); .dockerignore opens in
-;; `dockerignore-mode' and joins the same server; listing .env in it, unsaved, removes DW202.
+;; Checks: the Dockerfile shows DW301 (its context carries .env); .dockerignore opens in
+;; `dockerignore-mode' and joins the same server; listing **/.env* in it, unsaved, removes DW301.
 ;; Exit codes: 0 pass, 1 a check failed, 2 bad setup, 3 no diagnostics in time.
 (add-to-list 'package-directory-list "/usr/share/emacs/site-lisp/elpa")
 (package-initialize)
@@ -37,8 +37,8 @@
       (call-interactively #'eglot)
       (setq server (and (wait-until #'eglot-current-server 10) (eglot-current-server)))
       (unless server (out "FAIL: no server") (kill-emacs 2))
-      (unless (wait-until (lambda () (member "DW202" (codes docker))) 15)
-        (out "FAIL: no DW202 on the Dockerfile; codes %S" (codes docker)) (kill-emacs 3))
+      (unless (wait-until (lambda () (member "DW301" (codes docker))) 15)
+        (out "FAIL: no DW301 on the Dockerfile; codes %S" (codes docker)) (kill-emacs 3))
       (out "Dockerfile codes: %S" (codes docker))
       (setq ignore (find-file (expand-file-name ".dockerignore" workspace)))
       (out ".dockerignore mode: %s" major-mode)
@@ -47,12 +47,12 @@
       (unless (wait-until (lambda () (eq (eglot-current-server) server)) 10)
         (out "FAIL: .dockerignore did not join the Dockerfile's server") (kill-emacs 1))
       (goto-char (point-max))
-      (insert ".env\n")
+      (insert "**/.env*\n")
       ;; eglot sends changes from an idle timer, and batch mode is never idle: send it now.
       (eglot--signal-textDocument/didChange)
-      (if (wait-until (lambda () (not (member "DW202" (codes docker)))) 10)
-          (out "DW202 gone after listing .env in .dockerignore; codes now %S" (codes docker))
-        (out "FAIL: the Dockerfile still shows DW202 10 s after the .dockerignore edit")
+      (if (wait-until (lambda () (not (member "DW301" (codes docker)))) 10)
+          (out "DW301 gone after listing **/.env* in .dockerignore; codes now %S" (codes docker))
+        (out "FAIL: the Dockerfile still shows DW301 10 s after the .dockerignore edit")
         (kill-emacs 1))
       (eglot-shutdown server)
       (kill-emacs 0))

@@ -6,7 +6,7 @@
 -- require('dockward').setup() from editors/neovim/lua (0.7 and later).
 -- Checks: diagnostics arrive on the Dockerfile; the quick fix for `RNU`, picked from the code action menu
 -- (vim.ui.select), changes the text; the .dockerignore buffer attaches to the same server, and listing
--- `.env` in it (unsaved) removes the Dockerfile's DW202 diagnostic; a .gitignore buffer gets no client.
+-- `.env` in it (unsaved) removes the Dockerfile's DW301 diagnostic; a .gitignore buffer gets no client.
 -- Exit codes: 0 pass, 1 a check failed, 2 bad setup, 3 no diagnostics in time.
 local function log(...) io.stdout:write(table.concat(vim.tbl_map(tostring, { ... }), ' ') .. '\n') end
 local cmd = vim.fn.split(os.getenv('LSP_CMD') or '')
@@ -64,11 +64,11 @@ local function main()
   vim.cmd('edit ' .. vim.fn.fnameescape(workspace .. '/Dockerfile'))
   local docker = vim.api.nvim_get_current_buf()
   log('Dockerfile filetype=' .. vim.bo[docker].filetype)
-  local ok = vim.wait(15000, function() return has_code(docker, 'DW002', 2) and has_code(docker, 'DW202') end, 50)
+  local ok = vim.wait(15000, function() return has_code(docker, 'DW002', 2) and has_code(docker, 'DW301') end, 50)
   for _, d in ipairs(vim.diagnostic.get(docker)) do
     log(string.format('DIAG %d:%d %s %s', d.lnum + 1, d.col + 1, tostring(code_of(d)), d.message:match('^[^\n]*')))
   end
-  if not ok then log('FAIL: no DW002 on line 3 and DW202 within 15 s'); return finish(3) end
+  if not ok then log('FAIL: no DW002 on line 3 and DW301 within 15 s'); return finish(3) end
   local attached = buf_clients(docker)
   if #attached ~= 1 or attached[1].name ~= 'dockward' then
     fail('the Dockerfile should have exactly one client named dockward, has ' .. #attached)
@@ -115,11 +115,11 @@ local function main()
   elseif buf_clients(ignore)[1].id ~= client.id then
     fail('.dockerignore is attached to another client than the Dockerfile')
   end
-  vim.api.nvim_buf_set_lines(ignore, -1, -1, false, { '.env' })
-  if vim.wait(10000, function() return not has_code(docker, 'DW202') end, 50) then
-    log('DW202 gone after listing .env in .dockerignore; ' .. #vim.diagnostic.get(docker) .. ' diagnostics left')
+  vim.api.nvim_buf_set_lines(ignore, -1, -1, false, { '**/.env*' })
+  if vim.wait(10000, function() return not has_code(docker, 'DW301') end, 50) then
+    log('DW301 gone after listing **/.env* in .dockerignore; ' .. #vim.diagnostic.get(docker) .. ' diagnostics left')
   else
-    fail('the Dockerfile still shows DW202 10 s after .dockerignore listed .env')
+    fail('the Dockerfile still shows DW301 10 s after .dockerignore listed .env')
   end
 
   -- 4. A .gitignore buffer (filetype gitignore, like .dockerignore on 0.11) gets no dockward client.

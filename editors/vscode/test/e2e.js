@@ -6,7 +6,7 @@
 // It plays the user: opens the Dockerfile from the Explorer, waits for the squiggle, reads the Problems
 // panel, applies the quick fix for `RNU` from the Quick Fix menu (Ctrl+.), checks the text changed, runs
 // `dockward: Fix All` from the Command Palette on a typed unused suppression comment, then lists `.env`
-// in .dockerignore and checks that the Dockerfile's DW202 problem goes away.
+// in .dockerignore and checks that the Dockerfile's DW301 problem goes away.
 // Screenshots of every step go to SHOT_DIR (a *-fail.png on failure).
 // Exit codes: 0 pass, 1 a check failed or timed out, 2 bad usage.
 'use strict';
@@ -94,8 +94,8 @@ async function openFromExplorer(page, name) {
     await shot(page, 'problems');
     check(before.some((p) => /RNU/.test(p) && /dockward/.test(p) && /DW002/.test(p) && /\[Ln 3, Col 1\]/.test(p)),
       'Problems lists DW002 for `RNU` at Ln 3, Col 1, from dockward');
-    check(before.some((p) => /DW202/.test(p) && /\[Ln 5, Col 6\]/.test(p)),
-      'Problems lists DW202 (the context carries .env) at Ln 5, Col 6');
+    check(before.some((p) => /DW301/.test(p) && /\[Ln 5, Col 6\]/.test(p)),
+      'Problems lists DW301 (the context carries .env) at Ln 5, Col 6');
 
     // The status bar item shows the running server.
     const item = page.locator('.statusbar-item', { hasText: 'dockward' }).first();
@@ -177,14 +177,14 @@ async function openFromExplorer(page, name) {
     );
     await shot(page, 'fix-all-done');
 
-    // 4. Editing .dockerignore (unsaved) re-checks the Dockerfile: listing .env removes DW202.
-    check((await problems(page)).some((p) => /DW202/.test(p)), 'DW202 is still listed before the edit');
+    // 4. Editing .dockerignore (unsaved) re-checks the Dockerfile: listing .env removes DW301.
+    check((await problems(page)).some((p) => /DW301/.test(p)), 'DW301 is still listed before the edit');
     await openFromExplorer(page, '.dockerignore');
     await page.locator('.monaco-editor .view-line').first().click();
     await page.keyboard.press('Control+End');
-    await page.keyboard.type('\n.env\n');
+    await page.keyboard.type('\n**/.env*\n');
     await page.waitForFunction(
-      (sel) => ![...document.querySelectorAll(sel)].some((r) => r.textContent.includes('DW202')),
+      (sel) => ![...document.querySelectorAll(sel)].some((r) => r.textContent.includes('DW301')),
       ROWS,
       { timeout: 20000 },
     );
@@ -192,7 +192,7 @@ async function openFromExplorer(page, name) {
     const after = await problems(page);
     console.log('PROBLEMS AFTER .dockerignore EDIT:\n  ' + after.join('\n  '));
     check(await page.locator('.markers-panel').isVisible(), 'the Problems panel is still open');
-    check(!after.some((p) => /DW202/.test(p)), 'listing .env in the unsaved .dockerignore removed the Dockerfile\'s DW202');
+    check(!after.some((p) => /DW301/.test(p)), 'listing **/.env* in the unsaved .dockerignore removed the Dockerfile\'s DW301');
     await shot(page, 'dockerignore');
     console.log(`done after ${since()}`);
     rc = 0;
