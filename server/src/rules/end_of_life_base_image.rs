@@ -77,6 +77,8 @@ fn display(product: &Product, release: &Release) -> String {
 fn check(ctx: &Ctx, sink: &mut Sink) {
     let today = ctx.input.today;
     let horizon = Date::from_days_since_epoch(today.days_since_epoch() + SOON_DAYS);
+    // The nearest supported tag reads every tag of the image: once per (image, tag) and check.
+    let mut nearest: std::collections::HashMap<(String, String), Option<&'static str>> = Default::default();
     for u in image_uses(ctx.text, ctx.tree, ctx.model) {
         let Some(r) = u.image() else { continue };
         let (Some(tag), Some(tag_span)) = (r.tag.as_deref(), r.tag_span) else {
@@ -92,7 +94,11 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             continue;
         }
         let map = Mapping::of(ctx, &u);
-        let suggestion = official.and_then(|i| tags::nearest_supported(i, tag, horizon));
+        let suggestion = official.and_then(|i| {
+            *nearest
+                .entry((repository.clone(), tag.to_string()))
+                .or_insert_with(|| tags::nearest_supported(i, tag, horizon))
+        });
         let fix = suggestion.and_then(|s| {
             let edits = retag_edits(map.as_ref()?, r, s)?;
             let args = [("image", r.familiar_name()), ("tag", s.to_string())];

@@ -62,6 +62,8 @@ declare_rule! {
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
     let today = ctx.input.today;
+    // The maintained tag reads every tag of the image: once per (image, tag) and check.
+    let mut cache: std::collections::HashMap<(String, String), Option<&'static str>> = Default::default();
     for u in image_uses(ctx.text, ctx.tree, ctx.model) {
         let Some(r) = u.image() else { continue };
         let (Some(tag), Some(tag_span)) = (r.tag.as_deref(), r.tag_span) else {
@@ -74,7 +76,10 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         let Some(image) = data::official_image(&repository) else {
             continue;
         };
-        let Some(maintained) = tags::maintained_tag(image, tag) else {
+        let maintained = *cache
+            .entry((repository.clone(), tag.to_string()))
+            .or_insert_with(|| tags::maintained_tag(image, tag));
+        let Some(maintained) = maintained else {
             continue;
         };
         // An end-of-life line is DW105's finding.

@@ -202,7 +202,15 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     };
     let copies = copies(ctx);
     let named = copied_by_name(&copies);
-    let usable = |s: &&Sensitive| !s.patterns.iter().any(|l| breaks_a_copy(ctx, l, &named));
+    // Computed once per check, not per copy: each answer compiles patterns (a file may copy `.` hundreds
+    // of times).
+    let usable: Vec<bool> = SENSITIVE
+        .iter()
+        .map(|s| !s.patterns.iter().any(|l| breaks_a_copy(ctx, l, &named)))
+        .collect();
+    let mut create: Option<Fix> = None;
+    let mut append: Option<Fix> = None;
+    let mut missing_cache: Option<Vec<&Sensitive>> = None;
     for c in copies.iter().filter(|c| c.from_context) {
         for s in &c.sources {
             let Some(path) = context::context_path(&s.text) else {
@@ -227,15 +235,18 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             if !broad {
                 continue;
             }
-            let missing: Vec<&Sensitive> = SENSITIVE
-                .iter()
-                .filter(|e| {
-                    matcher
-                        .as_ref()
-                        .is_none_or(|m| e.probes.iter().any(|p| !m.excluded_in_walk(p).unwrap_or(true)))
-                })
-                .filter(usable)
-                .collect();
+            let missing = missing_cache.get_or_insert_with(|| {
+                SENSITIVE
+                    .iter()
+                    .zip(&usable)
+                    .filter(|(e, ok)| {
+                        **ok && matcher
+                            .as_ref()
+                            .is_none_or(|m| e.probes.iter().any(|p| !m.excluded_in_walk(p).unwrap_or(true)))
+                    })
+                    .map(|(e, _)| e)
+                    .collect::<Vec<&Sensitive>>()
+            });
             if missing.is_empty() {
                 continue;
             }
@@ -247,7 +258,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             ];
             match ctx.input.ignore_file {
                 None => {
-                    let fix = create_fix(ctx, &named);
+                    let fix = create.get_or_insert_with(|| create_fix(ctx, &named)).clone();
                     sink.report(s.range, "sensitive-context-copied.no-ignore-file", args)
                         .fix(fix);
                 }
@@ -256,7 +267,11 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                         .iter()
                         .flat_map(|e| e.patterns.iter().map(|l| l.to_string()))
                         .collect();
-                    let fix = append_fix(ctx, text, &lines, "fix.add-ignore-entries", Applicability::Unsafe);
+                    let fix = append
+                        .get_or_insert_with(|| {
+                            append_fix(ctx, text, &lines, "fix.add-ignore-entries", Applicability::Unsafe)
+                        })
+                        .clone();
                     sink.report(s.range, "sensitive-context-copied.missing", args).fix(fix);
                 }
             }
