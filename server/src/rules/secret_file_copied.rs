@@ -1,9 +1,10 @@
 //! DW202 secret-file-copied: COPY or ADD puts a file that holds secrets into the image.
 
 use crate::diagnostic::{Applicability, FileRef, Fix, TextEdit};
+use crate::rules::sensitive_context_copied::{Source, sources};
 use crate::rules::{Ctx, Sink, declare_rule, syntax_directive_edit};
 use crate::secrets::{self, SecretFile};
-use crate::syntax::{Args, Instruction, ItemRef, Kind, PathList};
+use crate::syntax::{Instruction, ItemRef, Kind};
 use crate::text::TextRange;
 
 declare_rule! {
@@ -71,42 +72,8 @@ declare_rule! {
     }
 }
 
-/// One source of a COPY/ADD: its text and absolute range.
-struct Source {
-    text: String,
-    range: TextRange,
-}
-
 fn sources_and_dest(it: &ItemRef, ins: &Instruction) -> Option<(Vec<Source>, Source)> {
-    let Args::Paths(paths) = &ins.args else {
-        return None;
-    };
-    let mut all: Vec<Source> = match paths {
-        PathList::Words(ws) => ws
-            .iter()
-            .map(|w| Source {
-                text: ins.text(w).to_string(),
-                range: it.abs(w.range),
-            })
-            .collect(),
-        PathList::Exec(a) => a
-            .items
-            .iter()
-            .map(|s| {
-                let r = it.abs(s.span.range);
-                // The string without its quotes, when it has no escapes.
-                let inner = ins.text(&s.span).len() == s.value.len() + 2;
-                Source {
-                    text: s.value.clone(),
-                    range: if inner && r.len() >= 2 {
-                        TextRange::new(r.start + 1, r.end - 1)
-                    } else {
-                        r
-                    },
-                }
-            })
-            .collect(),
-    };
+    let mut all = sources(it, ins);
     let dest = all.pop()?;
     Some((all, dest))
 }

@@ -115,7 +115,9 @@ pub(crate) fn copies(ctx: &Ctx) -> Vec<Copy> {
     out
 }
 
-fn sources(it: &ItemRef, ins: &Instruction) -> Vec<Source> {
+/// The path arguments of a COPY, ADD or VOLUME as written: every source, then the destination. A JSON
+/// string's range excludes its quotes when it has no escapes.
+pub(crate) fn sources(it: &ItemRef, ins: &Instruction) -> Vec<Source> {
     let Args::Paths(paths) = &ins.args else {
         return Vec::new();
     };
