@@ -92,6 +92,7 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
         model: &model,
         settings,
         parse_errors: Default::default(),
+        image_uses: Default::default(),
     };
     let mut out = Vec::new();
     for rule in rules::RULES {

@@ -1,6 +1,6 @@
 //! DW104 base-image-without-digest: an image pinned by tag only (opt-in).
 
-use crate::model::refs::{Target, image_uses};
+use crate::model::refs::Target;
 use crate::rules::unpinned_base_image::{Mapping, canonical_name, digest_edit, digest_fix};
 use crate::rules::{Ctx, Sink, declare_rule};
 
@@ -62,7 +62,7 @@ declare_rule! {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    for u in image_uses(ctx.text, ctx.tree, ctx.model) {
+    for u in ctx.image_uses() {
         let Target::Image(image) = &u.target else {
             continue;
         };
@@ -72,7 +72,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         let Some(tag) = image.effective_tag() else {
             continue;
         };
-        let map = Mapping::of(ctx, &u);
+        let map = Mapping::of(ctx, u);
         let span = image.tag_span.unwrap_or(image.name_span);
         let range = map.as_ref().and_then(|m| m.range(span)).unwrap_or(u.range);
         let reference = format!("{}:{tag}", canonical_name(image));

@@ -3,7 +3,6 @@
 use crate::data::{self, Date, Eol, Product, Release};
 use crate::diagnostic::{Applicability, Fix, Resolve, Severity};
 use crate::images::tags;
-use crate::model::refs::image_uses;
 use crate::rules::unpinned_base_image::{Mapping, canonical_name, retag_edits};
 use crate::rules::{Ctx, Sink, declare_rule};
 
@@ -79,7 +78,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     let horizon = Date::from_days_since_epoch(today.days_since_epoch() + SOON_DAYS);
     // The nearest supported tag reads every tag of the image: once per (image, tag) and check.
     let mut nearest: std::collections::HashMap<(String, String), Option<&'static str>> = Default::default();
-    for u in image_uses(ctx.text, ctx.tree, ctx.model) {
+    for u in ctx.image_uses() {
         let Some(r) = u.image() else { continue };
         let (Some(tag), Some(tag_span)) = (r.tag.as_deref(), r.tag_span) else {
             continue;
@@ -93,7 +92,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         if !cycles.iter().any(|c| c.release.is_eol(horizon)) {
             continue;
         }
-        let map = Mapping::of(ctx, &u);
+        let map = Mapping::of(ctx, u);
         let suggestion = official.and_then(|i| {
             *nearest
                 .entry((repository.clone(), tag.to_string()))

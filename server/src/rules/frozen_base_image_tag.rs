@@ -4,7 +4,6 @@
 use crate::data;
 use crate::diagnostic::{Applicability, Fix};
 use crate::images::tags;
-use crate::model::refs::image_uses;
 use crate::rules::unpinned_base_image::{Mapping, canonical_name, digest_edit, digest_fix, retag_edits};
 use crate::rules::{Ctx, Sink, declare_rule};
 
@@ -64,7 +63,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     let today = ctx.input.today;
     // The maintained tag reads every tag of the image: once per (image, tag) and check.
     let mut cache: std::collections::HashMap<(String, String), Option<&'static str>> = Default::default();
-    for u in image_uses(ctx.text, ctx.tree, ctx.model) {
+    for u in ctx.image_uses() {
         let Some(r) = u.image() else { continue };
         let (Some(tag), Some(tag_span)) = (r.tag.as_deref(), r.tag_span) else {
             continue;
@@ -87,7 +86,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             continue;
         }
         let name = r.familiar_name();
-        let map = Mapping::of(ctx, &u);
+        let map = Mapping::of(ctx, u);
         let range = map.as_ref().and_then(|m| m.range(tag_span)).unwrap_or(u.range);
         let finding = sink.report(
             range,

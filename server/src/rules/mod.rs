@@ -243,12 +243,20 @@ pub struct Ctx<'a> {
     pub settings: &'a Settings,
     /// The parser's problems, collected once for all the rules that report them.
     pub(crate) parse_errors: std::cell::OnceCell<Vec<crate::syntax::SyntaxError>>,
+    /// Every image reference, collected once for all the image rules.
+    pub(crate) image_uses: std::cell::OnceCell<Vec<crate::model::refs::ImageUse>>,
 }
 
 impl Ctx<'_> {
     /// Every parse problem of the file, absolute.
     pub fn parse_errors(&self) -> &[crate::syntax::SyntaxError] {
         self.parse_errors.get_or_init(|| self.tree.errors())
+    }
+
+    /// Every image the build pulls (`FROM`, `COPY --from`, `RUN --mount=from`), resolved.
+    pub fn image_uses(&self) -> &[crate::model::refs::ImageUse] {
+        self.image_uses
+            .get_or_init(|| crate::model::refs::image_uses(self.text, self.tree, self.model))
     }
 
     pub fn locale(&self) -> Locale {

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Applicability;
 use crate::images::trust::{self, Trust};
-use crate::model::refs::{Target, UseKind, image_uses};
+use crate::model::refs::{Target, UseKind};
 use crate::rules::{Ctx, Sink, declare_rule};
 
 declare_rule! {
@@ -83,7 +83,7 @@ declare_rule! {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    for u in image_uses(ctx.text, ctx.tree, ctx.model) {
+    for u in ctx.image_uses() {
         let Target::Image(image) = &u.target else {
             continue;
         };

@@ -6,7 +6,7 @@
 use crate::data;
 use crate::diagnostic::{Applicability, DIGEST_PLACEHOLDER, FileRef, Fix, Resolve, TextEdit};
 use crate::images::tags;
-use crate::model::refs::{ImageUse, UseKind, image_uses};
+use crate::model::refs::{ImageUse, UseKind};
 use crate::model::{ImageRef, VarDef, VarKind};
 use crate::rules::{Ctx, Sink, declare_rule};
 use crate::text::TextRange;
@@ -71,7 +71,7 @@ declare_rule! {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    for u in image_uses(ctx.text, ctx.tree, ctx.model) {
+    for u in ctx.image_uses() {
         let Some(r) = u.image() else { continue };
         if r.digest.is_some() {
             continue;
@@ -81,7 +81,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             Some("latest") => true,
             Some(_) => continue,
         };
-        let map = Mapping::of(ctx, &u);
+        let map = Mapping::of(ctx, u);
         let word_len = r.written.len();
         let tag_span = r.tag_span.unwrap_or((word_len, word_len));
         let range = map
