@@ -93,6 +93,7 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
         settings,
         parse_errors: Default::default(),
         image_uses: Default::default(),
+        runs: Default::default(),
     };
     let mut out = Vec::new();
     for rule in rules::RULES {

@@ -2,8 +2,8 @@
 
 use crate::rules::{Ctx, Sink, declare_rule};
 use crate::secrets;
-use crate::shell::{self, Command, RunScript, Word};
-use crate::syntax::{ItemRef, Kind};
+use crate::shell::{Command, RunScript, Word};
+use crate::syntax::ItemRef;
 use crate::text::TextRange;
 
 declare_rule! {
@@ -69,18 +69,14 @@ struct Found {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    for (it, ins) in ctx.tree.instructions() {
-        if ins.kind != Kind::Run {
-            continue;
-        }
-        let text = shell::item_text(ctx.text, &it);
-        for rs in shell::run_scripts(text, ins) {
+    for run in ctx.runs() {
+        for rs in &run.scripts {
             let mut found = Vec::new();
             for c in &rs.script.commands {
                 command_credentials(c, &mut found);
             }
-            heredoc_credentials(&rs, &mut found);
-            report(ctx, sink, &it, &rs, found);
+            heredoc_credentials(rs, &mut found);
+            report(ctx, sink, &run.item, rs, found);
         }
     }
 }

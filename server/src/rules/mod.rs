@@ -39,7 +39,7 @@ use crate::diagnostic::{Applicability, Diagnostic, FileRef, Fix, Severity, TextE
 use crate::messages::{self, Locale};
 use crate::model::Model;
 use crate::settings::Settings;
-use crate::syntax::Dockerfile;
+use crate::syntax::{Dockerfile, ItemRef};
 use crate::text::TextRange;
 
 /// Whether a rule can fix what it finds.
@@ -245,9 +245,43 @@ pub struct Ctx<'a> {
     pub(crate) parse_errors: std::cell::OnceCell<Vec<crate::syntax::SyntaxError>>,
     /// Every image reference, collected once for all the image rules.
     pub(crate) image_uses: std::cell::OnceCell<Vec<crate::model::refs::ImageUse>>,
+    /// The shell scripts of every `RUN`, parsed once for all the rules that read them.
+    pub(crate) runs: std::cell::OnceCell<Vec<Run<'a>>>,
 }
 
-impl Ctx<'_> {
+/// One `RUN` instruction and the shell scripts it executes (see [`crate::shell::run_scripts`]).
+pub struct Run<'a> {
+    pub item: ItemRef<'a>,
+    pub ins: &'a crate::syntax::Instruction,
+    pub scripts: Vec<crate::shell::RunScript>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Every `RUN` of the file in order, with its parsed scripts (parsed once per check).
+    pub fn runs(&self) -> &[Run<'a>] {
+        self.runs.get_or_init(|| {
+            let tree: &'a Dockerfile = self.tree;
+            let text: &'a str = self.text;
+            tree.instructions()
+                .filter(|(_, ins)| ins.kind == crate::syntax::Kind::Run)
+                .map(|(item, ins)| Run {
+                    scripts: crate::shell::run_scripts(crate::shell::item_text(text, &item), ins),
+                    item,
+                    ins,
+                })
+                .collect()
+        })
+    }
+
+    /// The parsed scripts of the `RUN` at item `index` (empty when it is not a `RUN`).
+    pub fn run_scripts(&self, index: usize) -> &[crate::shell::RunScript] {
+        let runs = self.runs();
+        match runs.binary_search_by_key(&index, |r| r.item.index) {
+            Ok(i) => &runs[i].scripts,
+            Err(_) => &[],
+        }
+    }
+
     /// Every parse problem of the file, absolute.
     pub fn parse_errors(&self) -> &[crate::syntax::SyntaxError] {
         self.parse_errors.get_or_init(|| self.tree.errors())

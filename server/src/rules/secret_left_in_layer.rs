@@ -3,7 +3,7 @@
 use crate::diagnostic::{Applicability, FileRef, Fix, Severity, TextEdit};
 use crate::rules::{Ctx, Sink, declare_rule};
 use crate::secrets;
-use crate::shell::{self, Command, RedirectOp, Word};
+use crate::shell::{Command, RedirectOp, Word};
 use crate::syntax::{Args, CommandForm, Kind};
 use crate::text::TextRange;
 
@@ -220,11 +220,10 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                     }
                 }
                 Kind::Run => {
-                    let text = shell::item_text(ctx.text, &it);
-                    let scripts = shell::run_scripts(text, ins);
+                    let scripts = ctx.run_scripts(idx);
                     let mut removed: Vec<String> = Vec::new();
                     let mut new: Vec<Written> = Vec::new();
-                    for rs in &scripts {
+                    for rs in scripts {
                         for c in &rs.script.commands {
                             for w in deletes(c) {
                                 if let Some(p) = path_of(w) {
