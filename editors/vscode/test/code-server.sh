@@ -25,7 +25,7 @@ cleanup() {
   rm -rf "$W" "$EXT/server"
 }
 trap cleanup EXIT
-mkdir -p "$W/home" "$W/user/User" "$W/ext" "$SHOTS"
+mkdir -p "$W/home" "$SHOTS"
 rm -f "$SHOTS"/*.png
 
 # 1. Package: compile (vscode:prepublish), bundle a stripped copy of the binary, vsce.
@@ -47,56 +47,86 @@ if ! python3 -c 'import sys, zipfile; sys.exit("extension/server/linux-x64/dockw
 fi
 say "packaged $(du -h "$W/dockward.vsix" | cut -f1) .vsix in $(since "$t0")"
 
-# 2. code-server with a throwaway HOME, user data and extensions, and the .vsix installed.
+# 2. code-server with a throwaway HOME, user data and extensions, and the .vsix installed; 3. the user's
+# session in chromium. A real UI on a loaded machine can miss a timing once, so a failed session is run
+# again once from scratch (fresh profile, workspace and port); both sessions' results are printed, and the
+# reason of a failure is repeated last so that it is the line a CI excerpt shows.
 export HOME=$W/home
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-printf 'bind-addr: 127.0.0.1:%s\nauth: none\ncert: false\n' "$PORT" >"$W/config.yaml"
-cat >"$W/user/User/settings.json" <<'JSON'
+[ -n "${NODE24_BIN:-}" ] && export PATH="$NODE24_BIN:$PATH"
+# No development override and no dockward on PATH: only the bundled binary can be found.
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | while read -r d; do [ -x "$d/dockward" ] || printf '%s:' "$d"; done)
+PATH=${PATH%:}
+unset DOCKWARD_SERVER_PATH
+reasons=()
+session() {
+  local n=$1 S=$W/s$1
+  mkdir -p "$S/user/User" "$S/ext"
+  PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf 'bind-addr: 127.0.0.1:%s\nauth: none\ncert: false\n' "$PORT" >"$S/config.yaml"
+  cat >"$S/user/User/settings.json" <<'JSON'
 { "workbench.startupEditor": "none", "security.workspace.trust.enabled": false, "telemetry.telemetryLevel": "off",
   "update.mode": "none", "extensions.autoCheckUpdates": false, "extensions.autoUpdate": false,
   "workbench.tips.enabled": false, "workbench.enableExperiments": false, "chat.disableAIFeatures": true,
   "files.autoSave": "off", "editor.minimap.enabled": false }
 JSON
-[ -n "${NODE24_BIN:-}" ] && export PATH="$NODE24_BIN:$PATH"
-CS_ARGS=(--config "$W/config.yaml" --user-data-dir "$W/user" --extensions-dir "$W/ext")
-"$CS" "${CS_ARGS[@]}" --install-extension "$W/dockward.vsix" || { say "FAIL: --install-extension"; exit 2; }
-cp -r "$ROOT/fixtures/editors/workspace" "$W/ws"
-# No development override and no dockward on PATH: only the bundled binary can be found.
-PATH=$(printf '%s' "$PATH" | tr ':' '\n' | while read -r d; do [ -x "$d/dockward" ] || printf '%s:' "$d"; done)
-PATH=${PATH%:}
-env -u DOCKWARD_SERVER_PATH "$CS" "${CS_ARGS[@]}" --disable-telemetry --disable-update-check \
-  --disable-workspace-trust "$W/ws" >"$W/code-server.log" 2>&1 &
-CS_PID=$!
-up=0
-for _ in $(seq 1 100); do
-  if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1)" 2>/dev/null; then
-    up=1
-    break
+  local args=(--config "$S/config.yaml" --user-data-dir "$S/user" --extensions-dir "$S/ext")
+  "$CS" "${args[@]}" --install-extension "$W/dockward.vsix" || { reasons+=("session $n: --install-extension failed"); return 2; }
+  cp -r "$ROOT/fixtures/editors/workspace" "$S/ws"
+  "$CS" "${args[@]}" --disable-telemetry --disable-update-check --disable-workspace-trust "$S/ws" \
+    >"$S/code-server.log" 2>&1 &
+  CS_PID=$!
+  local up=0
+  for _ in $(seq 1 150); do
+    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1)" 2>/dev/null; then
+      up=1
+      break
+    fi
+    sleep 0.2
+  done
+  if [ "$up" -ne 1 ]; then
+    cat "$S/code-server.log"
+    reasons+=("session $n: code-server did not start")
+    return 2
   fi
-  sleep 0.2
-done
-[ "$up" -eq 1 ] || { cat "$W/code-server.log"; say "FAIL: code-server did not start"; exit 2; }
-say "code-server $("$CS" "${CS_ARGS[@]}" --version | head -n 1) on port $PORT"
-
-# 3. The user's session in chromium.
-node "$EXT/test/e2e.js" "http://127.0.0.1:$PORT" "$W/ws" "$SHOTS"
-rc=$?
-
-# The extension's log says where it found the server.
-LOG=$(find "$W/user/logs" -name '*dockward*.log' 2>/dev/null | head -n 1)
-if [ -n "$LOG" ]; then
-  say "extension log ($LOG):"
-  sed -n '1,5p' "$LOG"
-  if ! grep -q 'found via bundled' "$LOG"; then
-    say "FAIL: the extension did not start the bundled binary"
+  say "session $n: code-server $("$CS" "${args[@]}" --version | head -n 1) on port $PORT"
+  local rc=0
+  node "$EXT/test/e2e.js" "http://127.0.0.1:$PORT" "$S/ws" "$SHOTS" "$S/failure.txt" || rc=$?
+  [ "$rc" -ne 0 ] && reasons+=("session $n: $(cat "$S/failure.txt" 2>/dev/null || echo "e2e.js exited with $rc")")
+  # The extension's log says where it found the server.
+  local log
+  log=$(find "$S/user/logs" -name '*dockward*.log' 2>/dev/null | head -n 1)
+  if [ -n "$log" ]; then
+    say "extension log ($log):"
+    sed -n '1,5p' "$log"
+    if ! grep -q 'found via bundled' "$log"; then
+      reasons+=("session $n: the extension did not start the bundled binary")
+      rc=1
+    fi
+  else
+    reasons+=("session $n: no dockward output channel log under $S/user/logs")
     rc=1
   fi
-else
-  say "FAIL: no dockward output channel log under $W/user/logs"
-  rc=1
-fi
-[ "$rc" -ne 0 ] && { say "code-server log:"; tail -n 30 "$W/code-server.log"; }
+  if [ "$rc" -ne 0 ]; then
+    say "code-server log:"
+    tail -n 30 "$S/code-server.log"
+  fi
+  kill "$CS_PID" 2>/dev/null
+  wait "$CS_PID" 2>/dev/null
+  CS_PID=
+  return "$rc"
+}
+rc=0
+session 1 || {
+  say "session 1 failed: ${reasons[-1]}; running a fresh session once more"
+  rm -f "$SHOTS"/*.png
+  session 2 || rc=1
+}
 # Nothing of the test may touch the fixture.
 git -C "$ROOT" diff --quiet -- fixtures/editors || { say "FAIL: fixtures/editors changed"; rc=1; }
 say "screenshots: $SHOTS"
+if [ "$rc" -eq 0 ]; then
+  for r in "${reasons[@]}"; do say "passed on the second session; $r"; done
+else
+  for r in "${reasons[@]}"; do say "FAIL: $r"; done
+fi
 exit "$rc"

@@ -2,12 +2,13 @@
 // tests/clients/run.sh (suite `vscode`) installs the .vsix into code-server, starts it on a copy of
 // fixtures/editors/workspace and runs this script; it can also be run by hand against a running
 // code-server:
-//   node editors/vscode/test/e2e.js BASE_URL WORKSPACE_DIR SHOT_DIR
+//   node editors/vscode/test/e2e.js BASE_URL WORKSPACE_DIR SHOT_DIR [FAILURE_FILE]
 // It plays the user: opens the Dockerfile from the Explorer, waits for the squiggle, reads the Problems
 // panel, applies the quick fix for `RNU` from the Quick Fix menu (Ctrl+.), checks the text changed, runs
 // `dockward: Fix All` from the Command Palette on a typed unused suppression comment, then lists `.env`
 // in .dockerignore and checks that the Dockerfile's DW301 problem goes away.
-// Screenshots of every step go to SHOT_DIR (a *-fail.png on failure).
+// Screenshots of every step go to SHOT_DIR (a fail.png on failure); the reason of a failure is also
+// written to FAILURE_FILE when given.
 // Exit codes: 0 pass, 1 a check failed or timed out, 2 bad usage.
 'use strict';
 const { chromium } = require('playwright-core');
@@ -15,7 +16,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const [base, folder, shots] = process.argv.slice(2);
+const [base, folder, shots, failureFile] = process.argv.slice(2);
 if (!base || !folder || !shots) {
   console.log('usage: node e2e.js BASE_URL WORKSPACE_DIR SHOT_DIR');
   process.exit(2);
@@ -100,7 +101,11 @@ async function openFromExplorer(page, name) {
     // The status bar item shows the running server.
     const item = page.locator('.statusbar-item', { hasText: 'dockward' }).first();
     await item.waitFor({ timeout: 15000 });
-    check((await item.locator('.codicon-check').count()) === 1, 'the status bar item shows the server running');
+    const running = await item
+      .locator('.codicon-check')
+      .waitFor({ timeout: 15000 })
+      .then(() => true, () => false);
+    check(running, 'the status bar item shows the server running');
 
     // 2. Quick fix through the UI: cursor on `RNU`, Ctrl+., pick the fix.
     const rnu = page.locator('.monaco-editor .view-line', { hasText: 'RNU' }).first();
@@ -197,7 +202,9 @@ async function openFromExplorer(page, name) {
     console.log(`done after ${since()}`);
     rc = 0;
   } catch (e) {
-    console.log('FAIL:', String(e && e.message ? e.message : e).split('\n')[0]);
+    const reason = String(e && e.message ? e.message : e).split('\n')[0];
+    console.log('FAIL:', reason);
+    if (failureFile) fs.writeFileSync(failureFile, reason);
     try {
       await page.screenshot({ path: path.join(shots, 'fail.png') });
     } catch {
