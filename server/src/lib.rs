@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod fix;
 pub mod images;
 pub mod lsp;
+pub mod memo;
 pub mod messages;
 pub mod model;
 pub mod registry;

@@ -24,6 +24,7 @@
 //! (ubuntu) and on [`LATEST_UNKNOWN`] images, where nothing is inferred.
 
 use crate::data::{self, Date, OfficialImage, Product, Release};
+use crate::memo::Memo;
 
 /// Node.js release codenames (endoflife.date gives none for Node.js): the tags `node:jod`, `node:lts-krypton`.
 pub const NODE_CODENAMES: [(&str, &str); 11] = [
@@ -397,7 +398,10 @@ fn own_cycle(product: &'static Product, parts: &[u64]) -> Option<Release> {
 /// `alpine3.19` Alpine Linux 3.19, `jammy` Ubuntu 22.04). A version that matches no cycle (`python:3`)
 /// names none. Each cycle appears once.
 pub fn cycles(repository: &str, tag: &str) -> Vec<CycleRef> {
-    cycles_of(repository, &Tag::parse(repository, tag))
+    static MEMO: Memo<(String, String), Vec<CycleRef>> = Memo::new(4096);
+    MEMO.get_or(&(repository.to_string(), tag.to_string()), || {
+        cycles_of(repository, &Tag::parse(repository, tag))
+    })
 }
 
 fn cycles_of(repository: &str, t: &Tag) -> Vec<CycleRef> {
@@ -517,6 +521,13 @@ pub fn pin(image: OfficialImage, tag: Option<&str>) -> Option<&'static str> {
 /// `3.8-slim-buster` gives `3.11-slim-trixie`), and the version is the highest of its cycle and never
 /// lower than the written one. None when no tag qualifies, or `tag` is a pre-release or a dated snapshot.
 pub fn nearest_supported(image: OfficialImage, tag: &str, horizon: Date) -> Option<&'static str> {
+    static MEMO: Memo<(&'static str, String, Date), Option<&'static str>> = Memo::new(4096);
+    MEMO.get_or(&(image.name(), tag.to_string(), horizon), || {
+        nearest_supported_uncached(image, tag, horizon)
+    })
+}
+
+fn nearest_supported_uncached(image: OfficialImage, tag: &str, horizon: Date) -> Option<&'static str> {
     let name = image.name();
     let w = Tag::parse(name, tag);
     if !w.is_stable() {
@@ -578,6 +589,11 @@ fn own_release(repository: &str, t: &Tag) -> Option<Release> {
 /// still have. None when `tag` is supported, is not a stable version tag, matches no line, or is newer
 /// than every tag of its line (probably newer than the snapshot).
 pub fn maintained_tag(image: OfficialImage, tag: &str) -> Option<&'static str> {
+    static MEMO: Memo<(&'static str, String), Option<&'static str>> = Memo::new(4096);
+    MEMO.get_or(&(image.name(), tag.to_string()), || maintained_tag_uncached(image, tag))
+}
+
+fn maintained_tag_uncached(image: OfficialImage, tag: &str) -> Option<&'static str> {
     if image.has_tag(tag) {
         return None;
     }

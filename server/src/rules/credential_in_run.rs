@@ -70,7 +70,7 @@ struct Found {
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
     for run in ctx.runs() {
-        for rs in &run.scripts {
+        for rs in run.scripts.iter() {
             let mut found = Vec::new();
             for c in &rs.script.commands {
                 command_credentials(c, &mut found);

@@ -253,8 +253,12 @@ pub struct Ctx<'a> {
 pub struct Run<'a> {
     pub item: ItemRef<'a>,
     pub ins: &'a crate::syntax::Instruction,
-    pub scripts: Vec<crate::shell::RunScript>,
+    pub scripts: std::sync::Arc<Vec<crate::shell::RunScript>>,
 }
+
+/// Parsed RUN scripts by instruction text (with the default escape character, which fixes how the text
+/// parses): an edit changes one instruction, the other RUNs of the file are not parsed again.
+static RUN_MEMO: crate::memo::Memo<String, std::sync::Arc<Vec<crate::shell::RunScript>>> = crate::memo::Memo::new(2048);
 
 impl<'a> Ctx<'a> {
     /// Every `RUN` of the file in order, with its parsed scripts (parsed once per check).
@@ -262,12 +266,14 @@ impl<'a> Ctx<'a> {
         self.runs.get_or_init(|| {
             let tree: &'a Dockerfile = self.tree;
             let text: &'a str = self.text;
+            let memo = tree.escape == '\\';
             tree.instructions()
                 .filter(|(_, ins)| ins.kind == crate::syntax::Kind::Run)
-                .map(|(item, ins)| Run {
-                    scripts: crate::shell::run_scripts(crate::shell::item_text(text, &item), ins),
-                    item,
-                    ins,
+                .map(|(item, ins)| {
+                    let source = crate::shell::item_text(text, &item);
+                    let parse = || std::sync::Arc::new(crate::shell::run_scripts(source, ins));
+                    let scripts = if memo { RUN_MEMO.get_or(source, parse) } else { parse() };
+                    Run { item, ins, scripts }
                 })
                 .collect()
         })

@@ -150,14 +150,18 @@ pub(crate) fn sources(it: &ItemRef, ins: &Instruction) -> Vec<Source> {
 }
 
 /// The context paths the Dockerfile copies by name (not the whole context, not globs).
+/// Sorted, each path once (a file may copy `go.mod` in every one of its stages).
 pub(crate) fn copied_by_name(copies: &[Copy]) -> Vec<String> {
-    copies
+    let mut named: Vec<String> = copies
         .iter()
         .filter(|c| c.from_context)
         .flat_map(|c| &c.sources)
         .filter_map(|s| context::context_path(&s.text))
         .filter(|p| !p.is_empty() && !context::is_glob(p))
-        .collect()
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    named
 }
 
 /// Whether ignore line `line` would exclude a path the Dockerfile copies by name, or a listed file

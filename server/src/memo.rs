@@ -1,0 +1,76 @@
+//! Process-wide memo tables for pure functions of embedded data and of short strings.
+//!
+//! A check runs on every keystroke, and some answers cost far more than looking them up: the nearest
+//! supported tag of an image (it parses every tag the image builds), the cycles a tag names, the regexp
+//! of an ignore pattern. They depend only on their arguments (the embedded data is fixed at build time),
+//! so they are computed once per process and shared by every check. A memo never changes an answer
+//! (guarded by `memo::tests::a_memo_returns_what_the_function_returns` and by every rule test, which
+//! runs with cold and warm tables alike). Each table is bounded: it is cleared when it reaches its
+//! size, so hostile input (a file with a million distinct tags) cannot grow memory without limit.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{LazyLock, Mutex};
+
+pub struct Memo<K, V> {
+    table: LazyLock<Mutex<HashMap<K, V>>>,
+    max: usize,
+}
+
+impl<K: Eq + Hash, V: Clone> Memo<K, V> {
+    /// A table of at most `max` entries.
+    pub const fn new(max: usize) -> Self {
+        Memo {
+            table: LazyLock::new(|| Mutex::new(HashMap::new())),
+            max,
+        }
+    }
+
+    /// The memoised `f()` for `key`. `f` runs outside the lock (it may use other memos); a poisoned
+    /// lock only means no memo.
+    pub fn get_or<Q>(&self, key: &Q, f: impl FnOnce() -> V) -> V
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Ok(t) = self.table.lock()
+            && let Some(v) = t.get(key)
+        {
+            return v.clone();
+        }
+        let v = f();
+        if let Ok(mut t) = self.table.lock() {
+            if t.len() >= self.max {
+                t.clear();
+            }
+            t.insert(key.to_owned(), v.clone());
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Memo;
+    use std::cell::Cell;
+
+    #[test]
+    fn a_memo_returns_what_the_function_returns() {
+        static M: Memo<String, usize> = Memo::new(2);
+        let calls = Cell::new(0);
+        let f = |s: &str| {
+            M.get_or(s, || {
+                calls.set(calls.get() + 1);
+                s.len()
+            })
+        };
+        assert_eq!(f("abc"), 3);
+        assert_eq!(f("abc"), 3);
+        assert_eq!(calls.get(), 1, "the second call is answered from the table");
+        assert_eq!(f("de"), 2);
+        // Full at 2 entries: the third key clears the table, answers stay right.
+        assert_eq!(f("f"), 1);
+        assert_eq!(f("abc"), 3);
+        assert_eq!(calls.get(), 4);
+    }
+}
