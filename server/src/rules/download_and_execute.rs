@@ -56,8 +56,7 @@ declare_rule! {
     /// ## References
     /// - CWE-494: Download of Code Without Integrity Check; CWE-829: Inclusion of Functionality from
     ///   Untrusted Control Sphere
-    /// - CIS Docker Benchmark v1.6.0: 4.2 (use only trusted base images and software), 4.11 (install
-    ///   only verified packages)
+    /// - CIS Docker Benchmark v1.6.0: 4.11 (ensure only verified packages are installed)
     /// - [Docker build best practices](https://docs.docker.com/build/building/best-practices/)
     /// - No hadolint, Trivy or Checkov check covers piping downloads into a shell.
     pub static DOWNLOAD_AND_EXECUTE = {
@@ -120,12 +119,19 @@ fn downloads_to_stdout(c: &Command) -> bool {
         "curl" => {
             let output = c.flag(&["-o", "--output"]).map(|f| f.value());
             let remote_name = c.has_flag(&["-O", "--remote-name", "--remote-name-all"]);
-            !remote_name && output.is_none_or(|o| o == "-") && has_url(c)
+            !remote_name && output.is_none_or(is_stdout) && has_url(c)
         }
-        "wget" => c.flag(&["-O", "--output-document"]).is_some_and(|f| f.value() == "-"),
-        "fetch" => c.flag(&["-o", "--output"]).is_some_and(|f| f.value() == "-"),
+        "wget" => c
+            .flag(&["-O", "--output-document"])
+            .is_some_and(|f| is_stdout(f.value())),
+        "fetch" => c.flag(&["-o", "--output"]).is_some_and(|f| is_stdout(f.value())),
         _ => false,
     }
+}
+
+/// An output file that is standard output.
+fn is_stdout(path: &str) -> bool {
+    matches!(path, "-" | "/dev/stdout" | "/dev/fd/1")
 }
 
 fn has_url(c: &Command) -> bool {
@@ -345,7 +351,7 @@ fn saved_file(c: &Command) -> Option<(String, TextRange)> {
     };
     let out = match c.name() {
         "curl" => match c.flag(&["-o", "--output"]) {
-            Some(f) if f.value() != "-" => Some((f.value().to_string(), f.range())),
+            Some(f) if !is_stdout(f.value()) => Some((f.value().to_string(), f.range())),
             Some(_) => None,
             None if c.has_flag(&["-O", "--remote-name"]) => url(),
             None => c
@@ -355,7 +361,7 @@ fn saved_file(c: &Command) -> Option<(String, TextRange)> {
                 .map(|w| (w.value.clone(), w.raw_span)),
         },
         "wget" => match c.flag(&["-O", "--output-document"]) {
-            Some(f) if f.value() != "-" => Some((f.value().to_string(), f.range())),
+            Some(f) if !is_stdout(f.value()) => Some((f.value().to_string(), f.range())),
             Some(_) => None,
             None => url(),
         },
@@ -447,8 +453,8 @@ mod tests {
                 "#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ DW403 download-and-execute\n",
                 "RUN wget -qO- https://get.example.com | sudo -E sh -s -- --channel stable\n",
                 "#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ DW403 download-and-execute\n",
-                "RUN curl -sSL https://install.python-poetry.org | python3 -\n",
-                "#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ DW403 download-and-execute\n",
+                "RUN curl -sSL https://install.python-poetry.org -o /dev/stdout | python3 -\n",
+                "#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ DW403 download-and-execute\n",
                 "RUN apt-get update && curl -L https://x.example.com/i.sh | tee /tmp/i.log | env bash\n",
                 "#                     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ DW403 download-and-execute\n",
             ),

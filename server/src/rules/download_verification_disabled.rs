@@ -90,8 +90,7 @@ declare_rule! {
     /// - CWE-295: Improper Certificate Validation; CWE-347: Improper Verification of Cryptographic
     ///   Signature; CWE-319: Cleartext Transmission of Sensitive Information; CWE-494: Download of Code
     ///   Without Integrity Check
-    /// - CIS Docker Benchmark v1.6.0: 4.2 (use only trusted base images and software), 4.11 (ensure only
-    ///   verified packages are installed)
+    /// - CIS Docker Benchmark v1.6.0: 4.11 (ensure only verified packages are installed)
     /// - Checkov CKV2_DOCKER_2 (curl), CKV2_DOCKER_3 (wget), CKV2_DOCKER_4 (pip `--trusted-host`),
     ///   CKV2_DOCKER_5 (`PYTHONHTTPSVERIFY`), CKV2_DOCKER_6 (`NODE_TLS_REJECT_UNAUTHORIZED`),
     ///   CKV2_DOCKER_7 (apk), CKV2_DOCKER_8 and CKV2_DOCKER_11 (apt-get), CKV2_DOCKER_9 (yum/dnf
@@ -766,14 +765,20 @@ fn config_line(line: &str) -> Option<(usize, usize, What, &'static str)> {
         return None;
     }
     let (k, v) = t.split_once('=')?;
-    let (k, v) = (k.trim().to_ascii_lowercase(), v.trim());
-    match k.as_str() {
-        "gpgcheck" if is_false(v) => whole(What::Signature, "yum"),
-        "sslverify" if is_false(v) => whole(What::Certificate, "yum"),
-        "strict-ssl" if is_false(v) => whole(What::Certificate, "npm"),
-        "trusted-host" if !v.is_empty() => whole(What::Certificate, "pip"),
-        "check_certificate" | "check-certificate" if is_false(v) => whole(What::Certificate, "wget"),
-        _ => None,
+    let (k, v) = (k.trim(), v.trim());
+    let is = |name: &str| k.eq_ignore_ascii_case(name);
+    if is("gpgcheck") && is_false(v) {
+        whole(What::Signature, "yum")
+    } else if is("sslverify") && is_false(v) {
+        whole(What::Certificate, "yum")
+    } else if is("strict-ssl") && is_false(v) {
+        whole(What::Certificate, "npm")
+    } else if is("trusted-host") && !v.is_empty() {
+        whole(What::Certificate, "pip")
+    } else if (is("check_certificate") || is("check-certificate")) && is_false(v) {
+        whole(What::Certificate, "wget")
+    } else {
+        None
     }
 }
 
