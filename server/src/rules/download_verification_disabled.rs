@@ -929,6 +929,47 @@ mod tests {
     }
 
     #[test]
+    fn flags_other_package_managers_and_config_writers() {
+        let d = crate::rules::testing::run(
+            "DW404",
+            concat!(
+                "FROM debian:13\n",
+                "RUN git -c http.sslVerify=false clone https://git.example.com/x.git\n",
+                "RUN conda config --set ssl_verify false && conda install --insecure numpy\n",
+                "RUN uv pip install --allow-insecure-host pypi.example.com app\n",
+                "RUN zypper --no-gpg-checks install -y tool\n",
+                "RUN echo insecure >> ~/.curlrc\n",
+                "RUN printf '[main]\\nsslverify=0\\n' > /etc/dnf/dnf.conf\n",
+                "RUN echo 'APT::Get::AllowUnauthenticated \"true\";' > /etc/apt/apt.conf.d/99insecure\n",
+                "RUN GIT_SSL_NO_VERIFY= git clone https://git.example.com/y.git\n",
+            ),
+        );
+        let got: Vec<(&str, &str)> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.message_id,
+                    d.fixes.first().map_or("none", |f| f.applicability.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("download-verification-disabled.certificate", "none"),
+                ("download-verification-disabled.certificate", "none"),
+                ("download-verification-disabled.certificate", "safe"),
+                ("download-verification-disabled.certificate", "safe"),
+                ("download-verification-disabled.signature", "safe"),
+                ("download-verification-disabled.certificate", "none"),
+                ("download-verification-disabled.certificate", "none"),
+                ("download-verification-disabled.signature", "none"),
+                ("download-verification-disabled.certificate", "none"),
+            ]
+        );
+    }
+
+    #[test]
     fn secure_and_unrelated_settings_are_clean() {
         check_rule(
             "DW404",
