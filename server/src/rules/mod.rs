@@ -3,9 +3,12 @@
 //! A rule file declares its metadata with [`declare_rule!`]; the `///` lines above the declaration are
 //! the rule's user documentation, served by `dockward rule CODE`, hover and the generated docs.
 
+mod add_instead_of_copy;
 mod base_image_without_digest;
 mod credential_in_run;
 pub mod docs;
+mod download_and_execute;
+mod download_verification_disabled;
 mod empty_continuation_line;
 mod end_of_life_base_image;
 mod frozen_base_image_tag;
@@ -15,6 +18,7 @@ mod invalid_ignore_pattern;
 mod invalid_instruction;
 mod invalid_utf8;
 mod misleading_ignore_line;
+pub(crate) mod remote_add_without_checksum;
 mod root_only_ignore_pattern;
 mod root_user;
 mod secret_file_copied;
@@ -221,6 +225,10 @@ pub static RULES: &[&Rule] = &[
     &misleading_ignore_line::MISLEADING_IGNORE_LINE,
     &root_only_ignore_pattern::ROOT_ONLY_IGNORE_PATTERN,
     &shadowed_ignore_pattern::SHADOWED_IGNORE_PATTERN,
+    &remote_add_without_checksum::REMOTE_ADD_WITHOUT_CHECKSUM,
+    &add_instead_of_copy::ADD_INSTEAD_OF_COPY,
+    &download_and_execute::DOWNLOAD_AND_EXECUTE,
+    &download_verification_disabled::DOWNLOAD_VERIFICATION_DISABLED,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];
@@ -369,6 +377,19 @@ impl IgnoreCtx<'_> {
             creates: None,
             resolve: None,
         }
+    }
+}
+
+/// `range` with one adjoining blank: the one after it, else the one before it.
+pub(crate) fn with_one_space(text: &str, range: TextRange) -> TextRange {
+    let b = text.as_bytes();
+    let (s, e) = (range.start as usize, range.end as usize);
+    if matches!(b.get(e), Some(b' ' | b'\t')) {
+        TextRange::new(range.start, range.end + 1)
+    } else if s > 0 && matches!(b.get(s - 1), Some(b' ' | b'\t')) {
+        TextRange::new(range.start - 1, range.end)
+    } else {
+        range
     }
 }
 
