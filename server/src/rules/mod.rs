@@ -5,12 +5,14 @@
 
 mod base_image_without_digest;
 mod credential_in_run;
+mod docker_socket_exposed;
 pub mod docs;
 mod empty_continuation_line;
 mod end_of_life_base_image;
 mod frozen_base_image_tag;
 mod ignored_directive;
 mod ignored_file_copied;
+mod insecure_run_flag;
 mod invalid_ignore_pattern;
 mod invalid_instruction;
 mod invalid_utf8;
@@ -23,6 +25,8 @@ mod secret_left_in_layer;
 pub(crate) mod sensitive_context_copied;
 mod sensitive_file_reincluded;
 mod shadowed_ignore_pattern;
+mod ssh_server_in_image;
+mod sudo_in_run;
 mod syntax_error;
 mod unknown_flag;
 mod unknown_instruction;
@@ -30,6 +34,7 @@ pub(crate) mod unknown_pragma_code;
 mod unofficial_base_image;
 pub(crate) mod unpinned_base_image;
 pub(crate) mod unused_pragma;
+mod world_writable_permissions;
 
 #[cfg(test)]
 pub(crate) mod testing;
@@ -221,6 +226,11 @@ pub static RULES: &[&Rule] = &[
     &misleading_ignore_line::MISLEADING_IGNORE_LINE,
     &root_only_ignore_pattern::ROOT_ONLY_IGNORE_PATTERN,
     &shadowed_ignore_pattern::SHADOWED_IGNORE_PATTERN,
+    &docker_socket_exposed::DOCKER_SOCKET_EXPOSED,
+    &sudo_in_run::SUDO_IN_RUN,
+    &world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
+    &ssh_server_in_image::SSH_SERVER_IN_IMAGE,
+    &insecure_run_flag::INSECURE_RUN_FLAG,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];
