@@ -6,8 +6,7 @@ use crate::syntax::{Args, Instruction, ItemRef, Kind, PathList};
 use crate::text::TextRange;
 
 declare_rule! {
-    /// The image or a build step is wired to a container daemon: a daemon socket as a volume or
-    /// mount, or `DOCKER_HOST` pointing at an unencrypted daemon.
+    /// A container daemon's socket as a volume or mount, or `DOCKER_HOST` on an unencrypted daemon.
     ///
     /// ## What it does
     /// Reports

@@ -72,7 +72,7 @@ pub struct Rule {
     /// `syntax-error`: the pattern it flags, in kebab case.
     pub name: &'static str,
     pub severity: Severity,
-    /// Families: `syntax`, `privilege`, `secrets`, `supply-chain`, `build-context`, `hardening`.
+    /// Families: `syntax`, `privilege`, `secrets`, `supply-chain`, `build-context`, `hardening`, `meta`.
     pub tags: &'static [&'static str],
     pub fix: FixAvailability,
     /// The version that introduced it.
