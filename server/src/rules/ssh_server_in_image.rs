@@ -1,7 +1,7 @@
 //! DW504 ssh-server-in-image: `EXPOSE 22` or an SSH server package installed.
 
 use crate::rules::{Ctx, Sink, declare_rule};
-use crate::shell::packages::{Manager, installed_packages, package_name};
+use crate::shell::packages::{Manager, installed_packages, package_name, removed_later};
 use crate::syntax::{Args, Kind};
 
 declare_rule! {
@@ -14,7 +14,8 @@ declare_rule! {
     /// - installing an SSH server with `apt-get`, `apt`, `apk`, `dnf`, `yum`, `microdnf`, `zypper`
     ///   or `pacman`: `openssh-server` (and its variants such as `openssh-server-pam`), `dropbear`,
     ///   `tinysshd`, and `openssh` with `apk` and `pacman`, where that package includes the server.
-    ///   SSH clients (`openssh-client`, `openssh-clients`, `openssh` with `dnf`) are fine.
+    ///   SSH clients (`openssh-client`, `openssh-clients`, `openssh` with `dnf`) are fine, and so is
+    ///   a server that the same `RUN` removes again (by name or through its `apk --virtual` group).
     ///
     /// ## Why is this bad?
     /// An SSH server in a container is a second way in that the container runtime does not control:
@@ -109,13 +110,13 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     }
     for run in ctx.runs() {
         for rs in &run.scripts {
-            for c in &rs.script.commands {
+            for (i, c) in rs.script.commands.iter().enumerate() {
                 let Some((manager, packages)) = installed_packages(c) else {
                     continue;
                 };
                 for w in packages {
                     let name = package_name(&w.value);
-                    if is_ssh_server(manager, name) {
+                    if is_ssh_server(manager, name) && !removed_later(&rs.script.commands, i, name) {
                         sink.report(
                             rs.abs_range(&run.item, w.raw_span),
                             "ssh-server-in-image.package",
@@ -189,6 +190,7 @@ mod tests {
                 "FROM alpine:3.22\n",
                 "RUN apk add --no-cache openssh-client openssh-keygen\n",
                 "RUN echo 'install openssh-server later'\n",
+                "RUN apk add --virtual .fetch openssh git && git clone ssh://example.com/x && apk del .fetch\n",
                 "EXPOSE 8080\n",
             ),
         );

@@ -5,7 +5,7 @@ use crate::images::users::{self, DefaultUser};
 use crate::model::{Base, EffectiveUser};
 use crate::rules::root_user::is_root;
 use crate::rules::{Ctx, Sink, declare_rule};
-use crate::shell::packages::{installed_packages, package_name};
+use crate::shell::packages::{installed_packages, package_name, removed_later};
 use crate::shell::{Command, RunScript, basename};
 use crate::syntax::ItemRef;
 use crate::text::TextRange;
@@ -26,6 +26,8 @@ declare_rule! {
     /// It also reports installing the `sudo` (or `doas`) package with `apt-get`, `apt`, `apk`, `dnf`,
     /// `yum`, `microdnf`, `zypper` or `pacman`, as information: images that ship sudo for a
     /// development user (dev containers) do so on purpose, and can silence it in their configuration.
+    /// A package that the same `RUN` removes again (by name or through its `apk --virtual` group) is
+    /// not reported: it never reaches the image.
     ///
     /// ## Why is this bad?
     /// Every `RUN` already runs as the user set by the last `USER`, so sudo is never needed to build
@@ -113,7 +115,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     for run in ctx.runs() {
         let mut user: Option<RunUser> = None;
         for rs in &run.scripts {
-            for c in &rs.script.commands {
+            for (i, c) in rs.script.commands.iter().enumerate() {
                 if let Some(at) = sudo_index(c) {
                     let user = user.get_or_insert_with(|| run_user(ctx, run.item.index));
                     report_sudo(ctx, sink, &run.item, rs, c, at, user);
@@ -121,7 +123,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                 if let Some((_, packages)) = installed_packages(c) {
                     for w in packages {
                         let name = package_name(&w.value);
-                        if name == "sudo" || name == "doas" {
+                        if (name == "sudo" || name == "doas") && !removed_later(&rs.script.commands, i, name) {
                             let range = rs.abs_range(&run.item, w.raw_span);
                             sink.report(range, "sudo-in-run.installed", vec![("tool", name.to_string())])
                                 .severity(crate::diagnostic::Severity::Info);
@@ -292,6 +294,8 @@ mod tests {
                 "#   ^^^^ DW502 sudo-in-run.other-user\n",
                 "RUN apk add --no-cache doas\n",
                 "#                      ^^^^ DW502 sudo-in-run.installed\n",
+                "RUN apt-get install -y sudo && sudo -u node make && apt-get purge -y sudo\n",
+                "#                              ^^^^ DW502 sudo-in-run.other-user\n",
             ),
         );
     }

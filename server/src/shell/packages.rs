@@ -126,6 +126,72 @@ pub fn installed_packages(cmd: &Command) -> Option<(Manager, Vec<&Word>)> {
     Some((m, out))
 }
 
+/// The package names a command removes: `apt-get remove`/`purge`, `apk del`, `yum`/`dnf` `remove`/`erase`,
+/// `zypper remove`/`rm`, `pacman -R`.
+pub fn removed_packages(cmd: &Command) -> Vec<&str> {
+    let m = match cmd.name() {
+        "apt-get" | "apt" | "aptitude" => Manager::Apt,
+        "apk" => Manager::Apk,
+        "yum" | "dnf" | "microdnf" | "tdnf" => Manager::Rpm,
+        "zypper" => Manager::Zypper,
+        "pacman" => Manager::Pacman,
+        _ => return Vec::new(),
+    };
+    let args = cmd.args();
+    let with_value = options_with_value(m);
+    let mut i = 0;
+    let mut removing = false;
+    let mut out = Vec::new();
+    while let Some(w) = args.get(i) {
+        let v = w.value.as_str();
+        if v.starts_with('-') {
+            if m == Manager::Pacman && (v == "--remove" || (v.starts_with("-R") && !v.starts_with("--"))) {
+                removing = true;
+            }
+            i += if with_value.contains(&v) { 2 } else { 1 };
+            continue;
+        }
+        if removing {
+            out.push(package_name(v));
+        } else if m != Manager::Pacman {
+            removing = match m {
+                Manager::Apt => matches!(v, "remove" | "purge"),
+                Manager::Apk => v == "del",
+                Manager::Rpm => matches!(v, "remove" | "erase"),
+                Manager::Zypper => matches!(v, "remove" | "rm"),
+                Manager::Pacman => false,
+            };
+            if !removing {
+                return out;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The name of the virtual package an `apk add --virtual NAME` (`-t NAME`) groups its packages under.
+pub fn virtual_group(cmd: &Command) -> Option<&str> {
+    if cmd.name() != "apk" {
+        return None;
+    }
+    cmd.flag(&["--virtual", "-t"]).map(|f| f.value())
+}
+
+/// Whether a package that `commands[index]` installs is removed again by a later command of the same script
+/// (by name, or through its `apk --virtual` group): then it never reaches the image.
+pub fn removed_later(commands: &[Command], index: usize, name: &str) -> bool {
+    let Some(install) = commands.get(index) else {
+        return false;
+    };
+    let group = virtual_group(install);
+    commands
+        .get(index + 1..)
+        .unwrap_or(&[])
+        .iter()
+        .any(|c| removed_packages(c).iter().any(|r| *r == name || Some(*r) == group))
+}
+
 /// The package name of an operand without version, release or architecture (`sudo=1.9.13p3-1` → `sudo`,
 /// `openssh-server~9` → `openssh-server`, `curl:amd64` → `curl`).
 pub fn package_name(operand: &str) -> &str {
@@ -164,6 +230,43 @@ mod tests {
         assert_eq!(packages("zypper --non-interactive in -y sudo"), ["sudo"]);
         assert_eq!(packages("pacman -Syu --noconfirm openssh"), ["openssh"]);
         assert_eq!(packages("sudo apt install -y dropbear"), ["dropbear"]);
+    }
+
+    #[test]
+    fn finds_packages_removed_in_the_same_script() {
+        let removed = |script: &str, name: &str| {
+            let s = parse(script);
+            let at = s
+                .commands
+                .iter()
+                .position(|c| {
+                    installed_packages(c).is_some_and(|(_, ws)| ws.iter().any(|w| package_name(&w.value) == name))
+                })
+                .expect("an install");
+            removed_later(&s.commands, at, name)
+        };
+        assert!(removed(
+            "apt-get install -y sudo && make && apt-get purge -y --auto-remove sudo",
+            "sudo"
+        ));
+        assert!(removed(
+            "apk add --no-cache --virtual .deps openssh gcc && make && apk del --no-network .deps",
+            "openssh"
+        ));
+        assert!(removed(
+            "dnf install -y openssh-server; dnf -y remove openssh-server",
+            "openssh-server"
+        ));
+        assert!(removed(
+            "pacman -S --noconfirm openssh && pacman -Rns --noconfirm openssh",
+            "openssh"
+        ));
+        assert!(!removed("apt-get install -y sudo && apt-get purge -y curl", "sudo"));
+        assert!(!removed(
+            "apk add --virtual .deps gcc && apk add openssh && apk del .deps",
+            "openssh"
+        ));
+        assert!(!removed("apt-get install -y sudo && apt-get autoremove -y", "sudo"));
     }
 
     #[test]
