@@ -1,4 +1,4 @@
-//! The findings of the security rule families (secrets, supply chain, privilege) on the 915 real
+//! The findings of the security rule families (secrets, supply chain, privilege, hardening) on the 915 real
 //! Dockerfiles of `fixtures/corpus/` (date 2026-11-28),
 //! kept as snapshots: every false positive (and every fix of one) shows up in review.
 
@@ -63,4 +63,9 @@ fn supply_chain_family_on_the_corpus() {
 #[test]
 fn privilege_family_on_the_corpus() {
     insta::assert_snapshot!(family("privilege"));
+}
+
+#[test]
+fn hardening_family_on_the_corpus() {
+    insta::assert_snapshot!(family("hardening"));
 }

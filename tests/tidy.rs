@@ -114,6 +114,46 @@ fn rule_registry_is_well_formed() {
     }
 }
 
+/// The families `--select` accepts by tag, as `Rule::tags` documents them.
+const FAMILIES: &[&str] = &[
+    "syntax",
+    "privilege",
+    "secrets",
+    "supply-chain",
+    "build-context",
+    "hardening",
+    "meta",
+];
+
+#[test]
+fn every_tag_is_a_family_and_every_family_selects_its_rules() {
+    for r in RULES {
+        for t in r.tags {
+            assert!(FAMILIES.contains(t), "{}: unknown family `{t}`", r.code);
+        }
+    }
+    for family in FAMILIES {
+        let settings = dockward::settings::Settings {
+            select: Some(vec![family.to_string()]),
+            ..Default::default()
+        };
+        assert!(dockward::settings::Settings::selector_is_known(family), "{family}");
+        let selected: Vec<&str> = RULES.iter().filter(|r| settings.enabled(r)).map(|r| r.code).collect();
+        let tagged: Vec<&str> = RULES
+            .iter()
+            .filter(|r| r.tags.contains(family) && !r.opt_in)
+            .map(|r| r.code)
+            .collect();
+        assert_eq!(selected, tagged, "--select {family}");
+    }
+    let hardening = dockward::settings::Settings {
+        select: Some(vec!["hardening".to_string()]),
+        ..Default::default()
+    };
+    let codes: Vec<&str> = RULES.iter().filter(|r| hardening.enabled(r)).map(|r| r.code).collect();
+    assert_eq!(codes, ["DW502", "DW503", "DW504", "DW505"]);
+}
+
 #[test]
 fn every_rule_doc_has_the_required_sections() {
     for r in RULES {

@@ -250,7 +250,7 @@ struct Found {
 fn check(ctx: &Ctx, sink: &mut Sink) {
     for run in ctx.runs() {
         let mut reported: Vec<TextRange> = Vec::new();
-        for rs in &run.scripts {
+        for rs in run.scripts.iter() {
             let mut found = Vec::new();
             streamed(&rs.script, &rs.text, &mut found);
             saved_then_run(&rs.script, &mut found);

@@ -154,7 +154,7 @@ struct Hit {
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
     for run in ctx.runs() {
-        for rs in &run.scripts {
+        for rs in run.scripts.iter() {
             let mut hits = Vec::new();
             let downloads = rs
                 .script

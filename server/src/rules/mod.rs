@@ -6,6 +6,7 @@
 mod add_instead_of_copy;
 mod base_image_without_digest;
 mod credential_in_run;
+mod docker_socket_exposed;
 pub mod docs;
 mod download_and_execute;
 mod download_verification_disabled;
@@ -14,6 +15,7 @@ mod end_of_life_base_image;
 mod frozen_base_image_tag;
 mod ignored_directive;
 mod ignored_file_copied;
+mod insecure_run_flag;
 mod invalid_ignore_pattern;
 mod invalid_instruction;
 mod invalid_utf8;
@@ -27,6 +29,8 @@ mod secret_left_in_layer;
 pub(crate) mod sensitive_context_copied;
 mod sensitive_file_reincluded;
 mod shadowed_ignore_pattern;
+mod ssh_server_in_image;
+mod sudo_in_run;
 mod syntax_error;
 mod unknown_flag;
 mod unknown_instruction;
@@ -34,6 +38,7 @@ pub(crate) mod unknown_pragma_code;
 mod unofficial_base_image;
 pub(crate) mod unpinned_base_image;
 pub(crate) mod unused_pragma;
+mod world_writable_permissions;
 
 #[cfg(test)]
 pub(crate) mod testing;
@@ -71,7 +76,7 @@ pub struct Rule {
     /// `syntax-error`: the pattern it flags, in kebab case.
     pub name: &'static str,
     pub severity: Severity,
-    /// Families: `syntax`, `privilege`, `secrets`, `supply-chain`, `build-context`, `hardening`.
+    /// Families: `syntax`, `privilege`, `secrets`, `supply-chain`, `build-context`, `hardening`, `meta`.
     pub tags: &'static [&'static str],
     pub fix: FixAvailability,
     /// The version that introduced it.
@@ -229,6 +234,11 @@ pub static RULES: &[&Rule] = &[
     &add_instead_of_copy::ADD_INSTEAD_OF_COPY,
     &download_and_execute::DOWNLOAD_AND_EXECUTE,
     &download_verification_disabled::DOWNLOAD_VERIFICATION_DISABLED,
+    &docker_socket_exposed::DOCKER_SOCKET_EXPOSED,
+    &sudo_in_run::SUDO_IN_RUN,
+    &world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
+    &ssh_server_in_image::SSH_SERVER_IN_IMAGE,
+    &insecure_run_flag::INSECURE_RUN_FLAG,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];

@@ -170,7 +170,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
 }
 
 /// `root`, or uid 0 however written, with any group.
-fn is_root(user_group: &str) -> bool {
+pub(crate) fn is_root(user_group: &str) -> bool {
     let user = user_group.split(':').next().unwrap_or(user_group);
     user == "root" || (!user.is_empty() && user.bytes().all(|b| b == b'0'))
 }

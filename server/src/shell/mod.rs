@@ -40,6 +40,7 @@
 
 mod command;
 mod dockerfile;
+pub mod packages;
 mod parse;
 
 pub use command::{FlagValue, SHELLS, basename, is_shell};
