@@ -281,6 +281,10 @@ fn command_credentials(c: &Command, found: &mut Vec<Found>) {
 
 /// `_authToken=…`, `_auth=…`, `password …`/`password=…` written literally (npmrc, netrc, pip.conf).
 fn npmrc_line(w: &Word, found: &mut Vec<Found>) {
+    // Every key has `_auth` or `_password`: most words have neither and cost one scan.
+    if !w.value.contains("_auth") && !w.value.contains("_password") {
+        return;
+    }
     for key in [":_authToken=", ":_auth=", "_authToken=", "//:_password="] {
         if let Some(i) = w.value.find(key) {
             let start = i + key.len();
