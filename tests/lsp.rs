@@ -26,6 +26,7 @@ fn to_json(o: Outgoing) -> Value {
     match o {
         Outgoing::Message(m) => serde_json::to_value(m).unwrap(),
         Outgoing::Raw(v) => v,
+        Outgoing::Serialized(body) => serde_json::from_slice(&body).unwrap(),
     }
 }
 

@@ -46,7 +46,26 @@ pub fn to_lsp(d: &Diagnostic, text: &str, idx: &LineIndex, enc: Encoding) -> lsp
 
 /// A result id for a set of diagnostics: equal ids mean equal diagnostics.
 pub fn result_id(items: &[lsp_types::Diagnostic]) -> String {
+    result_id_of(&serde_json::to_vec(items).unwrap_or_default())
+}
+
+/// [`result_id`] of diagnostics already serialised as a JSON array.
+pub fn result_id_of(json: &[u8]) -> String {
     let mut h = DefaultHasher::new();
-    serde_json::to_string(items).unwrap_or_default().hash(&mut h);
+    json.hash(&mut h);
     format!("{:016x}", h.finish())
+}
+
+/// The `textDocument/publishDiagnostics` notification, serialised once: `diagnostics` is the JSON
+/// array of the items (as [`result_id_of`] hashed it).
+pub fn publish_notification(uri: &str, version: i32, diagnostics: &[u8]) -> Vec<u8> {
+    let head = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{{"uri":{},"version":{version},"diagnostics":"#,
+        serde_json::Value::String(uri.to_string())
+    );
+    let mut out = Vec::with_capacity(head.len() + diagnostics.len() + 2);
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(diagnostics);
+    out.extend_from_slice(b"}}");
+    out
 }

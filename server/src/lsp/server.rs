@@ -29,7 +29,7 @@ use crate::diagnostic::DIGEST_PLACEHOLDER;
 use crate::diagnostic::{Diagnostic, FileRef};
 use crate::lsp::actions::{self, Actions, EditCaps, IgnoreTarget};
 use crate::lsp::convert;
-use crate::lsp::diagnostics::{result_id, to_lsp};
+use crate::lsp::diagnostics::{self, result_id, to_lsp};
 use crate::lsp::document::{DocKind, Document};
 use crate::lsp::hover;
 use crate::lsp::scan::{Scanned, Scanner};
@@ -966,15 +966,16 @@ impl Server {
             let ds = self.check_doc(&uri);
             let items = self.lsp_diagnostics(&uri, &ds);
             let version = self.docs[&uri].version;
+            // Serialised once: hashed for the result id and written as the notification's array.
+            let array = serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec());
             // The same diagnostics for the same version need not be sent again.
-            let id = format!("{}-{version}", result_id(&items));
+            let id = format!("{}-{version}", diagnostics::result_id_of(&array));
             let same = self.published.get(&uri).is_some_and(|(old, _)| *old == id);
             self.published.insert(uri.clone(), (id, ds));
             if self.mode == Mode::Push && !same {
-                self.notify(
-                    "textDocument/publishDiagnostics",
-                    json!({ "uri": uri, "version": version, "diagnostics": items }),
-                );
+                self.send(Outgoing::Serialized(diagnostics::publish_notification(
+                    &uri, version, &array,
+                )));
             }
         }
     }

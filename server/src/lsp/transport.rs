@@ -35,6 +35,9 @@ pub enum Outgoing {
     Message(Message),
     /// A raw JSON-RPC object (used for errors whose id is `null`, which `lsp_server` cannot express).
     Raw(Value),
+    /// A complete JSON-RPC message already serialised (`jsonrpc` included): large notifications such as
+    /// `publishDiagnostics` are written once instead of going through a `Value` tree.
+    Serialized(Vec<u8>),
 }
 
 /// Reads one message body. `Ok(None)` at the end of input.
@@ -141,6 +144,11 @@ pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
     let mut value = match msg {
         Outgoing::Message(m) => serde_json::to_value(m)?,
         Outgoing::Raw(v) => v.clone(),
+        Outgoing::Serialized(body) => {
+            write!(out, "Content-Length: {}\r\n\r\n", body.len())?;
+            out.write_all(body)?;
+            return out.flush();
+        }
     };
     if let Some(obj) = value.as_object_mut() {
         obj.insert("jsonrpc".into(), Value::String("2.0".into()));
@@ -247,6 +255,11 @@ mod tests {
                 params: Value::Null,
             })),
             Outgoing::Raw(serde_json::json!({ "id": null, "error": { "code": -32700, "message": "m" } })),
+            Outgoing::Serialized(crate::lsp::diagnostics::publish_notification(
+                "file:///a \"b\"/Dockerfile",
+                3,
+                br#"[{"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":1}},"message":"m"}]"#,
+            )),
         ];
         for m in msgs {
             let mut out = Vec::new();
@@ -256,6 +269,11 @@ mod tests {
             assert_eq!(header, format!("Content-Length: {}", body.len()));
             let v: Value = serde_json::from_str(body).unwrap();
             assert_eq!(v["jsonrpc"], "2.0", "{body}");
+            if v["method"] == "textDocument/publishDiagnostics" {
+                assert_eq!(v["params"]["uri"], "file:///a \"b\"/Dockerfile");
+                assert_eq!(v["params"]["version"], 3);
+                assert_eq!(v["params"]["diagnostics"][0]["message"], "m");
+            }
         }
     }
 
