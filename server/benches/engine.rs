@@ -2,6 +2,8 @@
 //! edits, and a whole-corpus run in one process. Run with `cargo bench --bench engine`.
 //!
 //! Prints medians and 95th percentiles; the engine figures in README.md come from this program.
+//! `cargo bench --bench engine -- --rules` prints instead what each rule costs on its own on the
+//! 5,000-line generated file (median of a check with only that rule selected, tree already parsed).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -88,6 +90,48 @@ fn row(name: String, m: Duration, p: Duration) {
     println!("{:<40} {:>12} {:>12}", name, fmt(m), fmt(p));
 }
 
+/// Each rule alone on the 5,000-line generated file, most expensive first.
+fn per_rule(today: Date) {
+    let text = generate(5000);
+    let tree = syntax::parse(&text);
+    let input = Input::new(&text, today);
+    let none = Settings {
+        select: Some(vec!["DW999".into()]),
+        ..Settings::default()
+    };
+    let time = |s: &Settings| {
+        let mut v = Vec::new();
+        for _ in 0..31 {
+            let t = Instant::now();
+            std::hint::black_box(check_tree(&tree, &input, s));
+            v.push(t.elapsed());
+        }
+        stats(v).0
+    };
+    // Warm the memo tables first: the editor's steady state.
+    std::hint::black_box(check_tree(&tree, &input, &Settings::default()));
+    let base = time(&none);
+    println!("per rule, 5,000 generated lines (model and shared collections included in each):");
+    row("model only (no rule selected)".into(), base, base);
+    let mut rows: Vec<(Duration, String, usize)> = dockward::rules::RULES
+        .iter()
+        .map(|r| {
+            let s = Settings {
+                select: Some(vec![r.code.to_string()]),
+                extend_select: vec![r.code.to_string()],
+                ..Settings::default()
+            };
+            let n = check_tree(&tree, &input, &s).len();
+            (time(&s), format!("{} {}", r.code, r.name), n)
+        })
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    for (m, name, n) in rows {
+        row(format!("{name} ({n} findings)"), m, m.saturating_sub(base));
+    }
+    println!("(second column: minus the model-only time)");
+}
+
 fn main() {
     if let Some(n) = std::env::args()
         .nth(1)
@@ -102,6 +146,10 @@ fn main() {
     }
     let today = Date::new(2026, 11, 28);
     let settings = Settings::default();
+    if std::env::args().any(|a| a == "--rules") {
+        per_rule(today);
+        return;
+    }
     println!(
         "dockward engine benchmark ({} cores available)",
         std::thread::available_parallelism().map_or(1, |n| n.get())
