@@ -75,7 +75,7 @@ pub fn hover(
         && item.abs(img.range).contains_inclusive(offset)
     {
         let model = Model::build(tree);
-        let stage = model.stages.iter().find(|s| s.from_item == i)?;
+        let stage = model.stage_from(i)?;
         return Some((image_markdown(&model, stage.index, locale), item.abs(img.range)));
     }
     None

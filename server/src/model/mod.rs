@@ -449,11 +449,27 @@ impl Model {
 
     /// The stage named `name` (case-insensitive) or with index `name`.
     pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
-        let lower = name.to_ascii_lowercase();
-        self.stages
-            .iter()
-            .find(|s| s.name.as_deref() == Some(lower.as_str()))
+        self.first_stage_named(name)
+            .map(|i| &self.stages[i])
             .or_else(|| name.parse::<usize>().ok().and_then(|i| self.stages.get(i)))
+    }
+
+    /// The index of the first stage named `name` (case-insensitive), in constant time.
+    pub fn first_stage_named(&self, name: &str) -> Option<usize> {
+        let found = match self.by_name.get(name) {
+            Some(&i) => Some(i),
+            None if name.bytes().any(|b| b.is_ascii_uppercase()) => {
+                self.by_name.get(name.to_ascii_lowercase().as_str()).copied()
+            }
+            None => None,
+        };
+        found.filter(|&i| i < self.stages.len())
+    }
+
+    /// The stage whose `FROM` is item `item`.
+    pub fn stage_from(&self, item: usize) -> Option<&Stage> {
+        let i = self.stages.binary_search_by_key(&item, |s| s.from_item).ok()?;
+        Some(&self.stages[i])
     }
 
     /// The stage `docker build` produces: `target` when given and found, else the last stage.

@@ -76,7 +76,7 @@ pub fn image_uses(src: &str, tree: &Dockerfile, model: &Model) -> Vec<ImageUse> 
         let idx = it.index;
         match ins.kind {
             Kind::From => {
-                let Some(st) = model.stages.iter().find(|s| s.from_item == idx) else {
+                let Some(st) = model.stage_from(idx) else {
                     continue;
                 };
                 let (Some(written), Some(range)) = (&st.image_text, st.image_range) else {
@@ -195,12 +195,9 @@ fn target_is_verbatim(written: &str, cooked: &str) -> bool {
 
 /// The stage `name` designates from inside stage `current`: an earlier stage's name or index.
 fn earlier_stage(model: &Model, current: usize, name: &str) -> Option<usize> {
-    let lower = name.to_ascii_lowercase();
-    if let Some(s) = model.stages[..current.min(model.stages.len())]
-        .iter()
-        .find(|s| s.name.as_deref() == Some(lower.as_str()))
-    {
-        return Some(s.index);
+    // The first stage of that name: if it is not before `current`, no earlier one is.
+    if let Some(i) = model.first_stage_named(name).filter(|&i| i < current) {
+        return Some(model.stages[i].index);
     }
     name.parse::<usize>().ok().filter(|&i| i < current)
 }
