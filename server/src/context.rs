@@ -367,27 +367,10 @@ pub fn complete_paths(context: &Context, typed: &str) -> Vec<PathCompletion> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::ContextEntry;
     use crate::syntax::dockerignore;
 
     fn ctx(paths: &[&str]) -> Context {
-        let mut entries: Vec<ContextEntry> = paths
-            .iter()
-            .map(|p| ContextEntry {
-                path: p.trim_end_matches('/').to_string(),
-                kind: if p.ends_with('/') {
-                    EntryKind::Dir
-                } else {
-                    EntryKind::File
-                },
-            })
-            .collect();
-        entries.sort_by(|a, b| a.path.cmp(&b.path));
-        Context {
-            entries,
-            complete: true,
-            pruned: Vec::new(),
-        }
+        crate::rules::testing::listing(paths)
     }
 
     #[test]
