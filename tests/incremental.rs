@@ -315,3 +315,76 @@ fn edits_reuse_items() {
         "the items after an inserted line are reused"
     );
 }
+
+/// What the language server keeps between edits never changes an answer: a check answered from the memo
+/// tables (instruction findings by instruction text, parsed RUN scripts, tag answers, ignore-pattern
+/// regexps), on a tree updated by `Dockerfile::edit`, equals a fresh check of a fresh parse with every memo
+/// bypassed. The memo is first warmed with every corpus and rule fixture file, so that the same instruction
+/// text is answered in other files, at other offsets, under other ARGs, stages and users.
+#[test]
+fn memoised_checks_equal_fresh_checks() {
+    use dockward::date::Date;
+    use dockward::settings::Settings;
+    use dockward::{Input, check, check_tree, memo};
+    let today = Date::new(2026, 11, 28);
+    // Every third corpus file (sizes for debug builds: about 2,000 checks), every syntax and rule fixture.
+    let mut files: Vec<support::TestFile> = support::corpus().into_iter().step_by(3).collect();
+    files.extend(support::syntax_fixtures());
+    let mut rules = Vec::new();
+    let dir = std::path::Path::new(support::ROOT).join("fixtures/rules");
+    for d in std::fs::read_dir(&dir).expect("fixtures/rules") {
+        for f in std::fs::read_dir(d.expect("entry").path()).expect("rule folder") {
+            let p = f.expect("entry").path();
+            if let Ok(text) = std::fs::read_to_string(&p) {
+                rules.push(support::TestFile {
+                    name: p.display().to_string(),
+                    text,
+                });
+            }
+        }
+    }
+    files.extend(rules);
+    let settings = [
+        Settings::default(),
+        Settings {
+            select: Some(vec!["ALL".into()]),
+            locale: dockward::messages::Locale::Ja,
+            ..Settings::default()
+        },
+    ];
+    for (k, f) in files.iter().enumerate() {
+        check(&Input::new(&f.text, today), &settings[k % 2]);
+        check(&Input::new(&f.text, today), &settings[(k + 1) % 2]);
+    }
+    let mut compared = 0;
+    for (k, f) in files.iter().enumerate() {
+        let s = &settings[k % 2];
+        let warm = check(&Input::new(&f.text, today), s);
+        let fresh = memo::bypassed(|| check(&Input::new(&f.text, today), s));
+        assert_eq!(warm, fresh, "{}: memoised and fresh checks differ", f.name);
+        compared += 1;
+        // A few edits on a third of the files: the incremental tree, checked with warm memos.
+        if k % 3 != 0 {
+            continue;
+        }
+        let mut rng = Rng::new(k as u64 ^ 0xC0FF_EE00);
+        let mut text = f.text.clone();
+        let mut tree = parse(&text);
+        for _ in 0..3 {
+            let (a, b, insert) = random_edit(&mut rng, &text, None);
+            let mut new = text.clone();
+            new.replace_range(a..b, &insert);
+            let edit = Edit {
+                range: TextRange::new(a as u32, b as u32),
+                new_len: insert.len() as u32,
+            };
+            tree = tree.edit(&new, edit);
+            text = new;
+            let warm = check_tree(&tree, &Input::new(&text, today), s);
+            let fresh = memo::bypassed(|| check(&Input::new(&text, today), s));
+            assert_eq!(warm, fresh, "{} after an edit at {a}..{b} ({insert:?})", f.name);
+            compared += 1;
+        }
+    }
+    assert!(compared > 1_000, "{compared} comparisons");
+}

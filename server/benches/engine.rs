@@ -132,7 +132,47 @@ fn per_rule(today: Date) {
     println!("(second column: minus the model-only time)");
 }
 
+/// Keystroke `i` in the middle of `text`: even ones type an `x`, odd ones delete it again.
+fn keystroke(text: &str, i: usize) -> (String, Edit) {
+    let mut at = text.len() / 2;
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let (range, ins) = if i.is_multiple_of(2) {
+        (TextRange::new(at as u32, at as u32), "x")
+    } else {
+        (TextRange::new(at as u32, at as u32 + 1), "")
+    };
+    let mut new = text.to_string();
+    new.replace_range(range.as_usize(), ins);
+    (
+        new,
+        Edit {
+            range,
+            new_len: ins.len() as u32,
+        },
+    )
+}
+
 fn main() {
+    if let Some(n) = std::env::args()
+        .nth(1)
+        .and_then(|a| a.strip_prefix("--edit-profile=").map(str::to_string))
+    {
+        // Profiling mode for keystrokes: type and delete one character in the middle of a generated file,
+        // reparse incrementally and check, 300 times.
+        let today = Date::new(2026, 11, 28);
+        let mut text = generate(n.parse().unwrap_or(5000));
+        let mut tree = syntax::parse(&text);
+        for i in 0..300 {
+            let (new, edit) = keystroke(&text, i);
+            let nt = tree.edit(&new, edit);
+            std::hint::black_box(check_tree(&nt, &Input::new(&new, today), &Settings::default()));
+            text = new;
+            tree = nt;
+        }
+        return;
+    }
     if let Some(n) = std::env::args()
         .nth(1)
         .and_then(|a| a.strip_prefix("--profile=").map(str::to_string))
@@ -145,8 +185,14 @@ fn main() {
             extend_select: rules,
             ..Settings::default()
         };
-        for _ in 0..200 {
-            std::hint::black_box(check(&Input::new(&text, Date::new(2026, 11, 28)), &settings));
+        // Parsed once: the profile shows the model and the rules, what a keystroke pays after its reparse.
+        let tree = syntax::parse(&text);
+        for _ in 0..300 {
+            std::hint::black_box(check_tree(
+                &tree,
+                &Input::new(&text, Date::new(2026, 11, 28)),
+                &settings,
+            ));
         }
         return;
     }
@@ -180,26 +226,9 @@ fn main() {
         let mut parse_t = Vec::new();
         let mut check_t = Vec::new();
         for i in 0..200 {
-            // Type one character in the middle of the file, then delete it again.
-            let mut at = text.len() / 2;
-            while !text.is_char_boundary(at) {
-                at -= 1;
-            }
-            let (range, ins) = if i % 2 == 0 {
-                (TextRange::new(at as u32, at as u32), "x")
-            } else {
-                (TextRange::new(at as u32, at as u32 + 1), "")
-            };
-            let mut new = text.clone();
-            new.replace_range(range.as_usize(), ins);
+            let (new, edit) = keystroke(&text, i);
             let t = Instant::now();
-            let nt = tree.edit(
-                &new,
-                Edit {
-                    range,
-                    new_len: ins.len() as u32,
-                },
-            );
+            let nt = tree.edit(&new, edit);
             parse_t.push(t.elapsed());
             let t = Instant::now();
             let d = check_tree(&nt, &Input::new(&new, today), &settings);

@@ -94,8 +94,16 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
         parse_errors: Default::default(),
         image_uses: Default::default(),
         runs: Default::default(),
+        environment: Default::default(),
+        item_hashes: Default::default(),
     };
     let mut out = Vec::new();
+    let instruction_rules: Vec<&'static rules::Rule> = rules::RULES
+        .iter()
+        .copied()
+        .filter(|r| matches!(r.check, Check::Instruction(_)) && settings.enabled(r))
+        .collect();
+    rules::check_instructions(&ctx, &instruction_rules, &mut out);
     for rule in rules::RULES {
         let Check::Dockerfile(run) = rule.check else {
             continue;
@@ -103,15 +111,7 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
         if !settings.enabled(rule) {
             continue;
         }
-        let mut sink = Sink::default();
-        run(&ctx, &mut sink);
-        rules::to_diagnostics(
-            rule,
-            settings.configured_severity(rule),
-            settings.locale,
-            sink.findings,
-            &mut out,
-        );
+        rules::check_memoised(&ctx, rule, run, &mut out);
     }
     if !settings.disable_pragmas {
         out = suppress_and_judge_pragmas(&ctx, out);

@@ -67,6 +67,7 @@ declare_rule! {
         fix: Sometimes,
         since: "0.1.0",
         also: ["hadolint:DL3020", "trivy:DS005", "checkov:CKV_DOCKER_4"],
+        reads: [From, Arg, Env, User, Add],
         check: check,
     }
 }

@@ -1,6 +1,6 @@
 //! DW203 credential-in-run: a password or token written into a RUN command.
 
-use crate::rules::{Ctx, Sink, declare_rule};
+use crate::rules::{Ctx, Instr, Sink, declare_rule};
 use crate::secrets;
 use crate::shell::{Command, RunScript, Word};
 use crate::syntax::ItemRef;
@@ -57,7 +57,7 @@ declare_rule! {
         tags: ["secrets"],
         fix: None,
         since: "0.1.0",
-        check: check,
+        instruction_check: check,
     }
 }
 
@@ -68,16 +68,14 @@ struct Found {
     value: String,
 }
 
-fn check(ctx: &Ctx, sink: &mut Sink) {
-    for run in ctx.runs() {
-        for rs in run.scripts.iter() {
-            let mut found = Vec::new();
-            for c in &rs.script.commands {
-                command_credentials(c, &mut found);
-            }
-            heredoc_credentials(rs, &mut found);
-            report(ctx, sink, &run.item, rs, found);
+fn check(ctx: &Ctx, run: &Instr, sink: &mut Sink) {
+    for rs in run.scripts {
+        let mut found = Vec::new();
+        for c in &rs.script.commands {
+            command_credentials(c, &mut found);
         }
+        heredoc_credentials(rs, &mut found);
+        report(ctx, sink, &run.item, rs, found);
     }
 }
 

@@ -58,6 +58,7 @@ declare_rule! {
         tags: ["privilege"],
         fix: None,
         since: "0.1.0",
+        reads: [From, Arg, Env, User, Run, Volume],
         check: check,
     }
 }

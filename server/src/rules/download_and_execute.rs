@@ -1,7 +1,7 @@
 //! DW403 download-and-execute: a script downloaded in a `RUN` and run without a checksum or signature
 //! check (`curl ... | sh`, `bash <(curl ...)`, `sh -c "$(curl ...)"`, download to a file then run it).
 
-use crate::rules::{Ctx, Sink, declare_rule};
+use crate::rules::{Ctx, Instr, Sink, declare_rule};
 use crate::shell::{Command, RunScript, ScopeKind, Script, Sep, Word, basename, is_shell};
 use crate::text::TextRange;
 
@@ -66,7 +66,7 @@ declare_rule! {
         tags: ["supply-chain"],
         fix: None,
         since: "0.1.0",
-        check: check,
+        instruction_check: check,
     }
 }
 
@@ -247,21 +247,19 @@ struct Found {
     file: Option<(String, TextRange)>,
 }
 
-fn check(ctx: &Ctx, sink: &mut Sink) {
-    for run in ctx.runs() {
-        let mut reported: Vec<TextRange> = Vec::new();
-        for rs in run.scripts.iter() {
-            let mut found = Vec::new();
-            streamed(&rs.script, &rs.text, &mut found);
-            saved_then_run(&rs.script, &mut found);
-            for f in found {
-                let range = rs.abs_range(&run.item, f.span);
-                if range.is_empty() || reported.iter().any(|r| r.intersects(range)) {
-                    continue;
-                }
-                reported.push(range);
-                report(sink, rs, &run.item, f, range);
+fn check(_: &Ctx, run: &Instr, sink: &mut Sink) {
+    let mut reported: Vec<TextRange> = Vec::new();
+    for rs in run.scripts {
+        let mut found = Vec::new();
+        streamed(&rs.script, &rs.text, &mut found);
+        saved_then_run(&rs.script, &mut found);
+        for f in found {
+            let range = rs.abs_range(&run.item, f.span);
+            if range.is_empty() || reported.iter().any(|r| r.intersects(range)) {
+                continue;
             }
+            reported.push(range);
+            report(sink, rs, &run.item, f, range);
         }
     }
 }

@@ -111,6 +111,7 @@ declare_rule! {
             "checkov:CKV2_DOCKER_10", "checkov:CKV2_DOCKER_11", "checkov:CKV2_DOCKER_12", "checkov:CKV2_DOCKER_13",
             "checkov:CKV2_DOCKER_14", "checkov:CKV2_DOCKER_15", "checkov:CKV2_DOCKER_16",
         ],
+        reads: [From, Arg, Env, User, Run],
         check: check,
     }
 }

@@ -53,6 +53,7 @@ declare_rule! {
         tags: ["build-context"],
         fix: Sometimes,
         since: "0.1.0",
+        reads: [Copy, Add],
         check: check,
     }
 }

@@ -1,7 +1,7 @@
 //! DW505 insecure-run-flag: `RUN --security=insecure` and `RUN --network=host`.
 
 use crate::diagnostic::Applicability;
-use crate::rules::{Ctx, Sink, declare_rule};
+use crate::rules::{Ctx, Instr, Sink, declare_rule};
 use crate::syntax::Kind;
 use crate::text::TextRange;
 
@@ -61,38 +61,37 @@ declare_rule! {
         tags: ["hardening"],
         fix: Always,
         since: "0.1.0",
-        check: check,
+        instruction_check: check,
     }
 }
 
-fn check(ctx: &Ctx, sink: &mut Sink) {
-    for (item, ins) in ctx.tree.instructions() {
-        if ins.kind != Kind::Run {
-            continue;
-        }
-        let text = crate::shell::item_text(ctx.text, &item);
-        for flag in &ins.flags {
-            let message = match (flag.name.as_str(), flag.value.as_deref()) {
-                ("security", Some("insecure")) => "insecure-run-flag.security",
-                ("network", Some("host")) => "insecure-run-flag.network",
-                _ => continue,
-            };
-            let r = flag.span.range;
-            let written = crate::text::slice(text, r);
-            let finding = sink.report(item.abs(r), message, vec![("flag", written.to_string())]);
-            // The flag with the blanks before it (there is at least one, after `RUN`).
-            let before = text.get(..r.start as usize).unwrap_or("");
-            let blanks = before.len() - before.trim_end_matches([' ', '\t']).len();
-            if blanks > 0 && written.starts_with("--") {
-                let remove = TextRange::new(r.start - blanks as u32, r.end);
-                finding.fix(ctx.replace(
-                    "fix.remove-flag",
-                    &[("flag", written.to_string())],
-                    item.abs(remove),
-                    "",
-                    Applicability::Unsafe,
-                ));
-            }
+fn check(ctx: &Ctx, instr: &Instr, sink: &mut Sink) {
+    let (item, ins) = (instr.item, instr.ins);
+    if ins.kind != Kind::Run {
+        return;
+    }
+    let text = crate::shell::item_text(ctx.text, &item);
+    for flag in &ins.flags {
+        let message = match (flag.name.as_str(), flag.value.as_deref()) {
+            ("security", Some("insecure")) => "insecure-run-flag.security",
+            ("network", Some("host")) => "insecure-run-flag.network",
+            _ => continue,
+        };
+        let r = flag.span.range;
+        let written = crate::text::slice(text, r);
+        let finding = sink.report(item.abs(r), message, vec![("flag", written.to_string())]);
+        // The flag with the blanks before it (there is at least one, after `RUN`).
+        let before = text.get(..r.start as usize).unwrap_or("");
+        let blanks = before.len() - before.trim_end_matches([' ', '\t']).len();
+        if blanks > 0 && written.starts_with("--") {
+            let remove = TextRange::new(r.start - blanks as u32, r.end);
+            finding.fix(ctx.replace(
+                "fix.remove-flag",
+                &[("flag", written.to_string())],
+                item.abs(remove),
+                "",
+                Applicability::Unsafe,
+            ));
         }
     }
 }

@@ -89,6 +89,12 @@ pub struct Rule {
     /// An opt-in rule runs only when a selector names it by code or name (`select`, `extend-select`):
     /// `ALL`, prefixes and tags do not turn it on.
     pub opt_in: bool,
+    /// For a [`Check::Dockerfile`] rule: the instruction kinds whose items it reads (an `ONBUILD`'s inner
+    /// instruction counts as `ONBUILD`; a rule that reads the model lists `FROM`, `ARG`, `ENV` and `USER`,
+    /// the kinds the model is built from). Its findings then depend only on those items, the ignore file,
+    /// the context listing, the parser directives, the date and the settings, and the engine answers a check
+    /// where none of them changed from the memo ([`check_memoised`]). `None`: the rule runs on every check.
+    pub reads: Option<&'static [crate::syntax::Kind]>,
     pub check: Check,
 }
 
@@ -97,6 +103,11 @@ pub struct Rule {
 pub enum Check {
     /// Runs in [`crate::check::check`] on a Dockerfile.
     Dockerfile(fn(&Ctx, &mut Sink)),
+    /// Runs on one instruction at a time (see [`Instr`]): its findings depend only on the instruction's text,
+    /// the escape character and the locale, and every range it reports (findings, fix edits, related places)
+    /// lies inside the instruction. The engine memoises an instruction's findings by its text across checks
+    /// ([`check_instructions`]), so a keystroke re-runs these rules on the one instruction it changed.
+    Instruction(fn(&Ctx, &Instr, &mut Sink)),
     /// Runs on an ignore file, in [`crate::check::check_ignore`] (the ignore file as a document) and in
     /// [`crate::check::check`] when the Dockerfile's input has an ignore file; reports on
     /// [`FileRef::IgnoreFile`].
@@ -183,7 +194,9 @@ macro_rules! declare_rule {
             since: $since:literal,
             $(also: [$($also:literal),* $(,)?],)?
             $(opt_in: $opt_in:literal,)?
+            $(reads: [$($read:ident),* $(,)?],)?
             $(check: $check:ident)?
+            $(instruction_check: $instruction_check:ident)?
             $(ignore_check: $ignore_check:ident)? $(,)?
         }
     ) => {
@@ -198,7 +211,15 @@ macro_rules! declare_rule {
             doc: concat!($($doc, "\n"),*),
             also: &[$($($also),*)?],
             opt_in: false $(|| $opt_in)?,
-            check: $($crate::rules::Check::Dockerfile($check))? $($crate::rules::Check::IgnoreFile($ignore_check))?,
+            reads: {
+                #[allow(unused_variables)]
+                let reads: Option<&'static [$crate::syntax::Kind]> = None;
+                $(let reads: Option<&'static [$crate::syntax::Kind]> = Some(&[$($crate::syntax::Kind::$read),*]);)?
+                reads
+            },
+            check: $($crate::rules::Check::Dockerfile($check))?
+                $($crate::rules::Check::Instruction($instruction_check))?
+                $($crate::rules::Check::IgnoreFile($ignore_check))?,
         };
     };
 }
@@ -265,6 +286,9 @@ pub struct Ctx<'a> {
     pub(crate) image_uses: std::cell::OnceCell<Vec<crate::model::refs::ImageUse>>,
     /// The shell scripts of every `RUN`, parsed once for all the rules that read them.
     pub(crate) runs: std::cell::OnceCell<Vec<Run<'a>>>,
+    /// What [`check_memoised`] fingerprints, computed once per check.
+    pub(crate) environment: std::cell::OnceCell<u128>,
+    pub(crate) item_hashes: std::cell::OnceCell<Vec<u128>>,
 }
 
 /// One `RUN` instruction and the shell scripts it executes (see [`crate::shell::run_scripts`]).
@@ -573,4 +597,343 @@ fn suggest_help(message: &'static str) -> &'static str {
         "unknown-instruction" => "unknown-instruction.help-suggest",
         _ => "unknown-flag.help-suggest",
     }
+}
+
+/// One instruction as an instruction rule ([`Check::Instruction`]) sees it. Such a rule reads this, the
+/// instruction's text in `ctx.text`, and `ctx`'s message helpers; nothing else of `ctx` (the model, other
+/// items, the input's ignore file or date), or its memoised findings would be wrong elsewhere.
+pub struct Instr<'a> {
+    pub item: ItemRef<'a>,
+    pub ins: &'a crate::syntax::Instruction,
+    /// The scripts a `RUN` executes (empty for other instructions).
+    pub scripts: &'a [crate::shell::RunScript],
+}
+
+/// The diagnostics of every instruction rule on one instruction, as computed at `origin` (the item's start
+/// then); another item with the same text gets them moved by the difference of starts.
+struct InstrFindings {
+    origin: u32,
+    found: Vec<Diagnostic>,
+}
+
+/// Instruction diagnostics by environment (settings, escape character), then by the instruction's text.
+/// Bounded: cleared when it holds [`INSTR_MEMO_MAX`] texts.
+type InstrTable = std::collections::HashMap<String, std::sync::Arc<InstrFindings>, foldhash::fast::RandomState>;
+static INSTR_MEMO: std::sync::LazyLock<std::sync::Mutex<(usize, std::collections::HashMap<u128, InstrTable>)>> =
+    std::sync::LazyLock::new(Default::default);
+const INSTR_MEMO_MAX: usize = 32_768;
+
+/// Runs the enabled instruction rules `rules` on every instruction of the file, answering from the memo
+/// for every instruction text already checked in the same environment, and appends their diagnostics.
+pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut Vec<Diagnostic>) {
+    if rules.is_empty() {
+        return;
+    }
+    let env = {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let settings = format!("{:?}", ctx.settings);
+        hash128(|s| {
+            let mut h = s.build_hasher();
+            for r in rules {
+                r.code.hash(&mut h);
+            }
+            settings.hash(&mut h);
+            ctx.tree.escape.hash(&mut h);
+            h.finish()
+        })
+    };
+    let items: Vec<(ItemRef, &crate::syntax::Instruction, &str)> = ctx
+        .tree
+        .instructions()
+        .map(|(item, ins)| (item, ins, crate::shell::item_text(ctx.text, &item)))
+        .collect();
+    // One lock for all the lookups, one for all the insertions; rules run outside the lock.
+    let bypass = crate::memo::is_bypassed();
+    let mut cached: Vec<Option<std::sync::Arc<InstrFindings>>> = match INSTR_MEMO.lock() {
+        Ok(_) if bypass => vec![None; items.len()],
+        Ok(memo) => match memo.1.get(&env) {
+            Some(table) => items.iter().map(|(_, _, text)| table.get(*text).cloned()).collect(),
+            None => vec![None; items.len()],
+        },
+        Err(_) => vec![None; items.len()],
+    };
+    let mut fresh: Vec<(String, std::sync::Arc<InstrFindings>)> = Vec::new();
+    for ((item, ins, text), hit) in items.iter().zip(cached.iter_mut()) {
+        let found = match hit.take() {
+            Some(found) => found,
+            None => {
+                let found = std::sync::Arc::new(run_instruction_rules(ctx, rules, item, ins));
+                let inside = |r: TextRange| r.start >= item.start && r.end <= item.start + item.node.len;
+                if found
+                    .found
+                    .iter()
+                    .all(|d| d.file == FileRef::Dockerfile && diagnostic_ranges(d).all(inside))
+                {
+                    fresh.push((text.to_string(), found.clone()));
+                }
+                found
+            }
+        };
+        let delta = i64::from(item.start) - i64::from(found.origin);
+        out.extend(found.found.iter().map(|d| {
+            let mut d = d.clone();
+            shift_diagnostic(&mut d, |r| shift(r, delta));
+            d
+        }));
+    }
+    if !fresh.is_empty()
+        && !bypass
+        && let Ok(mut memo) = INSTR_MEMO.lock()
+    {
+        let (count, tables) = &mut *memo;
+        if *count + fresh.len() > INSTR_MEMO_MAX || (tables.len() >= 16 && !tables.contains_key(&env)) {
+            tables.clear();
+            *count = 0;
+        }
+        let table = tables.entry(env).or_default();
+        for (text, found) in fresh {
+            if table.insert(text, found).is_none() {
+                *count += 1;
+            }
+        }
+    }
+}
+
+/// The instruction rules' diagnostics on one instruction, computed.
+fn run_instruction_rules(
+    ctx: &Ctx,
+    rules: &[&'static Rule],
+    item: &ItemRef,
+    ins: &crate::syntax::Instruction,
+) -> InstrFindings {
+    let scripts = if ins.kind == crate::syntax::Kind::Run {
+        let source = crate::shell::item_text(ctx.text, item);
+        let parse = || std::sync::Arc::new(crate::shell::run_scripts(source, ins));
+        if ctx.tree.escape == '\\' {
+            RUN_MEMO.get_or(source, parse)
+        } else {
+            parse()
+        }
+    } else {
+        std::sync::Arc::new(Vec::new())
+    };
+    let instr = Instr {
+        item: *item,
+        ins,
+        scripts: &scripts,
+    };
+    let mut found = Vec::new();
+    for rule in rules {
+        let Check::Instruction(run) = rule.check else {
+            continue;
+        };
+        let mut sink = Sink::default();
+        run(ctx, &instr, &mut sink);
+        to_diagnostics(
+            rule,
+            ctx.settings.configured_severity(rule),
+            ctx.locale(),
+            sink.findings,
+            &mut found,
+        );
+    }
+    InstrFindings {
+        origin: item.start,
+        found,
+    }
+}
+
+/// Every Dockerfile range a diagnostic holds: its own, its fix edits' and its related places'.
+fn diagnostic_ranges(d: &Diagnostic) -> impl Iterator<Item = TextRange> + '_ {
+    (d.file == FileRef::Dockerfile)
+        .then_some(d.range)
+        .into_iter()
+        .chain(
+            d.fixes
+                .iter()
+                .flat_map(|x| x.edits.iter())
+                .filter(|e| e.file == FileRef::Dockerfile)
+                .map(|e| e.range),
+        )
+        .chain(
+            d.related
+                .iter()
+                .filter(|r| r.file == FileRef::Dockerfile)
+                .map(|r| r.range),
+        )
+}
+
+/// Applies `f` to every Dockerfile range of a diagnostic.
+fn shift_diagnostic(d: &mut Diagnostic, f: impl Fn(&mut TextRange)) {
+    if d.file == FileRef::Dockerfile {
+        f(&mut d.range);
+    }
+    for e in d.fixes.iter_mut().flat_map(|x| x.edits.iter_mut()) {
+        if e.file == FileRef::Dockerfile {
+            f(&mut e.range);
+        }
+    }
+    for r in &mut d.related {
+        if r.file == FileRef::Dockerfile {
+            f(&mut r.range);
+        }
+    }
+}
+
+fn shift(r: &mut TextRange, delta: i64) {
+    if delta != 0 {
+        r.start = (i64::from(r.start) + delta) as u32;
+        r.end = (i64::from(r.end) + delta) as u32;
+    }
+}
+
+/// A whole-file rule's diagnostics for one state of what it reads ([`Rule::reads`]), with the starts and
+/// lengths of the items it read then: each diagnostic moves with the item it lies in.
+struct RuleFindings {
+    items: Vec<(u32, u32)>,
+    found: Vec<Diagnostic>,
+}
+
+/// Whole-file rule diagnostics by (rule code, fingerprint of what it reads). Bounded.
+#[allow(clippy::type_complexity)]
+static RULE_MEMO: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<(&'static str, u128), std::sync::Arc<RuleFindings>>>,
+> = std::sync::LazyLock::new(Default::default);
+const RULE_MEMO_MAX: usize = 512;
+
+/// Two independently seeded hashers: fingerprints are 128 bits.
+static FINGERPRINT: std::sync::LazyLock<[foldhash::quality::RandomState; 2]> =
+    std::sync::LazyLock::new(|| [Default::default(), Default::default()]);
+
+fn hash128(h: impl Fn(&foldhash::quality::RandomState) -> u64) -> u128 {
+    let [a, b] = &*FINGERPRINT;
+    (u128::from(h(a)) << 64) | u128::from(h(b))
+}
+
+impl Ctx<'_> {
+    /// The fingerprint of everything but the items: settings, date, directives, ignore file, listing.
+    fn environment_fingerprint(&self) -> u128 {
+        *self.environment.get_or_init(|| {
+            use std::hash::{BuildHasher, Hash, Hasher};
+            let settings = format!("{:?}", self.settings);
+            let prelude = self.text.get(..self.tree.body_start as usize).unwrap_or("");
+            hash128(|s| {
+                let mut h = s.build_hasher();
+                settings.hash(&mut h);
+                self.input.today.hash(&mut h);
+                self.tree.escape.hash(&mut h);
+                self.tree.bom.hash(&mut h);
+                prelude.hash(&mut h);
+                self.input.ignore_file.hash(&mut h);
+                self.input.invalid_utf8_at.hash(&mut h);
+                if let Some(c) = self.input.context {
+                    c.complete.hash(&mut h);
+                    c.pruned.hash(&mut h);
+                    for e in &c.entries {
+                        e.path.hash(&mut h);
+                        (e.kind as u8).hash(&mut h);
+                    }
+                }
+                h.finish()
+            })
+        })
+    }
+
+    /// Each item's text, hashed (128 bits), once per check.
+    fn item_fingerprints(&self) -> &[u128] {
+        self.item_hashes.get_or_init(|| {
+            use std::hash::BuildHasher;
+            self.tree
+                .items()
+                .map(|it| {
+                    let text = crate::shell::item_text(self.text, &it);
+                    hash128(|s| s.hash_one(text))
+                })
+                .collect()
+        })
+    }
+}
+
+/// Runs a whole-file rule and appends its diagnostics. When the rule declares what it reads
+/// ([`Rule::reads`]) and the environment and the items of those kinds (text and order) are the ones of an
+/// earlier check, the diagnostics are the earlier ones, each moved with the item it lies in.
+pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut Sink), out: &mut Vec<Diagnostic>) {
+    let render = |findings, out: &mut Vec<Diagnostic>| {
+        to_diagnostics(
+            rule,
+            ctx.settings.configured_severity(rule),
+            ctx.locale(),
+            findings,
+            out,
+        )
+    };
+    let Some(kinds) = rule.reads else {
+        let mut sink = Sink::default();
+        run(ctx, &mut sink);
+        return render(sink.findings, out);
+    };
+    let hashes = ctx.item_fingerprints();
+    let mut read: Vec<(u32, u32)> = Vec::new();
+    let mut fp = ctx.environment_fingerprint();
+    for it in ctx.tree.items() {
+        let Some(ins) = it.instruction() else { continue };
+        if ins.kind == crate::syntax::Kind::Onbuild || kinds.contains(&ins.kind) {
+            read.push((it.start, it.node.len));
+            // An order-sensitive combination (multiply by an odd constant, add).
+            fp = fp
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
+                .wrapping_add(hashes[it.index]);
+        }
+    }
+    let bypass = crate::memo::is_bypassed();
+    let key = (rule.code, fp);
+    if !bypass
+        && let Some(hit) = RULE_MEMO.lock().ok().and_then(|m| m.get(&key).cloned())
+        && hit.items.len() == read.len()
+    {
+        out.extend(hit.found.iter().map(|d| {
+            let mut d = d.clone();
+            shift_diagnostic(&mut d, |r| {
+                if let Some(Some(i)) = within_items(*r, &hit.items) {
+                    shift(r, i64::from(read[i].0) - i64::from(hit.items[i].0));
+                }
+            });
+            d
+        }));
+        return;
+    }
+    let mut sink = Sink::default();
+    run(ctx, &mut sink);
+    let mut found = Vec::new();
+    render(sink.findings, &mut found);
+    let storable = found
+        .iter()
+        .all(|d| diagnostic_ranges(d).all(|r| within_items(r, &read).is_some()));
+    if storable
+        && !bypass
+        && let Ok(mut memo) = RULE_MEMO.lock()
+    {
+        if memo.len() >= RULE_MEMO_MAX {
+            memo.clear();
+        }
+        memo.insert(
+            key,
+            std::sync::Arc::new(RuleFindings {
+                items: read,
+                found: found.clone(),
+            }),
+        );
+    }
+    out.extend(found);
+}
+
+/// The read item (index in `items`) that contains `r`; `Some(None)` for the empty range at the top of the
+/// file (an inserted directive), which never moves; `None` when `r` is elsewhere.
+fn within_items(r: TextRange, items: &[(u32, u32)]) -> Option<Option<usize>> {
+    if r.start == 0 && r.end == 0 {
+        return Some(None);
+    }
+    let i = items.partition_point(|(s, _)| *s <= r.start).checked_sub(1)?;
+    let (s, len) = items[i];
+    (r.end <= s + len).then_some(Some(i))
 }

@@ -63,6 +63,7 @@ declare_rule! {
         tags: ["supply-chain"],
         fix: Sometimes,
         since: "0.1.0",
+        reads: [From, Arg, Env, User, Add],
         check: check,
     }
 }

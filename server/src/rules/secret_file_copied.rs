@@ -68,6 +68,7 @@ declare_rule! {
         tags: ["secrets"],
         fix: Sometimes,
         since: "0.1.0",
+        reads: [From, Arg, Env, User, Copy, Add, Run],
         check: check,
     }
 }

@@ -74,6 +74,7 @@ declare_rule! {
         fix: Sometimes,
         since: "0.1.0",
         also: ["buildkit:SecretsUsedInArgOrEnv"],
+        reads: [From, Arg, Env, User, Run],
         check: check,
     }
 }

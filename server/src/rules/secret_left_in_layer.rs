@@ -61,6 +61,7 @@ declare_rule! {
         tags: ["secrets"],
         fix: Sometimes,
         since: "0.1.0",
+        reads: [From, Arg, Env, User, Run, Workdir],
         check: check,
     }
 }

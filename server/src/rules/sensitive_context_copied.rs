@@ -79,6 +79,7 @@ declare_rule! {
         tags: ["build-context"],
         fix: Always,
         since: "0.1.0",
+        reads: [Copy, Add],
         check: check,
     }
 }

@@ -53,6 +53,7 @@ declare_rule! {
         fix: None,
         since: "0.1.0",
         also: ["trivy:DS004", "checkov:CKV_DOCKER_1"],
+        reads: [From, Arg, Env, User, Run, Expose],
         check: check,
     }
 }

@@ -1,7 +1,7 @@
 //! DW503 world-writable-permissions: `chmod 777` and every other mode that lets any user write.
 
 use crate::diagnostic::Severity;
-use crate::rules::{Ctx, Sink, declare_rule};
+use crate::rules::{Ctx, Instr, Sink, declare_rule};
 use crate::shell::{Command, RunScript, Word, basename};
 use crate::syntax::{Args, Instruction, ItemRef, Kind, PathList};
 use crate::text::TextRange;
@@ -65,7 +65,7 @@ declare_rule! {
         tags: ["hardening"],
         fix: None,
         since: "0.1.0",
-        check: check,
+        instruction_check: check,
     }
 }
 
@@ -247,31 +247,27 @@ fn removed_later(rs: &RunScript, index: usize, paths: &[&Word]) -> bool {
         })
 }
 
-fn check(ctx: &Ctx, sink: &mut Sink) {
-    for run in ctx.runs() {
-        for rs in run.scripts.iter() {
-            for (i, c) in rs.script.commands.iter().enumerate() {
-                let Some(found) = command_modes(c) else {
-                    continue;
-                };
-                if !found.mode.world_writable || removed_later(rs, i, &found.paths) {
-                    continue;
-                }
-                let temporary = !found.paths.is_empty() && found.paths.iter().all(|p| is_temporary(&p.value));
-                report(
-                    sink,
-                    rs.abs_range(&run.item, found.span),
-                    found.text,
-                    found.mode,
-                    temporary,
-                );
+fn check(_: &Ctx, run: &Instr, sink: &mut Sink) {
+    for rs in run.scripts {
+        for (i, c) in rs.script.commands.iter().enumerate() {
+            let Some(found) = command_modes(c) else {
+                continue;
+            };
+            if !found.mode.world_writable || removed_later(rs, i, &found.paths) {
+                continue;
             }
+            let temporary = !found.paths.is_empty() && found.paths.iter().all(|p| is_temporary(&p.value));
+            report(
+                sink,
+                rs.abs_range(&run.item, found.span),
+                found.text,
+                found.mode,
+                temporary,
+            );
         }
     }
-    for (item, ins) in ctx.tree.instructions() {
-        if matches!(ins.kind, Kind::Copy | Kind::Add) {
-            copy_chmod(sink, &item, ins);
-        }
+    if matches!(run.ins.kind, Kind::Copy | Kind::Add) {
+        copy_chmod(sink, &run.item, run.ins);
     }
 }
 
