@@ -6,6 +6,10 @@
 //! anything else is an image reference (or a named build context given with `--build-context`, which the
 //! Dockerfile cannot tell apart; dockward treats it as an image).
 
+use std::any::Any;
+use std::sync::{Arc, Mutex};
+
+use crate::memo::Memo;
 use crate::model::{Base, ImageError, ImageRef, Model};
 use crate::syntax::{Dockerfile, Kind};
 use crate::text::TextRange;
@@ -24,7 +28,8 @@ pub enum UseKind {
 /// What a reference designates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    Image(ImageRef),
+    /// An image, parsed once per process for every use of the same text.
+    Image(Arc<ImageRef>),
     /// An earlier stage, by index.
     Stage(usize),
     Scratch,
@@ -34,7 +39,7 @@ pub enum Target {
 }
 
 /// One use of an image reference.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ImageUse {
     pub kind: UseKind,
     /// Item index of the instruction.
@@ -43,14 +48,32 @@ pub struct ImageUse {
     pub stage: usize,
     /// Absolute range of the reference as written.
     pub range: TextRange,
-    pub written: String,
+    pub written: Arc<str>,
     /// The reference after variable expansion, when every variable is known.
-    pub expanded: Option<String>,
+    pub expanded: Option<Arc<str>>,
     /// Whether `expanded` is `written` byte for byte, so offsets inside the expanded text (such as
     /// [`ImageRef::tag_span`]) are offsets from `range.start`.
     pub verbatim: bool,
     pub target: Target,
+    /// For a verbatim reference to an image: the memo shared by every such use of the same text.
+    derived: Option<Arc<Derived>>,
 }
+
+impl PartialEq for ImageUse {
+    /// Equal uses of a reference; the memo they carry is not part of what they are.
+    fn eq(&self, other: &ImageUse) -> bool {
+        self.kind == other.kind
+            && self.item == other.item
+            && self.stage == other.stage
+            && self.range == other.range
+            && self.written == other.written
+            && self.expanded == other.expanded
+            && self.verbatim == other.verbatim
+            && self.target == other.target
+    }
+}
+
+impl Eq for ImageUse {}
 
 impl ImageUse {
     /// The image, when the reference designates one.
@@ -66,6 +89,88 @@ impl ImageUse {
         self.verbatim
             .then(|| TextRange::new(self.range.start + span.0 as u32, self.range.start + span.1 as u32))
     }
+
+    /// The memo of what is derived from this use's reference, shared (process-wide) by every use of the
+    /// same text that is also verbatim and designates an image: what such a use yields depends only on
+    /// that text, with offsets relative to `range.start`, and on whatever else the memo key names. None for
+    /// other uses (variables, stages, `scratch`, invalid references).
+    pub fn derived(&self) -> Option<&Derived> {
+        self.derived.as_deref()
+    }
+}
+
+/// Values derived from one reference text, memoised with it: each is stored under an owner (a rule code)
+/// and a key that must capture everything else the value depends on (the date, the locale, settings).
+/// Bounded: the slots are cleared when [`Derived::MAX_SLOTS`] are taken.
+#[derive(Default)]
+pub struct Derived {
+    slots: Mutex<Vec<Slot>>,
+}
+
+struct Slot {
+    owner: &'static str,
+    key: Box<dyn Any + Send + Sync>,
+    value: Box<dyn Any + Send + Sync>,
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Derived")
+    }
+}
+
+impl Derived {
+    /// At most this many values per reference text.
+    pub const MAX_SLOTS: usize = 32;
+
+    /// The value stored for `owner` and `key`, or `f()` (stored). `f` runs outside the lock; a poisoned
+    /// lock only means no memo.
+    pub fn get_or<K, V>(&self, owner: &'static str, key: &K, f: impl FnOnce() -> V) -> V
+    where
+        K: PartialEq + Clone + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
+        if let Ok(slots) = self.slots.lock() {
+            let found = slots
+                .iter()
+                .filter(|s| s.owner == owner && s.key.downcast_ref::<K>() == Some(key))
+                .find_map(|s| s.value.downcast_ref::<V>());
+            if let Some(v) = found {
+                return v.clone();
+            }
+        }
+        let v = f();
+        if let Ok(mut slots) = self.slots.lock() {
+            if slots.len() >= Self::MAX_SLOTS {
+                slots.clear();
+            }
+            slots.push(Slot {
+                owner,
+                key: Box::new(key.clone()),
+                value: Box::new(v.clone()),
+            });
+        }
+        v
+    }
+}
+
+/// A reference text as every use of it shares it: the text, its parse and its memo.
+#[derive(Clone)]
+struct Interned {
+    text: Arc<str>,
+    image: Result<Arc<ImageRef>, ImageError>,
+    derived: Arc<Derived>,
+}
+
+/// Reference texts parsed once per process: an edit changes one reference, the others are looked up.
+static INTERNED: Memo<String, Interned> = Memo::new(4096);
+
+fn intern(text: &str) -> Interned {
+    INTERNED.get_or(text, || Interned {
+        text: text.into(),
+        image: ImageRef::parse(text).map(Arc::new),
+        derived: Arc::default(),
+    })
 }
 
 /// Every image reference of the file, in document order.
@@ -82,22 +187,46 @@ pub fn image_uses(src: &str, tree: &Dockerfile, model: &Model) -> Vec<ImageUse> 
                 let (Some(written), Some(range)) = (&st.image_text, st.image_range) else {
                     continue;
                 };
+                let verbatim = st.image_expanded.as_deref() == Some(written.as_str());
+                let mut derived = None;
+                let mut text = None;
                 let target = match &st.base {
-                    Base::Image(r) => Target::Image(r.clone()),
+                    // The model parsed the expanded text: the interned parse of that text is the same.
+                    Base::Image(r) => match st.image_expanded.as_deref().map(intern) {
+                        Some(Interned {
+                            text: t,
+                            image: Ok(image),
+                            derived: d,
+                        }) if *image == *r => {
+                            if verbatim {
+                                derived = Some(d);
+                                text = Some(t);
+                            }
+                            Target::Image(image)
+                        }
+                        _ => Target::Image(Arc::new(r.clone())),
+                    },
                     Base::Stage(s) => Target::Stage(*s),
                     Base::Scratch => Target::Scratch,
                     Base::Invalid(e) => Target::Invalid(e.clone()),
                     Base::Unresolved | Base::Missing => Target::Unresolved,
+                };
+                let written: Arc<str> = text.unwrap_or_else(|| written.as_str().into());
+                let expanded = if verbatim {
+                    Some(written.clone())
+                } else {
+                    st.image_expanded.as_deref().map(Arc::from)
                 };
                 out.push(ImageUse {
                     kind: UseKind::From,
                     item: idx,
                     stage: st.index,
                     range,
-                    written: written.clone(),
-                    verbatim: st.image_expanded.as_deref() == Some(written.as_str()),
-                    expanded: st.image_expanded.clone(),
+                    written,
+                    verbatim,
+                    expanded,
                     target,
+                    derived,
                 });
             }
             Kind::Copy | Kind::Run => {
@@ -121,7 +250,12 @@ pub fn image_uses(src: &str, tree: &Dockerfile, model: &Model) -> Vec<ImageUse> 
                             value,
                             verbatim,
                         ));
-                    } else if ins.kind == Kind::Run && flag.name == "mount" {
+                    } else if ins.kind == Kind::Run
+                        && flag.name == "mount"
+                        // A `from` key, quoted or not, is written as these four letters: most mounts
+                        // (`type=cache,target=...`) need not be split into fields.
+                        && flag.value.as_deref().is_some_and(|v| v.contains("from"))
+                    {
                         let fields = flag.fields();
                         let Some(from) = fields.iter().find(|f| f.key == "from") else {
                             continue;
@@ -162,35 +296,48 @@ fn resolve(
     verbatim: bool,
 ) -> ImageUse {
     let (expanded, verbatim) = if cooked.contains('$') {
-        (model.value_in(stage, item, cooked), false)
+        (model.value_in(stage, item, cooked).map(std::borrow::Cow::Owned), false)
     } else {
-        (Some(cooked.to_string()), verbatim)
+        (Some(std::borrow::Cow::Borrowed(cooked)), verbatim && written == cooked)
     };
-    let target = match &expanded {
+    let mut derived = None;
+    let mut text = None;
+    let target = match expanded.as_deref() {
         None => Target::Unresolved,
         Some(v) => match earlier_stage(model, stage, v) {
             Some(s) => Target::Stage(s),
             None if v == "scratch" => Target::Scratch,
-            None => match ImageRef::parse(v) {
-                Ok(r) => Target::Image(r),
-                Err(e) => Target::Invalid(e),
-            },
+            None => {
+                let i = intern(v);
+                match i.image {
+                    Ok(r) => {
+                        if verbatim {
+                            derived = Some(i.derived);
+                            text = Some(i.text);
+                        }
+                        Target::Image(r)
+                    }
+                    Err(e) => Target::Invalid(e),
+                }
+            }
         },
+    };
+    let written: Arc<str> = text.unwrap_or_else(|| written.into());
+    let expanded = match expanded {
+        Some(_) if verbatim => Some(written.clone()),
+        e => e.as_deref().map(Arc::from),
     };
     ImageUse {
         kind,
         item,
         stage,
         range,
-        written: written.to_string(),
+        written,
         expanded,
-        verbatim: verbatim && target_is_verbatim(written, cooked),
+        verbatim,
         target,
+        derived,
     }
-}
-
-fn target_is_verbatim(written: &str, cooked: &str) -> bool {
-    written == cooked
 }
 
 /// The stage `name` designates from inside stage `current`: an earlier stage's name or index.
@@ -217,7 +364,7 @@ mod tests {
     fn finds_from_copy_from_and_mount_from() {
         let src = "ARG V=3.20\nFROM alpine:$V AS build\nRUN --mount=type=cache,from=node:22,target=/c true\nFROM scratch\nCOPY --from=build /a /a\nCOPY --from=0 /b /b\nCOPY --from=nginx:1.27 /etc/nginx /etc/nginx\nCOPY --from=Build /c /c\n";
         let u = uses(src);
-        let kinds: Vec<_> = u.iter().map(|x| (x.kind, x.written.as_str())).collect();
+        let kinds: Vec<_> = u.iter().map(|x| (x.kind, &*x.written)).collect();
         assert_eq!(
             kinds,
             vec![

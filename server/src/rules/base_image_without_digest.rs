@@ -1,7 +1,8 @@
 //! DW104 base-image-without-digest: an image pinned by tag only (opt-in).
 
-use crate::model::refs::Target;
-use crate::rules::unpinned_base_image::{Mapping, canonical_name, digest_edit, digest_fix};
+use crate::model::ImageRef;
+use crate::model::refs::{ImageUse, Target};
+use crate::rules::unpinned_base_image::{Mapping, canonical_name, digest_edit, digest_fix, memoised};
 use crate::rules::{Ctx, Sink, declare_rule};
 
 declare_rule! {
@@ -62,6 +63,7 @@ declare_rule! {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
+    let locale = ctx.locale();
     for u in ctx.image_uses() {
         let Target::Image(image) = &u.target else {
             continue;
@@ -69,27 +71,34 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         if image.digest.is_some() {
             continue;
         }
-        let Some(tag) = image.effective_tag() else {
-            continue;
-        };
-        let map = Mapping::of(ctx, u);
-        let span = image.tag_span.unwrap_or(image.name_span);
-        let range = map.as_ref().and_then(|m| m.range(span)).unwrap_or(u.range);
-        let reference = format!("{}:{tag}", canonical_name(image));
-        let fix = map.as_ref().and_then(|m| digest_edit(m, image)).map(|edit| {
-            digest_fix(
-                ctx,
-                "fix.pin-digest",
-                &[("reference", reference.clone())],
-                vec![edit],
-                reference.clone(),
-            )
-        });
-        let shown = format!("{}:{tag}", image.familiar_name());
-        let f = sink.report(range, "base-image-without-digest", vec![("image", shown)]);
-        if let Some(fix) = fix {
-            f.fix(fix);
-        }
+        memoised(u, "DW104", &locale, sink, |sink| check_use(ctx, u, image, sink));
+    }
+}
+
+fn check_use(ctx: &Ctx, u: &ImageUse, image: &ImageRef, sink: &mut Sink) {
+    if image.digest.is_some() {
+        return;
+    }
+    let Some(tag) = image.effective_tag() else {
+        return;
+    };
+    let map = Mapping::of(ctx, u);
+    let span = image.tag_span.unwrap_or(image.name_span);
+    let range = map.as_ref().and_then(|m| m.range(span)).unwrap_or(u.range);
+    let reference = format!("{}:{tag}", canonical_name(image));
+    let fix = map.as_ref().and_then(|m| digest_edit(m, image)).map(|edit| {
+        digest_fix(
+            ctx,
+            "fix.pin-digest",
+            &[("reference", reference.clone())],
+            vec![edit],
+            reference.clone(),
+        )
+    });
+    let shown = format!("{}:{tag}", image.familiar_name());
+    let f = sink.report(range, "base-image-without-digest", vec![("image", shown)]);
+    if let Some(fix) = fix {
+        f.fix(fix);
     }
 }
 

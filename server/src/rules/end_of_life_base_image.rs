@@ -3,7 +3,9 @@
 use crate::data::{self, Date, Eol, Product, Release};
 use crate::diagnostic::{Applicability, Fix, Resolve, Severity};
 use crate::images::tags;
-use crate::rules::unpinned_base_image::{Mapping, canonical_name, retag_edits};
+use crate::model::ImageRef;
+use crate::model::refs::ImageUse;
+use crate::rules::unpinned_base_image::{Mapping, canonical_name, memoised, retag_edits};
 use crate::rules::{Ctx, Sink, declare_rule};
 
 /// An end of life this close (in days) is reported as information.
@@ -74,81 +76,85 @@ fn display(product: &Product, release: &Release) -> String {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    let today = ctx.input.today;
-    let horizon = Date::from_days_since_epoch(today.days_since_epoch() + SOON_DAYS);
-    // The nearest supported tag reads every tag of the image: once per (image, tag) and check.
-    let mut nearest: std::collections::HashMap<(String, String), Option<&'static str>> = Default::default();
+    // What a use's findings read besides its text: today, and the locale of fix titles.
+    let key = (ctx.input.today, ctx.locale());
     for u in ctx.image_uses() {
         let Some(r) = u.image() else { continue };
-        let (Some(tag), Some(tag_span)) = (r.tag.as_deref(), r.tag_span) else {
+        if r.tag.is_none() {
+            continue;
+        }
+        memoised(u, "DW105", &key, sink, |sink| check_use(ctx, u, r, sink));
+    }
+}
+
+fn check_use(ctx: &Ctx, u: &ImageUse, r: &ImageRef, sink: &mut Sink) {
+    let today = ctx.input.today;
+    let horizon = Date::from_days_since_epoch(today.days_since_epoch() + SOON_DAYS);
+    let (Some(tag), Some(tag_span)) = (r.tag.as_deref(), r.tag_span) else {
+        return;
+    };
+    let repository = canonical_name(r);
+    let official = data::official_image(&repository).filter(|_| r.is_library());
+    if official.is_none() && data::product_for_image(&repository).is_none() {
+        return;
+    }
+    let cycles = tags::cycles(&repository, tag);
+    if !cycles.iter().any(|c| c.release.is_eol(horizon)) {
+        return;
+    }
+    let map = Mapping::of(ctx, u);
+    // Memoised per process (it reads every tag of the image).
+    let suggestion = official.and_then(|i| tags::nearest_supported(i, tag, horizon));
+    let fix = suggestion.and_then(|s| {
+        let edits = retag_edits(map.as_ref()?, r, s)?;
+        let args = [("image", r.familiar_name()), ("tag", s.to_string())];
+        Some(Fix {
+            title: ctx.msg("fix.bump-tag", &args),
+            applicability: Applicability::Unsafe,
+            edits,
+            creates: None,
+            resolve: r.digest.as_ref().map(|_| Resolve::Digest {
+                reference: format!("{repository}:{s}"),
+            }),
+        })
+    });
+    for c in &cycles {
+        let release = &c.release;
+        let newest = tags::newest_supported_release(c.product, today);
+        let (message, severity) = if release.is_eol(today) {
+            match (release.eol, newest) {
+                (_, None) => ("end-of-life-base-image.discontinued", None),
+                (Eol::Date(_), Some(_)) => ("end-of-life-base-image", None),
+                _ => ("end-of-life-base-image.ended", None),
+            }
+        } else if release.is_eol(horizon) {
+            ("end-of-life-base-image.soon", Some(Severity::Info))
+        } else {
             continue;
         };
-        let repository = canonical_name(r);
-        let official = data::official_image(&repository).filter(|_| r.is_library());
-        if official.is_none() && data::product_for_image(&repository).is_none() {
-            continue;
+        let mut args = vec![
+            ("release", display(c.product, release)),
+            ("product", c.product.title.to_string()),
+            ("newest", newest.map(|n| display(c.product, &n)).unwrap_or_default()),
+        ];
+        if let Some(date) = release.eol.date() {
+            args.push(("date", date.to_string()));
+            args.push(("days", today.days_until(date).to_string()));
         }
-        let cycles = tags::cycles(&repository, tag);
-        if !cycles.iter().any(|c| c.release.is_eol(horizon)) {
-            continue;
+        if let Some(s) = suggestion {
+            args.push(("suggestion", s.to_string()));
         }
-        let map = Mapping::of(ctx, u);
-        let suggestion = official.and_then(|i| {
-            *nearest
-                .entry((repository.clone(), tag.to_string()))
-                .or_insert_with(|| tags::nearest_supported(i, tag, horizon))
-        });
-        let fix = suggestion.and_then(|s| {
-            let edits = retag_edits(map.as_ref()?, r, s)?;
-            let args = [("image", r.familiar_name()), ("tag", s.to_string())];
-            Some(Fix {
-                title: ctx.msg("fix.bump-tag", &args),
-                applicability: Applicability::Unsafe,
-                edits,
-                creates: None,
-                resolve: r.digest.as_ref().map(|_| Resolve::Digest {
-                    reference: format!("{repository}:{s}"),
-                }),
-            })
-        });
-        for c in &cycles {
-            let release = &c.release;
-            let newest = tags::newest_supported_release(c.product, today);
-            let (message, severity) = if release.is_eol(today) {
-                match (release.eol, newest) {
-                    (_, None) => ("end-of-life-base-image.discontinued", None),
-                    (Eol::Date(_), Some(_)) => ("end-of-life-base-image", None),
-                    _ => ("end-of-life-base-image.ended", None),
-                }
-            } else if release.is_eol(horizon) {
-                ("end-of-life-base-image.soon", Some(Severity::Info))
-            } else {
-                continue;
-            };
-            let mut args = vec![
-                ("release", display(c.product, release)),
-                ("product", c.product.title.to_string()),
-                ("newest", newest.map(|n| display(c.product, &n)).unwrap_or_default()),
-            ];
-            if let Some(date) = release.eol.date() {
-                args.push(("date", date.to_string()));
-                args.push(("days", today.days_until(date).to_string()));
-            }
-            if let Some(s) = suggestion {
-                args.push(("suggestion", s.to_string()));
-            }
-            let span = (tag_span.0 + c.span.0, tag_span.0 + c.span.1);
-            let range = map.as_ref().and_then(|m| m.range(span)).unwrap_or(u.range);
-            let finding = sink.report(range, message, args);
-            if let Some(sev) = severity {
-                finding.severity(sev);
-            }
-            if suggestion.is_some() && message != "end-of-life-base-image.discontinued" {
-                finding.help("end-of-life-base-image.help-bump");
-            }
-            if let Some(f) = &fix {
-                finding.fix(f.clone());
-            }
+        let span = (tag_span.0 + c.span.0, tag_span.0 + c.span.1);
+        let range = map.as_ref().and_then(|m| m.range(span)).unwrap_or(u.range);
+        let finding = sink.report(range, message, args);
+        if let Some(sev) = severity {
+            finding.severity(sev);
+        }
+        if suggestion.is_some() && message != "end-of-life-base-image.discontinued" {
+            finding.help("end-of-life-base-image.help-bump");
+        }
+        if let Some(f) = &fix {
+            finding.fix(f.clone());
         }
     }
 }

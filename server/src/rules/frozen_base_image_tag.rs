@@ -4,7 +4,9 @@
 use crate::data;
 use crate::diagnostic::{Applicability, Fix};
 use crate::images::tags;
-use crate::rules::unpinned_base_image::{Mapping, canonical_name, digest_edit, digest_fix, retag_edits};
+use crate::model::ImageRef;
+use crate::model::refs::ImageUse;
+use crate::rules::unpinned_base_image::{Mapping, canonical_name, digest_edit, digest_fix, memoised, retag_edits};
 use crate::rules::{Ctx, Sink, declare_rule};
 
 declare_rule! {
@@ -60,73 +62,78 @@ declare_rule! {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    let today = ctx.input.today;
-    // The maintained tag reads every tag of the image: once per (image, tag) and check.
-    let mut cache: std::collections::HashMap<(String, String), Option<&'static str>> = Default::default();
+    // What a use's findings read besides its text: today, and the locale of fix titles.
+    let key = (ctx.input.today, ctx.locale());
     for u in ctx.image_uses() {
         let Some(r) = u.image() else { continue };
-        let (Some(tag), Some(tag_span)) = (r.tag.as_deref(), r.tag_span) else {
-            continue;
-        };
-        if !r.is_library() {
+        if r.tag.is_none() || !r.is_library() {
             continue;
         }
-        let repository = canonical_name(r);
-        let Some(image) = data::official_image(&repository) else {
-            continue;
-        };
-        let maintained = *cache
-            .entry((repository.clone(), tag.to_string()))
-            .or_insert_with(|| tags::maintained_tag(image, tag));
-        let Some(maintained) = maintained else {
-            continue;
-        };
-        // An end-of-life line is DW105's finding.
-        if tags::cycles(&repository, tag).iter().any(|c| c.release.is_eol(today)) {
-            continue;
-        }
-        let name = r.familiar_name();
-        let map = Mapping::of(ctx, u);
-        let range = map.as_ref().and_then(|m| m.range(tag_span)).unwrap_or(u.range);
-        let finding = sink.report(
-            range,
-            "frozen-base-image-tag",
-            vec![
-                ("image", name.clone()),
-                ("tag", tag.to_string()),
-                ("maintained", maintained.to_string()),
-            ],
-        );
-        let Some(map) = map else { continue };
-        let args = [("image", name), ("tag", maintained.to_string())];
-        if r.digest.is_none()
-            && let Some(edits) = retag_edits(&map, r, maintained)
-        {
-            finding.fix(Fix {
-                title: ctx.msg("fix.use-tag", &args),
-                applicability: Applicability::Unsafe,
-                edits: edits.clone(),
-                creates: None,
-                resolve: None,
-            });
-        }
-        if let Some(mut edits) = retag_edits(&map, r, maintained) {
-            if r.digest.is_none() {
-                match digest_edit(&map, r) {
-                    Some(e) => edits.push(e),
-                    None => continue,
-                }
+        memoised(u, "DW106", &key, sink, |sink| check_use(ctx, u, r, sink));
+    }
+}
+
+fn check_use(ctx: &Ctx, u: &ImageUse, r: &ImageRef, sink: &mut Sink) {
+    let today = ctx.input.today;
+    let (Some(tag), Some(tag_span)) = (r.tag.as_deref(), r.tag_span) else {
+        return;
+    };
+    if !r.is_library() {
+        return;
+    }
+    let repository = canonical_name(r);
+    let Some(image) = data::official_image(&repository) else {
+        return;
+    };
+    // Memoised per process (it reads every tag of the image).
+    let Some(maintained) = tags::maintained_tag(image, tag) else {
+        return;
+    };
+    // An end-of-life line is DW105's finding.
+    if tags::cycles(&repository, tag).iter().any(|c| c.release.is_eol(today)) {
+        return;
+    }
+    let name = r.familiar_name();
+    let map = Mapping::of(ctx, u);
+    let range = map.as_ref().and_then(|m| m.range(tag_span)).unwrap_or(u.range);
+    let finding = sink.report(
+        range,
+        "frozen-base-image-tag",
+        vec![
+            ("image", name.clone()),
+            ("tag", tag.to_string()),
+            ("maintained", maintained.to_string()),
+        ],
+    );
+    let Some(map) = map else { return };
+    let args = [("image", name), ("tag", maintained.to_string())];
+    if r.digest.is_none()
+        && let Some(edits) = retag_edits(&map, r, maintained)
+    {
+        finding.fix(Fix {
+            title: ctx.msg("fix.use-tag", &args),
+            applicability: Applicability::Unsafe,
+            edits: edits.clone(),
+            creates: None,
+            resolve: None,
+        });
+    }
+    if let Some(mut edits) = retag_edits(&map, r, maintained) {
+        if r.digest.is_none() {
+            match digest_edit(&map, r) {
+                Some(e) => edits.push(e),
+                None => return,
             }
-            let mut fix = digest_fix(
-                ctx,
-                "fix.use-tag-digest",
-                &args,
-                edits,
-                format!("{repository}:{maintained}"),
-            );
-            fix.applicability = Applicability::Unsafe;
-            finding.fix(fix);
         }
+        let mut fix = digest_fix(
+            ctx,
+            "fix.use-tag-digest",
+            &args,
+            edits,
+            format!("{repository}:{maintained}"),
+        );
+        fix.applicability = Applicability::Unsafe;
+        finding.fix(fix);
     }
 }
 

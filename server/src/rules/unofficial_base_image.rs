@@ -2,7 +2,9 @@
 
 use crate::diagnostic::Applicability;
 use crate::images::trust::{self, Trust};
-use crate::model::refs::{Target, UseKind};
+use crate::model::ImageRef;
+use crate::model::refs::{ImageUse, Target, UseKind};
+use crate::rules::unpinned_base_image::memoised;
 use crate::rules::{Ctx, Sink, declare_rule};
 
 declare_rule! {
@@ -83,46 +85,56 @@ declare_rule! {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
+    // What a use's findings read besides its text: the locale of fix titles and the trusted registries.
+    let key = (ctx.locale(), ctx.settings.trusted_registries.clone());
     for u in ctx.image_uses() {
         let Target::Image(image) = &u.target else {
             continue;
         };
-        let name_range = u.sub_range(image.name_span).unwrap_or(u.range);
-        let shown = image.familiar_name();
-        match trust::trust(image, &ctx.settings.trusted_registries) {
-            Trust::Official | Trust::Vendor(_) | Trust::User(_) | Trust::LocalOrUnknown | Trust::OwnRegistry => {}
-            Trust::RetiredOfficial(successor) => {
-                sink.report(
-                    name_range,
-                    "unofficial-base-image.retired",
-                    vec![("image", shown), ("successor", successor.to_string())],
-                );
-            }
-            Trust::Untrusted => {
-                let id = match u.kind {
-                    UseKind::From => "unofficial-base-image",
-                    UseKind::CopyFrom | UseKind::MountFrom => "unofficial-base-image.copied",
+        // The message depends on the kind of use: one memo for FROM, one for the others.
+        let owner = match u.kind {
+            UseKind::From => "DW102",
+            UseKind::CopyFrom | UseKind::MountFrom => "DW102.copied",
+        };
+        memoised(u, owner, &key, sink, |sink| check_use(ctx, u, image, sink));
+    }
+}
+
+fn check_use(ctx: &Ctx, u: &ImageUse, image: &ImageRef, sink: &mut Sink) {
+    let name_range = u.sub_range(image.name_span).unwrap_or(u.range);
+    match trust::trust(image, &ctx.settings.trusted_registries) {
+        Trust::Official | Trust::Vendor(_) | Trust::User(_) | Trust::LocalOrUnknown | Trust::OwnRegistry => {}
+        Trust::RetiredOfficial(successor) => {
+            sink.report(
+                name_range,
+                "unofficial-base-image.retired",
+                vec![("image", image.familiar_name()), ("successor", successor.to_string())],
+            );
+        }
+        Trust::Untrusted => {
+            let id = match u.kind {
+                UseKind::From => "unofficial-base-image",
+                UseKind::CopyFrom | UseKind::MountFrom => "unofficial-base-image.copied",
+            };
+            let entry = trust::suggested_entry(image);
+            let fix = trust::official_counterpart(image).and_then(|official| {
+                let tag_ok = match &image.tag {
+                    None => true,
+                    Some(t) => crate::data::official_image(official).is_some_and(|o| o.has_tag(t)),
                 };
-                let entry = trust::suggested_entry(image);
-                let fix = trust::official_counterpart(image).and_then(|official| {
-                    let tag_ok = match &image.tag {
-                        None => true,
-                        Some(t) => crate::data::official_image(official).is_some_and(|o| o.has_tag(t)),
-                    };
-                    (u.verbatim && image.digest.is_none() && tag_ok).then(|| {
-                        ctx.replace(
-                            "fix.use-official-image",
-                            &[("image", official.to_string())],
-                            name_range,
-                            official,
-                            Applicability::Unsafe,
-                        )
-                    })
-                });
-                let f = sink.report(name_range, id, vec![("image", shown), ("entry", entry)]);
-                if let Some(fix) = fix {
-                    f.fix(fix);
-                }
+                (u.verbatim && image.digest.is_none() && tag_ok).then(|| {
+                    ctx.replace(
+                        "fix.use-official-image",
+                        &[("image", official.to_string())],
+                        name_range,
+                        official,
+                        Applicability::Unsafe,
+                    )
+                })
+            });
+            let f = sink.report(name_range, id, vec![("image", image.familiar_name()), ("entry", entry)]);
+            if let Some(fix) = fix {
+                f.fix(fix);
             }
         }
     }

@@ -1,14 +1,17 @@
 //! DW103 unpinned-base-image: an image used without a tag, or with `latest`, and without a digest.
 //!
-//! Also the helpers the image-tag rules (DW103, DW105, DW106) share: [`Mapping`] from offsets in an
-//! image reference's expanded text to the source, and the edits that replace a tag or add a digest.
+//! Also the helpers the image rules (DW102 to DW106) share: [`memoised`], which computes a use's findings
+//! once per process for each reference text, [`Mapping`] from offsets in an image reference's expanded text
+//! to the source, and the edits that replace a tag or add a digest.
+
+use std::sync::Arc;
 
 use crate::data;
 use crate::diagnostic::{Applicability, DIGEST_PLACEHOLDER, FileRef, Fix, Resolve, TextEdit};
 use crate::images::tags;
 use crate::model::refs::{ImageUse, UseKind};
 use crate::model::{ImageRef, VarDef, VarKind};
-use crate::rules::{Ctx, Sink, declare_rule};
+use crate::rules::{Ctx, Finding, Sink, declare_rule};
 use crate::text::TextRange;
 
 declare_rule! {
@@ -71,83 +74,161 @@ declare_rule! {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
+    let locale = ctx.locale();
     for u in ctx.image_uses() {
         let Some(r) = u.image() else { continue };
-        if r.digest.is_some() {
+        // Pinned by digest or by a tag other than `latest`: nothing to find, without a memo lookup.
+        if r.digest.is_some() || r.tag.as_deref().is_some_and(|t| t != "latest") {
             continue;
         }
-        let latest = match r.tag.as_deref() {
-            None => false,
-            Some("latest") => true,
-            Some(_) => continue,
-        };
-        let map = Mapping::of(ctx, u);
-        let word_len = r.written.len();
-        let tag_span = r.tag_span.unwrap_or((word_len, word_len));
-        let range = map
-            .as_ref()
-            .and_then(|m| {
-                if latest {
-                    m.range(tag_span)
-                } else {
-                    m.range((0, word_len))
-                }
-            })
-            .unwrap_or(u.range);
-        let image = r.familiar_name();
-        let pinned = data::official_image(&canonical_name(r))
-            .filter(|_| r.is_library())
-            .and_then(|i| tags::pin(i, r.tag.as_deref()));
-        let mut args = vec![("image", image.clone())];
-        if let Some(p) = pinned {
-            args.push(("pinned", p.to_string()));
-        }
-        let finding = sink.report(
-            range,
+        memoised(u, "DW103", &locale, sink, |sink| check_use(ctx, u, r, sink));
+    }
+}
+
+fn check_use(ctx: &Ctx, u: &ImageUse, r: &ImageRef, sink: &mut Sink) {
+    let latest = match r.tag.as_deref() {
+        None => false,
+        Some("latest") => true,
+        Some(_) => return,
+    };
+    if r.digest.is_some() {
+        return;
+    }
+    let map = Mapping::of(ctx, u);
+    let word_len = r.written.len();
+    let tag_span = r.tag_span.unwrap_or((word_len, word_len));
+    let range = map
+        .as_ref()
+        .and_then(|m| {
             if latest {
-                "unpinned-base-image.latest"
+                m.range(tag_span)
             } else {
-                "unpinned-base-image.no-tag"
-            },
-            args,
-        );
-        if pinned.is_some() {
-            finding.help("unpinned-base-image.help-pin");
-        }
-        let Some(map) = map else { continue };
-        if let Some(p) = pinned {
-            // Replace `latest`, or add the tag after the name.
-            let edit = if latest {
-                map.edit(tag_span, p.to_string())
-            } else {
-                map.edit((word_len, word_len), format!(":{p}"))
-            };
-            if let Some(edit) = edit {
-                finding.fix(Fix {
-                    title: ctx.msg("fix.pin-tag", &[("image", image.clone()), ("tag", p.to_string())]),
-                    applicability: Applicability::Unsafe,
-                    edits: vec![edit],
-                    creates: None,
-                    resolve: None,
-                });
+                m.range((0, word_len))
             }
-        }
-        let reference = format!("{}/{}:latest", r.domain, r.path);
-        let text = if latest {
-            format!("@{DIGEST_PLACEHOLDER}")
+        })
+        .unwrap_or(u.range);
+    let image = r.familiar_name();
+    let pinned = data::official_image(&canonical_name(r))
+        .filter(|_| r.is_library())
+        .and_then(|i| tags::pin(i, r.tag.as_deref()));
+    let mut args = vec![("image", image.clone())];
+    if let Some(p) = pinned {
+        args.push(("pinned", p.to_string()));
+    }
+    let finding = sink.report(
+        range,
+        if latest {
+            "unpinned-base-image.latest"
         } else {
-            format!(":latest@{DIGEST_PLACEHOLDER}")
+            "unpinned-base-image.no-tag"
+        },
+        args,
+    );
+    if pinned.is_some() {
+        finding.help("unpinned-base-image.help-pin");
+    }
+    let Some(map) = map else { return };
+    if let Some(p) = pinned {
+        // Replace `latest`, or add the tag after the name.
+        let edit = if latest {
+            map.edit(tag_span, p.to_string())
+        } else {
+            map.edit((word_len, word_len), format!(":{p}"))
         };
-        if let Some(edit) = map.edit((word_len, word_len), text) {
-            finding.fix(digest_fix(
-                ctx,
-                "fix.pin-digest",
-                &[("reference", reference.clone())],
-                vec![edit],
-                reference,
-            ));
+        if let Some(edit) = edit {
+            finding.fix(Fix {
+                title: ctx.msg("fix.pin-tag", &[("image", image.clone()), ("tag", p.to_string())]),
+                applicability: Applicability::Unsafe,
+                edits: vec![edit],
+                creates: None,
+                resolve: None,
+            });
         }
     }
+    let reference = format!("{}/{}:latest", r.domain, r.path);
+    let text = if latest {
+        format!("@{DIGEST_PLACEHOLDER}")
+    } else {
+        format!(":latest@{DIGEST_PLACEHOLDER}")
+    };
+    if let Some(edit) = map.edit((word_len, word_len), text) {
+        finding.fix(digest_fix(
+            ctx,
+            "fix.pin-digest",
+            &[("reference", reference.clone())],
+            vec![edit],
+            reference,
+        ));
+    }
+}
+
+/// Reports what `compute` finds for the use `u`. When `u` has a memo ([`ImageUse::derived`]: a verbatim
+/// reference to an image), the findings are computed once per process for its text, `owner` and `key`,
+/// and kept with ranges relative to the reference, moved to where each use is written. `key` must hold
+/// everything else `compute` reads: the date, the locale of fix titles, the settings that matter. Other
+/// uses (variables, whose findings also depend on ARG lines) are computed afresh.
+pub(crate) fn memoised<K>(u: &ImageUse, owner: &'static str, key: &K, sink: &mut Sink, compute: impl Fn(&mut Sink))
+where
+    K: PartialEq + Clone + Send + Sync + 'static,
+{
+    let Some(derived) = u.derived().filter(|_| !cold()) else {
+        return compute(sink);
+    };
+    let mut fresh = None;
+    let stored: Option<Arc<[Finding]>> = derived.get_or(owner, key, || {
+        let mut s = Sink::default();
+        compute(&mut s);
+        let relative = relative(&s.findings, u.range);
+        fresh = Some(s.findings);
+        relative
+    });
+    match (fresh, stored) {
+        (Some(findings), _) => sink.findings.extend(findings),
+        (None, Some(list)) => {
+            let start = u.range.start;
+            sink.findings.extend(list.iter().map(|f| moved(f, |r| r.shift(start))));
+        }
+        // Findings outside the reference: not memoised (no rule reports such findings today).
+        (None, None) => compute(sink),
+    }
+}
+
+/// Whether to compute without the memo (tests compare both; never outside tests).
+#[cfg(not(test))]
+fn cold() -> bool {
+    false
+}
+
+/// `findings` with every range relative to `at.start`, when all of them lie inside `at`, in the Dockerfile.
+fn relative(findings: &[Finding], at: TextRange) -> Option<Arc<[Finding]>> {
+    let inside = |r: TextRange| at.start <= r.start && r.end <= at.end;
+    let all_inside = findings.iter().all(|f| {
+        f.file == FileRef::Dockerfile
+            && inside(f.range)
+            && f.related.iter().all(|r| inside(r.range))
+            && f.fixes.iter().all(|x| {
+                x.creates.is_none() && x.edits.iter().all(|e| e.file == FileRef::Dockerfile && inside(e.range))
+            })
+    });
+    all_inside.then(|| {
+        findings
+            .iter()
+            .map(|f| moved(f, |r| TextRange::new(r.start - at.start, r.end - at.start)))
+            .collect()
+    })
+}
+
+/// A copy of `f` with every range of the Dockerfile mapped by `map`.
+fn moved(f: &Finding, map: impl Fn(TextRange) -> TextRange) -> Finding {
+    let mut f = f.clone();
+    f.range = map(f.range);
+    for r in &mut f.related {
+        r.range = map(r.range);
+    }
+    for e in f.fixes.iter_mut().flat_map(|x| x.edits.iter_mut()) {
+        e.range = map(e.range);
+    }
+    f
 }
 
 /// The repository as [`data`] looks it up: `docker.io/library/node`.
@@ -317,12 +398,122 @@ fn definition<'m>(ctx: &'m Ctx, u: &ImageUse, name: &str) -> Option<&'m VarDef> 
 }
 
 #[cfg(test)]
+use tests::cold;
+
+#[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use crate::check::{Input, check};
-    use crate::diagnostic::{Applicability, FileRef, Resolve};
+    use crate::date::Date;
+    use crate::diagnostic::{Applicability, Diagnostic, FileRef, Resolve};
     use crate::fix;
+    use crate::messages::Locale;
     use crate::rules::testing::{TODAY, check_fix, check_rule};
     use crate::settings::Settings;
+
+    thread_local! {
+        /// Set while a test computes the image rules without their memo.
+        static COLD: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub(super) fn cold() -> bool {
+        COLD.with(Cell::get)
+    }
+
+    /// The image rules' diagnostics computed without the memo, then twice with it (the second check is
+    /// answered from the memo for every verbatim reference).
+    fn cold_and_warm(
+        src: &str,
+        today: Date,
+        settings: &Settings,
+    ) -> (Vec<Diagnostic>, Vec<Diagnostic>, Vec<Diagnostic>) {
+        let input = Input::new(src, today);
+        COLD.with(|c| c.set(true));
+        let cold = check(&input, settings);
+        COLD.with(|c| c.set(false));
+        let first = check(&input, settings);
+        let second = check(&input, settings);
+        (cold, first, second)
+    }
+
+    fn image_rules(locale: Locale, trusted: &[&str]) -> Settings {
+        Settings {
+            select: Some(["DW102", "DW103", "DW104", "DW105", "DW106"].map(String::from).to_vec()),
+            trusted_registries: trusted.iter().map(|s| s.to_string()).collect(),
+            locale,
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn a_warm_memo_answers_what_a_cold_check_computes() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
+        let mut files = Vec::new();
+        for dir in std::fs::read_dir(&root).unwrap().flatten() {
+            if !dir.file_name().to_string_lossy().starts_with("DW10") {
+                continue;
+            }
+            for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
+                if f.file_name().to_string_lossy().ends_with(".Dockerfile") {
+                    files.push(std::fs::read_to_string(f.path()).unwrap());
+                }
+            }
+        }
+        assert!(files.len() >= 12, "{} fixtures", files.len());
+        let variations = [
+            (TODAY, image_rules(Locale::En, &[])),
+            (Date::new(2027, 3, 1), image_rules(Locale::Ja, &[])),
+            (
+                TODAY,
+                image_rules(Locale::En, &["ghcr.io/acme", "someuser/", "quay.io"]),
+            ),
+            (Date::new(2031, 6, 1), image_rules(Locale::Ja, &["docker.io"])),
+        ];
+        let mut findings = 0;
+        for text in &files {
+            // The same references again further down: the memo's ranges move with them.
+            for src in [text.clone(), format!("# moved\n{text}"), format!("{text}\n{text}")] {
+                for (today, settings) in &variations {
+                    let (cold, first, second) = cold_and_warm(&src, *today, settings);
+                    assert_eq!(first, cold, "{src}");
+                    assert_eq!(second, cold, "{src}");
+                    findings += cold.len();
+                }
+            }
+        }
+        assert!(findings > 100, "{findings} findings");
+    }
+
+    #[test]
+    fn a_change_of_date_locale_or_settings_is_not_answered_from_a_stale_entry() {
+        let src = "FROM node:22-alpine\nFROM someuser/nginx\n";
+        let en = image_rules(Locale::En, &[]);
+        let codes = |d: &[Diagnostic]| d.iter().map(|x| x.code).collect::<Vec<_>>();
+        let at = |today: Date, s: &Settings| {
+            let (cold, first, second) = cold_and_warm(src, today, s);
+            assert_eq!(first, cold);
+            assert_eq!(second, cold);
+            cold
+        };
+        // Node.js 22 ends on 2027-04-30: reported from 90 days before, whatever was memoised for another date.
+        assert!(!codes(&at(TODAY, &en)).contains(&"DW105"));
+        assert!(codes(&at(Date::new(2027, 3, 1), &en)).contains(&"DW105"));
+        assert!(!codes(&at(TODAY, &en)).contains(&"DW105"));
+        // Trusting the namespace removes the finding; untrusting it brings it back.
+        assert!(codes(&at(TODAY, &en)).contains(&"DW102"));
+        assert!(!codes(&at(TODAY, &image_rules(Locale::En, &["someuser/"]))).contains(&"DW102"));
+        assert!(codes(&at(TODAY, &en)).contains(&"DW102"));
+        // Fix titles are rendered in the locale of the check.
+        let title = |d: Vec<Diagnostic>| {
+            d.into_iter().find(|x| x.code == "DW102").unwrap().fixes[0]
+                .title
+                .clone()
+        };
+        let (english, japanese) = (title(at(TODAY, &en)), title(at(TODAY, &image_rules(Locale::Ja, &[]))));
+        assert_ne!(english, japanese);
+        assert_eq!(title(at(TODAY, &en)), english);
+    }
 
     const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
