@@ -193,10 +193,11 @@ where
     }
 }
 
-/// Whether to compute without the memo (tests compare both; never outside tests).
+/// Whether to compute without the memo: when every memo is bypassed ([`crate::memo::bypassed`], tests
+/// compare both).
 #[cfg(not(test))]
 fn cold() -> bool {
-    false
+    crate::memo::is_bypassed()
 }
 
 /// `findings` with every range relative to `at.start`, when all of them lie inside `at`, in the Dockerfile.
@@ -418,7 +419,7 @@ mod tests {
     }
 
     pub(super) fn cold() -> bool {
-        COLD.with(Cell::get)
+        COLD.with(Cell::get) || crate::memo::is_bypassed()
     }
 
     /// The image rules' diagnostics computed without the memo, then twice with it (the second check is
