@@ -690,6 +690,7 @@ impl Server {
         let uri = p.text_document.uri.as_str().to_string();
         let kind = self.docs.remove(&uri).map_or(DocKind::Other, |d| d.kind);
         self.published.remove(&uri);
+        self.dirty.remove(&uri);
         if self.mode == Mode::Push {
             self.notify(
                 "textDocument/publishDiagnostics",
