@@ -1,12 +1,21 @@
 //! Engine diagnostics as protocol diagnostics, and result ids for pull diagnostics.
+//!
+//! A check runs on every keystroke and most of its diagnostics are those of the previous check, often
+//! on other lines. [`Published`] keeps the JSON of the last diagnostics of a document: a diagnostic
+//! equal to one of the previous check in everything its JSON shows but its range is written by copying
+//! the previous bytes after the range, so only new diagnostics go through `lsp_types` and serde. The
+//! output is byte for byte what [`serialize_uncached`] writes (guarded by
+//! `cached_and_uncached_output_are_byte_identical`).
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
+use std::ops::Range;
+use std::sync::Arc;
 
 use lsp_types::{CodeDescription, DiagnosticSeverity, DiagnosticTag, NumberOrString};
 use serde_json::json;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, FileRef, Severity};
 use crate::lsp::convert;
 use crate::text::{Encoding, LineIndex};
 
@@ -44,28 +53,382 @@ pub fn to_lsp(d: &Diagnostic, text: &str, idx: &LineIndex, enc: Encoding) -> lsp
     }
 }
 
-/// A result id for a set of diagnostics: equal ids mean equal diagnostics.
-pub fn result_id(items: &[lsp_types::Diagnostic]) -> String {
-    result_id_of(&serde_json::to_vec(items).unwrap_or_default())
-}
-
-/// [`result_id`] of diagnostics already serialised as a JSON array.
-pub fn result_id_of(json: &[u8]) -> String {
-    let mut h = DefaultHasher::new();
-    json.hash(&mut h);
-    format!("{:016x}", h.finish())
-}
-
 /// The `textDocument/publishDiagnostics` notification, serialised once: `diagnostics` is the JSON
-/// array of the items (as [`result_id_of`] hashed it).
+/// array of the items.
 pub fn publish_notification(uri: &str, version: i32, diagnostics: &[u8]) -> Vec<u8> {
-    let head = format!(
-        r#"{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{{"uri":{},"version":{version},"diagnostics":"#,
-        serde_json::Value::String(uri.to_string())
-    );
+    let head = publish_head(uri, version);
     let mut out = Vec::with_capacity(head.len() + diagnostics.len() + 2);
     out.extend_from_slice(head.as_bytes());
     out.extend_from_slice(diagnostics);
     out.extend_from_slice(b"}}");
     out
+}
+
+/// One engine diagnostic in protocol form with its related places (those in the same document).
+pub fn to_lsp_full(
+    d: &Diagnostic,
+    uri: Option<&lsp_types::Uri>,
+    text: &str,
+    idx: &LineIndex,
+    enc: Encoding,
+) -> lsp_types::Diagnostic {
+    let mut l = to_lsp(d, text, idx, enc);
+    if let Some(uri) = uri {
+        let related: Vec<lsp_types::DiagnosticRelatedInformation> = d
+            .related
+            .iter()
+            .filter(|r| r.file == FileRef::Dockerfile)
+            .map(|r| lsp_types::DiagnosticRelatedInformation {
+                location: lsp_types::Location {
+                    uri: uri.clone(),
+                    range: convert::range(text, idx, r.range, enc),
+                },
+                message: r.message.clone(),
+            })
+            .collect();
+        if !related.is_empty() {
+            l.related_information = Some(related);
+        }
+    }
+    l
+}
+
+/// The diagnostics of a document as a JSON array, without any cache (the reference for [`Published`]).
+pub fn serialize_uncached(ds: &[Diagnostic], uri: &str, text: &str, idx: &LineIndex, enc: Encoding) -> Vec<u8> {
+    let parsed = uri.parse::<lsp_types::Uri>().ok();
+    let items: Vec<lsp_types::Diagnostic> = ds
+        .iter()
+        .map(|d| to_lsp_full(d, parsed.as_ref(), text, idx, enc))
+        .collect();
+    serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec())
+}
+
+/// A protocol range as four numbers (start line, start character, end line, end character).
+type Span4 = [u32; 4];
+
+fn span4(r: lsp_types::Range) -> Span4 {
+    [r.start.line, r.start.character, r.end.line, r.end.character]
+}
+
+/// Writes `{"range":{"start":{"line":..,"character":..},"end":{...}}` exactly as serde writes the
+/// beginning of an `lsp_types::Diagnostic`.
+fn write_range_prefix(out: &mut Vec<u8>, r: Span4) {
+    fn num(out: &mut Vec<u8>, mut n: u32) {
+        let mut buf = [0u8; 10];
+        let mut i = buf.len();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        out.extend_from_slice(&buf[i..]);
+    }
+    out.extend_from_slice(br#"{"range":{"start":{"line":"#);
+    num(out, r[0]);
+    out.extend_from_slice(br#","character":"#);
+    num(out, r[1]);
+    out.extend_from_slice(br#"},"end":{"line":"#);
+    num(out, r[2]);
+    out.extend_from_slice(br#","character":"#);
+    num(out, r[3]);
+    out.extend_from_slice(b"}}");
+}
+
+/// One published diagnostic: what its JSON shows, and where its JSON after the range is in
+/// [`Published::bytes`].
+#[derive(Debug)]
+struct Entry {
+    /// The engine diagnostic, fixes dropped (they are not published; code actions recompute them).
+    diag: Diagnostic,
+    range: Span4,
+    /// Ranges of the related places in this document, in order.
+    related: Vec<Span4>,
+    /// The bytes after the range prefix (from `,"severity"` to the closing brace); when `whole` they
+    /// are the whole object and the entry is reused only at the same range.
+    tail: Range<usize>,
+    whole: bool,
+    /// Hash of the tail bytes (feeds the result id).
+    hash: u64,
+}
+
+impl Entry {
+    /// Whether the JSON of `d` (at `range`, with `related` ranges) after its range is this entry's.
+    fn shows_same(&self, d: &Diagnostic, range: Span4, related: &[Span4]) -> bool {
+        let a = &self.diag;
+        a.code == d.code
+            && a.message_id == d.message_id
+            && a.severity == d.severity
+            && a.message == d.message
+            && a.help == d.help
+            && (!self.whole || self.range == range)
+            && self.related == related
+            && a.related.len() == d.related.len()
+            && a.related
+                .iter()
+                .zip(&d.related)
+                .all(|(x, y)| x.file == y.file && x.message == y.message)
+    }
+}
+
+/// The last diagnostics of a document as published: the `publishDiagnostics` notification (shared with
+/// the writer thread), where its array is, and what each diagnostic showed.
+#[derive(Debug, Default)]
+pub struct Published {
+    /// The complete notification (see [`publish_notification`]).
+    pub bytes: Arc<Vec<u8>>,
+    /// The JSON array of the diagnostics inside `bytes`.
+    pub array: Range<usize>,
+    /// The result id: equal ids mean equal diagnostics (the array hashed in pieces).
+    pub result_id: String,
+    /// The document version the diagnostics are for.
+    pub version: i32,
+    entries: Vec<Entry>,
+}
+
+/// How many earlier entries are searched when a diagnostic is not the next one of the previous check
+/// (diagnostics are sorted by position, so an edit inserts or removes a few in one place).
+const LOOKAHEAD: usize = 16;
+
+impl Published {
+    /// The array of the diagnostics.
+    pub fn array(&self) -> &[u8] {
+        &self.bytes[self.array.clone()]
+    }
+
+    /// The publication of `ds` (whose previous publication was `prev`, if any) for `uri` at `version`.
+    pub fn build(
+        prev: Option<Published>,
+        ds: Vec<Diagnostic>,
+        uri: &str,
+        version: i32,
+        text: &str,
+        idx: &LineIndex,
+        enc: Encoding,
+    ) -> Published {
+        let parsed = uri.parse::<lsp_types::Uri>().ok();
+        let prev = prev.unwrap_or_default();
+        let old = &prev.entries;
+        let head = publish_head(uri, version);
+        let mut out = Vec::with_capacity(head.len() + prev.array.len().max(64) + 64);
+        out.extend_from_slice(head.as_bytes());
+        let array_start = out.len();
+        out.push(b'[');
+        let mut entries = Vec::with_capacity(ds.len());
+        let mut id = DefaultHasher::new();
+        let mut j = 0usize;
+        let mut scratch = Vec::new();
+        for (i, mut d) in ds.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let range = span4(convert::range(text, idx, d.range, enc));
+            let related: Vec<Span4> = if parsed.is_some() {
+                d.related
+                    .iter()
+                    .filter(|r| r.file == FileRef::Dockerfile)
+                    .map(|r| span4(convert::range(text, idx, r.range, enc)))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let found = (j..old.len().min(j + LOOKAHEAD)).find(|&k| old[k].shows_same(&d, range, &related));
+            let (tail_start, whole, hash) = match found {
+                Some(k) => {
+                    j = k + 1;
+                    let e = &old[k];
+                    if !e.whole {
+                        write_range_prefix(&mut out, range);
+                    }
+                    let start = out.len();
+                    out.extend_from_slice(&prev.bytes[e.tail.clone()]);
+                    (start, e.whole, e.hash)
+                }
+                None => {
+                    scratch.clear();
+                    let l = to_lsp_full(&d, parsed.as_ref(), text, idx, enc);
+                    if serde_json::to_writer(&mut scratch, &l).is_err() {
+                        scratch.clear();
+                        scratch.extend_from_slice(b"{}");
+                    }
+                    let mut prefix = Vec::with_capacity(80);
+                    write_range_prefix(&mut prefix, range);
+                    let whole = !scratch.starts_with(&prefix);
+                    let tail = if whole { &scratch[..] } else { &scratch[prefix.len()..] };
+                    out.extend_from_slice(if whole { &[][..] } else { &prefix[..] });
+                    let start = out.len();
+                    out.extend_from_slice(tail);
+                    let mut h = DefaultHasher::new();
+                    tail.hash(&mut h);
+                    (start, whole, h.finish())
+                }
+            };
+            range.hash(&mut id);
+            hash.hash(&mut id);
+            d.fixes = Vec::new();
+            entries.push(Entry {
+                diag: d,
+                range,
+                related,
+                tail: tail_start..out.len(),
+                whole,
+                hash,
+            });
+        }
+        out.push(b']');
+        let array = array_start..out.len();
+        out.extend_from_slice(b"}}");
+        entries.len().hash(&mut id);
+        drop(prev);
+        Published {
+            bytes: Arc::new(out),
+            array,
+            result_id: format!("{:016x}", id.finish()),
+            version,
+            entries,
+        }
+    }
+}
+
+fn publish_head(uri: &str, version: i32) -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{{"uri":{},"version":{version},"diagnostics":"#,
+        serde_json::Value::String(uri.to_string())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Input, check};
+    use crate::diagnostic::Severity;
+    use crate::messages::Locale;
+    use crate::settings::Settings;
+
+    const BASE: &str = "FROM node:14 AS build\nARG TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\nRUN curl -k https://x.example/é.sh | sh\nCOPY --from=build / /\nFROM debian:bookworm-slim\nUSER root\nRUN echo \"😀 $TOKEN\"\nADD http://example.com/a.tgz /a\n";
+
+    fn diagnostics(text: &str, settings: &Settings) -> Vec<Diagnostic> {
+        let input = Input {
+            dockerfile: text,
+            ignore_file: None,
+            context: None,
+            today: crate::date::Date::parse("2026-11-28").unwrap(),
+            invalid_utf8_at: None,
+        };
+        check(&input, settings)
+    }
+
+    /// Each step: the text, the settings, the position encoding. The published JSON and result id must
+    /// be those of a cold build and of the uncached serialisation, whatever was cached before.
+    #[test]
+    fn cached_and_uncached_output_are_byte_identical() {
+        let en = Settings::default();
+        let ja = Settings {
+            locale: Locale::Ja,
+            ..Settings::default()
+        };
+        let warn_all = Settings {
+            severity: vec![("ALL".into(), Severity::Warning)],
+            ..Settings::default()
+        };
+        let typed = BASE.replace("USER root", "USER rootx");
+        let shifted = format!("# a comment\n\n{BASE}");
+        let removed = BASE.replace("USER root\n", "");
+        let doubled = format!("{BASE}{BASE}");
+        let steps: Vec<(String, &Settings, Encoding)> = vec![
+            (BASE.to_string(), &en, Encoding::Utf16),
+            (typed.clone(), &en, Encoding::Utf16),
+            (BASE.to_string(), &en, Encoding::Utf16),
+            (shifted.clone(), &en, Encoding::Utf16),
+            (removed.clone(), &en, Encoding::Utf16),
+            (doubled.clone(), &en, Encoding::Utf16),
+            (BASE.to_string(), &en, Encoding::Utf16),
+            (BASE.to_string(), &ja, Encoding::Utf16),
+            (shifted.clone(), &ja, Encoding::Utf16),
+            (shifted.clone(), &warn_all, Encoding::Utf16),
+            (shifted.clone(), &warn_all, Encoding::Utf8),
+            (typed.clone(), &en, Encoding::Utf32),
+            (BASE.to_string(), &en, Encoding::Utf8),
+        ];
+        let uri = "file:///tmp/my%20app/Dockerfile";
+        let mut prev: Option<Published> = None;
+        let mut reused_any = false;
+        for (version, (text, settings, enc)) in steps.iter().enumerate() {
+            let version = version as i32 + 1;
+            let idx = LineIndex::new(text);
+            let ds = diagnostics(text, settings);
+            assert!(!ds.is_empty(), "the example has findings");
+            let uncached = serialize_uncached(&ds, uri, text, &idx, *enc);
+            let cold = Published::build(None, ds.clone(), uri, version, text, &idx, *enc);
+            if let Some(p) = &prev {
+                reused_any |= p.entries.iter().any(|e| cold.entries.iter().any(|c| c.hash == e.hash));
+            }
+            let warm = Published::build(prev.take(), ds, uri, version, text, &idx, *enc);
+            assert_eq!(
+                String::from_utf8_lossy(warm.array()),
+                String::from_utf8_lossy(&uncached),
+                "step {version}"
+            );
+            assert_eq!(
+                warm.bytes.as_slice(),
+                publish_notification(uri, version, &uncached).as_slice()
+            );
+            assert_eq!(warm.bytes, cold.bytes);
+            assert_eq!(warm.result_id, cold.result_id, "step {version}");
+            let v: serde_json::Value = serde_json::from_slice(&warm.bytes).unwrap();
+            assert_eq!(v["params"]["version"], version);
+            prev = Some(warm);
+        }
+        assert!(reused_any, "some diagnostics were reused between steps");
+    }
+
+    #[test]
+    fn result_ids_tell_different_diagnostics_apart() {
+        let en = Settings::default();
+        let text = BASE;
+        let idx = LineIndex::new(text);
+        let a = Published::build(
+            None,
+            diagnostics(text, &en),
+            "file:///x/Dockerfile",
+            1,
+            text,
+            &idx,
+            Encoding::Utf16,
+        );
+        let b = Published::build(
+            None,
+            diagnostics(text, &en),
+            "file:///x/Dockerfile",
+            2,
+            text,
+            &idx,
+            Encoding::Utf16,
+        );
+        assert_eq!(a.result_id, b.result_id, "the version is not part of the diagnostics");
+        let shifted = format!("\n{text}");
+        let idx2 = LineIndex::new(&shifted);
+        let c = Published::build(
+            Some(b),
+            diagnostics(&shifted, &en),
+            "file:///x/Dockerfile",
+            3,
+            &shifted,
+            &idx2,
+            Encoding::Utf16,
+        );
+        assert_ne!(a.result_id, c.result_id, "moved diagnostics are different diagnostics");
+        let empty = Published::build(
+            None,
+            Vec::new(),
+            "file:///x/Dockerfile",
+            1,
+            "",
+            &LineIndex::new(""),
+            Encoding::Utf16,
+        );
+        assert_eq!(empty.array(), b"[]");
+    }
 }

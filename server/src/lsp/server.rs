@@ -29,7 +29,7 @@ use crate::diagnostic::DIGEST_PLACEHOLDER;
 use crate::diagnostic::{Diagnostic, FileRef};
 use crate::lsp::actions::{self, Actions, EditCaps, IgnoreTarget};
 use crate::lsp::convert;
-use crate::lsp::diagnostics::{self, result_id, to_lsp};
+use crate::lsp::diagnostics::Published;
 use crate::lsp::document::{DocKind, Document};
 use crate::lsp::hover;
 use crate::lsp::scan::{Scanned, Scanner};
@@ -94,8 +94,9 @@ pub struct Server {
     next_id: i32,
     /// Documents whose diagnostics must be recomputed at the end of the batch.
     dirty: BTreeSet<String>,
-    /// Last published (push) or reported (pull) diagnostics per document, and their result id.
-    published: HashMap<String, (String, Vec<Diagnostic>)>,
+    /// Last published (push) or reported (pull) diagnostics per document (with their JSON and result
+    /// id, reused for the next check), and the date they were computed for.
+    published: HashMap<String, (Published, Date)>,
     /// Warnings already shown, so that a broken configuration is reported once.
     warned: HashSet<String>,
     exit_code: Option<i32>,
@@ -326,7 +327,7 @@ impl Server {
                 self.state = State::ShutDown;
                 Ok(Value::Null)
             }
-            "textDocument/diagnostic" => self.pull_diagnostics(r.params),
+            "textDocument/diagnostic" => return self.pull_diagnostics(id, r.params),
             "workspace/diagnostic" => self.workspace_diagnostics(r.params),
             "textDocument/codeAction" => self.code_actions(r.params),
             "codeAction/resolve" if r.params["data"]["kind"] == "digest" => {
@@ -689,6 +690,7 @@ impl Server {
         let uri = p.text_document.uri.as_str().to_string();
         let kind = self.docs.remove(&uri).map_or(DocKind::Other, |d| d.kind);
         self.published.remove(&uri);
+        self.dirty.remove(&uri);
         if self.mode == Mode::Push {
             self.notify(
                 "textDocument/publishDiagnostics",
@@ -926,76 +928,78 @@ impl Server {
         ds
     }
 
-    fn lsp_diagnostics(&self, uri: &str, ds: &[Diagnostic]) -> Vec<lsp_types::Diagnostic> {
-        let Some(doc) = self.docs.get(uri) else {
-            return Vec::new();
-        };
-        let Ok(parsed) = uri.parse::<lsp_types::Uri>() else {
-            return ds.iter().map(|d| to_lsp(d, &doc.text, &doc.index, self.enc)).collect();
-        };
-        ds.iter()
-            .map(|d| {
-                let mut l = to_lsp(d, &doc.text, &doc.index, self.enc);
-                let related: Vec<lsp_types::DiagnosticRelatedInformation> = d
-                    .related
-                    .iter()
-                    .filter(|r| r.file == FileRef::Dockerfile)
-                    .map(|r| lsp_types::DiagnosticRelatedInformation {
-                        location: lsp_types::Location {
-                            uri: parsed.clone(),
-                            range: convert::range(&doc.text, &doc.index, r.range, self.enc),
-                        },
-                        message: r.message.clone(),
-                    })
-                    .collect();
-                if !related.is_empty() {
-                    l.related_information = Some(related);
-                }
-                l
-            })
-            .collect()
+    /// The diagnostics of an open document as published: recomputed when the document (or what it
+    /// depends on) changed since, or the date moved on; the JSON of diagnostics that did not change is
+    /// reused.
+    fn publication(&mut self, uri: &str) -> Option<&Published> {
+        let today = self.today.unwrap_or_else(today_from_clock);
+        let version = self.docs.get(uri)?.version;
+        let fresh = !self.dirty.contains(uri)
+            && self
+                .published
+                .get(uri)
+                .is_some_and(|(p, day)| *day == today && p.version == version);
+        if !fresh {
+            let ds = self.check_doc(uri);
+            let prev = self.published.remove(uri).map(|(p, _)| p);
+            let doc = self.docs.get(uri)?;
+            let p = Published::build(prev, ds, uri, doc.version, &doc.text, &doc.index, self.enc);
+            self.published.insert(uri.to_string(), (p, today));
+            self.dirty.remove(uri);
+        }
+        self.published.get(uri).map(|(p, _)| p)
     }
 
-    /// Computes diagnostics for the documents touched in this batch; pushes them in push mode.
+    /// Computes diagnostics for the documents touched in this batch and pushes them (push mode). In
+    /// pull mode nothing is computed here: the client's next pull computes what is dirty, once.
     fn flush(&mut self) {
-        let dirty = std::mem::take(&mut self.dirty);
+        if self.mode == Mode::Pull {
+            return;
+        }
+        let dirty: Vec<String> = self.dirty.iter().cloned().collect();
         for uri in dirty {
             if !self.docs.contains_key(&uri) {
+                self.dirty.remove(&uri);
                 continue;
             }
-            let ds = self.check_doc(&uri);
-            let items = self.lsp_diagnostics(&uri, &ds);
-            let version = self.docs[&uri].version;
-            // Serialised once: hashed for the result id and written as the notification's array.
-            let array = serde_json::to_vec(&items).unwrap_or_else(|_| b"[]".to_vec());
-            // The same diagnostics for the same version need not be sent again.
-            let id = format!("{}-{version}", diagnostics::result_id_of(&array));
-            let same = self.published.get(&uri).is_some_and(|(old, _)| *old == id);
-            self.published.insert(uri.clone(), (id, ds));
-            if self.mode == Mode::Push && !same {
-                self.send(Outgoing::Serialized(diagnostics::publish_notification(
-                    &uri, version, &array,
-                )));
+            let before = self.published.get(&uri).map(|(p, _)| (p.result_id.clone(), p.version));
+            if let Some(p) = self.publication(&uri) {
+                // The same diagnostics for the same version need not be sent again.
+                if before.as_ref() != Some(&(p.result_id.clone(), p.version)) {
+                    let bytes = p.bytes.clone();
+                    self.send(Outgoing::Serialized(bytes));
+                }
             }
         }
     }
 
-    fn pull_diagnostics(&mut self, params: Value) -> Result<Value, ResponseError> {
-        let p: DocumentDiagnosticParams =
-            serde_json::from_value(params).map_err(|e| error(INVALID_PARAMS, e.to_string()))?;
+    fn pull_diagnostics(&mut self, id: RequestId, params: Value) {
+        let p: DocumentDiagnosticParams = match serde_json::from_value(params) {
+            Ok(p) => p,
+            Err(e) => return self.respond(id, Err(error(INVALID_PARAMS, e.to_string()))),
+        };
         let uri = p.text_document.uri.as_str().to_string();
         if !self.docs.contains_key(&uri) {
-            return Ok(json!({ "kind": "full", "items": [] }));
+            return self.respond(id, Ok(json!({ "kind": "full", "items": [] })));
         }
-        let ds = self.check_doc(&uri);
-        let items = self.lsp_diagnostics(&uri, &ds);
-        let id = result_id(&items);
-        self.published.insert(uri.clone(), (id.clone(), ds));
-        self.dirty.remove(&uri);
-        if p.previous_result_id.as_deref() == Some(id.as_str()) {
-            return Ok(json!({ "kind": "unchanged", "resultId": id }));
+        let Some(published) = self.publication(&uri) else {
+            return self.respond(id, Ok(json!({ "kind": "full", "items": [] })));
+        };
+        let rid = published.result_id.clone();
+        if p.previous_result_id.as_deref() == Some(rid.as_str()) {
+            return self.respond(id, Ok(json!({ "kind": "unchanged", "resultId": rid })));
         }
-        Ok(json!({ "kind": "full", "resultId": id, "items": items }))
+        // Written from the cached array, without a `Value` tree of the items.
+        let head = format!(
+            r#"{{"jsonrpc":"2.0","id":{},"result":{{"kind":"full","resultId":"{rid}","items":"#,
+            serde_json::to_string(&id).unwrap_or_else(|_| "null".into())
+        );
+        let array = published.array();
+        let mut out = Vec::with_capacity(head.len() + array.len() + 2);
+        out.extend_from_slice(head.as_bytes());
+        out.extend_from_slice(array);
+        out.extend_from_slice(b"}}");
+        self.send(Outgoing::Serialized(Arc::new(out)));
     }
 
     fn workspace_diagnostics(&mut self, params: Value) -> Result<Value, ResponseError> {
@@ -1015,14 +1019,15 @@ impl Server {
         uris.sort();
         let mut items = Vec::new();
         for uri in uris {
-            let ds = self.check_doc(&uri);
-            let diags = self.lsp_diagnostics(&uri, &ds);
-            let id = result_id(&diags);
             let version = self.docs[&uri].version;
-            self.published.insert(uri.clone(), (id.clone(), ds));
+            let Some(published) = self.publication(&uri) else {
+                continue;
+            };
+            let id = published.result_id.clone();
             if previous.get(&uri) == Some(&id) {
                 items.push(json!({ "kind": "unchanged", "uri": uri, "version": version, "resultId": id }));
             } else {
+                let diags: Value = serde_json::from_slice(published.array()).unwrap_or_else(|_| json!([]));
                 items.push(json!({ "kind": "full", "uri": uri, "version": version, "resultId": id, "items": diags }));
             }
         }

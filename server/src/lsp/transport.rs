@@ -5,6 +5,7 @@
 //! bytes into [`Incoming`] events; the writer thread writes [`Outgoing`] messages.
 
 use std::io::{self, BufRead, Read, Write};
+use std::sync::Arc;
 use std::thread;
 
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
@@ -36,8 +37,9 @@ pub enum Outgoing {
     /// A raw JSON-RPC object (used for errors whose id is `null`, which `lsp_server` cannot express).
     Raw(Value),
     /// A complete JSON-RPC message already serialised (`jsonrpc` included): large notifications such as
-    /// `publishDiagnostics` are written once instead of going through a `Value` tree.
-    Serialized(Vec<u8>),
+    /// `publishDiagnostics` are written once instead of going through a `Value` tree. Shared: the server
+    /// keeps the last notification of a document to reuse its bytes on the next check.
+    Serialized(Arc<Vec<u8>>),
 }
 
 /// Reads one message body. `Ok(None)` at the end of input.
@@ -255,11 +257,11 @@ mod tests {
                 params: Value::Null,
             })),
             Outgoing::Raw(serde_json::json!({ "id": null, "error": { "code": -32700, "message": "m" } })),
-            Outgoing::Serialized(crate::lsp::diagnostics::publish_notification(
+            Outgoing::Serialized(Arc::new(crate::lsp::diagnostics::publish_notification(
                 "file:///a \"b\"/Dockerfile",
                 3,
                 br#"[{"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":1}},"message":"m"}]"#,
-            )),
+            ))),
         ];
         for m in msgs {
             let mut out = Vec::new();

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""The language server's edit loop alone, for profiling: open the generated file, then type and delete a
+character in its middle, `--edits` times, and print the median edit -> diagnostics latency (timed as in
+bench.py: at the last byte of the message, before decoding), the diagnostics count and size, and the peak RSS.
+
+    python3 tests/bench/edit_loop.py [--lines 5000] [--edits 40] [--server target/release/dockward]
+    python3 tests/bench/edit_loop.py --perf /tmp/lsp.data   # perf record -g --call-graph dwarf on the server
+"""
+import argparse
+import os
+import pathlib
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import bench  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", bench.ROOT / "target"))
+    ap.add_argument("--server", default=str(target / "release" / "dockward"))
+    ap.add_argument("--lines", type=int, default=5000)
+    ap.add_argument("--edits", type=int, default=40)
+    ap.add_argument("--perf", metavar="OUT", help="record a perf profile of the server during the edits")
+    args = ap.parse_args()
+    text = bench.generate(args.lines)
+    c = bench.Lsp([args.server, "lsp", "--stdio"])
+    c.initialize("file:///tmp/bench")
+    uri = f"file:///tmp/bench/gen{args.lines}/Dockerfile"
+    c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}})
+    c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
+    perf = None
+    if args.perf:
+        perf = subprocess.Popen(["perf", "record", "-g", "--call-graph", "dwarf", "-o", args.perf, "-p", str(c.p.pid)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
+    line_no = text.count("\n") // 2
+    col = len(text.split("\n")[line_no])
+    lat = []
+    msg = None
+    for v in range(2, 2 + args.edits):
+        end = col if v % 2 == 0 else col + 1
+        change = {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": end}},
+                  "text": "x" if v % 2 == 0 else ""}
+        t0 = time.perf_counter()
+        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]})
+        t, msg = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+                        and m["params"].get("version", v) == v)
+        lat.append((t - t0) * 1000)
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait()
+    print(f"edit -> diagnostics, {args.lines} lines: median {statistics.median(lat):.2f} ms, "
+          f"min {min(lat):.2f} ms, p95 {bench.pct(lat, 95):.2f} ms; "
+          f"{len(msg['params']['diagnostics'])} diagnostics, {msg['_bytes']} bytes; "
+          f"peak RSS {c.peak_rss_kib() / 1024:.1f} MiB")
+    c.close()
+
+
+if __name__ == "__main__":
+    main()
