@@ -94,8 +94,32 @@ pub struct Rule {
     /// the kinds the model is built from). Its findings then depend only on those items, the ignore file,
     /// the context listing, the parser directives, the date and the settings, and the engine answers a check
     /// where none of them changed from the memo ([`check_memoised`]). `None`: the rule runs on every check.
-    pub reads: Option<&'static [crate::syntax::Kind]>,
+    pub reads: Option<Reads>,
     pub check: Check,
+}
+
+/// What a whole-file rule reads ([`Rule::reads`]).
+#[derive(Clone, Copy)]
+pub enum Reads {
+    /// The items of these instruction kinds.
+    Kinds(&'static [crate::syntax::Kind]),
+    /// The instructions for which this is true.
+    Items(fn(&crate::syntax::Instruction) -> bool),
+}
+
+impl Reads {
+    fn includes(self, ins: &crate::syntax::Instruction) -> bool {
+        match self {
+            Reads::Kinds(kinds) => kinds.contains(&ins.kind),
+            Reads::Items(f) => f(ins),
+        }
+    }
+}
+
+/// What the image rules read: the model's instructions and those that can hold an image reference.
+pub(crate) fn image_rule_reads(ins: &crate::syntax::Instruction) -> bool {
+    use crate::syntax::Kind;
+    matches!(ins.kind, Kind::Arg | Kind::Env | Kind::User) || crate::model::refs::may_hold_image(ins)
 }
 
 /// What a rule reads: the Dockerfile (with its ignore file and context), or the ignore file alone.
@@ -195,6 +219,7 @@ macro_rules! declare_rule {
             $(also: [$($also:literal),* $(,)?],)?
             $(opt_in: $opt_in:literal,)?
             $(reads: [$($read:ident),* $(,)?],)?
+            $(reads_if: $reads_if:path,)?
             $(check: $check:ident)?
             $(instruction_check: $instruction_check:ident)?
             $(ignore_check: $ignore_check:ident)? $(,)?
@@ -213,8 +238,9 @@ macro_rules! declare_rule {
             opt_in: false $(|| $opt_in)?,
             reads: {
                 #[allow(unused_variables)]
-                let reads: Option<&'static [$crate::syntax::Kind]> = None;
-                $(let reads: Option<&'static [$crate::syntax::Kind]> = Some(&[$($crate::syntax::Kind::$read),*]);)?
+                let reads: Option<$crate::rules::Reads> = None;
+                $(let reads = Some($crate::rules::Reads::Kinds(&[$($crate::syntax::Kind::$read),*]));)?
+                $(let reads = Some($crate::rules::Reads::Items($reads_if));)?
                 reads
             },
             check: $($crate::rules::Check::Dockerfile($check))?
@@ -289,6 +315,9 @@ pub struct Ctx<'a> {
     /// What [`check_memoised`] fingerprints, computed once per check.
     pub(crate) environment: std::cell::OnceCell<u128>,
     pub(crate) item_hashes: std::cell::OnceCell<Vec<u128>>,
+    /// [`Ctx::read_set`]s computed so far in this check.
+    #[allow(clippy::type_complexity)]
+    pub(crate) read_sets: std::cell::RefCell<Vec<(usize, std::rc::Rc<(u128, Vec<(u32, u32)>)>)>>,
 }
 
 /// One `RUN` instruction and the shell scripts it executes (see [`crate::shell::run_scripts`]).
@@ -839,6 +868,34 @@ impl Ctx<'_> {
         })
     }
 
+    /// The fingerprint of the environment and of the items `reads` designates, with those items' starts and
+    /// lengths; once per check for each [`Reads`] (the image rules share theirs).
+    fn read_set(&self, reads: Reads) -> std::rc::Rc<(u128, Vec<(u32, u32)>)> {
+        let id = match reads {
+            Reads::Kinds(kinds) => kinds.as_ptr() as usize,
+            Reads::Items(f) => f as usize,
+        };
+        if let Some((_, set)) = self.read_sets.borrow().iter().find(|(k, _)| *k == id) {
+            return set.clone();
+        }
+        let hashes = self.item_fingerprints();
+        let mut read: Vec<(u32, u32)> = Vec::new();
+        let mut fp = self.environment_fingerprint();
+        for it in self.tree.items() {
+            let Some(ins) = it.instruction() else { continue };
+            if ins.kind == crate::syntax::Kind::Onbuild || reads.includes(ins) {
+                read.push((it.start, it.node.len));
+                // An order-sensitive combination (multiply by an odd constant, add).
+                fp = fp
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
+                    .wrapping_add(hashes[it.index]);
+            }
+        }
+        let set = std::rc::Rc::new((fp, read));
+        self.read_sets.borrow_mut().push((id, set.clone()));
+        set
+    }
+
     /// Each item's text, hashed (128 bits), once per check.
     fn item_fingerprints(&self) -> &[u128] {
         self.item_hashes.get_or_init(|| {
@@ -867,24 +924,13 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
             out,
         )
     };
-    let Some(kinds) = rule.reads else {
+    let Some(reads) = rule.reads else {
         let mut sink = Sink::default();
         run(ctx, &mut sink);
         return render(sink.findings, out);
     };
-    let hashes = ctx.item_fingerprints();
-    let mut read: Vec<(u32, u32)> = Vec::new();
-    let mut fp = ctx.environment_fingerprint();
-    for it in ctx.tree.items() {
-        let Some(ins) = it.instruction() else { continue };
-        if ins.kind == crate::syntax::Kind::Onbuild || kinds.contains(&ins.kind) {
-            read.push((it.start, it.node.len));
-            // An order-sensitive combination (multiply by an odd constant, add).
-            fp = fp
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
-                .wrapping_add(hashes[it.index]);
-        }
-    }
+    let set = ctx.read_set(reads);
+    let (fp, read) = (set.0, &set.1);
     let bypass = crate::memo::is_bypassed();
     let key = (rule.code, fp);
     if !bypass
@@ -908,7 +954,7 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
     render(sink.findings, &mut found);
     let storable = found
         .iter()
-        .all(|d| diagnostic_ranges(d).all(|r| within_items(r, &read).is_some()));
+        .all(|d| diagnostic_ranges(d).all(|r| within_items(r, read).is_some()));
     if storable
         && !bypass
         && let Ok(mut memo) = RULE_MEMO.lock()
@@ -919,7 +965,7 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
         memo.insert(
             key,
             std::sync::Arc::new(RuleFindings {
-                items: read,
+                items: read.clone(),
                 found: found.clone(),
             }),
         );
