@@ -314,10 +314,19 @@ pub struct Ctx<'a> {
     pub(crate) runs: std::cell::OnceCell<Vec<Run<'a>>>,
     /// What [`check_memoised`] fingerprints, computed once per check.
     pub(crate) environment: std::cell::OnceCell<u128>,
-    pub(crate) item_hashes: std::cell::OnceCell<Vec<u128>>,
+    pub(crate) item_hashes: std::cell::OnceCell<Vec<ItemPrint>>,
     /// [`Ctx::read_set`]s computed so far in this check.
     #[allow(clippy::type_complexity)]
     pub(crate) read_sets: std::cell::RefCell<Vec<(usize, std::rc::Rc<(u128, Vec<(u32, u32)>)>)>>,
+}
+
+/// An item as the whole-file memo sees it: its text's hash, its instruction kind (none for a comment) and
+/// where it is. A compact table: passes over it do not touch the tree's nodes.
+pub(crate) struct ItemPrint {
+    hash: u128,
+    kind: Option<crate::syntax::Kind>,
+    start: u32,
+    len: u32,
 }
 
 /// One `RUN` instruction and the shell scripts it executes (see [`crate::shell::run_scripts`]).
@@ -878,17 +887,27 @@ impl Ctx<'_> {
         if let Some((_, set)) = self.read_sets.borrow().iter().find(|(k, _)| *k == id) {
             return set.clone();
         }
-        let hashes = self.item_fingerprints();
+        let table = self.item_fingerprints();
         let mut read: Vec<(u32, u32)> = Vec::new();
         let mut fp = self.environment_fingerprint();
-        for it in self.tree.items() {
-            let Some(ins) = it.instruction() else { continue };
-            if ins.kind == crate::syntax::Kind::Onbuild || reads.includes(ins) {
-                read.push((it.start, it.node.len));
+        // A pass over the compact table; only a predicate looks at the instructions themselves.
+        for (index, f) in table.iter().enumerate() {
+            let Some(kind) = f.kind else { continue };
+            let included = kind == crate::syntax::Kind::Onbuild
+                || match reads {
+                    Reads::Kinds(kinds) => kinds.contains(&kind),
+                    Reads::Items(_) => self
+                        .tree
+                        .item(index)
+                        .and_then(|it| it.instruction())
+                        .is_some_and(|ins| reads.includes(ins)),
+                };
+            if included {
+                read.push((f.start, f.len));
                 // An order-sensitive combination (multiply by an odd constant, add).
                 fp = fp
                     .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
-                    .wrapping_add(hashes[it.index]);
+                    .wrapping_add(f.hash);
             }
         }
         let set = std::rc::Rc::new((fp, read));
@@ -897,14 +916,19 @@ impl Ctx<'_> {
     }
 
     /// Each item's text, hashed (128 bits), once per check.
-    fn item_fingerprints(&self) -> &[u128] {
+    fn item_fingerprints(&self) -> &[ItemPrint] {
         self.item_hashes.get_or_init(|| {
             use std::hash::BuildHasher;
             self.tree
                 .items()
                 .map(|it| {
                     let text = crate::shell::item_text(self.text, &it);
-                    hash128(|s| s.hash_one(text))
+                    ItemPrint {
+                        hash: hash128(|s| s.hash_one(text)),
+                        kind: it.instruction().map(|i| i.kind),
+                        start: it.start,
+                        len: it.node.len,
+                    }
                 })
                 .collect()
         })
