@@ -97,6 +97,7 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
         environment: Default::default(),
         item_hashes: Default::default(),
         read_sets: Default::default(),
+        settings_text: Default::default(),
     };
     let mut out = Vec::new();
     let instruction_rules: Vec<&'static rules::Rule> = rules::RULES

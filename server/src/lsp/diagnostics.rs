@@ -387,38 +387,21 @@ mod tests {
     #[test]
     fn result_ids_tell_different_diagnostics_apart() {
         let en = Settings::default();
-        let text = BASE;
-        let idx = LineIndex::new(text);
-        let a = Published::build(
-            None,
-            diagnostics(text, &en),
-            "file:///x/Dockerfile",
-            1,
-            text,
-            &idx,
-            Encoding::Utf16,
-        );
-        let b = Published::build(
-            None,
-            diagnostics(text, &en),
-            "file:///x/Dockerfile",
-            2,
-            text,
-            &idx,
-            Encoding::Utf16,
-        );
+        let build = |prev: Option<Published>, text: &str, version: i32| {
+            Published::build(
+                prev,
+                diagnostics(text, &en),
+                "file:///x/Dockerfile",
+                version,
+                text,
+                &LineIndex::new(text),
+                Encoding::Utf16,
+            )
+        };
+        let a = build(None, BASE, 1);
+        let b = build(None, BASE, 2);
         assert_eq!(a.result_id, b.result_id, "the version is not part of the diagnostics");
-        let shifted = format!("\n{text}");
-        let idx2 = LineIndex::new(&shifted);
-        let c = Published::build(
-            Some(b),
-            diagnostics(&shifted, &en),
-            "file:///x/Dockerfile",
-            3,
-            &shifted,
-            &idx2,
-            Encoding::Utf16,
-        );
+        let c = build(Some(b), &format!("\n{BASE}"), 3);
         assert_ne!(a.result_id, c.result_id, "moved diagnostics are different diagnostics");
         let empty = Published::build(
             None,

@@ -315,6 +315,7 @@ pub struct Ctx<'a> {
     /// What [`check_memoised`] fingerprints, computed once per check.
     pub(crate) environment: std::cell::OnceCell<u128>,
     pub(crate) item_hashes: std::cell::OnceCell<Vec<ItemPrint>>,
+    pub(crate) settings_text: std::cell::OnceCell<String>,
     /// [`Ctx::read_set`]s computed so far in this check.
     #[allow(clippy::type_complexity)]
     pub(crate) read_sets: std::cell::RefCell<Vec<(usize, std::rc::Rc<(u128, Vec<(u32, u32)>)>)>>,
@@ -654,9 +655,9 @@ struct InstrFindings {
     found: Vec<Diagnostic>,
 }
 
-/// Instruction diagnostics by environment (settings, escape character), then by the instruction's text.
-/// Bounded: cleared when it holds [`INSTR_MEMO_MAX`] texts.
-type InstrTable = std::collections::HashMap<String, std::sync::Arc<InstrFindings>, foldhash::fast::RandomState>;
+/// Instruction diagnostics by environment (settings, escape character), then by the instruction's text
+/// (its 128-bit hash, [`ItemPrint`]). Bounded: cleared when it holds [`INSTR_MEMO_MAX`] texts.
+type InstrTable = std::collections::HashMap<u128, std::sync::Arc<InstrFindings>, foldhash::fast::RandomState>;
 static INSTR_MEMO: std::sync::LazyLock<std::sync::Mutex<(usize, std::collections::HashMap<u128, InstrTable>)>> =
     std::sync::LazyLock::new(Default::default);
 const INSTR_MEMO_MAX: usize = 32_768;
@@ -669,7 +670,7 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
     }
     let env = {
         use std::hash::{BuildHasher, Hash, Hasher};
-        let settings = format!("{:?}", ctx.settings);
+        let settings = ctx.settings_text();
         hash128(|s| {
             let mut h = s.build_hasher();
             for r in rules {
@@ -680,22 +681,24 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
             h.finish()
         })
     };
-    let items: Vec<(ItemRef, &crate::syntax::Instruction, &str)> = ctx
+    // Keyed by the 128-bit hash of the instruction's text that the whole-file memo also uses.
+    let prints = ctx.item_fingerprints();
+    let items: Vec<(ItemRef, &crate::syntax::Instruction, u128)> = ctx
         .tree
         .instructions()
-        .map(|(item, ins)| (item, ins, crate::shell::item_text(ctx.text, &item)))
+        .map(|(item, ins)| (item, ins, prints[item.index].hash))
         .collect();
     // One lock for all the lookups, one for all the insertions; rules run outside the lock.
     let bypass = crate::memo::is_bypassed();
     let mut cached: Vec<Option<std::sync::Arc<InstrFindings>>> = match INSTR_MEMO.lock() {
         Ok(_) if bypass => vec![None; items.len()],
         Ok(memo) => match memo.1.get(&env) {
-            Some(table) => items.iter().map(|(_, _, text)| table.get(*text).cloned()).collect(),
+            Some(table) => items.iter().map(|(_, _, text)| table.get(text).cloned()).collect(),
             None => vec![None; items.len()],
         },
         Err(_) => vec![None; items.len()],
     };
-    let mut fresh: Vec<(String, std::sync::Arc<InstrFindings>)> = Vec::new();
+    let mut fresh: Vec<(u128, std::sync::Arc<InstrFindings>)> = Vec::new();
     for ((item, ins, text), hit) in items.iter().zip(cached.iter_mut()) {
         let found = match hit.take() {
             Some(found) => found,
@@ -707,7 +710,7 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
                     .iter()
                     .all(|d| d.file == FileRef::Dockerfile && diagnostic_ranges(d).all(inside))
                 {
-                    fresh.push((text.to_string(), found.clone()));
+                    fresh.push((*text, found.clone()));
                 }
                 found
             }
@@ -849,11 +852,16 @@ fn hash128(h: impl Fn(&foldhash::quality::RandomState) -> u64) -> u128 {
 }
 
 impl Ctx<'_> {
+    /// The settings as text, for the memo keys (every field counts), once per check.
+    fn settings_text(&self) -> &str {
+        self.settings_text.get_or_init(|| format!("{:?}", self.settings))
+    }
+
     /// The fingerprint of everything but the items: settings, date, directives, ignore file, listing.
     fn environment_fingerprint(&self) -> u128 {
         *self.environment.get_or_init(|| {
             use std::hash::{BuildHasher, Hash, Hasher};
-            let settings = format!("{:?}", self.settings);
+            let settings = self.settings_text();
             let prelude = self.text.get(..self.tree.body_start as usize).unwrap_or("");
             hash128(|s| {
                 let mut h = s.build_hasher();
