@@ -72,7 +72,7 @@ fn exec_form(ins: &Instruction, base: u32, text: &str, locale: Locale, out: &mut
         edits: vec![TextEdit {
             file: FileRef::Dockerfile,
             range: span.range.shift(base),
-            new_text: format!("[{}]", words.join(", ")),
+            new_text: format!("[{}]", words.join(", ")).into(),
         }],
     });
 }
@@ -136,7 +136,7 @@ fn key_value_form(ins: &Instruction, base: u32, escape: char, locale: Locale, ou
         edits: vec![TextEdit {
             file: FileRef::Dockerfile,
             range,
-            new_text: format!("{}={quoted}", ins.text(&kv.key)),
+            new_text: format!("{}={quoted}", ins.text(&kv.key)).into(),
         }],
     });
 }

@@ -3,8 +3,98 @@
 //! These types are the engine's API boundary: the CLI and the language server only read them.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::text::TextRange;
+
+/// Immutable shared text: a message, a fix title, an edit's new text. Memoised findings are handed out
+/// again on every keystroke, and cloning this is a reference count, not a copy of the text.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Text(Arc<str>);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether both are the same allocation (then they are equal without comparing bytes).
+    pub fn same(&self, other: &Text) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(s.into())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(s.into())
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.0.to_string()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -80,13 +170,13 @@ pub enum FileRef {
 pub struct TextEdit {
     pub file: FileRef,
     pub range: TextRange,
-    pub new_text: String,
+    pub new_text: Text,
 }
 
 /// A fix: edits applied together.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
-    pub title: String,
+    pub title: Text,
     pub applicability: Applicability,
     pub edits: Vec<TextEdit>,
     /// The edits create `file` (which does not exist yet) with the given text.
@@ -116,7 +206,7 @@ impl Fix {
     /// This fix with its digest filled in.
     pub fn with_digest(&self, digest: &str) -> Fix {
         Fix {
-            title: self.title.replace(DIGEST_PLACEHOLDER, digest),
+            title: self.title.replace(DIGEST_PLACEHOLDER, digest).into(),
             applicability: self.applicability,
             edits: self
                 .edits
@@ -124,7 +214,7 @@ impl Fix {
                 .map(|e| TextEdit {
                     file: e.file.clone(),
                     range: e.range,
-                    new_text: e.new_text.replace(DIGEST_PLACEHOLDER, digest),
+                    new_text: e.new_text.replace(DIGEST_PLACEHOLDER, digest).into(),
                 })
                 .collect(),
             creates: self.creates.clone(),
@@ -145,9 +235,9 @@ pub struct Diagnostic {
     pub range: TextRange,
     pub severity: Severity,
     /// What is wrong and why it matters, in the user's language.
-    pub message: String,
+    pub message: Text,
     /// What to do.
-    pub help: Option<String>,
+    pub help: Option<Text>,
     /// The catalog id of the message (stable across languages; for tests and tools).
     pub message_id: &'static str,
     pub fixes: Vec<Fix>,

@@ -10,7 +10,7 @@
 //!
 //! Pure functions over strings: no IO.
 
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use regex::Regex;
 
@@ -285,67 +285,96 @@ impl ValueKind {
 
 /// The credential formats. Word boundaries are ASCII (`(?-u:\b)`, written `\b` below and rewritten
 /// when compiled): every format is ASCII, and ASCII boundaries keep the fast DFA engines usable.
-static FORMAT_TABLE: &[(ValueKind, &str)] = &[
-    (ValueKind::AwsAccessKeyId, r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"),
+///
+/// Each format comes with its needles: literals that every match contains (all of the groups, any
+/// literal of a group). A text without them cannot match, so its automaton is neither run nor, in a
+/// one-file process, built: most values hold no needle at all. The test
+/// `every_format_needs_its_needles` checks each needle against the pattern.
+static FORMAT_TABLE: [(ValueKind, &[&[&str]], &str); FORMAT_COUNT] = [
+    (
+        ValueKind::AwsAccessKeyId,
+        &[&["AKIA", "ASIA", "ABIA", "ACCA"]],
+        r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b",
+    ),
     (
         ValueKind::GitHubToken,
+        &[&["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]],
         r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{40,}",
     ),
-    (ValueKind::GitLabToken, r"\bglpat-[A-Za-z0-9_\-]{20,}"),
-    (ValueKind::SlackToken, r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
-    (ValueKind::StripeKey, r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}"),
-    (ValueKind::GoogleApiKey, r"\bAIza[0-9A-Za-z_\-]{35}\b"),
-    (ValueKind::NpmToken, r"\bnpm_[A-Za-z0-9]{36}\b"),
-    (ValueKind::PypiToken, r"\bpypi-AgE[A-Za-z0-9_\-]{50,}"),
+    (ValueKind::GitLabToken, &[&["glpat-"]], r"\bglpat-[A-Za-z0-9_\-]{20,}"),
+    (ValueKind::SlackToken, &[&["xox"]], r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
+    (
+        ValueKind::StripeKey,
+        &[&["_live_"]],
+        r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}",
+    ),
+    (ValueKind::GoogleApiKey, &[&["AIza"]], r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+    (ValueKind::NpmToken, &[&["npm_"]], r"\bnpm_[A-Za-z0-9]{36}\b"),
+    (ValueKind::PypiToken, &[&["pypi-AgE"]], r"\bpypi-AgE[A-Za-z0-9_\-]{50,}"),
     (
         ValueKind::PrivateKey,
+        &[&["-----BEGIN "], &["PRIVATE KEY"]],
         r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----",
     ),
     (
         ValueKind::Jwt,
+        &[&["eyJ"]],
         r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
     ),
-    (ValueKind::OpenAiKey, r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}"),
-    (ValueKind::HuggingFaceToken, r"\bhf_[A-Za-z0-9]{34}\b"),
+    (
+        ValueKind::OpenAiKey,
+        &[&["sk-"]],
+        r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{32,}",
+    ),
+    (ValueKind::HuggingFaceToken, &[&["hf_"]], r"\bhf_[A-Za-z0-9]{34}\b"),
     (
         ValueKind::SendGridKey,
+        &[&["SG."]],
         r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b",
     ),
-    (ValueKind::DockerHubToken, r"\bdckr_pat_[A-Za-z0-9_\-]{20,}"),
+    (
+        ValueKind::DockerHubToken,
+        &[&["dckr_pat_"]],
+        r"\bdckr_pat_[A-Za-z0-9_\-]{20,}",
+    ),
     // scheme://user:password@host with a literal password (not a variable reference).
     (
         ValueKind::UrlPassword,
+        &[&["://"], &["@"]],
         r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@$]+:[^/\s@$]{3,}@",
     ),
 ];
+
+const FORMAT_COUNT: usize = 15;
 
 fn ascii_boundaries(re: &str) -> String {
     re.replace(r"\b", r"(?-u:\b)")
 }
 
-static FORMATS: LazyLock<Vec<(ValueKind, Regex)>> = LazyLock::new(|| {
-    FORMAT_TABLE
-        .iter()
-        .filter_map(|(k, re)| Regex::new(&ascii_boundaries(re)).ok().map(|r| (*k, r)))
-        .collect()
-});
+/// Each format's automaton, built the first time a text holds the format's needles.
+static FORMATS: [OnceLock<Option<Regex>>; FORMAT_COUNT] = [const { OnceLock::new() }; FORMAT_COUNT];
 
-/// All the formats in one automaton: one pass tells which formats (usually none) can match.
-static FORMAT_SET: LazyLock<Option<regex::RegexSet>> =
-    LazyLock::new(|| regex::RegexSet::new(FORMAT_TABLE.iter().map(|(_, re)| ascii_boundaries(re))).ok());
+fn format_regex(i: usize) -> Option<&'static Regex> {
+    let (_, _, re) = FORMAT_TABLE.get(i)?;
+    FORMATS
+        .get(i)?
+        .get_or_init(|| Regex::new(&ascii_boundaries(re)).ok())
+        .as_ref()
+}
+
+fn has_needles(text: &str, needles: &[&[&str]]) -> bool {
+    needles.iter().all(|group| group.iter().any(|n| text.contains(n)))
+}
 
 /// The first credential found in `text`: its kind and byte range.
 pub fn find_value(text: &str) -> Option<(ValueKind, std::ops::Range<usize>)> {
-    let hits = FORMAT_SET.as_ref().map(|s| s.matches(text));
-    if hits.as_ref().is_some_and(|h| !h.matched_any()) {
-        return None;
-    }
-    FORMATS
+    FORMAT_TABLE
         .iter()
         .enumerate()
-        .filter(|(i, _)| hits.as_ref().is_none_or(|h| h.matched(*i)))
-        .filter_map(|(_, (k, re))| {
-            re.find_iter(text)
+        .filter(|(_, (_, needles, _))| has_needles(text, needles))
+        .filter_map(|(i, (k, _, _))| {
+            format_regex(i)?
+                .find_iter(text)
                 .find(|m| {
                     // A password in a URL must be followed by a host.
                     *k != ValueKind::UrlPassword
@@ -607,9 +636,79 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_credential_format_compiles_alone_and_in_the_set() {
-        assert_eq!(FORMATS.len(), FORMAT_TABLE.len());
-        assert_eq!(FORMAT_SET.as_ref().map(|s| s.len()), Some(FORMAT_TABLE.len()));
+    fn every_credential_format_compiles() {
+        for i in 0..FORMAT_COUNT {
+            assert!(format_regex(i).is_some(), "format {i} does not compile");
+        }
+    }
+
+    /// Every needle group is spelled by every top-level alternative of its pattern: a group's literal
+    /// appears in the alternative outside a leading `(?:a|b|..)` choice, or, when the alternative starts
+    /// with such a choice, every choice together with what follows it spells one of the group's
+    /// literals (`(?:ghp|gho)_` needs both `ghp_` and `gho_`). The needles chosen lie in mandatory
+    /// parts of the patterns (reviewed by hand: no needle sits inside an optional group).
+    #[test]
+    fn every_format_needs_its_needles() {
+        for (kind, needles, re) in &FORMAT_TABLE {
+            let unescaped = re.replace(r"\.", ".");
+            for alternative in split_top_level(&unescaped) {
+                for group in needles.iter() {
+                    let spelled = match leading_choices(alternative) {
+                        Some((choices, after)) => {
+                            group.iter().any(|n| after.contains(n))
+                                || choices.iter().all(|c| {
+                                    group
+                                        .iter()
+                                        .any(|n| n.strip_prefix(c).is_some_and(|tail| after.starts_with(tail)))
+                                })
+                        }
+                        None => group.iter().any(|n| alternative.contains(n)),
+                    };
+                    assert!(
+                        spelled,
+                        "{kind:?}: the alternative {alternative:?} does not spell any of {group:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The top-level `|` alternatives of a pattern (not those inside groups).
+    fn split_top_level(re: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let (mut depth, mut start) = (0i32, 0);
+        for (i, c) in re.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                '|' if depth == 0 => {
+                    out.push(&re[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        out.push(&re[start..]);
+        out
+    }
+
+    /// The choices of a leading `(?:a|b|..)` (after `\b`) and what follows the group.
+    fn leading_choices(alt: &str) -> Option<(Vec<&str>, &str)> {
+        let rest = alt.trim_start_matches(r"\b").strip_prefix("(?:")?;
+        let (choices, after) = rest.split_once(')')?;
+        Some((choices.split('|').collect(), after))
+    }
+
+    #[test]
+    fn texts_without_needles_are_never_searched() {
+        // No needle: no automaton runs, whatever the text looks like.
+        assert_eq!(find_value("curl -fsSL https://example.com/install.sh | sh"), None);
+        // Needles present: the automaton decides.
+        assert_eq!(
+            find_value("https://user:hunter2@example.com/").map(|(k, _)| k),
+            Some(ValueKind::UrlPassword)
+        );
+        assert_eq!(find_value("git@github.com:org/repo.git https://example.com"), None);
     }
 
     #[test]

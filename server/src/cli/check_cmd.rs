@@ -88,16 +88,18 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     } else {
         None
     };
-    let mut contexts = ContextCache::default();
+    let contexts = ContextCache::default();
     let mut projects = Projects::default();
-    let mut reports = Vec::new();
-    let mut thresholds = Vec::new();
-    // An ignore file shared by several Dockerfiles has its own findings reported once.
-    let mut ignore_reported: HashSet<String> = HashSet::new();
-    for path in &found.files {
-        let job = projects.resolve(path, &cli, cli_locale.unwrap_or(locale), a, err);
-        let result = check_file(path, a, &job, today, &mut contexts, digests.as_mut());
-        if let Some(d) = digests.as_mut() {
+    let jobs: Vec<Job> = found
+        .files
+        .iter()
+        .map(|path| projects.resolve(path, &cli, cli_locale.unwrap_or(locale), a, err))
+        .collect();
+    let mut results: Vec<Result<FileReport, String>> = Vec::with_capacity(jobs.len());
+    if let Some(d) = digests.as_mut() {
+        // Registry lookups are asked in order and reported per file.
+        for (path, job) in found.files.iter().zip(&jobs) {
+            results.push(check_file(path, a, job, today, &contexts, Some(d)));
             for (reference, why) in d.failures.drain(..) {
                 let _ = writeln!(
                     err,
@@ -106,6 +108,22 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
                 );
             }
         }
+    } else {
+        // `--fix` may write an ignore file that several Dockerfiles share: one file at a time then.
+        let threads = if a.fix {
+            1
+        } else {
+            thread_count(a.jobs, found.files.len())
+        };
+        results = check_files(&found.files, &jobs, threads, |path, job| {
+            check_file(path, a, job, today, &contexts, None)
+        });
+    }
+    let mut reports = Vec::new();
+    let mut thresholds = Vec::new();
+    // An ignore file shared by several Dockerfiles has its own findings reported once.
+    let mut ignore_reported: HashSet<String> = HashSet::new();
+    for ((path, job), result) in found.files.iter().zip(&jobs).zip(results) {
         match result {
             Ok(mut r) => {
                 if let Some(p) = &r.ignore_path
@@ -144,6 +162,51 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         .zip(&thresholds)
         .any(|(r, t)| t.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t)));
     if failing { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+/// How many threads check files: `--jobs`, else one per CPU, never more than the files.
+fn thread_count(jobs: Option<std::num::NonZeroUsize>, files: usize) -> usize {
+    let wanted = jobs
+        .or_else(|| std::thread::available_parallelism().ok())
+        .map_or(1, usize::from);
+    wanted.min(files).max(1)
+}
+
+/// `check(path, job)` for every file on `threads` threads, the results in the order of `files`. Each
+/// thread takes the next unchecked file, so a long file does not hold back the files after it.
+fn check_files<R: Send>(
+    files: &[PathBuf],
+    jobs: &[Job],
+    threads: usize,
+    check: impl Fn(&Path, &Job) -> R + Sync,
+) -> Vec<R> {
+    if threads <= 1 {
+        return files.iter().zip(jobs).map(|(p, j)| check(p, j)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let (Some(p), Some(j)) = (files.get(i), jobs.get(i)) else {
+                            break;
+                        };
+                        mine.push((i, check(p, j)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 fn threshold(f: FailLevel) -> Option<Severity> {
@@ -333,7 +396,7 @@ fn check_file(
     a: &CheckArgs,
     job: &Job,
     today: Date,
-    contexts: &mut ContextCache,
+    contexts: &ContextCache,
     mut digests: Option<&mut DigestLookup>,
 ) -> Result<FileReport, String> {
     let settings = &job.settings;
@@ -355,7 +418,7 @@ fn check_file(
         },
         None => None,
     };
-    let context = contexts.get(&context_dir, ignore_text.as_deref()).clone();
+    let context = contexts.get(&context_dir, ignore_text.as_deref());
     let mut text = loaded.text;
     let mut invalid_utf8_at = loaded.invalid_utf8_at;
     let mut fixed = 0;
@@ -370,7 +433,7 @@ fn check_file(
             let input = Input {
                 dockerfile: &text,
                 ignore_file: ignore_text.as_deref(),
-                context: Some(&context),
+                context: Some(&*context),
                 today,
                 invalid_utf8_at,
             };
@@ -427,7 +490,7 @@ fn check_file(
     let input = Input {
         dockerfile: &text,
         ignore_file: ignore_text.as_deref(),
-        context: Some(&context),
+        context: Some(&*context),
         today,
         invalid_utf8_at,
     };

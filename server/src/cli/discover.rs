@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::check::{Context, ContextEntry, EntryKind};
@@ -190,17 +191,25 @@ pub fn scan_context_with(root: &Path, ignore: Option<&Matcher>, max_entries: usi
 
 /// Context listings cached by directory and ignore file, so that many Dockerfiles sharing a context
 /// scan it once.
+/// Shared by the threads of one run: each listing is made once, by the first thread that needs it, while
+/// threads that need other listings go on.
 #[derive(Default)]
 pub struct ContextCache {
-    map: HashMap<(PathBuf, Option<String>), Context>,
+    map: Mutex<HashMap<ContextKey, Arc<OnceLock<Arc<Context>>>>>,
 }
+
+type ContextKey = (PathBuf, Option<String>);
 
 impl ContextCache {
     /// The listing of `root`, pruned with the ignore file whose text is `ignore`.
-    pub fn get(&mut self, root: &Path, ignore: Option<&str>) -> &Context {
-        self.map
-            .entry((root.to_path_buf(), ignore.map(str::to_string)))
-            .or_insert_with(|| scan_context_pruned(root, ignore))
+    pub fn get(&self, root: &Path, ignore: Option<&str>) -> Arc<Context> {
+        let key = (root.to_path_buf(), ignore.map(str::to_string));
+        let cell = match self.map.lock() {
+            Ok(mut map) => Arc::clone(map.entry(key).or_default()),
+            // Another thread panicked while holding the lock: list without the cache.
+            Err(_) => return Arc::new(scan_context_pruned(root, ignore)),
+        };
+        Arc::clone(cell.get_or_init(|| Arc::new(scan_context_pruned(root, ignore))))
     }
 }
 

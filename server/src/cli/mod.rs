@@ -154,6 +154,9 @@ pub struct CheckArgs {
     /// Color the human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Files checked at once (default: one per CPU). `--fix` and `--resolve-digests` check one at a time.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Args, Debug)]

@@ -25,6 +25,8 @@
 
 use crate::data::{self, Date, OfficialImage, Product, Release};
 use crate::memo::Memo;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
 /// Node.js release codenames (endoflife.date gives none for Node.js): the tags `node:jod`, `node:lts-krypton`.
 pub const NODE_CODENAMES: [(&str, &str); 11] = [
@@ -196,10 +198,29 @@ fn distro_codename(word: &str) -> Option<(&'static str, &'static str)> {
     if word.len() < 3 || ALIASES.contains(&word) {
         return None;
     }
-    ["debian", "ubuntu"].into_iter().find_map(|id| {
-        let r = data::product(id)?.release_by_codename(word)?;
-        Some((id, r.cycle))
-    })
+    // Every tag word of every parsed tag asks this, so the codenames are indexed once: the lower-case
+    // codename and its first word, the first release that has it winning (Debian before Ubuntu, newest
+    // first), as [`Product::release_by_codename`] would answer.
+    static INDEX: LazyLock<HashMap<String, (&'static str, &'static str)>> = LazyLock::new(|| {
+        let mut index = HashMap::new();
+        for id in ["debian", "ubuntu"] {
+            let Some(p) = data::product(id) else { continue };
+            for r in p.releases() {
+                let Some(c) = r.codename else { continue };
+                for key in [c, c.split(' ').next().unwrap_or(c)] {
+                    if !key.is_empty() {
+                        index.entry(key.to_ascii_lowercase()).or_insert((id, r.cycle));
+                    }
+                }
+            }
+        }
+        index
+    });
+    if word.bytes().any(|b| b.is_ascii_uppercase()) {
+        INDEX.get(&word.to_ascii_lowercase()).copied()
+    } else {
+        INDEX.get(word).copied()
+    }
 }
 
 /// The product and cycle of `name` + version (`alpine` + `3.19`).
@@ -527,6 +548,14 @@ pub fn nearest_supported(image: OfficialImage, tag: &str, horizon: Date) -> Opti
     })
 }
 
+/// The supported tags of `image`, each parsed once per process: [`nearest_supported`] and
+/// [`maintained_tag`] compare a written tag with all of them, and a corpus has many distinct tags.
+fn parsed_tags(image: OfficialImage) -> Arc<[(Tag<'static>, &'static str)]> {
+    static MEMO: Memo<&'static str, Arc<[(Tag<'static>, &'static str)]>> = Memo::new(1024);
+    let name = image.name();
+    MEMO.get_or(&name, || image.tags().map(|t| (Tag::parse(name, t), t)).collect())
+}
+
 fn nearest_supported_uncached(image: OfficialImage, tag: &str, horizon: Date) -> Option<&'static str> {
     let name = image.name();
     let w = Tag::parse(name, tag);
@@ -535,17 +564,17 @@ fn nearest_supported_uncached(image: OfficialImage, tag: &str, horizon: Date) ->
     }
     let w_own = own_release(name, &w);
     let mut best: Option<(Vec<Date>, Vec<u64>, &'static str)> = None;
-    for t in image.tags() {
+    for (c, t) in parsed_tags(image).iter() {
+        let t = *t;
         if t == tag {
             continue;
         }
-        let c = Tag::parse(name, t);
-        if !c.is_stable() || !w.same_shape(&c) || c.parts() < w.parts() {
+        if !c.is_stable() || !w.same_shape(c) || c.parts() < w.parts() {
             continue;
         }
         // The order of preference: the own cycle's release date, then each cycle word's.
         let mut key: Vec<Date> = Vec::new();
-        match (&w_own, own_release(name, &c)) {
+        match (&w_own, own_release(name, c)) {
             (Some(a), Some(b)) => {
                 if b.release_date < a.release_date {
                     continue;
@@ -564,7 +593,7 @@ fn nearest_supported_uncached(image: OfficialImage, tag: &str, horizon: Date) ->
                 }
             }
         }
-        if !ok || cycles_of(name, &c).iter().any(|x| x.release.is_eol(horizon)) {
+        if !ok || cycles_of(name, c).iter().any(|x| x.release.is_eol(horizon)) {
             continue;
         }
         let better = match &best {
@@ -603,7 +632,7 @@ fn maintained_tag_uncached(image: OfficialImage, tag: &str) -> Option<&'static s
     if !w.is_stable() || v.parts.len() < 2 {
         return None;
     }
-    let parsed: Vec<(Tag, &'static str)> = image.tags().map(|t| (Tag::parse(name, t), t)).collect();
+    let parsed = parsed_tags(image);
     for k in (1..v.parts.len()).rev() {
         let line = &v.parts[..k];
         let best = parsed

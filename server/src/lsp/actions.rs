@@ -56,7 +56,7 @@ fn edits_for(text: &str, edits: &[&TextEdit], enc: Encoding) -> Vec<LspTextEdit>
         .iter()
         .map(|e| LspTextEdit {
             range: convert::range(text, &idx, e.range, enc),
-            new_text: e.new_text.clone(),
+            new_text: e.new_text.to_string(),
         })
         .collect()
 }
@@ -144,7 +144,7 @@ impl Actions<'_> {
         }
         let edit = self.workspace_edit(&f.edits, f.creates.as_ref())?;
         Some(CodeAction {
-            title: f.title.clone(),
+            title: f.title.to_string(),
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![to_lsp(d, &self.doc.text, &self.doc.index, self.enc)]),
             edit: Some(edit),
@@ -166,7 +166,7 @@ impl Actions<'_> {
         }
         let edit = self.workspace_edit(&f.edits, f.creates.as_ref())?;
         Some(CodeAction {
-            title: f.title.clone(),
+            title: f.title.to_string(),
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![to_lsp(d, &self.doc.text, &self.doc.index, self.enc)]),
             edit: None,
@@ -206,7 +206,7 @@ impl Actions<'_> {
             Some(at) => TextEdit {
                 file: FileRef::Dockerfile,
                 range: TextRange::empty(at),
-                new_text: format!(",{}", d.code),
+                new_text: format!(",{}", d.code).into(),
             },
             None => {
                 let line_start = item.start;
@@ -218,7 +218,7 @@ impl Actions<'_> {
                 TextEdit {
                     file: FileRef::Dockerfile,
                     range: TextRange::empty(line_start),
-                    new_text: format!("{indent}# dockward ignore={} -- {reason}\n", d.code),
+                    new_text: format!("{indent}# dockward ignore={} -- {reason}\n", d.code).into(),
                 }
             }
         };
@@ -344,7 +344,7 @@ pub fn minimal_edit(old: &str, new: &str) -> TextEdit {
     TextEdit {
         file: FileRef::Dockerfile,
         range: TextRange::new(prefix as u32, (old.len() - suffix) as u32),
-        new_text: new[prefix..new.len() - suffix].to_string(),
+        new_text: new[prefix..new.len() - suffix].to_string().into(),
     }
 }
 

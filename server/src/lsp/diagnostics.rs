@@ -31,7 +31,7 @@ pub fn severity(s: Severity) -> DiagnosticSeverity {
 /// One engine diagnostic in protocol form. `data` carries only the rule code and message id: code
 /// actions recompute fixes from the current text, so a stale edit can never be applied.
 pub fn to_lsp(d: &Diagnostic, text: &str, idx: &LineIndex, enc: Encoding) -> lsp_types::Diagnostic {
-    let mut message = d.message.clone();
+    let mut message = d.message.to_string();
     if let Some(h) = &d.help {
         message.push('\n');
         message.push_str(h);

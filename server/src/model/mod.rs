@@ -91,7 +91,7 @@ impl UserDef {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Base {
     /// An image from a registry.
-    Image(ImageRef),
+    Image(std::sync::Arc<ImageRef>),
     /// An earlier stage of this Dockerfile, by index.
     Stage(usize),
     /// `FROM scratch`: an empty filesystem.
@@ -255,7 +255,7 @@ impl Model {
                     } else if v == "scratch" {
                         Base::Scratch
                     } else {
-                        match ImageRef::parse(v) {
+                        match refs::parsed_image(v) {
                             Ok(r) => Base::Image(r),
                             Err(e) => {
                                 // Report only what the author wrote literally or through a known default.

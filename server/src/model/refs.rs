@@ -179,6 +179,12 @@ struct Interned {
 /// Reference texts parsed once per process: an edit changes one reference, the others are looked up.
 static INTERNED: Memo<String, Interned> = Memo::new(4096);
 
+/// [`ImageRef::parse`] of `text`, from the process-wide table: the model parses every FROM on every check,
+/// and the image rules find the same parse here.
+pub fn parsed_image(text: &str) -> Result<Arc<ImageRef>, ImageError> {
+    intern(text).image
+}
+
 fn intern(text: &str) -> Interned {
     INTERNED.get_or(text, || Interned {
         text: text.into(),
@@ -211,14 +217,14 @@ pub fn image_uses(src: &str, tree: &Dockerfile, model: &Model) -> Vec<ImageUse> 
                             text: t,
                             image: Ok(image),
                             derived: d,
-                        }) if *image == *r => {
+                        }) if Arc::ptr_eq(&image, r) || *image == **r => {
                             if verbatim {
                                 derived = Some(d);
                                 text = Some(t);
                             }
                             Target::Image(image)
                         }
-                        _ => Target::Image(Arc::new(r.clone())),
+                        _ => Target::Image(Arc::clone(r)),
                     },
                     Base::Stage(s) => Target::Stage(*s),
                     Base::Scratch => Target::Scratch,

@@ -168,13 +168,13 @@ fn copy_fix(
     let mut edits = vec![TextEdit {
         file: FileRef::Dockerfile,
         range: keyword,
-        new_text: copy.to_string(),
+        new_text: copy.to_string().into(),
     }];
     for f in ins.flags.iter().filter(|f| f.name.eq_ignore_ascii_case("unpack")) {
         edits.push(TextEdit {
             file: FileRef::Dockerfile,
             range: with_one_space(ctx.text, it.abs(f.span.range)),
-            new_text: String::new(),
+            new_text: String::new().into(),
         });
     }
     let safe = no_unpack
@@ -182,7 +182,7 @@ fn copy_fix(
             .iter()
             .all(|s| s.kind == Some(SourceKind::Heredoc) || surely_not_archive(&s.text));
     Some(Fix {
-        title: ctx.msg("fix.add-to-copy", &[]),
+        title: ctx.msg("fix.add-to-copy", &[]).into(),
         applicability: if safe {
             Applicability::Safe
         } else {

@@ -250,12 +250,12 @@ fn removal_fix(ctx: &Ctx, item: &ItemRef, rs: &RunScript, h: &Hit) -> Option<Fix
         }
     };
     Some(Fix {
-        title,
+        title: title.into(),
         applicability: Applicability::Safe,
         edits: vec![TextEdit {
             file: FileRef::Dockerfile,
             range,
-            new_text,
+            new_text: new_text.into(),
         }],
         creates: None,
         resolve: None,

@@ -64,12 +64,12 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                 .map_or(ctx.text.len(), |i| r.end as usize + i + 1);
             let whole = TextRange::new(r.start, end as u32);
             let fix = Fix {
-                title: ctx.msg("fix.remove-blank-line", &[]),
+                title: ctx.msg("fix.remove-blank-line", &[]).into(),
                 applicability: Applicability::Safe,
                 edits: vec![TextEdit {
                     file: FileRef::Dockerfile,
                     range: whole,
-                    new_text: String::new(),
+                    new_text: String::new().into(),
                 }],
                 creates: None,
                 resolve: None,

@@ -110,7 +110,7 @@ fn check_use(ctx: &Ctx, u: &ImageUse, r: &ImageRef, sink: &mut Sink) {
         let edits = retag_edits(map.as_ref()?, r, s)?;
         let args = [("image", r.familiar_name()), ("tag", s.to_string())];
         Some(Fix {
-            title: ctx.msg("fix.bump-tag", &args),
+            title: ctx.msg("fix.bump-tag", &args).into(),
             applicability: Applicability::Unsafe,
             edits,
             creates: None,

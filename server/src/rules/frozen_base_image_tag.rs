@@ -112,7 +112,7 @@ fn check_use(ctx: &Ctx, u: &ImageUse, r: &ImageRef, sink: &mut Sink) {
         && let Some(edits) = retag_edits(&map, r, maintained)
     {
         finding.fix(Fix {
-            title: ctx.msg("fix.use-tag", &args),
+            title: ctx.msg("fix.use-tag", &args).into(),
             applicability: Applicability::Unsafe,
             edits: edits.clone(),
             creates: None,

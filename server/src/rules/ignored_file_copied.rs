@@ -101,12 +101,12 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             {
                 let (range, new_text) = context::append_edit(text, &[format!("!{line}")]);
                 f.fix(crate::diagnostic::Fix {
-                    title: ctx.msg("fix.reinclude", &[("path", path.clone())]),
+                    title: ctx.msg("fix.reinclude", &[("path", path.clone())]).into(),
                     applicability: crate::diagnostic::Applicability::Unsafe,
                     edits: vec![crate::diagnostic::TextEdit {
                         file: crate::diagnostic::FileRef::IgnoreFile,
                         range,
-                        new_text,
+                        new_text: new_text.into(),
                     }],
                     creates: None,
                     resolve: None,

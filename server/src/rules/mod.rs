@@ -399,12 +399,12 @@ impl<'a> Ctx<'a> {
         applicability: Applicability,
     ) -> Fix {
         Fix {
-            title: self.msg(title_id, args),
+            title: self.msg(title_id, args).into(),
             applicability,
             edits: vec![TextEdit {
                 file: FileRef::Dockerfile,
                 range,
-                new_text: new_text.into(),
+                new_text: new_text.into().into(),
             }],
             creates: None,
             resolve: None,
@@ -437,14 +437,14 @@ impl IgnoreCtx<'_> {
         applicability: Applicability,
     ) -> Fix {
         Fix {
-            title: self.msg(title_id, args),
+            title: self.msg(title_id, args).into(),
             applicability,
             edits: edits
                 .into_iter()
                 .map(|(range, new_text)| TextEdit {
                     file: FileRef::IgnoreFile,
                     range,
-                    new_text,
+                    new_text: new_text.into(),
                 })
                 .collect(),
             creates: None,
@@ -472,7 +472,7 @@ pub(crate) fn syntax_directive_edit(ctx: &Ctx) -> Option<TextEdit> {
     ctx.tree.directive("syntax").is_none().then(|| TextEdit {
         file: FileRef::Dockerfile,
         range: TextRange::empty(0),
-        new_text: "# syntax=docker/dockerfile:1\n".to_string(),
+        new_text: "# syntax=docker/dockerfile:1\n".to_string().into(),
     })
 }
 
@@ -589,8 +589,8 @@ pub(crate) fn to_diagnostics(
             file: f.file,
             range: f.range,
             severity: configured.or(f.severity).unwrap_or(rule.severity),
-            message,
-            help,
+            message: message.into(),
+            help: help.map(Into::into),
             message_id: f.message,
             fixes: f.fixes,
             related: f
@@ -930,9 +930,18 @@ impl Ctx<'_> {
             self.tree
                 .items()
                 .map(|it| {
+                    // Kept with the node: an unchanged item is hashed once per edit session. A node cut
+                    // short by the end of the text is hashed afresh (its text could grow with the file).
                     let text = crate::shell::item_text(self.text, &it);
+                    let fresh = || hash128(|s| s.hash_one(text));
+                    let whole = text.len() == it.node.len as usize;
+                    let hash = if whole {
+                        it.node.text_hash.get_or_init(fresh)
+                    } else {
+                        fresh()
+                    };
                     ItemPrint {
-                        hash: hash128(|s| s.hash_one(text)),
+                        hash,
                         kind: it.instruction().map(|i| i.kind),
                         start: it.start,
                         len: it.node.len,

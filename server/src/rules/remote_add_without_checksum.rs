@@ -259,12 +259,12 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
 fn add_checksum_fix(ctx: &Ctx, it: &ItemRef, ins: &Instruction) -> Fix {
     let at = it.abs(ins.keyword.range).end;
     Fix {
-        title: ctx.msg("fix.add-checksum", &[]),
+        title: ctx.msg("fix.add-checksum", &[]).into(),
         applicability: Applicability::DisplayOnly,
         edits: vec![TextEdit {
             file: FileRef::Dockerfile,
             range: TextRange::empty(at),
-            new_text: " --checksum=sha256:<sha256>".to_string(),
+            new_text: " --checksum=sha256:<sha256>".to_string().into(),
         }],
         creates: None,
         resolve: None,

@@ -336,12 +336,12 @@ fn add_user_fix(ctx: &Ctx, stage: &Stage, anchor: usize) -> Option<Fix> {
         }
     }
     Some(Fix {
-        title: ctx.msg(title, &args),
+        title: ctx.msg(title, &args).into(),
         applicability: Applicability::Unsafe,
         edits: vec![TextEdit {
             file: FileRef::Dockerfile,
             range: TextRange::empty(offset),
-            new_text,
+            new_text: new_text.into(),
         }],
         creates: None,
         resolve: None,

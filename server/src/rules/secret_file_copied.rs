@@ -185,19 +185,19 @@ fn fix_for(ctx: &Ctx, it: &ItemRef, kind: SecretFile, source: &str, dest: &str) 
     let mut edits = vec![TextEdit {
         file: FileRef::Dockerfile,
         range: it.extent(),
-        new_text: String::new(),
+        new_text: String::new().into(),
     }];
     for (r, x) in runs {
         edits.push(TextEdit {
             file: FileRef::Dockerfile,
             range: TextRange::empty(r.abs(x.keyword.range).end),
-            new_text: mount.clone(),
+            new_text: mount.clone().into(),
         });
     }
     edits.extend(syntax_directive_edit(ctx));
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     Some(Fix {
-        title: ctx.msg(title_id, &args),
+        title: ctx.msg(title_id, &args).into(),
         applicability: Applicability::Unsafe,
         edits,
         creates: None,

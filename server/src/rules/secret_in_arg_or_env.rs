@@ -226,7 +226,7 @@ fn secret_mount_fix(ctx: &Ctx, stage: usize, v: &VarDef, users: &[usize]) -> Opt
         edits.push(TextEdit {
             file: FileRef::Dockerfile,
             range: TextRange::empty(at),
-            new_text: format!(" --mount=type=secret,id={id},env={}", v.name),
+            new_text: format!(" --mount=type=secret,id={id},env={}", v.name).into(),
         });
     }
     if edits.is_empty() {
@@ -241,13 +241,15 @@ fn secret_mount_fix(ctx: &Ctx, stage: usize, v: &VarDef, users: &[usize]) -> Opt
         edits.push(TextEdit {
             file: FileRef::Dockerfile,
             range: line,
-            new_text: String::new(),
+            new_text: String::new().into(),
         });
     }
     edits.extend(syntax_directive_edit(ctx));
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     Some(Fix {
-        title: ctx.msg("fix.use-build-secret", &[("name", v.name.clone()), ("id", id.clone())]),
+        title: ctx
+            .msg("fix.use-build-secret", &[("name", v.name.clone()), ("id", id.clone())])
+            .into(),
         applicability: Applicability::Unsafe,
         edits,
         creates: None,

@@ -339,12 +339,12 @@ fn fold_fix(ctx: &Ctx, from: usize, to: usize) -> Option<Fix> {
         .collect::<Vec<_>>()
         .join(" \\\n && ");
     Some(Fix {
-        title: ctx.msg("fix.fold-into-one-run", &[]),
+        title: ctx.msg("fix.fold-into-one-run", &[]).into(),
         applicability: Applicability::Unsafe,
         edits: vec![TextEdit {
             file: FileRef::Dockerfile,
             range: TextRange::new(start, end),
-            new_text: joined,
+            new_text: joined.into(),
         }],
         creates: None,
         resolve: None,

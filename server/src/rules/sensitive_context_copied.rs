@@ -351,15 +351,17 @@ fn report_exposed(ctx: &Ctx, sink: &mut Sink, s: &Source, exposed: &[String], na
 fn append_fix(ctx: &Ctx, text: &str, lines: &[String], title: &str, applicability: Applicability) -> Fix {
     let (range, new_text) = context::append_edit(text, lines);
     Fix {
-        title: ctx.msg(
-            title,
-            &[("entries", list(lines, 4)), ("count", lines.len().to_string())],
-        ),
+        title: ctx
+            .msg(
+                title,
+                &[("entries", list(lines, 4)), ("count", lines.len().to_string())],
+            )
+            .into(),
         applicability,
         edits: vec![TextEdit {
             file: FileRef::IgnoreFile,
             range,
-            new_text,
+            new_text: new_text.into(),
         }],
         creates: None,
         resolve: None,
@@ -374,12 +376,14 @@ fn create_fix(ctx: &Ctx, named: &[String]) -> Fix {
         new_text.push('\n');
     }
     Fix {
-        title: ctx.msg("fix.create-dockerignore", &[("count", lines.len().to_string())]),
+        title: ctx
+            .msg("fix.create-dockerignore", &[("count", lines.len().to_string())])
+            .into(),
         applicability: Applicability::Unsafe,
         edits: vec![TextEdit {
             file: FileRef::IgnoreFile,
             range: TextRange::empty(0),
-            new_text,
+            new_text: new_text.into(),
         }],
         creates: Some(FileRef::IgnoreFile),
         resolve: None,

@@ -138,7 +138,9 @@ fn check_use(ctx: &Ctx, u: &ImageUse, r: &ImageRef, sink: &mut Sink) {
         };
         if let Some(edit) = edit {
             finding.fix(Fix {
-                title: ctx.msg("fix.pin-tag", &[("image", image.clone()), ("tag", p.to_string())]),
+                title: ctx
+                    .msg("fix.pin-tag", &[("image", image.clone()), ("tag", p.to_string())])
+                    .into(),
                 applicability: Applicability::Unsafe,
                 edits: vec![edit],
                 creates: None,
@@ -248,7 +250,7 @@ pub(crate) fn digest_fix(
     reference: String,
 ) -> Fix {
     Fix {
-        title: ctx.msg(title_id, args),
+        title: ctx.msg(title_id, args).into(),
         applicability: Applicability::Safe,
         edits,
         creates: None,
@@ -371,7 +373,7 @@ impl Mapping {
         Some(TextEdit {
             file: FileRef::Dockerfile,
             range: self.range(span)?,
-            new_text,
+            new_text: new_text.into(),
         })
     }
 }

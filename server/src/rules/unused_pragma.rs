@@ -67,7 +67,7 @@ pub(crate) fn report(ctx: &Ctx, pragmas: &[Pragma], usage: &Usage, sink: &mut Si
                 TextEdit {
                     file: FileRef::Dockerfile,
                     range: TextRange::new(start as u32, end as u32),
-                    new_text: String::new(),
+                    new_text: String::new().into(),
                 }
             } else {
                 // Delete the code and one adjacent comma.
@@ -84,11 +84,11 @@ pub(crate) fn report(ctx: &Ctx, pragmas: &[Pragma], usage: &Usage, sink: &mut Si
                 TextEdit {
                     file: FileRef::Dockerfile,
                     range,
-                    new_text: String::new(),
+                    new_text: String::new().into(),
                 }
             };
             let fix = Fix {
-                title: ctx.msg("fix.remove-pragma-code", &[("code", c.text.clone())]),
+                title: ctx.msg("fix.remove-pragma-code", &[("code", c.text.clone())]).into(),
                 applicability: Applicability::Safe,
                 edits: vec![edit],
                 creates: None,

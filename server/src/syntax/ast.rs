@@ -665,6 +665,35 @@ pub struct Node {
     /// Bytes from the item's start that the parser read to build it (at least `len`): an edit inside
     /// this window can change the item.
     pub lookahead: u32,
+    /// The hash of the item's text, computed by the first check that needs it. A node is reused by an
+    /// incremental parse only while its text is unchanged, so the hash stays right for every later tree.
+    pub text_hash: TextHash,
+}
+
+/// A 128-bit hash of a node's text, kept with the node once computed; equality and `Debug` ignore it
+/// (it is a cache, not content).
+#[derive(Clone, Default)]
+pub struct TextHash(std::sync::OnceLock<u128>);
+
+impl TextHash {
+    /// The kept hash, or `f()` kept now.
+    pub fn get_or_init(&self, f: impl FnOnce() -> u128) -> u128 {
+        *self.0.get_or_init(f)
+    }
+}
+
+impl PartialEq for TextHash {
+    fn eq(&self, _: &TextHash) -> bool {
+        true
+    }
+}
+
+impl Eq for TextHash {}
+
+impl std::fmt::Debug for TextHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TextHash")
+    }
 }
 
 /// An item of the file: a node at an absolute offset.

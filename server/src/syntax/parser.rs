@@ -320,6 +320,7 @@ fn comment_item(text: &str, line: Line, hash: usize) -> Item {
         }),
         len: (line.next - line.start) as u32,
         lookahead: (line.next - line.start) as u32,
+        text_hash: Default::default(),
     };
     Item {
         start: base,
@@ -505,6 +506,7 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
         kind: NodeKind::Instruction(instr),
         len,
         lookahead: (lookahead - base).max(next - base) as u32,
+        text_hash: Default::default(),
     };
     (
         Item {

@@ -45,7 +45,7 @@ fn result(report: &FileReport, d: &Diagnostic) -> Value {
     let index = RULES.iter().position(|r| r.code == d.code).unwrap_or(0);
     let text = match &d.help {
         Some(h) => format!("{} {h}", d.message),
-        None => d.message.clone(),
+        None => d.message.to_string(),
     };
     let fixes: Vec<Value> = d
         .fixes
