@@ -193,14 +193,29 @@ pub fn scan_context_with(root: &Path, ignore: Option<&Matcher>, max_entries: usi
 #[derive(Default)]
 pub struct ContextCache {
     map: HashMap<(PathBuf, Option<String>), Context>,
+    /// Directories whose scan stopped at a bound, not yet announced ([`ContextCache::take_incomplete`]).
+    incomplete: Vec<PathBuf>,
 }
 
 impl ContextCache {
     /// The listing of `root`, pruned with the ignore file whose text is `ignore`.
     pub fn get(&mut self, root: &Path, ignore: Option<&str>) -> &Context {
+        let incomplete = &mut self.incomplete;
         self.map
             .entry((root.to_path_buf(), ignore.map(str::to_string)))
-            .or_insert_with(|| scan_context_pruned(root, ignore))
+            .or_insert_with(|| {
+                let c = scan_context_pruned(root, ignore);
+                if !c.complete {
+                    incomplete.push(root.to_path_buf());
+                }
+                c
+            })
+    }
+
+    /// The directories scanned since the last call whose scan stopped at its bound (entries or time),
+    /// so that the user can be told the context findings are partial.
+    pub fn take_incomplete(&mut self) -> Vec<PathBuf> {
+        std::mem::take(&mut self.incomplete)
     }
 }
 
