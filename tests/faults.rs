@@ -353,7 +353,7 @@ fn a_ten_megabyte_document_is_served_within_bounds() {
         json!({ "textDocument": { "uri": URI, "languageId": "dockerfile", "version": 1, "text": text } }),
     );
     let d = diagnostics_for_version(&mut s, 1);
-    assert!(codes(&d).is_empty(), "{:?}", codes(&d));
+    assert!(!codes(&d).contains(&"DW101".to_string()), "{:?}", codes(&d));
     // An edit at the end of the 10 MB document is incremental.
     let lines = text.lines().count() as i64;
     s.notify(
@@ -361,7 +361,7 @@ fn a_ten_megabyte_document_is_served_within_bounds() {
         json!({ "textDocument": { "uri": URI, "version": 2 }, "contentChanges": [{ "range": { "start": { "line": lines - 1, "character": 0 }, "end": { "line": lines - 1, "character": 10 } }, "text": "USER root" }] }),
     );
     let d = diagnostics_for_version(&mut s, 2);
-    assert_eq!(codes(&d), ["DW101"]);
+    assert!(codes(&d).contains(&"DW101".to_string()), "{:?}", codes(&d));
     // A bound against pathological slowness in a debug build on a busy machine, not a benchmark.
     assert!(started.elapsed() < Duration::from_secs(90), "{:?}", started.elapsed());
     let r = s.request(2, "shutdown", Value::Null);
