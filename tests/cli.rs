@@ -575,3 +575,31 @@ fn a_hundred_thousand_file_context_is_scanned_within_bounds() {
     assert!(stdout(&o).contains("`.env`"), "{}", stdout(&o));
     assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
 }
+
+/// Checking files on several threads gives the report of one thread, byte for byte, in every format
+/// (ignore files shared by several Dockerfiles included), and the same exit code.
+#[test]
+fn parallel_checks_give_the_report_of_one_thread() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/corpus/docker-library+python");
+    for format in ["json", "human", "sarif"] {
+        let args = |jobs: &'static str| {
+            vec![
+                "check",
+                "--jobs",
+                jobs,
+                "--format",
+                format,
+                "--today",
+                "2026-11-28",
+                corpus,
+                "fixtures/rules",
+            ]
+        };
+        let one = run(&args("1"));
+        let many = run(&args("4"));
+        assert!(!stdout(&one).is_empty(), "{format}: no report");
+        assert_eq!(stdout(&one), stdout(&many), "{format}: reports differ");
+        assert_eq!(stderr(&one), stderr(&many), "{format}: warnings differ");
+        assert_eq!(one.status.code(), many.status.code(), "{format}: exit codes differ");
+    }
+}

@@ -119,6 +119,7 @@ fn vscode_settings_are_the_servers_settings() {
         .as_array()
         .expect("restrictedConfigurations");
     assert!(list.contains(&json!("dockward.server.path")));
+    assert!(list.contains(&json!("dockward.registry")));
 }
 
 /// A value that a user could write for a setting, from its JSON schema.

@@ -9,11 +9,14 @@ use std::path::{Path, PathBuf};
 use dockward::cli::discover;
 use dockward::cli::output::{FileReport, human};
 use dockward::date::Date;
-use dockward::diagnostic::{Applicability, FileRef};
+use dockward::diagnostic::Applicability;
 use dockward::fix;
 use dockward::rules::{FixAvailability, RULES};
 use dockward::settings::Settings;
 use dockward::{Input, check};
+
+#[path = "support/fixes.rs"]
+mod fixes;
 
 const TODAY: Date = Date::new(2026, 11, 28);
 
@@ -60,18 +63,6 @@ fn load(path: &Path) -> (String, Option<u32>) {
 /// The fixture's own ignore file, `<fixture>.dockerignore`.
 fn ignore_of(path: &Path) -> Option<String> {
     fs::read_to_string(format!("{}.dockerignore", path.display())).ok()
-}
-
-/// Applies a fix to the Dockerfile and the ignore file; returns both texts.
-fn apply_both(text: &str, ignore: Option<&str>, f: &dockward::Fix) -> (String, Option<String>) {
-    let fixed = fix::apply_fix(text, f, &FileRef::Dockerfile).expect("fix applies");
-    let touches_ignore = f.edits.iter().any(|e| e.file == FileRef::IgnoreFile);
-    let ignore = if touches_ignore {
-        Some(fix::apply_fix(ignore.unwrap_or(""), f, &FileRef::IgnoreFile).expect("fix applies to the ignore file"))
-    } else {
-        ignore.map(str::to_string)
-    };
-    (fixed, ignore)
 }
 
 fn input<'a>(text: &'a str, ignore: Option<&'a str>) -> Input<'a> {
@@ -152,7 +143,7 @@ fn rule_fixtures_match_their_snapshots() {
         let mut snap = String::from_utf8(rendered).unwrap();
         for d in &diags {
             for f in &d.fixes {
-                let (fixed, fixed_ignore) = apply_both(&text, ignore.as_deref(), f);
+                let (fixed, fixed_ignore) = fixes::apply_both(&text, ignore.as_deref(), f).expect("fix applies");
                 let mut change = String::new();
                 if fixed != text || fixed_ignore == ignore {
                     change.push_str(&diff(&text, &fixed));
@@ -189,7 +180,7 @@ fn fixes_keep_their_promises() {
         let rule = dockward::rules::rule(&code).unwrap();
         let diags = only(&code, check(&input(&text, ignore.as_deref()), &settings(&code)));
         let all = check(&input(&text, ignore.as_deref()), &Settings::default());
-        let syntax_before = all.iter().filter(|d| d.code == "DW001").count();
+        let syntax_before = fixes::syntax_errors(&all);
         for d in &diags {
             if rule.fix == FixAvailability::None {
                 assert!(d.fixes.is_empty(), "{code} declares no fix but offers one");
@@ -200,48 +191,20 @@ fn fixes_keep_their_promises() {
             for f in &d.fixes {
                 assert!(!f.title.is_empty());
                 // A fix waiting for a registry gets a well-formed digest, as `--resolve-digests` would.
-                let f = &f.with_digest(&format!("sha256:{}", "0".repeat(64)));
-                let (fixed, fixed_ignore) = apply_both(&text, ignore.as_deref(), f);
-                let after = check(&input(&fixed, fixed_ignore.as_deref()), &Settings::default());
-                let syntax_after = after.iter().filter(|x| x.code == "DW001").count();
-                assert!(
-                    syntax_after <= syntax_before,
-                    "{code} fix adds a syntax error in {}",
-                    path.display()
-                );
-                assert!(
-                    !after.iter().any(|x| x.code == d.code
-                        && x.file == d.file
-                        && x.message_id == d.message_id
-                        && x.range.start == d.range.start
-                        && x.message == d.message),
-                    "{code} still fires at the same place after its fix in {}",
-                    path.display()
-                );
+                if let Err(e) = fixes::fix_keeps_its_promise(
+                    &input(&text, ignore.as_deref()),
+                    d,
+                    f,
+                    syntax_before,
+                    &Settings::default(),
+                ) {
+                    panic!("{}: {e}", path.display());
+                }
             }
         }
         // Applying every safe fix to a fixpoint, then once more, changes nothing the second time.
-        let mut cur = text.clone();
-        let mut cur_ignore = ignore.clone();
-        for _ in 0..10 {
-            let ds = check(&input(&cur, cur_ignore.as_deref()), &Settings::default());
-            let chosen = fix::select_fixes(&ds, Applicability::Safe);
-            if chosen.is_empty() {
-                break;
-            }
-            let edits: Vec<_> = chosen
-                .iter()
-                .flat_map(|f| f.edits.iter().filter(|e| e.file == FileRef::Dockerfile))
-                .collect();
-            cur = fix::apply_edits(&cur, &edits).unwrap();
-            let ignore_edits: Vec<_> = chosen
-                .iter()
-                .flat_map(|f| f.edits.iter().filter(|e| e.file == FileRef::IgnoreFile))
-                .collect();
-            if !ignore_edits.is_empty() {
-                cur_ignore = Some(fix::apply_edits(cur_ignore.as_deref().unwrap_or(""), &ignore_edits).unwrap());
-            }
-        }
+        let (cur, cur_ignore) = fixes::safe_fixpoint(&input(&text, ignore.as_deref()), &Settings::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let ds = check(&input(&cur, cur_ignore.as_deref()), &Settings::default());
         assert!(
             fix::select_fixes(&ds, Applicability::Safe).is_empty(),

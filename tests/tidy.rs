@@ -262,6 +262,68 @@ fn the_engine_does_no_io_and_knows_no_protocol() {
     }
 }
 
+/// The threat model's promises that are about the code rather than a behaviour (server/ARCHITECTURE.md,
+/// "Threat model"): no process is ever started; only `registry.rs` opens network connections, and only
+/// the two places where the user asks for a digest call it; the language server writes no file.
+#[test]
+fn no_process_is_spawned_and_only_the_registry_touches_the_network() {
+    let src = root().join("server/src");
+    // `main.rs` only sets the exit code (`std::process::exit`); nothing else names processes.
+    let process = [
+        "std::process",
+        "process::Command",
+        "Command::new",
+        "os::unix::process",
+        "libc::",
+    ];
+    let network = ["std::net", "ureq", "TcpStream", "UdpSocket", "ToSocketAddrs", "rustls"];
+    let writes = [
+        "fs::write",
+        "File::create",
+        "OpenOptions",
+        "fs::remove",
+        "fs::rename",
+        "fs::create_dir",
+        "fs::copy",
+        "set_permissions",
+    ];
+    let mut registry_callers = Vec::new();
+    for f in rust_files(&src) {
+        let rel = f.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let text = fs::read_to_string(&f).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
+        for needle in process {
+            let allowed =
+                rel == "main.rs" && code.matches(needle).count() == code.matches("std::process::exit(").count();
+            assert!(
+                allowed || !code.contains(needle),
+                "{rel} names {needle}: dockward never starts a process"
+            );
+        }
+        if rel != "registry.rs" {
+            for needle in network {
+                assert!(
+                    !code.contains(needle),
+                    "{rel} names {needle}: only registry.rs touches the network"
+                );
+            }
+            if code.contains("registry::") {
+                registry_callers.push(rel.clone());
+            }
+        }
+        if rel.starts_with("lsp/") {
+            for needle in writes {
+                assert!(
+                    !code.contains(needle),
+                    "{rel} names {needle}: the language server writes no file (the client applies edits)"
+                );
+            }
+        }
+    }
+    // The digest lookups the user asks for: `check --fix --resolve-digests` and the editor's digest action.
+    assert_eq!(registry_callers, ["cli/check_cmd.rs", "lsp/server.rs"]);
+}
+
 #[test]
 fn architecture_code_map_names_existing_paths() {
     let arch = fs::read_to_string(root().join("server/ARCHITECTURE.md")).unwrap();

@@ -119,6 +119,16 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
             check_file(path, a, job, today, &contexts, None)
         });
     }
+    for dir in contexts.take_incomplete() {
+        let _ = writeln!(
+            err,
+            "warning: {}: the build context is larger than dockward lists ({} entries or {} s); findings \
+             about its files (DW301, DW302) may be incomplete: exclude large directories in .dockerignore",
+            display(&dir),
+            discover::CONTEXT_MAX_ENTRIES,
+            discover::CONTEXT_MAX_TIME.as_secs()
+        );
+    }
     let mut reports = Vec::new();
     let mut thresholds = Vec::new();
     // An ignore file shared by several Dockerfiles has its own findings reported once.
@@ -476,9 +486,18 @@ fn check_file(
             invalid_utf8_at = None.or(invalid_utf8_at.filter(|_| docker_edits.is_empty()));
         }
         if fixed > 0 {
+            let ignore_target = ignore_path.clone().unwrap_or_else(|| context_dir.join(".dockerignore"));
+            // The ignore file is found (or created) in the repository, never named by the user: a symbolic
+            // link there could point anywhere (`~/.bashrc`), so fixes are never written through one.
+            if ignore_text.is_some() && fs::symlink_metadata(&ignore_target).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(format!(
+                    "{}: is a symbolic link; fixes are not written through it",
+                    ignore_target.display()
+                ));
+            }
             fs::write(path, &text).map_err(|e| format!("writing fixes: {}", discover::io_reason(&e)))?;
             if let Some(t) = &ignore_text {
-                let target = ignore_path.clone().unwrap_or_else(|| context_dir.join(".dockerignore"));
+                let target = ignore_target;
                 let current = fs::read_to_string(&target).ok();
                 if current.as_deref() != Some(t.as_str()) {
                     fs::write(&target, t)

@@ -196,6 +196,8 @@ pub fn scan_context_with(root: &Path, ignore: Option<&Matcher>, max_entries: usi
 #[derive(Default)]
 pub struct ContextCache {
     map: Mutex<HashMap<ContextKey, Arc<OnceLock<Arc<Context>>>>>,
+    /// Directories whose scan stopped at a bound, not yet announced ([`ContextCache::take_incomplete`]).
+    incomplete: Mutex<Vec<PathBuf>>,
 }
 
 type ContextKey = (PathBuf, Option<String>);
@@ -203,13 +205,31 @@ type ContextKey = (PathBuf, Option<String>);
 impl ContextCache {
     /// The listing of `root`, pruned with the ignore file whose text is `ignore`.
     pub fn get(&self, root: &Path, ignore: Option<&str>) -> Arc<Context> {
+        let scan = || {
+            let c = scan_context_pruned(root, ignore);
+            if !c.complete
+                && let Ok(mut incomplete) = self.incomplete.lock()
+            {
+                incomplete.push(root.to_path_buf());
+            }
+            Arc::new(c)
+        };
         let key = (root.to_path_buf(), ignore.map(str::to_string));
         let cell = match self.map.lock() {
             Ok(mut map) => Arc::clone(map.entry(key).or_default()),
             // Another thread panicked while holding the lock: list without the cache.
-            Err(_) => return Arc::new(scan_context_pruned(root, ignore)),
+            Err(_) => return scan(),
         };
-        Arc::clone(cell.get_or_init(|| Arc::new(scan_context_pruned(root, ignore))))
+        Arc::clone(cell.get_or_init(scan))
+    }
+
+    /// The directories scanned since the last call whose scan stopped at its bound (entries or time),
+    /// so that the user can be told the context findings are partial.
+    pub fn take_incomplete(&self) -> Vec<PathBuf> {
+        self.incomplete
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
     }
 }
 

@@ -671,7 +671,8 @@ impl Server {
         let kind = doc.kind;
         if clamped > 0 {
             self.log(&format!(
-                "{uri}: {clamped} change(s) had positions outside the document and were clamped"
+                "{uri}: {clamped} change(s) had positions outside the document and were clamped; if the editor \
+                 shows other text than dockward checks, close and reopen the document"
             ));
         }
         self.touched(&uri, kind);
@@ -799,6 +800,15 @@ impl Server {
 
     fn scanned(&mut self, s: Scanned) {
         let dir = s.dir.clone();
+        if !s.context.complete {
+            self.log(&format!(
+                "{}: the build context is larger than dockward lists ({} entries or {} s); findings about its \
+                 files (DW301, DW302) may be incomplete: exclude large directories in .dockerignore",
+                dir.display(),
+                crate::cli::discover::CONTEXT_MAX_ENTRIES,
+                crate::cli::discover::CONTEXT_MAX_TIME.as_secs()
+            ));
+        }
         if self.scanner.finished(s) {
             self.dependents_changed(Some(&dir));
             self.flush();

@@ -66,7 +66,14 @@ fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Result<Vec<u8>, Str
             continue;
         }
         saw_header = true;
-        match trimmed.split_once(':') {
+        // After a wrong `Content-Length` the stream is out of step: the rest of a body (which ends with no
+        // newline) runs into the next header line. Resynchronise on the last `Content-Length:` of the
+        // line, so that one bad length costs a message or two, not every later one.
+        let header = match trimmed.to_ascii_lowercase().rfind("content-length:") {
+            Some(i) if i > 0 => &trimmed[i..],
+            _ => trimmed,
+        };
+        match header.split_once(':') {
             Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => {
                 match value.trim().parse::<usize>() {
                     Ok(v) => content_length = Some(v),
@@ -277,6 +284,28 @@ mod tests {
                 assert_eq!(v["params"]["diagnostics"][0]["message"], "m");
             }
         }
+    }
+
+    #[test]
+    fn a_wrong_content_length_costs_only_the_messages_it_overlaps() {
+        let good = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+        let frame = |len: usize| format!("Content-Length: {len}\r\n\r\n{good}");
+        // Too short: the body is cut, its rest runs into the next header; the message after is read.
+        let mut input = frame(10);
+        input.push_str(&frame(good.len()));
+        input.push_str(&frame(good.len()));
+        let got = frames(input.as_bytes());
+        assert_eq!(got[0], "bad -32700", "{got:?}");
+        assert!(got[1..].iter().filter(|g| g.starts_with("ok ")).count() >= 1, "{got:?}");
+        assert!(got[got.len() - 2].starts_with("ok "), "{got:?}");
+        // Too long: the body swallows the start of the next message; the one after is read.
+        let mut input = frame(good.len() + 30);
+        input.push_str(&frame(good.len()));
+        input.push_str(&frame(good.len()));
+        let got = frames(input.as_bytes());
+        assert_eq!(got[0], "bad -32700", "{got:?}");
+        assert!(got[got.len() - 2].starts_with("ok "), "{got:?}");
+        assert_eq!(got.last().unwrap(), "closed");
     }
 
     #[test]

@@ -221,7 +221,9 @@ fn valid_path_component(c: &str) -> bool {
             i += 1;
         }
         let sep = &c[start..i];
-        let ok = sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|x| x == b'-');
+        // Any other byte (`+`, `~`, non-ASCII, ...) is no separator: the component is invalid. (An empty
+        // separator used to count as a run of `-` and the loop never advanced: found by fuzzing.)
+        let ok = !sep.is_empty() && (sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|x| x == b'-'));
         if !ok || i >= b.len() {
             return false;
         }
@@ -232,6 +234,16 @@ fn valid_path_component(c: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stray_characters_make_a_path_component_invalid() {
+        for bad in ["my+app", "caf\u{e9}s", "a~b", "ja\u{FFFD}va", "a..b", "a-"] {
+            assert!(!valid_path_component(bad), "{bad}");
+        }
+        for good in ["my-app", "a__b", "a.b", "a---b", "a_b9"] {
+            assert!(valid_path_component(good), "{good}");
+        }
+    }
 
     #[test]
     fn normalises_like_docker() {

@@ -617,7 +617,9 @@ pub(crate) fn report_parse_problems(
         let finding = sink.report(e.range, e.message, e.args.clone());
         if let Some((range, text)) = &e.suggestion {
             finding.help(suggest_help(e.message));
-            if let Some(title) = fix_title {
+            if let Some(title) = fix_title
+                && replacement_keeps_the_syntax(ctx, *range, text)
+            {
                 let fix = ctx.replace(
                     title,
                     &[("suggestion", text.clone())],
@@ -629,6 +631,27 @@ pub(crate) fn report_parse_problems(
             }
         }
     }
+}
+
+/// Whether replacing `range` with `text` adds no syntax error. A keyword or flag typo corrected into a
+/// known one makes the parser read the arguments as that instruction's, and they may be invalid for it
+/// (`LABE x"` → `LABEL x"`): such a fix is not offered. Found by the `fixes` fuzz target.
+fn replacement_keeps_the_syntax(ctx: &Ctx, range: TextRange, text: &str) -> bool {
+    let r = range.as_usize();
+    let (Some(before), Some(after)) = (ctx.text.get(..r.start), ctx.text.get(r.end..)) else {
+        return false;
+    };
+    let new = format!("{before}{text}{after}");
+    let edit = crate::syntax::Edit {
+        range,
+        new_len: text.len() as u32,
+    };
+    let syntax = |errs: &[crate::syntax::SyntaxError]| {
+        errs.iter()
+            .filter(|e| e.kind == crate::syntax::ProblemKind::Syntax)
+            .count()
+    };
+    syntax(&ctx.tree.edit(&new, edit).errors()) <= syntax(ctx.parse_errors())
 }
 
 fn suggest_help(message: &'static str) -> &'static str {

@@ -29,7 +29,8 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// The fix replaces the name with the closest valid flag. It is unsafe: the intended flag may be
-    /// another one, and the flag then takes effect.
+    /// another one, and the flag then takes effect. It is not offered when the corrected flag would make
+    /// the instruction a syntax error.
     ///
     /// ## References
     /// - [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)

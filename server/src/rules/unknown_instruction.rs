@@ -34,7 +34,8 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// When a known instruction is within a small edit distance, the fix replaces the word with it. It is
-    /// unsafe: the word may instead be a shell command that belongs to the previous line.
+    /// unsafe: the word may instead be a shell command that belongs to the previous line. It is not
+    /// offered when the arguments would be a syntax error for the corrected instruction.
     ///
     /// ## References
     /// - [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)

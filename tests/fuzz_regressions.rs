@@ -1,0 +1,60 @@
+//! Every input a fuzz target (`fuzz/`, `tests/fuzz/run.sh`) found to crash, hang or break a promise,
+//! kept as a test of the normal suite, with the fix it led to.
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use dockward::date::Date;
+use dockward::settings::Settings;
+use dockward::{Input, check};
+
+#[path = "support/fixes.rs"]
+mod fixes;
+
+const TODAY: Date = Date::new(2026, 11, 28);
+
+/// Checks `text` on another thread and fails if that takes longer than `limit` (a hang would otherwise
+/// stop the suite rather than fail it).
+fn check_within(text: &str, limit: Duration) -> Vec<dockward::Diagnostic> {
+    let (tx, rx) = mpsc::channel();
+    let owned = text.to_string();
+    thread::spawn(move || {
+        let _ = tx.send(check(&Input::new(&owned, TODAY), &Settings::default()));
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("checking {text:?} took longer than {limit:?}"))
+}
+
+/// `fuzz/artifacts/dockerfile/timeout-8db43bd2…`: an image path component with a byte that is neither a
+/// letter, a digit nor a separator (here U+FFFD from invalid UTF-8; `+` or `é` do the same) made
+/// `model::image::valid_path_component` loop forever, so the language server hung on `FROM my+app`.
+#[test]
+fn image_names_with_a_stray_character_do_not_hang() {
+    for text in [
+        "FROM ja\u{FFFD}va:8-jre-alpine\n",
+        "FROM my+app\n",
+        "FROM caf\u{e9}s/app:1\n",
+        "FROM registry.example.com/team/a~b:1\nCOPY --from=x~y:1 / /\n",
+    ] {
+        let diags = check_within(text, Duration::from_secs(10));
+        assert!(!diags.is_empty(), "{text:?}: an invalid image reference is reported");
+    }
+}
+
+/// `fuzz/artifacts/fixes/crash-c26e8c0a…`: DW002 offered `LABE` → `LABEL` on `LABE Ldescriptior�me"`,
+/// whose arguments are a syntax error for `LABEL` (an open quote): the fix added a syntax error. Such a
+/// replacement is no longer offered; the typo is still reported.
+#[test]
+fn a_keyword_fix_is_not_offered_when_the_arguments_would_be_invalid() {
+    let text = "FROM alpine:3.20\nLABE Ldescriptior\u{FFFD}me\"\n";
+    let input = Input::new(text, TODAY);
+    fixes::all_promises(&input, &Settings::default()).unwrap();
+    let diags = check(&input, &Settings::default());
+    let typo = diags.iter().find(|d| d.code == "DW002").expect("the typo is reported");
+    assert!(typo.fixes.is_empty(), "{:?}", typo.fixes);
+    // With valid arguments the correction is still offered.
+    let diags = check(&Input::new("FROM alpine:3.20\nLABE a=b\n", TODAY), &Settings::default());
+    let typo = diags.iter().find(|d| d.code == "DW002").expect("the typo is reported");
+    assert_eq!(typo.fixes.len(), 1);
+}
