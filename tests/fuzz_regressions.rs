@@ -58,3 +58,32 @@ fn a_keyword_fix_is_not_offered_when_the_arguments_would_be_invalid() {
     let typo = diags.iter().find(|d| d.code == "DW002").expect("the typo is reported");
     assert_eq!(typo.fixes.len(), 1);
 }
+
+/// `fuzz/artifacts/fixes/crash-0a8b23f3…`: the file ended inside a `RUN` continuation (its last line
+/// ends with `\`), and DW101's fix appended `USER 1000:1000`, which Docker reads as more of that `RUN`:
+/// the stage still ran as root. No `USER` fix is offered at such an end; the finding stays.
+#[test]
+fn no_user_is_appended_to_an_open_continuation() {
+    for text in [
+        "FROM node:22\nRUN npm ci; \\\n",
+        "FROM node:22\nRUN npm ci; \\",
+        "FROM node:22\nRUN npm ci; \\\n\n",
+        "# escape=`\nFROM node:22\nRUN npm ci; `\n",
+    ] {
+        let input = Input::new(text, TODAY);
+        fixes::all_promises(&input, &Settings::default()).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        let diags = check(&input, &Settings::default());
+        let root = diags
+            .iter()
+            .find(|d| d.code == "DW101")
+            .expect("running as root is reported");
+        assert!(root.fixes.is_empty(), "{text:?}: {:?}", root.fixes);
+    }
+    // A closed last instruction still gets the fix.
+    let diags = check(&Input::new("FROM node:22\nRUN npm ci\n", TODAY), &Settings::default());
+    let root = diags
+        .iter()
+        .find(|d| d.code == "DW101")
+        .expect("running as root is reported");
+    assert_eq!(root.fixes.len(), 1);
+}

@@ -76,7 +76,9 @@ declare_rule! {
     ///
     /// The fix is unsafe: the application may need to write to files owned by root, bind a port below
     /// 1024 or read a root-only file, and it then fails at run time until those files are given to the
-    /// new user (`COPY --chown`, `chown` in a `RUN`).
+    /// new user (`COPY --chown`, `chown` in a `RUN`). No fix is offered when the file ends inside a
+    /// continuation (its last line ends with the escape character): Docker would read an added line as
+    /// part of that instruction.
     ///
     /// ## References
     /// - CWE-250: Execution with Unnecessary Privileges
@@ -291,6 +293,13 @@ fn insertion_point(ctx: &Ctx, stage: &Stage, anchor: usize) -> Option<(u32, Stri
         None => {
             let last = tree.item(last_instruction)?;
             let end = last.start + last.node.len;
+            // An instruction whose last line ends with the escape character continues into whatever
+            // follows it (Docker skips blank lines inside a continuation): appended lines would become
+            // part of it, so there is no place to add `USER` and no fix.
+            let text = ctx.text.get(last.start as usize..(end as usize).min(ctx.text.len()))?;
+            if end as usize >= ctx.text.len() && text.trim_end().ends_with(tree.escape) {
+                return None;
+            }
             let needs_newline = end as usize >= ctx.text.len() && !ctx.text.ends_with('\n');
             Some((end, indent_of(last.start), needs_newline))
         }
