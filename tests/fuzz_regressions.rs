@@ -69,6 +69,8 @@ fn no_user_is_appended_to_an_open_continuation() {
         "FROM node:22\nRUN npm ci; \\",
         "FROM node:22\nRUN npm ci; \\\n\n",
         "# escape=`\nFROM node:22\nRUN npm ci; `\n",
+        // `.ci/run`, fuzz/artifacts/fixes/crash-3749e6fb…: comment lines after the open continuation.
+        "FROM node:22\nRUN npm ci \\\n#     && apt-get install x\n\n# Install emacs:\n# Note: only",
     ] {
         let input = Input::new(text, TODAY);
         fixes::all_promises(&input, &Settings::default()).unwrap_or_else(|e| panic!("{text:?}: {e}"));

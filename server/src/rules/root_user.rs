@@ -294,10 +294,17 @@ fn insertion_point(ctx: &Ctx, stage: &Stage, anchor: usize) -> Option<(u32, Stri
             let last = tree.item(last_instruction)?;
             let end = last.start + last.node.len;
             // An instruction whose last line ends with the escape character continues into whatever
-            // follows it (Docker skips blank lines inside a continuation): appended lines would become
-            // part of it, so there is no place to add `USER` and no fix.
+            // follows it (Docker skips blank and comment lines inside a continuation; being the last
+            // instruction, nothing closes it): an added line would become part of it, so there is no
+            // place to add `USER` and no fix.
             let text = ctx.text.get(last.start as usize..(end as usize).min(ctx.text.len()))?;
-            if end as usize >= ctx.text.len() && text.trim_end().ends_with(tree.escape) {
+            let last_line = text
+                .lines()
+                .rev()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))
+                .unwrap_or("");
+            if last_line.ends_with(tree.escape) {
                 return None;
             }
             let needs_newline = end as usize >= ctx.text.len() && !ctx.text.ends_with('\n');
