@@ -56,13 +56,28 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         let NodeKind::Instruction(ins) = &it.node.kind else {
             continue;
         };
+        // Consecutive blank lines are one finding with one fix that removes them all: removing only the
+        // first would bring the next one to the same place.
+        let line_end = |r: TextRange| {
+            ctx.text
+                .get(r.end as usize..)
+                .and_then(|rest| rest.find('\n'))
+                .map_or(ctx.text.len(), |i| r.end as usize + i + 1) as u32
+        };
+        let mut runs: Vec<(TextRange, u32)> = Vec::new();
         for r in &ins.empty_continuation_lines {
             let r = it.abs(*r);
-            // Delete the whole line, its terminator included.
-            let end = ctx.text[r.end as usize..]
-                .find('\n')
-                .map_or(ctx.text.len(), |i| r.end as usize + i + 1);
-            let whole = TextRange::new(r.start, end as u32);
+            match runs.last_mut() {
+                Some((first, end)) if *end == r.start => {
+                    *first = TextRange::new(first.start, r.end);
+                    *end = line_end(r);
+                }
+                _ => runs.push((r, line_end(r))),
+            }
+        }
+        for (r, end) in runs {
+            // Delete the whole lines, their terminators included.
+            let whole = TextRange::new(r.start, end);
             let fix = Fix {
                 title: ctx.msg("fix.remove-blank-line", &[]).into(),
                 applicability: Applicability::Safe,
@@ -94,5 +109,10 @@ mod tests {
     #[test]
     fn removes_the_line() {
         check_fix("DW005", "FROM a\nRUN a \\\n$0\n  b\n", "FROM a\nRUN a \\\n  b\n");
+    }
+
+    #[test]
+    fn consecutive_blank_lines_are_one_finding_removed_together() {
+        check_fix("DW005", "FROM a\nRUN a \\\n$0\n \n\n  b\n", "FROM a\nRUN a \\\n  b\n");
     }
 }
