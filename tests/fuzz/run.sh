@@ -21,6 +21,10 @@ SECONDS_EACH=${1:-60}
 # A fixed seed makes a short run repeatable (CI explores the same inputs as the run that was checked
 # before a commit); set FUZZ_SEED=0 for a new random seed each run, as long runs should.
 SEED=${FUZZ_SEED:-1}
+# FUZZ_RUNS=N stops each target after N inputs as well: with the fixed seed and the same commit, the run
+# is then the same on a fast machine and a slow one (CI sets it).
+RUNS=()
+if [ -n "${FUZZ_RUNS:-}" ]; then RUNS=(-runs="$FUZZ_RUNS"); fi
 shift || true
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
@@ -40,7 +44,7 @@ for t in "${TARGETS[@]}"; do
   log="$LOGS/$t.log"
   echo "fuzzing $t for ${SECONDS_EACH}s (log: $log)"
   if ! cargo +nightly fuzz run "${FLAGS[@]}" "$t" -- \
-      -max_total_time="$SECONDS_EACH" -seed="$SEED" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
+      -max_total_time="$SECONDS_EACH" -seed="$SEED" ${RUNS[@]+"${RUNS[@]}"} -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
       >"$log" 2>&1; then
     echo "fuzz target $t failed:"
     tail -n 60 "$log"
