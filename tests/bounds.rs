@@ -10,6 +10,9 @@
 
 use std::time::{Duration, Instant};
 
+mod support;
+use support::rep;
+
 use dockward::date::Date;
 use dockward::settings::Settings;
 use dockward::{Input, check};
@@ -26,16 +29,6 @@ fn time_check(text: &str) -> (Duration, Vec<dockward::Diagnostic>) {
         best = best.min(t.elapsed());
     }
     (best, out)
-}
-
-fn rep(prefix: &str, unit: &str, n: usize, suffix: &str) -> String {
-    let mut s = String::with_capacity(prefix.len() + unit.len() * n + suffix.len());
-    s.push_str(prefix);
-    for _ in 0..n {
-        s.push_str(unit);
-    }
-    s.push_str(suffix);
-    s
 }
 
 /// A case: its name, the input of size `n`, `n`, and the largest time ratio allowed for `2n` against `n`.

@@ -9,6 +9,7 @@
 #![allow(clippy::print_stdout)]
 
 mod support;
+use support::rep;
 
 use std::time::{Duration, Instant};
 
@@ -245,17 +246,6 @@ fn random_bytes() {
         assert!(edited == parse(&new), "random case {case}: edit {a}..{b} of {text:?}");
     }
     t.report("random bytes", started);
-}
-
-/// Builds `prefix + unit * n + suffix`.
-fn rep(prefix: &str, unit: &str, n: usize, suffix: &str) -> String {
-    let mut s = String::with_capacity(prefix.len() + unit.len() * n + suffix.len());
-    s.push_str(prefix);
-    for _ in 0..n {
-        s.push_str(unit);
-    }
-    s.push_str(suffix);
-    s
 }
 
 #[test]

@@ -118,3 +118,14 @@ pub fn floor_boundary(text: &str, i: usize) -> usize {
 }
 
 pub mod registry;
+
+/// Builds `prefix + unit * n + suffix`.
+pub fn rep(prefix: &str, unit: &str, n: usize, suffix: &str) -> String {
+    let mut s = String::with_capacity(prefix.len() + unit.len() * n + suffix.len());
+    s.push_str(prefix);
+    for _ in 0..n {
+        s.push_str(unit);
+    }
+    s.push_str(suffix);
+    s
+}
