@@ -13,6 +13,7 @@ pub mod data;
 pub mod date;
 pub mod diagnostic;
 pub mod fix;
+pub mod ide;
 pub mod images;
 pub mod lsp;
 pub mod memo;
