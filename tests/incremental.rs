@@ -388,3 +388,47 @@ fn memoised_checks_equal_fresh_checks() {
     }
     assert!(compared > 1_000, "{compared} comparisons");
 }
+
+/// A memoised finding moves with the item it lies in, so nothing in it may depend on where other items
+/// are: lines that no rule reads (a comment, blank lines) inserted between two instructions leave every
+/// read set's fingerprint unchanged and must still give the fresh answer. (DW204 once named the line of
+/// the deleting RUN in its message, which went stale.) Every rule fixture, a comment and blank lines
+/// inserted at every line start, each checked after its unmodified file warmed the memo.
+#[test]
+fn lines_no_rule_reads_never_make_memoised_findings_stale() {
+    use dockward::date::Date;
+    use dockward::settings::Settings;
+    use dockward::{Input, check, memo};
+    let today = Date::new(2026, 11, 28);
+    let settings = Settings {
+        select: Some(vec!["ALL".into()]),
+        ..Settings::default()
+    };
+    let dir = std::path::Path::new(support::ROOT).join("fixtures/rules");
+    let mut compared = 0;
+    for d in std::fs::read_dir(&dir).expect("fixtures/rules") {
+        for f in std::fs::read_dir(d.expect("entry").path()).expect("rule folder") {
+            let p = f.expect("entry").path();
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            if !p.to_string_lossy().ends_with("Dockerfile") {
+                continue;
+            }
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|&i| i < text.len())
+                .collect();
+            for &at in &starts {
+                check(&Input::new(&text, today), &settings);
+                let mut edited = text.clone();
+                edited.insert_str(at, "# a note\n\n\n");
+                let warm = check(&Input::new(&edited, today), &settings);
+                let fresh = memo::bypassed(|| check(&Input::new(&edited, today), &settings));
+                assert_eq!(warm, fresh, "{}: lines inserted at byte {at}", p.display());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 500, "{compared} comparisons");
+}

@@ -162,11 +162,10 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
     lines.concat()
 }
 
-// Found by this test and not fixed yet (seed 10, deterministic): on a mutated DW902 fixture (a line
-// duplicated), the DW902 fix "Remove `DW003` from the suppression comment" leaves DW902 firing at the same
-// place. Run it with `cargo test --test properties -- --ignored`.
+// Seed 10 once duplicated an unused pragma line of the DW902 fixture: removing the first line slid the
+// second, identical finding into its place, which the promise check took for the removed one. Findings
+// after a fix are now compared at their places before the fix (`fixes::before_fix`).
 #[test]
-#[ignore = "finds a DW902 fix that does not remove its diagnostic; to fix in rules/unused_pragma.rs"]
 fn fixes_keep_their_promises_and_safe_fixes_are_idempotent_on_mutated_fixtures() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
     let mut files = Vec::new();

@@ -278,12 +278,9 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                                 "secret-left-in-layer.builder"
                             };
                             let fix = fold_fix(ctx, w.item, idx);
-                            let line = crate::text::LineIndex::new(ctx.text)
-                                .to_line_col(ctx.text, it.start, crate::text::Encoding::Utf32)
-                                .line
-                                + 1;
-                            let f =
-                                sink.report(w.range, id, vec![("path", w.path.clone()), ("line", line.to_string())]);
+                            // No line number in the message: memoised findings move with their items, and a
+                            // number would go stale when lines are inserted between the two instructions.
+                            let f = sink.report(w.range, id, vec![("path", w.path.clone())]);
                             f.related(
                                 it.abs(ins.range),
                                 "secret-left-in-layer.deleted",

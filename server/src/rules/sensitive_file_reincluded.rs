@@ -4,7 +4,6 @@
 use crate::context;
 use crate::diagnostic::Applicability;
 use crate::rules::{IgnoreCtx, Sink, declare_rule};
-use crate::syntax::dockerignore::Matcher;
 
 declare_rule! {
     /// A `!` exception in `.dockerignore` brings sensitive files back into the build context.
@@ -58,7 +57,6 @@ fn check(ctx: &IgnoreCtx, sink: &mut Sink) {
     let Some(matcher) = ctx.matcher else {
         return;
     };
-    let all: Vec<String> = ctx.file.patterns.iter().map(|p| p.docker_string()).collect();
     for (i, p) in ctx.file.patterns.iter().enumerate() {
         if !p.exclusion || !context::pattern_names_sensitive(&p.cleaned) {
             continue;
@@ -71,17 +69,11 @@ fn check(ctx: &IgnoreCtx, sink: &mut Sink) {
         let example = body.trim_end_matches(['*', '?']).replace(['*', '?'], "x");
         // It counts when the file is sent with the exception and was excluded without it.
         let sent = !matcher.excluded_in_walk(&example).unwrap_or(true);
-        let without: Vec<&str> = all
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, s)| s.as_str())
-            .collect();
-        let excluded_without = Matcher::from_patterns(&without)
-            .ok()
-            .and_then(|m| m.excluded_in_walk(&example).ok())
-            .unwrap_or(false);
-        if !(sent && excluded_without) {
+        if !sent {
+            continue;
+        }
+        let excluded_without = matcher.excluded_in_walk_without(&example, i).unwrap_or(false);
+        if !excluded_without {
             continue;
         }
         let fix = ctx.fix(

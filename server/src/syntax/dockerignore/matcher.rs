@@ -163,6 +163,12 @@ struct Entry {
 }
 
 impl Entry {
+    /// An exception with glob characters before any trailing `/*`-like glob: the walk cannot skip a
+    /// directory when the file has one.
+    fn is_glob_exception(&self) -> bool {
+        self.exclusion && without_trailing_glob(&self.cleaned).contains(['*', '[', ']', '?', '^', '\\'])
+    }
+
     fn compiled(&self) -> &Compiled {
         self.compiled.get_or_init(|| compile(&self.cleaned))
     }
@@ -255,6 +261,23 @@ fn parent_dir(file: &str) -> Cow<'_, str> {
     }
 }
 
+/// A pattern left out of an evaluation, with the matcher's flags recomputed without it.
+struct Skip {
+    entry: Option<usize>,
+    exclusions: bool,
+    only_prefix_exceptions: bool,
+}
+
+impl Skip {
+    fn none(m: &Matcher) -> Skip {
+        Skip {
+            entry: None,
+            exclusions: m.exclusions,
+            only_prefix_exceptions: m.only_prefix_exceptions,
+        }
+    }
+}
+
 /// Docker's `.dockerignore` matcher, built once and queried for many paths.
 ///
 /// Regexps are compiled on first use, like Docker's, and cached; the matcher can be shared between
@@ -263,6 +286,11 @@ pub struct Matcher {
     patterns: Vec<Entry>,
     exclusions: bool,
     only_prefix_exceptions: bool,
+    /// Whether every pattern's regexp compiles (computed when first needed).
+    compiles: OnceLock<bool>,
+    /// How many patterns are exceptions, and how many of those are globs beyond a trailing one.
+    exclusion_count: usize,
+    glob_exception_count: usize,
 }
 
 impl fmt::Debug for Matcher {
@@ -318,13 +346,14 @@ impl Matcher {
                 compiled: OnceLock::new(),
             });
         }
-        let only_prefix_exceptions = !entries
-            .iter()
-            .any(|e| e.exclusion && without_trailing_glob(&e.cleaned).contains(['*', '[', ']', '?', '^', '\\']));
+        let glob_exception_count = entries.iter().filter(|e| e.is_glob_exception()).count();
         Ok(Matcher {
+            exclusion_count: entries.iter().filter(|e| e.exclusion).count(),
             patterns: entries,
             exclusions,
-            only_prefix_exceptions,
+            only_prefix_exceptions: glob_exception_count == 0,
+            compiles: OnceLock::new(),
+            glob_exception_count,
         })
     }
 
@@ -402,6 +431,17 @@ impl Matcher {
     /// the state of its parent directory ([`WalkState::root`] at the top). Patterns the parent
     /// matched count as matching without being evaluated; others are evaluated on `path` only.
     pub fn walk_entry(&self, path: &str, is_dir: bool, parent: &WalkState) -> Result<WalkEntry, MatchError> {
+        self.walk_entry_skipping(path, is_dir, parent, &Skip::none(self))
+    }
+
+    /// [`Matcher::walk_entry`] as if the pattern `skip` designates were not in the file.
+    fn walk_entry_skipping(
+        &self,
+        path: &str,
+        is_dir: bool,
+        parent: &WalkState,
+        skip: &Skip,
+    ) -> Result<WalkEntry, MatchError> {
         let parent_matched = &parent.parent_matched;
         let has_parent_info = !parent_matched.is_empty() && parent_matched.len() == self.patterns.len();
         let mut info = if is_dir {
@@ -417,6 +457,9 @@ impl Matcher {
         let mut matched = false;
         let mut decided = None;
         for (i, entry) in self.patterns.iter().enumerate() {
+            if skip.entry == Some(i) {
+                continue;
+            }
             let mut hit = has_parent_info && parent_matched[i];
             if !hit {
                 if entry.exclusion != matched {
@@ -437,12 +480,11 @@ impl Matcher {
         }
         let skip_dir = matched
             && is_dir
-            && self.only_prefix_exceptions
-            && (!self.exclusions
-                || !self
-                    .patterns
-                    .iter()
-                    .any(|e| e.exclusion && is_under_or_at(without_trailing_glob(&e.cleaned), path)));
+            && skip.only_prefix_exceptions
+            && (!skip.exclusions
+                || !self.patterns.iter().enumerate().any(|(i, e)| {
+                    skip.entry != Some(i) && e.exclusion && is_under_or_at(without_trailing_glob(&e.cleaned), path)
+                }));
         Ok(WalkEntry {
             excluded: matched,
             skip_dir,
@@ -455,11 +497,65 @@ impl Matcher {
     /// walk is simulated through every ancestor directory of `path`, including the `SkipDir`
     /// shortcut. For a whole tree, call [`Matcher::walk_entry`] while walking instead.
     pub fn excluded_in_walk(&self, path: &str) -> Result<bool, MatchError> {
-        self.explain_walk(path).map(|w| w.excluded)
+        self.explain_walk_skipping(path, &Skip::none(self), false)
+            .map(|w| w.excluded)
     }
 
     /// Like [`Matcher::excluded_in_walk`], also telling which pattern decided.
     pub fn explain_walk(&self, path: &str) -> Result<WalkExplanation, MatchError> {
+        self.explain_walk_skipping(path, &Skip::none(self), true)
+    }
+
+    /// [`Matcher::excluded_in_walk`] as if the line with index `source` were not in the ignore file:
+    /// what removing that line would change, without building a second matcher (a rule asks this for
+    /// each line; building a matcher per line was quadratic in the file's length).
+    pub fn excluded_in_walk_without(&self, path: &str, source: usize) -> Result<bool, MatchError> {
+        let entry = self.patterns.iter().position(|e| e.source == source);
+        let skipped = entry.map(|i| &self.patterns[i]);
+        let skip = Skip {
+            entry,
+            exclusions: self.exclusion_count - usize::from(skipped.is_some_and(|e| e.exclusion)) > 0,
+            only_prefix_exceptions: self.glob_exception_count
+                - usize::from(skipped.is_some_and(Entry::is_glob_exception))
+                == 0,
+        };
+        self.explain_walk_skipping(path, &skip, false).map(|w| w.excluded)
+    }
+
+    /// For a file at the top of the context, the walk's verdict is the polarity of the last pattern that
+    /// matches it (a pattern the evaluation skips would not have changed the state), so it is found by
+    /// scanning backwards, usually a few patterns: `Some(None)` when none matches. `None` when some pattern
+    /// fails to compile: whether the forward evaluation reaches that error depends on the order, so it
+    /// must decide.
+    fn last_hit_without(&self, file: &str, skip: Option<usize>) -> Option<Option<&Entry>> {
+        let compiles = *self.compiles.get_or_init(|| {
+            self.patterns
+                .iter()
+                .all(|e| !matches!(e.compiled(), Compiled::Error(_)))
+        });
+        if !compiles {
+            return None;
+        }
+        for (i, e) in self.patterns.iter().enumerate().rev() {
+            if Some(i) == skip {
+                continue;
+            }
+            if e.matches(file).ok()? {
+                return Some(Some(e));
+            }
+        }
+        Some(None)
+    }
+
+    /// The walk's verdict on `path` with `skip` left out. Unless `exact_decider` asks for the pattern the
+    /// walk itself decides with, a top-level file is answered by [`Matcher::last_hit_without`] (the same
+    /// verdict; the pattern named may be a later one that matches too).
+    fn explain_walk_skipping(
+        &self,
+        path: &str,
+        skip: &Skip,
+        exact_decider: bool,
+    ) -> Result<WalkExplanation, MatchError> {
         let path: Cow<'_, str> = if clean::is_walker_path(path) {
             Cow::Borrowed(path)
         } else {
@@ -474,10 +570,20 @@ impl Matcher {
             }
             Cow::Owned(relative.to_string())
         };
+        if !exact_decider
+            && !path.contains('/')
+            && let Some(decided) = self.last_hit_without(&path, skip.entry)
+        {
+            return Ok(WalkExplanation {
+                excluded: decided.is_some_and(|e| !e.exclusion),
+                decided_by: decided.map(|e| e.source),
+                skipped_at: None,
+            });
+        }
         let mut state = WalkState::root();
         for (i, _) in path.match_indices('/') {
             let ancestor = &path[..i];
-            let entry = self.walk_entry(ancestor, true, &state)?;
+            let entry = self.walk_entry_skipping(ancestor, true, &state, skip)?;
             if entry.skip_dir {
                 return Ok(WalkExplanation {
                     excluded: true,
@@ -487,11 +593,85 @@ impl Matcher {
             }
             state = entry.state.unwrap_or_default();
         }
-        let entry = self.walk_entry(&path, false, &state)?;
+        let entry = self.walk_entry_skipping(&path, false, &state, skip)?;
         Ok(WalkExplanation {
             excluded: entry.excluded,
             decided_by: entry.decided_by,
             skipped_at: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Matcher;
+
+    /// Leaving a line out of the evaluation answers exactly what a matcher built without that line
+    /// answers, including the walk's directory skipping, which depends on the exceptions that remain.
+    #[test]
+    fn excluding_without_a_line_equals_a_matcher_without_it() {
+        let files: [&[&str]; 5] = [
+            &[
+                ".env*",
+                "*.pem",
+                "secrets/",
+                "!.env.production",
+                "!.env.example",
+                "! server.pem",
+                "!secrets/api.key",
+            ],
+            &["**/.env*", "!.env.local", ".env.local", "!README.md"],
+            &["*", "!src", "!src/**/*.pem", "src/keys", "!src/keys/*.pub"],
+            &[
+                "docs",
+                "!docs/*.md",
+                "docs/private",
+                "",
+                "!docs/private/ok.md",
+                "**/*.key",
+            ],
+            &["a/b", "!a/b/c*", "a/b/c/d", "!a/b/c/d/e", "!a/[x"],
+        ];
+        let paths = [
+            ".env.production",
+            ".env.example",
+            "server.pem",
+            "secrets/api.key",
+            "src/a.pem",
+            "src/keys/id.pub",
+            "src/keys/id",
+            "docs/a.md",
+            "docs/private/ok.md",
+            "docs/x/y.key",
+            "a/b/c/d/e",
+            "a/b/cc",
+            "README.md",
+        ];
+        let mut compared = 0;
+        for lines in files {
+            let Ok(m) = Matcher::from_patterns(lines) else {
+                continue;
+            };
+            for skip in 0..lines.len() {
+                let without: Vec<&str> = lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != skip)
+                    .map(|(_, l)| *l)
+                    .collect();
+                let Ok(w) = Matcher::from_patterns(&without) else {
+                    continue;
+                };
+                for p in paths {
+                    assert_eq!(
+                        m.excluded_in_walk_without(p, skip).ok(),
+                        w.excluded_in_walk(p).ok(),
+                        "{lines:?} without line {skip}, path {p}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 200, "{compared}");
     }
 }
