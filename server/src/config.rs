@@ -122,7 +122,8 @@ impl From<ClientSettings> for Config {
             target: c.target,
             disable_pragmas: c.disable_pragmas,
             contexts: c.contexts,
-            inlay_hints: c.inlay_hints,
+            // `{}` (the editor's default) sets nothing.
+            inlay_hints: c.inlay_hints.filter(|h| *h != InlayHintsConfig::default()),
         }
     }
 }

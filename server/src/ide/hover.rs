@@ -373,3 +373,102 @@ pub fn image_markdown(r: &ImageRef, today: Date, locale: Locale, trusted: &[Stri
     }
     parts.join("\n\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn hover_at(src: &str, needle: &str, plus: usize, trusted: &[String]) -> Option<(String, String)> {
+        let tree = parse(src);
+        let model = Model::build(&tree);
+        let lines = LineIndex::new(src);
+        let offset = (src.find(needle)? + plus) as u32;
+        hover(&Input {
+            text: src,
+            lines: &lines,
+            tree: &tree,
+            model: &model,
+            offset,
+            today: Date::new(2026, 11, 28),
+            locale: Locale::En,
+            trusted,
+        })
+        .map(|(md, r)| (md, src[r.as_usize()].to_string()))
+    }
+
+    #[test]
+    fn variables_show_where_they_are_defined_and_their_value_there() {
+        let src = "ARG V=1\nFROM alpine:3.24\nARG V\nARG X\nENV E=$V-env V=shadow\nENV V=env\nRUN echo $V $X ${E}\n";
+        let (md, r) = hover_at(src, "$V $X", 1, &[]).unwrap();
+        assert_eq!(r, "$V");
+        assert!(
+            md.contains("environment variable set on line 6") && md.contains("`env`"),
+            "{md}"
+        );
+        let (md, _) = hover_at(src, "$X", 1, &[]).unwrap();
+        assert!(
+            md.contains("declared on line 4") && md.contains("not known at this point"),
+            "{md}"
+        );
+        let (md, r) = hover_at(src, "${E}", 2, &[]).unwrap();
+        assert_eq!(r, "${E}");
+        assert!(md.contains("`1-env`"), "{md}");
+        // A definition shows the value it gives.
+        let (md, r) = hover_at(src, "ARG V=1", 4, &[]).unwrap();
+        assert_eq!(r, "V");
+        assert!(md.contains("global build argument") && md.contains("`1`"), "{md}");
+        let (md, _) = hover_at("FROM alpine\nRUN echo $HOME\n", "$HOME", 1, &[]).unwrap();
+        assert!(md.contains("not declared in this scope"), "{md}");
+        let (md, _) = hover_at("FROM --platform=$BUILDPLATFORM alpine\n", "$BUILD", 2, &[]).unwrap();
+        assert!(md.contains("set by BuildKit"), "{md}");
+    }
+
+    #[test]
+    fn flags_mount_options_and_values_have_docs() {
+        let src = "FROM alpine\nRUN --mount=type=cache,target=/root/.cache,sharing=locked --security=insecure make\n";
+        let (md, r) = hover_at(src, "--mount", 3, &[]).unwrap();
+        assert_eq!(r, "--mount");
+        assert!(md.contains("for this command only"), "{md}");
+        let (md, r) = hover_at(src, "target=", 2, &[]).unwrap();
+        assert_eq!(r, "target");
+        assert!(
+            md.contains("type `cache`") && md.contains("Where it is mounted"),
+            "{md}"
+        );
+        let (md, r) = hover_at(src, "locked", 2, &[]).unwrap();
+        assert_eq!(r, "locked");
+        assert!(md.contains("waits until the cache is released"), "{md}");
+        let (md, _) = hover_at(src, "insecure", 2, &[]).unwrap();
+        assert!(md.contains("privileged"), "{md}");
+    }
+
+    #[test]
+    fn stages_and_images() {
+        let src = "FROM golang:1.26 AS build\nFROM alpine:3.24\nCOPY --from=build /a /a\nRUN --mount=from=build,target=/b true\nCOPY --from=someone/nginx:1 /x /x\nCOPY --from=ghcr.io/acme/tool:1 /y /y\nCOPY --from=registry.example.com/team/x:1 /z /z\n";
+        let (md, r) = hover_at(src, "build /a", 1, &[]).unwrap();
+        assert_eq!(r, "build");
+        assert!(
+            md.contains("Build stage `build` (stage 0, line 1), built from `golang:1.26`"),
+            "{md}"
+        );
+        let (md, _) = hover_at(src, "AS build", 4, &[]).unwrap();
+        assert!(md.contains("referenced 2 times"), "{md}");
+        let (md, _) = hover_at(src, "someone", 1, &[]).unwrap();
+        assert!(md.contains("check who publishes `someone/nginx`"), "{md}");
+        let (md, _) = hover_at(src, "ghcr.io", 1, &["ghcr.io/acme".into()]).unwrap();
+        assert!(md.contains("`trusted-registries` entry `ghcr.io/acme`"), "{md}");
+        let (md, _) = hover_at(src, "registry.example", 1, &[]).unwrap();
+        assert!(md.contains("private registry (`registry.example.com`)"), "{md}");
+        let (md, _) = hover_at("FROM python:3.8-slim-buster\n", "python", 1, &[]).unwrap();
+        assert!(
+            md.contains("Python 3.8: end of life on 2024-10-07, 782 days ago"),
+            "{md}"
+        );
+        assert!(
+            md.contains("Debian 10 (Buster): end of life") || md.contains("Debian 10: end of life"),
+            "{md}"
+        );
+        assert!(md.contains("Supported tags include: `3`"), "{md}");
+    }
+}

@@ -188,3 +188,74 @@ pub fn inlay_hints(input: &Input) -> Vec<Hint> {
     out.sort_by_key(|h| (h.offset, h.kind));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn hints(src: &str, options: Options, range: Option<TextRange>) -> Vec<(String, String)> {
+        let tree = parse(src);
+        let model = Model::build(&tree);
+        let lines = LineIndex::new(src);
+        inlay_hints(&Input {
+            text: src,
+            lines: &lines,
+            tree: &tree,
+            model: &model,
+            range: range.unwrap_or(TextRange::new(0, src.len() as u32)),
+            today: Date::new(2026, 11, 28),
+            locale: Locale::En,
+            options,
+        })
+        .into_iter()
+        .map(|h| {
+            (
+                src[..h.offset as usize].lines().last().unwrap_or("").to_string(),
+                h.label,
+            )
+        })
+        .collect()
+    }
+
+    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn values_users_and_end_of_life() {
+        let src = "ARG V=22.1\nFROM node:${V} AS build\nRUN npm ci\nFROM scratch\nCOPY --from=build /a /a\nFROM build\nUSER app\nRUN <<EOF\nid\nEOF\nFROM myorg/app:1\n";
+        assert_eq!(
+            hints(src, Options::default(), None),
+            pairs(&[
+                ("FROM node:${V}", "= node:22.1"),
+                ("FROM node:${V}", "EOL 2027-04-30"),
+                ("RUN npm ci", "user: root"),
+                ("COPY --from=build /a /a", "user: root"),
+                ("EOF", "user: app"),
+                ("FROM myorg/app:1", "user: ?"),
+            ])
+        );
+        // Each kind can be turned off; only the requested range is answered.
+        let only_users = Options {
+            values: false,
+            eol: false,
+            user: true,
+        };
+        assert!(hints(src, only_users, None).iter().all(|(_, l)| l.starts_with("user:")));
+        let line3 = src.find("RUN npm").unwrap() as u32;
+        assert_eq!(
+            hints(src, Options::default(), Some(TextRange::new(line3, line3 + 10))),
+            pairs(&[("RUN npm ci", "user: root")])
+        );
+    }
+
+    #[test]
+    fn the_earliest_end_of_life_of_a_tag_is_shown() {
+        let src = "FROM python:3.8-slim-buster\nUSER 10001\n";
+        // Python 3.8 ends on 2024-10-07, Debian 10 (the `buster` variant) on 2022-09-10.
+        let h = hints(src, Options::default(), None);
+        assert_eq!(h[0], ("FROM python:3.8-slim-buster".into(), "EOL 2022-09-10".into()));
+        assert_eq!(h[1], ("USER 10001".into(), "user: 10001".into()));
+    }
+}
