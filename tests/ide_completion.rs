@@ -261,11 +261,11 @@ fn requests_on_a_5000_line_file_are_cheap() {
         start.elapsed() / rounds
     };
     let mut report = String::new();
-    let t = time(&|| {
+    let model_cost = time(&|| {
         let model = Model::build(&tree);
         assert_eq!(model.stages.len(), 1000);
     });
-    let _ = writeln!(report, "model build alone: {t:?}");
+    let _ = writeln!(report, "model build alone: {model_cost:?}");
     let mut worst = std::time::Duration::ZERO;
     for (what, offset) in cursors {
         let t = time(&|| {
@@ -316,7 +316,10 @@ fn requests_on_a_5000_line_file_are_cheap() {
     let _ = writeln!(report, "inlay hints, 300 visible lines: {t:?}");
     worst = worst.max(t);
     let _ = std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("ide_costs.txt"), &report);
-    // A debug build is about ten times slower than a release build, where the worst request (one that
-    // builds the model of 1,000 stages) takes a few milliseconds; quadratic work would take seconds.
-    assert!(worst.as_millis() < 250, "{report}");
+    // A request costs at most one model build and some linear work besides: quadratic work would take
+    // seconds. (Relative to the model, so that a busy machine or a debug build does not matter.)
+    assert!(
+        worst < model_cost * 3 + std::time::Duration::from_millis(30),
+        "{report}"
+    );
 }
