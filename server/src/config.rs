@@ -11,6 +11,11 @@
 //! target = "runtime"                    # the stage `docker build --target` builds
 //! disable-pragmas = false               # ignore suppression comments
 //!
+//! [inlay-hints]                         # editor inlay hints (all true by default)
+//! values = true                         # `= node:22.1` after a FROM that uses variables
+//! user = true                           # `user: root` at the end of each stage
+//! eol = true                            # `EOL 2027-04-30` beside an image
+//!
 //! [severity]                            # per-rule severity overrides
 //! DW005 = "error"
 //!
@@ -44,6 +49,26 @@ pub struct Config {
     pub disable_pragmas: Option<bool>,
     /// Dockerfile path (relative to the configuration file) → build context directory (relative too).
     pub contexts: Option<BTreeMap<String, String>>,
+    pub inlay_hints: Option<InlayHintsConfig>,
+}
+
+/// Which inlay hints the language server shows; a missing key keeps the layer below (default true).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InlayHintsConfig {
+    pub values: Option<bool>,
+    pub user: Option<bool>,
+    pub eol: Option<bool>,
+}
+
+impl InlayHintsConfig {
+    fn merged(self, over: InlayHintsConfig) -> InlayHintsConfig {
+        InlayHintsConfig {
+            values: over.values.or(self.values),
+            user: over.user.or(self.user),
+            eol: over.eol.or(self.eol),
+        }
+    }
 }
 
 /// The editor settings section `dockward`, in the camelCase editors use; converted to [`Config`].
@@ -60,6 +85,7 @@ pub struct ClientSettings {
     pub target: Option<String>,
     pub disable_pragmas: Option<bool>,
     pub contexts: Option<BTreeMap<String, String>>,
+    pub inlay_hints: Option<InlayHintsConfig>,
     /// `auto` (default), `push` or `pull`: how the language server delivers diagnostics.
     pub diagnostic_mode: Option<String>,
     /// Where registries are, for the digest lookups the user asks for. Read from the editor's (user)
@@ -96,6 +122,8 @@ impl From<ClientSettings> for Config {
             target: c.target,
             disable_pragmas: c.disable_pragmas,
             contexts: c.contexts,
+            // `{}` (the editor's default) sets nothing.
+            inlay_hints: c.inlay_hints.filter(|h| *h != InlayHintsConfig::default()),
         }
     }
 }
@@ -157,6 +185,10 @@ impl Config {
             target: over.target.clone().or_else(|| self.target.clone()),
             disable_pragmas: over.disable_pragmas.or(self.disable_pragmas),
             contexts: over.contexts.clone().or_else(|| self.contexts.clone()),
+            inlay_hints: match (self.inlay_hints, over.inlay_hints) {
+                (Some(a), Some(b)) => Some(a.merged(b)),
+                (a, b) => b.or(a),
+            },
         }
     }
 
@@ -201,6 +233,14 @@ impl Config {
             locale,
             target: self.target.clone(),
             disable_pragmas: self.disable_pragmas.unwrap_or(false),
+            inlay_hints: {
+                let h = self.inlay_hints.unwrap_or_default();
+                crate::settings::InlayHints {
+                    values: h.values.unwrap_or(true),
+                    user: h.user.unwrap_or(true),
+                    eol: h.eol.unwrap_or(true),
+                }
+            },
         };
         (settings, warnings)
     }
@@ -258,6 +298,31 @@ syntax = "warning"
         let c = Config::from_toml("[severity]\nDW001 = \"loud\"\nDW999 = \"error\"\n").unwrap();
         let (_, warnings) = c.to_settings(Locale::En);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
+    }
+
+    #[test]
+    fn inlay_hint_settings_merge_key_by_key_and_default_to_true() {
+        let project = Config::from_toml("[inlay-hints]\nuser = false\neol = false\n").unwrap();
+        let json = serde_json::json!({ "inlayHints": { "eol": true } });
+        let (client, _) = Config::from_client_json(&json).unwrap();
+        let (s, warnings) = project.merged(&client).to_settings(Locale::En);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            s.inlay_hints,
+            crate::settings::InlayHints {
+                values: true,
+                user: false,
+                eol: true
+            }
+        );
+        assert_eq!(
+            Config::default().to_settings(Locale::En).0.inlay_hints,
+            Default::default()
+        );
+        assert!(
+            Config::from_toml("[inlay-hints]\nvalue = true\n").is_err(),
+            "typos are reported"
+        );
     }
 
     #[test]

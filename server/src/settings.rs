@@ -28,6 +28,29 @@ pub struct Settings {
     /// Ignore suppression comments (`# dockward ignore=`, `# hadolint ignore=`, `# check=skip=`), as a CI
     /// policy that every finding must be fixed or configured centrally.
     pub disable_pragmas: bool,
+    /// Which inlay hints the language server shows.
+    pub inlay_hints: InlayHints,
+}
+
+/// Which inlay hints the language server shows (`[inlay-hints]`, `dockward.inlayHints`); all by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InlayHints {
+    /// The image a `FROM` with variables resolves to.
+    pub values: bool,
+    /// The effective user at the end of each stage.
+    pub user: bool,
+    /// The end-of-life date beside an image.
+    pub eol: bool,
+}
+
+impl Default for InlayHints {
+    fn default() -> InlayHints {
+        InlayHints {
+            values: true,
+            user: true,
+            eol: true,
+        }
+    }
 }
 
 /// Whether `selector` designates `rule`.

@@ -1,17 +1,18 @@
-//! Hover: the rule behind a diagnostic, an instruction's short documentation, what the engine knows
-//! about an image reference, and the rule a suppression code names; in ignore files, what a pattern
-//! matches in the build context.
+//! Hover: an instruction's short documentation, what `ide::hover` knows about the element under the
+//! cursor (flags, variables, stages, images), the rules behind the diagnostics there, and the rule a
+//! suppression code names; in ignore files, what a pattern matches in the build context.
 
 use crate::check::Context;
 use crate::context;
-use crate::data;
+use crate::date::Date;
 use crate::diagnostic::Diagnostic;
+use crate::ide;
 use crate::messages::{self, Locale};
-use crate::model::{Base, Model};
+use crate::model::Model;
 use crate::rules::{self, Rule};
 use crate::suppress;
-use crate::syntax::{Args, Dockerfile, Kind, dockerignore};
-use crate::text::TextRange;
+use crate::syntax::{Dockerfile, Kind, dockerignore};
+use crate::text::{LineIndex, TextRange};
 
 /// Markdown for a rule: its summary and the sections that explain it.
 pub fn rule_markdown(r: &Rule) -> String {
@@ -24,16 +25,27 @@ pub fn rule_markdown(r: &Rule) -> String {
     s
 }
 
-/// The hover text at `offset`, and the range it describes.
-pub fn hover(
-    tree: &Dockerfile,
-    text: &str,
-    diagnostics: &[Diagnostic],
-    offset: u32,
-    locale: Locale,
-) -> Option<(String, TextRange)> {
+/// What a Dockerfile hover reads.
+pub struct HoverInput<'a> {
+    pub tree: &'a Dockerfile,
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+    /// The document's current diagnostics.
+    pub diagnostics: &'a [Diagnostic],
+    pub offset: u32,
+    pub locale: Locale,
+    pub today: Date,
+    /// The user's `trusted-registries` entries.
+    pub trusted: &'a [String],
+}
+
+/// The hover text at `offset`, and the range it describes: what the element under the cursor is (an
+/// instruction keyword here, everything else from `ide::hover`), then the rules of the diagnostics
+/// there; a suppression code alone shows its rule.
+pub fn hover(h: &HoverInput) -> Option<(String, TextRange)> {
+    let (tree, offset) = (h.tree, h.offset);
     // A suppression code names a rule.
-    for p in suppress::pragmas(tree, text) {
+    for p in suppress::pragmas(tree, h.text) {
         for c in &p.codes {
             if c.range.contains_inclusive(offset)
                 && let Some(r) = c.rules.first()
@@ -42,43 +54,54 @@ pub fn hover(
             }
         }
     }
+    let element = keyword(tree, offset, h.locale).or_else(|| {
+        let model = Model::build(tree);
+        ide::hover::hover(&ide::hover::Input {
+            text: h.text,
+            lines: h.lines,
+            tree,
+            model: &model,
+            offset,
+            today: h.today,
+            locale: h.locale,
+            trusted: h.trusted,
+        })
+    });
     // Diagnostics under the cursor: their rules, most severe first.
-    let mut here: Vec<&Diagnostic> = diagnostics
+    let mut here: Vec<&Diagnostic> = h
+        .diagnostics
         .iter()
         .filter(|d| d.range.contains_inclusive(offset))
         .collect();
     here.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(b.code)));
     here.dedup_by_key(|d| d.code);
-    if !here.is_empty() {
-        let range = here
-            .iter()
-            .map(|d| d.range)
-            .reduce(|a, b| a.cover(b))
-            .unwrap_or_default();
-        let parts: Vec<String> = here
-            .iter()
-            .filter_map(|d| rules::rule(d.code))
-            .map(rule_markdown)
-            .collect();
-        return Some((parts.join("\n---\n"), range));
+    let mut parts: Vec<String> = Vec::new();
+    let mut range = None;
+    if let Some((md, r)) = element {
+        parts.push(md);
+        range = Some(r);
     }
-    let i = tree.item_at(offset)?;
-    let item = tree.item(i)?;
+    parts.extend(here.iter().filter_map(|d| rules::rule(d.code)).map(rule_markdown));
+    if parts.is_empty() {
+        return None;
+    }
+    let range = range.or_else(|| here.iter().map(|d| d.range).reduce(|a, b| a.cover(b)))?;
+    Some((parts.join("\n\n---\n"), range))
+}
+
+/// An instruction keyword's documentation.
+fn keyword(tree: &Dockerfile, offset: u32, locale: Locale) -> Option<(String, TextRange)> {
+    let item = tree.item(tree.item_at(offset)?)?;
     let ins = item.instruction()?;
+    let ins = match ins.onbuild_inner() {
+        Some(inner) if item.abs(inner.keyword.range).contains_inclusive(offset) => inner,
+        _ => ins,
+    };
     let kw = item.abs(ins.keyword.range);
-    if kw.contains_inclusive(offset) && ins.kind != Kind::Unknown {
+    (kw.contains_inclusive(offset) && ins.kind != Kind::Unknown).then(|| {
         let doc = messages::render(locale, &format!("hover.instruction.{}", ins.kind.keyword()), &[]);
-        return Some((doc, kw));
-    }
-    if let (Kind::From, Args::From(f)) = (ins.kind, &ins.args)
-        && let Some(img) = f.image
-        && item.abs(img.range).contains_inclusive(offset)
-    {
-        let model = Model::build(tree);
-        let stage = model.stage_from(i)?;
-        return Some((image_markdown(&model, stage.index, locale), item.abs(img.range)));
-    }
-    None
+        (doc, kw)
+    })
 }
 
 /// The hover text on a `.dockerignore` pattern at `offset`: what it does, how many context entries it
@@ -156,53 +179,6 @@ pub fn ignore_hover(
     Some((s, p.range))
 }
 
-fn image_markdown(model: &Model, stage: usize, locale: Locale) -> String {
-    let st = &model.stages[stage];
-    let m = |id: &str, args: &[(&str, String)]| messages::render(locale, id, args);
-    match &st.base {
-        Base::Stage(p) => {
-            let parent = &model.stages[*p];
-            m(
-                "hover.stage",
-                &[
-                    ("name", parent.name.clone().unwrap_or_default()),
-                    ("index", (p + 1).to_string()),
-                ],
-            )
-        }
-        Base::Image(r) => {
-            let mut s = format!("**{}**\n\n", r.canonical());
-            let snapshot = data::official_images_snapshot().date.to_string();
-            if r.is_library() {
-                let name = r.repository().to_string();
-                s.push_str(&m("hover.official", &[("name", name.clone())]));
-                if let (Some(img), Some(tag)) = (data::official_image(&name), r.effective_tag()) {
-                    s.push('\n');
-                    s.push('\n');
-                    if img.has_tag(tag) {
-                        s.push_str(&m(
-                            "hover.tag-supported",
-                            &[("tag", tag.to_string()), ("date", snapshot)],
-                        ));
-                    } else {
-                        s.push_str(&m(
-                            "hover.tag-unsupported",
-                            &[("tag", tag.to_string()), ("date", snapshot)],
-                        ));
-                        let some: Vec<String> = img.tags().rev().take(8).map(|t| format!("`{t}`")).collect();
-                        s.push_str("\n\n");
-                        s.push_str(&m("hover.tags", &[("tags", some.join(", "))]));
-                    }
-                }
-            } else {
-                s.push_str(&m("hover.not-official", &[("name", r.familiar_name())]));
-            }
-            s
-        }
-        _ => st.image_text.clone().map(|t| format!("`{t}`")).unwrap_or_default(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,22 +188,62 @@ mod tests {
     fn hovers_keywords_images_and_pragmas() {
         let src = "FROM node:22 AS build\n# dockward ignore=DW002\nRNU x\nFROM build\nFROM node:0.1-nope\nFROM bitnami/node\n";
         let tree = parse(src);
+        let lines = LineIndex::new(src);
         let at = |s: &str| src.find(s).unwrap() as u32 + 1;
-        let (h, r) = hover(&tree, src, &[], at("FROM node:22"), Locale::En).unwrap();
-        assert!(h.contains("build stage"), "{h}");
+        let h = |offset: u32, diagnostics: &[Diagnostic], locale: Locale| {
+            hover(&HoverInput {
+                tree: &tree,
+                text: src,
+                lines: &lines,
+                diagnostics,
+                offset,
+                locale,
+                today: Date::new(2026, 11, 28),
+                trusted: &[],
+            })
+        };
+        let (md, r) = h(at("FROM node:22"), &[], Locale::En).unwrap();
+        assert!(md.contains("build stage"), "{md}");
         assert_eq!(&src[r.as_usize()], "FROM");
-        let (h, _) = hover(&tree, src, &[], at("node:22"), Locale::En).unwrap();
-        assert!(h.contains("Docker Official Image") && h.contains("`22`"), "{h}");
-        let (h, _) = hover(&tree, src, &[], at("node:0.1"), Locale::En).unwrap();
-        assert!(h.contains("not among the tags"), "{h}");
-        let (h, _) = hover(&tree, src, &[], at("bitnami"), Locale::En).unwrap();
-        assert!(h.contains("Not a Docker Official Image"), "{h}");
-        let (h, _) = hover(&tree, src, &[], at("build\nFROM node:0"), Locale::En).unwrap();
-        assert!(h.contains("Build stage `build`"), "{h}");
-        let (h, _) = hover(&tree, src, &[], at("DW002"), Locale::En).unwrap();
-        assert!(h.starts_with("**DW002 unknown-instruction**"), "{h}");
-        let (h, _) = hover(&tree, src, &[], at("FROM node:22"), Locale::Ja).unwrap();
-        assert!(h.contains("ビルドステージ"), "{h}");
+        let (md, _) = h(at("node:22"), &[], Locale::En).unwrap();
+        assert!(md.contains("Docker Official Image") && md.contains("`22`"), "{md}");
+        assert!(
+            md.contains("Node.js 22: end of life on 2027-04-30, in 153 days"),
+            "{md}"
+        );
+        let (md, _) = h(at("node:0.1"), &[], Locale::En).unwrap();
+        assert!(md.contains("not among the tags"), "{md}");
+        let (md, _) = h(at("bitnami"), &[], Locale::En).unwrap();
+        assert!(md.contains("trusted vendor: Bitnami"), "{md}");
+        let (md, _) = h(at("build\nFROM node:0"), &[], Locale::En).unwrap();
+        assert!(md.contains("Build stage `build`"), "{md}");
+        let (md, _) = h(at("DW002"), &[], Locale::En).unwrap();
+        assert!(md.starts_with("**DW002 unknown-instruction**"), "{md}");
+        let (md, _) = h(at("FROM node:22"), &[], Locale::Ja).unwrap();
+        assert!(md.contains("ビルドステージ"), "{md}");
+        // The element first, then the rules of the diagnostics there.
+        let old = "FROM node:16-alpine\n";
+        let tree = parse(old);
+        let settings = crate::settings::Settings::default();
+        let ds = crate::check::check(&crate::check::Input::new(old, Date::new(2026, 11, 28)), &settings);
+        let (md, r) = hover(&HoverInput {
+            tree: &tree,
+            text: old,
+            lines: &LineIndex::new(old),
+            diagnostics: &ds,
+            offset: 11,
+            locale: Locale::En,
+            today: Date::new(2026, 11, 28),
+            trusted: &[],
+        })
+        .unwrap();
+        assert!(md.starts_with("**docker.io/library/node:16-alpine**"), "{md}");
+        assert!(
+            md.contains("Node.js 16: end of life on 2023-09-11, 1174 days ago"),
+            "{md}"
+        );
+        assert!(md.contains("\n\n---\n**DW105 end-of-life-base-image**"), "{md}");
+        assert_eq!(&old[r.as_usize()], "node:16-alpine");
     }
 
     #[test]

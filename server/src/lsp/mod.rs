@@ -5,10 +5,12 @@
 //! only module that knows `lsp_types` and `lsp_server`.
 
 pub mod actions;
+pub mod completion;
 pub mod convert;
 pub mod diagnostics;
 pub mod document;
 pub mod hover;
+pub mod inlay;
 pub mod scan;
 pub mod server;
 pub mod transport;

@@ -14,11 +14,11 @@ use crossbeam_channel::{Receiver, Sender, select};
 use lsp_server::{Message, Notification, Request, RequestId, Response, ResponseError};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CompletionOptions,
-    CompletionParams, DiagnosticOptions, DiagnosticServerCapabilities, DidChangeTextDocumentParams,
-    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    DocumentDiagnosticParams, Hover, HoverContents, HoverParams, HoverProviderCapability, InitializeParams,
-    MarkupContent, MarkupKind, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, WorkspaceDiagnosticParams,
+    DiagnosticOptions, DiagnosticServerCapabilities, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams, Hover,
+    HoverContents, HoverParams, HoverProviderCapability, InitializeParams, MarkupContent, MarkupKind, SaveOptions,
+    ServerCapabilities, ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, WorkspaceDiagnosticParams,
 };
 use serde_json::{Value, json};
 
@@ -60,6 +60,7 @@ pub struct ClientCaps {
     pub configuration: bool,
     pub markdown_hover: bool,
     pub related_document_support: bool,
+    pub completion: crate::lsp::completion::CompletionCaps,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,11 +82,11 @@ enum Pending {
 pub struct Server {
     out: Sender<Outgoing>,
     state: State,
-    enc: Encoding,
-    caps: ClientCaps,
+    pub(super) enc: Encoding,
+    pub(super) caps: ClientCaps,
     mode: Mode,
     locale: Locale,
-    docs: HashMap<String, Document>,
+    pub(super) docs: HashMap<String, Document>,
     folders: Vec<Folder>,
     client_config: Config,
     disk: DiskCache,
@@ -101,7 +102,7 @@ pub struct Server {
     warned: HashSet<String>,
     exit_code: Option<i32>,
     /// The date checks run against; `None` reads the clock.
-    today: Option<Date>,
+    pub(super) today: Option<Date>,
     /// Digest lookups for the code actions that pin digests (made only when the user picks one).
     digests: Digests,
 }
@@ -125,7 +126,7 @@ impl Digests {
     }
 }
 
-fn today_from_clock() -> Date {
+pub(super) fn today_from_clock() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -133,7 +134,7 @@ fn today_from_clock() -> Date {
     Date::from_days_since_epoch((secs / 86_400) as i64)
 }
 
-fn error(code: i32, message: impl Into<String>) -> ResponseError {
+pub(super) fn error(code: i32, message: impl Into<String>) -> ResponseError {
     ResponseError {
         code,
         message: message.into(),
@@ -144,8 +145,8 @@ fn error(code: i32, message: impl Into<String>) -> ResponseError {
 const SERVER_NOT_INITIALIZED: i32 = -32002;
 const INVALID_REQUEST: i32 = -32600;
 const METHOD_NOT_FOUND: i32 = -32601;
-const INVALID_PARAMS: i32 = -32602;
-const INTERNAL_ERROR: i32 = -32603;
+pub(super) const INVALID_PARAMS: i32 = -32602;
+pub(super) const INTERNAL_ERROR: i32 = -32603;
 const REQUEST_CANCELLED: i32 = -32800;
 const CONTENT_MODIFIED: i32 = -32801;
 const REQUEST_FAILED: i32 = -32803;
@@ -336,6 +337,7 @@ impl Server {
             "codeAction/resolve" => self.resolve_code_action(r.params),
             "textDocument/hover" => self.hover(r.params),
             "textDocument/completion" => self.completion(r.params),
+            "textDocument/inlayHint" => self.inlay_hints(r.params),
             // Lets tests check that a panicking handler is answered and survived (debug builds only).
             #[cfg(debug_assertions)]
             "dockward/debug/panic" => panic!("panic requested by dockward/debug/panic"),
@@ -441,6 +443,7 @@ impl Server {
                 .as_array()
                 .is_none_or(|a| a.iter().any(|v| v == "markdown")),
             related_document_support: get(&["textDocument", "diagnostic", "relatedDocumentSupport"]) == json!(true),
+            completion: crate::lsp::completion::CompletionCaps::from_initialize(&raw),
         };
         self.locale = p.locale.as_deref().and_then(Locale::from_tag).unwrap_or_default();
         // Settings can come with initialize (Neovim's `init_options`, some clients' `settings`).
@@ -503,9 +506,10 @@ impl Server {
                 work_done_progress_options: Default::default(),
             })),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
-            // Paths of the build context in `.dockerignore` files.
+            inlay_hint_provider: Some(lsp_types::OneOf::Left(true)),
+            // Dockerfiles (lsp/completion.rs) and paths of the build context in `.dockerignore` files.
             completion_provider: Some(CompletionOptions {
-                trigger_characters: Some(vec!["/".into()]),
+                trigger_characters: Some(crate::lsp::completion::trigger_characters()),
                 ..CompletionOptions::default()
             }),
             diagnostic_provider: (self.mode == Mode::Pull).then(|| {
@@ -817,7 +821,7 @@ impl Server {
 
     // ----- checking -------------------------------------------------------------------------------
 
-    fn resolve(&mut self, uri: &str) -> Resolved {
+    pub(super) fn resolve(&mut self, uri: &str) -> Resolved {
         let path = self.docs.get(uri).and_then(|d| d.path.clone());
         let mut r = workspace::resolve(
             path.as_deref(),
@@ -859,7 +863,7 @@ impl Server {
 
     /// What an ignore document depends on: its settings, and its build context (the mapped context of
     /// the Dockerfile `<name>.dockerignore` belongs to, else the ignore file's folder) as listed so far.
-    fn resolve_ignore(&mut self, uri: &str) -> (Resolved, Option<std::sync::Arc<Context>>) {
+    pub(super) fn resolve_ignore(&mut self, uri: &str) -> (Resolved, Option<std::sync::Arc<Context>>) {
         let path = self.docs.get(uri).and_then(|d| d.path.clone());
         let name = path
             .as_deref()
@@ -1236,7 +1240,7 @@ impl Server {
         });
     }
 
-    fn locale_of(&mut self, uri: &str) -> Locale {
+    pub(super) fn locale_of(&mut self, uri: &str) -> Locale {
         self.resolve(uri).settings.locale
     }
 
@@ -1253,7 +1257,8 @@ impl Server {
             return Ok(Value::Null);
         }
         let ds = self.check_doc(&uri);
-        let locale = self.resolve(&uri).settings.locale;
+        let settings = self.resolve(&uri).settings;
+        let today = self.today.unwrap_or_else(today_from_clock);
         let doc = &self.docs[&uri];
         let Some(tree) = &doc.tree else {
             return Ok(Value::Null);
@@ -1264,7 +1269,16 @@ impl Server {
             p.text_document_position_params.position,
             self.enc,
         );
-        let Some((md, range)) = hover::hover(tree, &doc.text, &ds, offset, locale) else {
+        let Some((md, range)) = hover::hover(&hover::HoverInput {
+            tree,
+            text: &doc.text,
+            lines: &doc.index,
+            diagnostics: &ds,
+            offset,
+            locale: settings.locale,
+            today,
+            trusted: &settings.trusted_registries,
+        }) else {
             return Ok(Value::Null);
         };
         let kind = if self.caps.markdown_hover {
@@ -1307,47 +1321,6 @@ impl Server {
         };
         let h = self.markup(md, &doc.text, &doc.index, range);
         serde_json::to_value(h).map_err(|e| error(INTERNAL_ERROR, e.to_string()))
-    }
-
-    /// Completion in a `.dockerignore`: the build context's paths below the directory typed so far.
-    fn completion(&mut self, params: Value) -> Result<Value, ResponseError> {
-        let p: CompletionParams = serde_json::from_value(params).map_err(|e| error(INVALID_PARAMS, e.to_string()))?;
-        let uri = p.text_document_position.text_document.uri.as_str().to_string();
-        if self.docs.get(&uri).map(|d| d.kind) != Some(DocKind::Ignore) {
-            return Ok(Value::Null);
-        }
-        let (_, context) = self.resolve_ignore(&uri);
-        let Some(context) = context else {
-            return Ok(json!({ "isIncomplete": true, "items": [] }));
-        };
-        let doc = &self.docs[&uri];
-        let offset = convert::offset(&doc.text, &doc.index, p.text_document_position.position, self.enc) as usize;
-        let line_start = doc.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let line = &doc.text[line_start..offset];
-        let typed = line.trim_start();
-        if typed.starts_with('#') {
-            return Ok(json!({ "isIncomplete": false, "items": [] }));
-        }
-        let typed = typed.strip_prefix('!').map_or(typed, str::trim_start);
-        let segment = typed.rfind('/').map_or(typed, |i| &typed[i + 1..]);
-        let start = (offset - segment.len()) as u32;
-        let range = convert::range(
-            &doc.text,
-            &doc.index,
-            crate::text::TextRange::new(start, offset as u32),
-            self.enc,
-        );
-        let items: Vec<Value> = crate::context::complete_paths(&context, typed)
-            .into_iter()
-            .map(|c| {
-                json!({
-                    "label": c.label,
-                    "kind": if c.is_dir { 19 } else { 17 },
-                    "textEdit": { "range": range, "newText": c.label },
-                })
-            })
-            .collect();
-        Ok(json!({ "isIncomplete": !context.complete, "items": items }))
     }
 }
 
