@@ -16,6 +16,11 @@
 //!
 //! [contexts]                            # build context of a Dockerfile (paths relative to this file)
 //! "docker/api.Dockerfile" = "."
+//!
+//! [format]                              # `dockward fmt` and editor formatting
+//! keyword-case = "auto"                 # auto (the file's dominant case), upper, lower, preserve
+//! continuation-indent = 4               # spaces, or "tab"; default: the editor's, else 4 spaces
+//! max-blank-lines = 1                   # blank lines kept between instructions
 //! ```
 
 use std::collections::BTreeMap;
@@ -44,6 +49,79 @@ pub struct Config {
     pub disable_pragmas: Option<bool>,
     /// Dockerfile path (relative to the configuration file) → build context directory (relative too).
     pub contexts: Option<BTreeMap<String, String>>,
+    pub format: Option<FormatConfig>,
+}
+
+/// The formatter's settings as written (`[format]` in TOML, `dockward.format` in the editor).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct FormatConfig {
+    #[serde(alias = "keywordCase")]
+    pub keyword_case: Option<String>,
+    #[serde(alias = "continuationIndent")]
+    pub continuation_indent: Option<IndentConfig>,
+    #[serde(alias = "maxBlankLines")]
+    pub max_blank_lines: Option<f64>,
+}
+
+/// A continuation indent: a number of spaces, or `"tab"`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum IndentConfig {
+    Spaces(f64),
+    Word(String),
+}
+
+impl Eq for FormatConfig {}
+
+impl FormatConfig {
+    /// `self` with `over`'s keys taking precedence.
+    fn merged(&self, over: &FormatConfig) -> FormatConfig {
+        FormatConfig {
+            keyword_case: over.keyword_case.clone().or_else(|| self.keyword_case.clone()),
+            continuation_indent: over
+                .continuation_indent
+                .clone()
+                .or_else(|| self.continuation_indent.clone()),
+            max_blank_lines: over.max_blank_lines.or(self.max_blank_lines),
+        }
+    }
+
+    /// The engine's formatter settings; invalid values are warnings and fall back to the defaults.
+    fn to_settings(&self, warnings: &mut Vec<String>) -> crate::settings::FormatSettings {
+        use crate::settings::{FormatSettings, KeywordCase};
+        let keyword_case = match &self.keyword_case {
+            None => KeywordCase::Auto,
+            Some(k) => KeywordCase::parse(k).unwrap_or_else(|| {
+                warnings.push(format!("format.keyword-case `{k}`: use auto, upper, lower or preserve"));
+                KeywordCase::Auto
+            }),
+        };
+        let whole = |n: f64, max: f64| (n.fract() == 0.0 && (0.0..=max).contains(&n)).then_some(n as u32);
+        let continuation_indent = match &self.continuation_indent {
+            None => None,
+            Some(IndentConfig::Word(w)) if w.eq_ignore_ascii_case("tab") => Some("\t".to_string()),
+            Some(IndentConfig::Spaces(n)) if whole(*n, 16.0).is_some() => Some(" ".repeat(*n as usize)),
+            Some(other) => {
+                warnings.push(format!(
+                    "format.continuation-indent {other:?}: use a number of spaces from 0 to 16, or \"tab\""
+                ));
+                None
+            }
+        };
+        let max_blank_lines = match self.max_blank_lines {
+            None => None,
+            Some(n) => whole(n, 100.0).or_else(|| {
+                warnings.push(format!("format.max-blank-lines {n}: use a whole number from 0 to 100"));
+                None
+            }),
+        };
+        FormatSettings {
+            keyword_case,
+            continuation_indent,
+            max_blank_lines,
+        }
+    }
 }
 
 /// The editor settings section `dockward`, in the camelCase editors use; converted to [`Config`].
@@ -60,6 +138,8 @@ pub struct ClientSettings {
     pub target: Option<String>,
     pub disable_pragmas: Option<bool>,
     pub contexts: Option<BTreeMap<String, String>>,
+    /// How formatting lays out Dockerfiles (`keywordCase`, `continuationIndent`, `maxBlankLines`).
+    pub format: Option<FormatConfig>,
     /// `auto` (default), `push` or `pull`: how the language server delivers diagnostics.
     pub diagnostic_mode: Option<String>,
     /// Where registries are, for the digest lookups the user asks for. Read from the editor's (user)
@@ -96,6 +176,7 @@ impl From<ClientSettings> for Config {
             target: c.target,
             disable_pragmas: c.disable_pragmas,
             contexts: c.contexts,
+            format: c.format,
         }
     }
 }
@@ -157,6 +238,10 @@ impl Config {
             target: over.target.clone().or_else(|| self.target.clone()),
             disable_pragmas: over.disable_pragmas.or(self.disable_pragmas),
             contexts: over.contexts.clone().or_else(|| self.contexts.clone()),
+            format: match (&self.format, &over.format) {
+                (Some(a), Some(b)) => Some(a.merged(b)),
+                (a, b) => b.clone().or_else(|| a.clone()),
+            },
         }
     }
 
@@ -201,6 +286,11 @@ impl Config {
             locale,
             target: self.target.clone(),
             disable_pragmas: self.disable_pragmas.unwrap_or(false),
+            format: self
+                .format
+                .as_ref()
+                .map(|f| f.to_settings(&mut warnings))
+                .unwrap_or_default(),
         };
         (settings, warnings)
     }

@@ -81,11 +81,11 @@ enum Pending {
 pub struct Server {
     out: Sender<Outgoing>,
     state: State,
-    enc: Encoding,
+    pub(super) enc: Encoding,
     caps: ClientCaps,
     mode: Mode,
     locale: Locale,
-    docs: HashMap<String, Document>,
+    pub(super) docs: HashMap<String, Document>,
     folders: Vec<Folder>,
     client_config: Config,
     disk: DiskCache,
@@ -104,6 +104,8 @@ pub struct Server {
     today: Option<Date>,
     /// Digest lookups for the code actions that pin digests (made only when the user picks one).
     digests: Digests,
+    /// The last semantic tokens of each document, for deltas.
+    pub(super) semantic: crate::lsp::semantic::TokenCache,
 }
 
 /// The registry configuration and the resolver, created on the first lookup and shared with the
@@ -172,6 +174,7 @@ impl Server {
             exit_code: None,
             today: std::env::var("DOCKWARD_TODAY").ok().and_then(|d| Date::parse(&d)),
             digests: Digests::new(RegistryConfig::default()),
+            semantic: Default::default(),
         }
     }
 
@@ -336,6 +339,12 @@ impl Server {
             "codeAction/resolve" => self.resolve_code_action(r.params),
             "textDocument/hover" => self.hover(r.params),
             "textDocument/completion" => self.completion(r.params),
+            "textDocument/semanticTokens/full" => self.semantic_tokens_full(r.params),
+            "textDocument/semanticTokens/full/delta" => self.semantic_tokens_delta(r.params),
+            "textDocument/semanticTokens/range" => self.semantic_tokens_range(r.params),
+            "textDocument/formatting" => self.formatting(r.params),
+            "textDocument/rangeFormatting" => self.range_formatting(r.params),
+            "textDocument/onTypeFormatting" => self.on_type_formatting(r.params),
             // Lets tests check that a panicking handler is answered and survived (debug builds only).
             #[cfg(debug_assertions)]
             "dockward/debug/panic" => panic!("panic requested by dockward/debug/panic"),
@@ -443,6 +452,7 @@ impl Server {
             related_document_support: get(&["textDocument", "diagnostic", "relatedDocumentSupport"]) == json!(true),
         };
         self.locale = p.locale.as_deref().and_then(Locale::from_tag).unwrap_or_default();
+        self.semantic = crate::lsp::semantic::TokenCache::from_initialize(&raw);
         // Settings can come with initialize (Neovim's `init_options`, some clients' `settings`).
         if let Some(opts) = p.initialization_options.as_ref() {
             let section = opts
@@ -508,6 +518,10 @@ impl Server {
                 trigger_characters: Some(vec!["/".into()]),
                 ..CompletionOptions::default()
             }),
+            semantic_tokens_provider: Some(crate::lsp::semantic::capability()),
+            document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+            document_range_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+            document_on_type_formatting_provider: Some(crate::lsp::format::on_type_capability()),
             diagnostic_provider: (self.mode == Mode::Pull).then(|| {
                 DiagnosticServerCapabilities::Options(DiagnosticOptions {
                     identifier: Some("dockward".into()),
@@ -817,7 +831,7 @@ impl Server {
 
     // ----- checking -------------------------------------------------------------------------------
 
-    fn resolve(&mut self, uri: &str) -> Resolved {
+    pub(super) fn resolve(&mut self, uri: &str) -> Resolved {
         let path = self.docs.get(uri).and_then(|d| d.path.clone());
         let mut r = workspace::resolve(
             path.as_deref(),
