@@ -360,4 +360,31 @@ syntax = "warning"
         assert_eq!(m.ignore.as_deref(), Some(&["DW005".to_string()][..]));
         assert_eq!(m.severity.unwrap().len(), 2);
     }
+
+    #[test]
+    fn format_settings_from_toml_and_the_editor() {
+        use crate::settings::KeywordCase;
+        let c = Config::from_toml("[format]\nkeyword-case = \"lower\"\ncontinuation-indent = 2\nmax-blank-lines = 0\n")
+            .unwrap();
+        let (s, warnings) = c.to_settings(Locale::En);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(s.format.keyword_case, KeywordCase::Lower);
+        assert_eq!(s.format.continuation_indent.as_deref(), Some("  "));
+        assert_eq!(s.format.max_blank_lines, Some(0));
+        assert!(Config::from_toml("[format]\nkeyword-kase = \"lower\"\n").is_err());
+        // The editor's keys override the file's one by one.
+        let json = serde_json::json!({ "format": { "keywordCase": "preserve", "continuationIndent": "tab" } });
+        let (jc, _) = Config::from_client_json(&json).unwrap();
+        let (s, _) = c.merged(&jc).to_settings(Locale::En);
+        assert_eq!(s.format.keyword_case, KeywordCase::Preserve);
+        assert_eq!(s.format.continuation_indent.as_deref(), Some("\t"));
+        assert_eq!(s.format.max_blank_lines, Some(0));
+        // Invalid values are warnings, and the defaults stand.
+        let bad =
+            serde_json::json!({ "format": { "keywordCase": "shout", "continuationIndent": 2.5, "maxBlankLines": -1 } });
+        let (jc, _) = Config::from_client_json(&bad).unwrap();
+        let (s, warnings) = jc.to_settings(Locale::En);
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert_eq!(s.format, crate::settings::FormatSettings::default());
+    }
 }
