@@ -21,6 +21,11 @@
 //!
 //! [contexts]                            # build context of a Dockerfile (paths relative to this file)
 //! "docker/api.Dockerfile" = "."
+//!
+//! [format]                              # `dockward fmt` and editor formatting
+//! keyword-case = "auto"                 # auto (the file's dominant case), upper, lower, preserve
+//! continuation-indent = 4               # spaces, or "tab"; default: the editor's, else 4 spaces
+//! max-blank-lines = 1                   # blank lines kept between instructions
 //! ```
 
 use std::collections::BTreeMap;
@@ -50,6 +55,79 @@ pub struct Config {
     /// Dockerfile path (relative to the configuration file) → build context directory (relative too).
     pub contexts: Option<BTreeMap<String, String>>,
     pub inlay_hints: Option<InlayHintsConfig>,
+    pub format: Option<FormatConfig>,
+}
+
+/// The formatter's settings as written (`[format]` in TOML, `dockward.format` in the editor).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct FormatConfig {
+    #[serde(alias = "keywordCase")]
+    pub keyword_case: Option<String>,
+    #[serde(alias = "continuationIndent")]
+    pub continuation_indent: Option<IndentConfig>,
+    #[serde(alias = "maxBlankLines")]
+    pub max_blank_lines: Option<f64>,
+}
+
+/// A continuation indent: a number of spaces, or `"tab"`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum IndentConfig {
+    Spaces(f64),
+    Word(String),
+}
+
+impl Eq for FormatConfig {}
+
+impl FormatConfig {
+    /// `self` with `over`'s keys taking precedence.
+    fn merged(&self, over: &FormatConfig) -> FormatConfig {
+        FormatConfig {
+            keyword_case: over.keyword_case.clone().or_else(|| self.keyword_case.clone()),
+            continuation_indent: over
+                .continuation_indent
+                .clone()
+                .or_else(|| self.continuation_indent.clone()),
+            max_blank_lines: over.max_blank_lines.or(self.max_blank_lines),
+        }
+    }
+
+    /// The engine's formatter settings; invalid values are warnings and fall back to the defaults.
+    fn to_settings(&self, warnings: &mut Vec<String>) -> crate::settings::FormatSettings {
+        use crate::settings::{FormatSettings, KeywordCase};
+        let keyword_case = match &self.keyword_case {
+            None => KeywordCase::Auto,
+            Some(k) => KeywordCase::parse(k).unwrap_or_else(|| {
+                warnings.push(format!("format.keyword-case `{k}`: use auto, upper, lower or preserve"));
+                KeywordCase::Auto
+            }),
+        };
+        let whole = |n: f64, max: f64| (n.fract() == 0.0 && (0.0..=max).contains(&n)).then_some(n as u32);
+        let continuation_indent = match &self.continuation_indent {
+            None => None,
+            Some(IndentConfig::Word(w)) if w.eq_ignore_ascii_case("tab") => Some("\t".to_string()),
+            Some(IndentConfig::Spaces(n)) if whole(*n, 16.0).is_some() => Some(" ".repeat(*n as usize)),
+            Some(other) => {
+                warnings.push(format!(
+                    "format.continuation-indent {other:?}: use a number of spaces from 0 to 16, or \"tab\""
+                ));
+                None
+            }
+        };
+        let max_blank_lines = match self.max_blank_lines {
+            None => None,
+            Some(n) => whole(n, 100.0).or_else(|| {
+                warnings.push(format!("format.max-blank-lines {n}: use a whole number from 0 to 100"));
+                None
+            }),
+        };
+        FormatSettings {
+            keyword_case,
+            continuation_indent,
+            max_blank_lines,
+        }
+    }
 }
 
 /// Which inlay hints the language server shows; a missing key keeps the layer below (default true).
@@ -86,6 +164,8 @@ pub struct ClientSettings {
     pub disable_pragmas: Option<bool>,
     pub contexts: Option<BTreeMap<String, String>>,
     pub inlay_hints: Option<InlayHintsConfig>,
+    /// How formatting lays out Dockerfiles (`keywordCase`, `continuationIndent`, `maxBlankLines`).
+    pub format: Option<FormatConfig>,
     /// `auto` (default), `push` or `pull`: how the language server delivers diagnostics.
     pub diagnostic_mode: Option<String>,
     /// Where registries are, for the digest lookups the user asks for. Read from the editor's (user)
@@ -124,6 +204,7 @@ impl From<ClientSettings> for Config {
             contexts: c.contexts,
             // `{}` (the editor's default) sets nothing.
             inlay_hints: c.inlay_hints.filter(|h| *h != InlayHintsConfig::default()),
+            format: c.format,
         }
     }
 }
@@ -189,6 +270,10 @@ impl Config {
                 (Some(a), Some(b)) => Some(a.merged(b)),
                 (a, b) => b.or(a),
             },
+            format: match (&self.format, &over.format) {
+                (Some(a), Some(b)) => Some(a.merged(b)),
+                (a, b) => b.clone().or_else(|| a.clone()),
+            },
         }
     }
 
@@ -241,6 +326,11 @@ impl Config {
                     eol: h.eol.unwrap_or(true),
                 }
             },
+            format: self
+                .format
+                .as_ref()
+                .map(|f| f.to_settings(&mut warnings))
+                .unwrap_or_default(),
         };
         (settings, warnings)
     }
@@ -334,5 +424,32 @@ syntax = "warning"
         assert_eq!(m.locale.as_deref(), Some("en"));
         assert_eq!(m.ignore.as_deref(), Some(&["DW005".to_string()][..]));
         assert_eq!(m.severity.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn format_settings_from_toml_and_the_editor() {
+        use crate::settings::KeywordCase;
+        let c = Config::from_toml("[format]\nkeyword-case = \"lower\"\ncontinuation-indent = 2\nmax-blank-lines = 0\n")
+            .unwrap();
+        let (s, warnings) = c.to_settings(Locale::En);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(s.format.keyword_case, KeywordCase::Lower);
+        assert_eq!(s.format.continuation_indent.as_deref(), Some("  "));
+        assert_eq!(s.format.max_blank_lines, Some(0));
+        assert!(Config::from_toml("[format]\nkeyword-kase = \"lower\"\n").is_err());
+        // The editor's keys override the file's one by one.
+        let json = serde_json::json!({ "format": { "keywordCase": "preserve", "continuationIndent": "tab" } });
+        let (jc, _) = Config::from_client_json(&json).unwrap();
+        let (s, _) = c.merged(&jc).to_settings(Locale::En);
+        assert_eq!(s.format.keyword_case, KeywordCase::Preserve);
+        assert_eq!(s.format.continuation_indent.as_deref(), Some("\t"));
+        assert_eq!(s.format.max_blank_lines, Some(0));
+        // Invalid values are warnings, and the defaults stand.
+        let bad =
+            serde_json::json!({ "format": { "keywordCase": "shout", "continuationIndent": 2.5, "maxBlankLines": -1 } });
+        let (jc, _) = Config::from_client_json(&bad).unwrap();
+        let (s, warnings) = jc.to_settings(Locale::En);
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert_eq!(s.format, crate::settings::FormatSettings::default());
     }
 }

@@ -30,6 +30,43 @@ pub struct Settings {
     pub disable_pragmas: bool,
     /// Which inlay hints the language server shows.
     pub inlay_hints: InlayHints,
+    /// How `dockward fmt` and the editor's formatting requests lay out a Dockerfile.
+    pub format: FormatSettings,
+}
+
+/// The case instruction keywords are written in by the formatter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeywordCase {
+    /// The file's dominant case: lower case when most keywords are lower case, else upper case.
+    #[default]
+    Auto,
+    Upper,
+    Lower,
+    /// Keywords are left as written.
+    Preserve,
+}
+
+impl KeywordCase {
+    pub fn parse(s: &str) -> Option<KeywordCase> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Some(KeywordCase::Auto),
+            "upper" => Some(KeywordCase::Upper),
+            "lower" => Some(KeywordCase::Lower),
+            "preserve" => Some(KeywordCase::Preserve),
+            _ => None,
+        }
+    }
+}
+
+/// Formatter settings (`[format]` in `.dockward.toml`, `dockward.format` in the editor).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FormatSettings {
+    pub keyword_case: KeywordCase,
+    /// The indentation of continuation lines; `None` takes the editor's tab size and spaces-or-tabs
+    /// choice (four spaces on the command line).
+    pub continuation_indent: Option<String>,
+    /// The most blank lines kept between instructions (default 1).
+    pub max_blank_lines: Option<u32>,
 }
 
 /// Which inlay hints the language server shows (`[inlay-hints]`, `dockward.inlayHints`); all by default.

@@ -3,6 +3,7 @@
 
 pub mod check_cmd;
 pub mod discover;
+pub mod fmt_cmd;
 pub mod output;
 pub mod rule_cmd;
 pub mod width;
@@ -59,6 +60,8 @@ enum Command {
     Rule(RuleArgs),
     /// Run the language server on stdio (for editors).
     Lsp(LspArgs),
+    /// Format Dockerfiles in place (`--check`: only report the files that would change).
+    Fmt(fmt_cmd::FmtArgs),
 }
 
 #[derive(Args, Debug)]
@@ -237,6 +240,7 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
     match cli.command {
         Some(Command::Check(a)) => check_cmd::run(&a, env, out, err),
         Some(Command::Rule(a)) => rule_cmd::run(&a, env, out, err),
+        Some(Command::Fmt(a)) => fmt_cmd::run(&a, env, out, err),
         Some(Command::Lsp(_)) => {
             let _ = out.flush();
             crate::lsp::run_stdio()

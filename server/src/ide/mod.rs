@@ -6,5 +6,7 @@
 
 pub mod completion;
 pub mod flags;
+pub mod format;
 pub mod hover;
 pub mod inlay;
+pub mod semantic;

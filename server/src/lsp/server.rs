@@ -105,6 +105,8 @@ pub struct Server {
     pub(super) today: Option<Date>,
     /// Digest lookups for the code actions that pin digests (made only when the user picks one).
     digests: Digests,
+    /// The last semantic tokens of each document, for deltas.
+    pub(super) semantic: crate::lsp::semantic::TokenCache,
 }
 
 /// The registry configuration and the resolver, created on the first lookup and shared with the
@@ -173,6 +175,7 @@ impl Server {
             exit_code: None,
             today: std::env::var("DOCKWARD_TODAY").ok().and_then(|d| Date::parse(&d)),
             digests: Digests::new(RegistryConfig::default()),
+            semantic: Default::default(),
         }
     }
 
@@ -338,6 +341,12 @@ impl Server {
             "textDocument/hover" => self.hover(r.params),
             "textDocument/completion" => self.completion(r.params),
             "textDocument/inlayHint" => self.inlay_hints(r.params),
+            "textDocument/semanticTokens/full" => self.semantic_tokens_full(r.params),
+            "textDocument/semanticTokens/full/delta" => self.semantic_tokens_delta(r.params),
+            "textDocument/semanticTokens/range" => self.semantic_tokens_range(r.params),
+            "textDocument/formatting" => self.formatting(r.params),
+            "textDocument/rangeFormatting" => self.range_formatting(r.params),
+            "textDocument/onTypeFormatting" => self.on_type_formatting(r.params),
             // Lets tests check that a panicking handler is answered and survived (debug builds only).
             #[cfg(debug_assertions)]
             "dockward/debug/panic" => panic!("panic requested by dockward/debug/panic"),
@@ -446,6 +455,7 @@ impl Server {
             completion: crate::lsp::completion::CompletionCaps::from_initialize(&raw),
         };
         self.locale = p.locale.as_deref().and_then(Locale::from_tag).unwrap_or_default();
+        self.semantic = crate::lsp::semantic::TokenCache::from_initialize(&raw);
         // Settings can come with initialize (Neovim's `init_options`, some clients' `settings`).
         if let Some(opts) = p.initialization_options.as_ref() {
             let section = opts
@@ -512,6 +522,10 @@ impl Server {
                 trigger_characters: Some(crate::lsp::completion::trigger_characters()),
                 ..CompletionOptions::default()
             }),
+            semantic_tokens_provider: Some(crate::lsp::semantic::capability()),
+            document_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+            document_range_formatting_provider: Some(lsp_types::OneOf::Left(true)),
+            document_on_type_formatting_provider: Some(crate::lsp::format::on_type_capability()),
             diagnostic_provider: (self.mode == Mode::Pull).then(|| {
                 DiagnosticServerCapabilities::Options(DiagnosticOptions {
                     identifier: Some("dockward".into()),
