@@ -126,7 +126,7 @@ fn problem(spec: &PortSpec, word: &str) -> Option<(&'static str, usize, usize)> 
         }
         if let Some(ip) = ip.filter(|ip| !ip.is_empty()) {
             let bare = ip.strip_prefix('[').and_then(|i| i.strip_suffix(']')).unwrap_or(ip);
-            if bare.parse::<std::net::IpAddr>().is_err() {
+            if bare.parse::<core::net::IpAddr>().is_err() {
                 return Some(("invalid-expose-port", 0, ip.len()));
             }
         }

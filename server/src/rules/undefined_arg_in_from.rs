@@ -65,6 +65,10 @@ pub(crate) const FROM_DEFAULT_ARGS: [&str; 11] = [
 fn check(ctx: &Ctx, sink: &mut Sink) {
     let globals = &ctx.model.global_args;
     for (item, ins) in ctx.tree.instructions().filter(|(_, i)| i.kind == Kind::From) {
+        // A `${...}` BuildKit cannot expand stops the build first (DW004).
+        if ins.errors.iter().any(|e| e.message == "invalid.bad-substitution") {
+            continue;
+        }
         for u in ins.var_uses.iter().filter(|u| u.expanded_by_docker) {
             let name = ins.text(&u.name);
             if name.is_empty() || FROM_DEFAULT_ARGS.contains(&name) || globals.iter().any(|g| g.name == name) {
@@ -92,7 +96,7 @@ mod tests {
     fn flags_undeclared_variables() {
         check_rule(
             "DW608",
-            "ARG VERSION=3\nARG EMPTY\nFROM alpine:$VERSION AS a\nFROM alpine:${VERSOIN} AS b\n#           ^^^^^^^^^^ DW608 undefined-arg-in-from.suggest\nFROM --platform=$BUILDPLATFORM alpine:$EMPTY\nARG LATE=1\nFROM alpine:$LATE\n#           ^^^^^ DW608 undefined-arg-in-from\n",
+            "ARG VERSION=3\nARG EMPTY\nFROM alpine:$VERSION AS a\nFROM alpine:${VERSOIN} AS b\n#           ^^^^^^^^^^ DW608 undefined-arg-in-from.suggest\nFROM --platform=$BUILDPLATFORM alpine:$EMPTY\nARG LATE=1\nFROM alpine:$LATE\n#           ^^^^^ DW608 undefined-arg-in-from\nFROM img:${templateOption:imageVariant}\n",
         );
     }
 }
