@@ -1,8 +1,10 @@
 //! DW611 undefined-var: a variable Docker expands that nothing in scope defines.
 
+use std::collections::BTreeSet;
+
 use crate::model::{Base, Stage, VarKind};
 use crate::rules::{Ctx, Sink, declare_rule};
-use crate::syntax::{Instruction, Kind, VarUse};
+use crate::syntax::{Kind, VarUse};
 
 declare_rule! {
     /// An instruction uses a variable that nothing in scope defines.
@@ -55,32 +57,6 @@ declare_rule! {
 /// Arguments BuildKit reads itself and never puts in the environment.
 const NON_ENV: [&str; 2] = ["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
 
-/// The names defined just before `use_` in instruction `ins` (item `item`) of `stage`, whose chain of
-/// stages is `chain` (nearest first).
-fn in_scope<'a>(
-    ctx: &'a Ctx,
-    stage: &'a Stage,
-    chain: &'a [usize],
-    item: usize,
-    ins: &'a Instruction,
-    use_start: u32,
-) -> impl Iterator<Item = &'a str> + 'a {
-    let here = stage.vars.iter().filter(move |v| {
-        let before = match v.kind {
-            VarKind::Env => v.item < item,
-            VarKind::Arg => v.item >= stage.from_item && v.item < item,
-        };
-        // `ARG A=1 B=$A`: BuildKit defines the names of one ARG in order.
-        let same_arg = ins.kind == Kind::Arg && v.item == item && v.name_range.end <= use_start;
-        before || same_arg
-    });
-    let ancestors = chain
-        .iter()
-        .skip(1)
-        .flat_map(move |&s| ctx.model.stages.get(s).map_or(&[][..], |st| &st.vars[..]));
-    here.chain(ancestors).map(|v| v.name.as_str())
-}
-
 /// The name in scope that `name` misspells: one edit away (ignoring case), for names of three or more
 /// characters. Tighter than a general suggestion: on an image, it is the only evidence that the variable
 /// is not the image's own.
@@ -90,63 +66,115 @@ fn near_miss<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Optio
     }
     let lower = name.to_ascii_lowercase();
     candidates
-        .filter(|c| c.chars().count() >= 3)
+        .filter(|c| c.chars().count() >= 3 && c.len().abs_diff(name.len()) <= 1)
         .find(|c| crate::syntax::errors::edit_distance(&lower, &c.to_ascii_lowercase()) <= 1)
 }
 
+/// Whether the instruction is one whose arguments Docker expands and BuildKit checks.
+fn checked(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Add
+            | Kind::Copy
+            | Kind::Env
+            | Kind::Label
+            | Kind::User
+            | Kind::Workdir
+            | Kind::Volume
+            | Kind::Stopsignal
+            | Kind::Arg
+    )
+}
+
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    for stage in &ctx.model.stages {
-        let chain = ctx.model.chain(stage.index);
-        let on_scratch = chain
-            .last()
-            .and_then(|&r| ctx.model.stages.get(r))
-            .is_some_and(|r| r.base == Base::Scratch);
-        for item in stage.items.clone() {
-            let Some(it) = ctx.tree.item(item) else { continue };
-            let Some(ins) = it.instruction() else { continue };
-            if !matches!(
-                ins.kind,
-                Kind::Add
-                    | Kind::Copy
-                    | Kind::Env
-                    | Kind::Label
-                    | Kind::User
-                    | Kind::Workdir
-                    | Kind::Volume
-                    | Kind::Stopsignal
-                    | Kind::Arg
-            ) {
+    let stages = &ctx.model.stages;
+    // Each stage's own names, and whether its chain of stages starts from `scratch` (one pass: a stage
+    // can only be built on an earlier one).
+    let own: Vec<BTreeSet<&str>> = stages
+        .iter()
+        .map(|st| st.vars.iter().map(|v| v.name.as_str()).collect())
+        .collect();
+    let mut on_scratch = vec![false; stages.len()];
+    for st in stages {
+        on_scratch[st.index] = match st.base {
+            Base::Scratch => true,
+            Base::Stage(p) if p < st.index => on_scratch[p],
+            _ => false,
+        };
+    }
+    for stage in stages {
+        report_stage(ctx, stage, &own, on_scratch[stage.index], sink);
+    }
+}
+
+/// The stages `stage` is built on, nearest first (each earlier than the one before).
+fn ancestors<'a>(ctx: &'a Ctx, stage: &Stage) -> impl Iterator<Item = usize> + 'a {
+    let mut cur = stage.index;
+    std::iter::from_fn(move || match ctx.model.stages.get(cur).map(|s| &s.base) {
+        Some(Base::Stage(p)) if *p < cur => {
+            cur = *p;
+            Some(cur)
+        }
+        _ => None,
+    })
+}
+
+fn report_stage(ctx: &Ctx, stage: &Stage, own: &[BTreeSet<&str>], on_scratch: bool, sink: &mut Sink) {
+    // The stage's own definitions so far, in item order; the ENVs it inherited come first (items before
+    // its FROM). ENV and ARG values of the stages it is built on reach it through the state: those are
+    // looked up only for a name the stage does not define.
+    let mut scope: BTreeSet<&str> = BTreeSet::new();
+    let vars = &stage.vars;
+    let mut next = 0;
+    for item in stage.items.clone() {
+        while let Some(v) = vars.get(next).filter(|v| v.item < item) {
+            if v.kind == VarKind::Env || v.item >= stage.from_item {
+                scope.insert(v.name.as_str());
+            }
+            next += 1;
+        }
+        let Some(it) = ctx.tree.item(item) else { continue };
+        let Some(ins) = it.instruction() else { continue };
+        if !checked(ins.kind) {
+            continue;
+        }
+        let args = ins.args_span.range;
+        let uses = ins
+            .var_uses
+            .iter()
+            .filter(|u: &&VarUse| u.expanded_by_docker && u.range.start >= args.start && u.range.end <= args.end);
+        for u in uses {
+            let name = ins.text(&u.name);
+            if name.is_empty() || name == "PATH" || NON_ENV.contains(&name) || scope.contains(name) {
                 continue;
             }
-            let args = ins.args_span.range;
-            let uses = ins
-                .var_uses
-                .iter()
-                .filter(|u: &&VarUse| u.expanded_by_docker && u.range.start >= args.start && u.range.end <= args.end);
-            for u in uses {
-                let name = ins.text(&u.name);
-                if name.is_empty() || name == "PATH" || NON_ENV.contains(&name) {
-                    continue;
+            if ancestors(ctx, stage).any(|a| own.get(a).is_some_and(|names| names.contains(name))) {
+                continue;
+            }
+            let range = it.abs(u.range);
+            // `ARG A=1 B=$A`: BuildKit defines the names of one ARG in order.
+            let same_arg = ins.kind == Kind::Arg
+                && vars[next..]
+                    .iter()
+                    .take_while(|v| v.item == item)
+                    .any(|v| v.name == name && v.name_range.end <= range.start);
+            if same_arg {
+                continue;
+            }
+            // Bounded: a file with thousands of variables does not make every miss scan them all.
+            let inherited = ancestors(ctx, stage).flat_map(|a| own.get(a).into_iter().flatten().copied());
+            match near_miss(name, scope.iter().copied().chain(inherited).take(4096)) {
+                Some(s) => {
+                    sink.report(
+                        range,
+                        "undefined-var.suggest",
+                        vec![("name", name.to_string()), ("suggestion", s.to_string())],
+                    );
                 }
-                let use_start = it.abs(u.range).start;
-                if in_scope(ctx, stage, &chain, item, ins, use_start).any(|n| n == name) {
-                    continue;
+                None if on_scratch => {
+                    sink.report(range, "undefined-var", vec![("name", name.to_string())]);
                 }
-                let suggestion = near_miss(name, in_scope(ctx, stage, &chain, item, ins, use_start));
-                let range = it.abs(u.range);
-                match suggestion {
-                    Some(s) => {
-                        sink.report(
-                            range,
-                            "undefined-var.suggest",
-                            vec![("name", name.to_string()), ("suggestion", s.to_string())],
-                        );
-                    }
-                    None if on_scratch => {
-                        sink.report(range, "undefined-var", vec![("name", name.to_string())]);
-                    }
-                    None => {}
-                }
+                None => {}
             }
         }
     }
