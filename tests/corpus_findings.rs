@@ -1,4 +1,5 @@
-//! The findings of the security rule families (secrets, supply chain, privilege, hardening) on the 915 real
+//! The findings of the security rule families (secrets, supply chain, privilege, hardening) and of the
+//! BuildKit-parity family (correctness) on the 915 real
 //! Dockerfiles of `fixtures/corpus/` (date 2026-11-28),
 //! kept as snapshots: every false positive (and every fix of one) shows up in review.
 
@@ -68,4 +69,9 @@ fn privilege_family_on_the_corpus() {
 #[test]
 fn hardening_family_on_the_corpus() {
     insta::assert_snapshot!(family("hardening"));
+}
+
+#[test]
+fn correctness_family_on_the_corpus() {
+    insta::assert_snapshot!(family("correctness"));
 }

@@ -122,6 +122,7 @@ const FAMILIES: &[&str] = &[
     "supply-chain",
     "build-context",
     "hardening",
+    "correctness",
     "meta",
 ];
 

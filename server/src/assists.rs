@@ -50,18 +50,9 @@ pub fn assists(tree: &Dockerfile, text: &str, range: TextRange, locale: Locale) 
 /// CMD/ENTRYPOINT `cmd arg` → `["cmd", "arg"]` when the command uses no shell feature. The exec form
 /// makes the process PID 1 so that it receives signals (a graceful `docker stop`).
 fn exec_form(ins: &Instruction, base: u32, text: &str, locale: Locale, out: &mut Vec<Assist>) {
-    if !matches!(ins.kind, Kind::Cmd | Kind::Entrypoint) || !ins.heredocs.is_empty() {
-        return;
-    }
-    let Args::Command(CommandForm::Shell(span)) = &ins.args else {
+    let Some(edit) = exec_form_edit(ins, base, text) else {
         return;
     };
-    let cmd = ins.text(span);
-    let source = &text[span.range.shift(base).as_usize()];
-    if cmd.trim().is_empty() || needs_shell(cmd) || source.contains('\n') {
-        return;
-    }
-    let words: Vec<String> = cmd.split_whitespace().map(json_string).collect();
     out.push(Assist {
         id: "exec-form",
         title: messages::render(
@@ -69,12 +60,30 @@ fn exec_form(ins: &Instruction, base: u32, text: &str, locale: Locale, out: &mut
             "assist.exec-form",
             &[("instruction", ins.kind.keyword().to_string())],
         ),
-        edits: vec![TextEdit {
-            file: FileRef::Dockerfile,
-            range: span.range.shift(base),
-            new_text: format!("[{}]", words.join(", ")).into(),
-        }],
+        edits: vec![edit],
     });
+}
+
+/// The edit that writes a shell-form CMD or ENTRYPOINT in the exec form, when its command uses no shell
+/// feature and sits on one line (also the fix of DW606).
+pub(crate) fn exec_form_edit(ins: &Instruction, base: u32, text: &str) -> Option<TextEdit> {
+    if !matches!(ins.kind, Kind::Cmd | Kind::Entrypoint) || !ins.heredocs.is_empty() {
+        return None;
+    }
+    let Args::Command(CommandForm::Shell(span)) = &ins.args else {
+        return None;
+    };
+    let cmd = ins.text(span);
+    let source = text.get(span.range.shift(base).as_usize())?;
+    if cmd.trim().is_empty() || needs_shell(cmd) || source.contains('\n') {
+        return None;
+    }
+    let words: Vec<String> = cmd.split_whitespace().map(json_string).collect();
+    Some(TextEdit {
+        file: FileRef::Dockerfile,
+        range: span.range.shift(base),
+        new_text: format!("[{}]", words.join(", ")).into(),
+    })
 }
 
 /// Escapes the whitespace outside quotes, so that a text read as one word is not split.
@@ -112,20 +121,9 @@ fn escape_unquoted_blanks(value: &str, escape: char) -> String {
 
 /// `ENV key value with spaces` (the legacy form) → `ENV key="value with spaces"`.
 fn key_value_form(ins: &Instruction, base: u32, escape: char, locale: Locale, out: &mut Vec<Assist>) {
-    if !matches!(ins.kind, Kind::Env | Kind::Label) {
-        return;
-    }
-    let Args::KeyValues(kvs) = &ins.args else {
+    let Some(edit) = key_value_edit(ins, base, escape) else {
         return;
     };
-    let Some(kv) = kvs.iter().find(|kv| kv.legacy) else {
-        return;
-    };
-    let value = ins.text(&kv.value);
-    // Docker processes the legacy value as one word (quotes, escapes and variables keep their meaning)
-    // without splitting it; the new form splits on unquoted blanks, so escape exactly those.
-    let quoted = escape_unquoted_blanks(value, escape);
-    let range = TextRange::new(kv.key.range.shift(base).start, kv.value.range.shift(base).end);
     out.push(Assist {
         id: "key-value-form",
         title: messages::render(
@@ -133,12 +131,30 @@ fn key_value_form(ins: &Instruction, base: u32, escape: char, locale: Locale, ou
             "assist.key-value-form",
             &[("instruction", ins.kind.keyword().to_string())],
         ),
-        edits: vec![TextEdit {
-            file: FileRef::Dockerfile,
-            range,
-            new_text: format!("{}={quoted}", ins.text(&kv.key)).into(),
-        }],
+        edits: vec![edit],
     });
+}
+
+/// The edit that writes a legacy `ENV key value` or `LABEL key value` as `key=value` with the same value
+/// (also the fix of DW613).
+pub(crate) fn key_value_edit(ins: &Instruction, base: u32, escape: char) -> Option<TextEdit> {
+    if !matches!(ins.kind, Kind::Env | Kind::Label) {
+        return None;
+    }
+    let Args::KeyValues(kvs) = &ins.args else {
+        return None;
+    };
+    let kv = kvs.iter().find(|kv| kv.legacy)?;
+    let value = ins.text(&kv.value);
+    // Docker processes the legacy value as one word (quotes, escapes and variables keep their meaning)
+    // without splitting it; the new form splits on unquoted blanks, so escape exactly those.
+    let quoted = escape_unquoted_blanks(value, escape);
+    let range = TextRange::new(kv.key.range.shift(base).start, kv.value.range.shift(base).end);
+    Some(TextEdit {
+        file: FileRef::Dockerfile,
+        range,
+        new_text: format!("{}={quoted}", ins.text(&kv.key)).into(),
+    })
 }
 
 #[cfg(test)]

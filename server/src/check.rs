@@ -139,6 +139,18 @@ fn suppress_and_judge_pragmas(ctx: &Ctx, out: Vec<Diagnostic>) -> Vec<Diagnostic
     let pragmas = suppress::pragmas(ctx.tree, ctx.text);
     let skipped = suppress::check_directive_skips(ctx.tree);
     let (mut kept, usage) = suppress::apply(out, &pragmas, &skipped);
+    // `# check=error=true`: BuildKit fails the build on any of its check warnings, so the findings of the
+    // rules equivalent to a BuildKit check are errors (unless the user configured their severity).
+    if suppress::check_directive_errors(ctx.tree) {
+        for d in &mut kept {
+            if let Some(rule) = rules::rule(d.code)
+                && rule.also.iter().any(|a| a.starts_with("buildkit:"))
+                && settings.configured_severity(rule).is_none()
+            {
+                d.severity = crate::diagnostic::Severity::Error;
+            }
+        }
+    }
     let unknown = &rules::unknown_pragma_code::UNKNOWN_PRAGMA_CODE;
     if settings.enabled(unknown) {
         let mut sink = Sink::default();

@@ -170,6 +170,18 @@ pub fn check_directive_skips(tree: &Dockerfile) -> Vec<&'static Rule> {
     out
 }
 
+/// Whether the `# check=error=true` parser directive asks BuildKit to fail the build on any check
+/// warning (Go's `strconv.ParseBool` spellings of true).
+pub fn check_directive_errors(tree: &Dockerfile) -> bool {
+    let Some(d) = tree.directive("check") else {
+        return false;
+    };
+    d.value
+        .split(';')
+        .filter_map(|part| part.split_once('='))
+        .any(|(k, v)| k.trim() == "error" && matches!(v.trim(), "1" | "t" | "T" | "true" | "TRUE" | "True"))
+}
+
 /// Which pragma codes suppressed something.
 #[derive(Debug, Default)]
 pub struct Usage {
@@ -263,6 +275,27 @@ mod tests {
             vec!["DW002"],
             "only the next instruction"
         );
+    }
+
+    #[test]
+    fn check_error_true_makes_buildkit_warnings_errors() {
+        use crate::check::{Input, check};
+        use crate::date::Date;
+        use crate::diagnostic::Severity;
+        use crate::settings::Settings;
+        let today = Date::new(2026, 11, 28);
+        let severities = |src: &str| {
+            check(&Input::new(src, today), &Settings::default())
+                .iter()
+                .map(|d| (d.code, d.severity))
+                .collect::<Vec<_>>()
+        };
+        let body = "FROM scratch\nUSER 10001\nRUN a \\\n\n  b\n";
+        assert_eq!(severities(body), vec![("DW005", Severity::Warning)]);
+        let strict = format!("# check=skip=StageNameCasing;error=true\n{body}");
+        assert_eq!(severities(&strict), vec![("DW005", Severity::Error)]);
+        let off = format!("# check=error=false\n{body}");
+        assert_eq!(severities(&off), vec![("DW005", Severity::Warning)]);
     }
 
     #[test]

@@ -38,6 +38,7 @@ declare_rule! {
     ///
     /// ## References
     /// - BuildKit: `NoEmptyContinuation` check
+    /// - dockerfile-utils: `EMPTY_CONTINUATION_LINE`
     /// - [Dockerfile reference: parser directives and line continuation](https://docs.docker.com/reference/dockerfile/)
     pub static EMPTY_CONTINUATION_LINE = {
         code: "DW005",

@@ -45,7 +45,8 @@ declare_rule! {
     ///
     /// ## References
     /// - [Docker: .dockerignore files](https://docs.docker.com/build/concepts/context/#dockerignore-files)
-    /// - No hadolint, BuildKit, Trivy or Checkov check reads the ignore file with the Dockerfile.
+    /// - BuildKit: `CopyIgnoredFile` (experimental: BuildKit runs it only when the `check` directive enables
+    ///   experimental checks); no hadolint, Trivy or Checkov check reads the ignore file with the Dockerfile.
     pub static IGNORED_FILE_COPIED = {
         code: "DW302",
         name: "ignored-file-copied",
@@ -53,6 +54,7 @@ declare_rule! {
         tags: ["build-context"],
         fix: Sometimes,
         since: "0.1.0",
+        also: ["buildkit:CopyIgnoredFile"],
         reads: [Copy, Add],
         check: check,
     }

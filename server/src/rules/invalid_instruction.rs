@@ -10,7 +10,7 @@ declare_rule! {
     /// Docker's parser accepts some lines that BuildKit then refuses while it turns them into build
     /// steps. This rule reports them: a wrong number of arguments (`FROM a b`, `COPY onlyone`, `USER` with
     /// nothing after it), a flag without its value (`COPY --from build`), a repeated flag, a boolean flag
-    /// with another value, an invalid stage name or a name used twice, an instruction other than `ARG`
+    /// with another value, an invalid stage name, an instruction other than `ARG`
     /// before the first `FROM`, `SHELL` not in JSON form, `HEALTHCHECK` options that are not durations,
     /// `ONBUILD ONBUILD`, an invalid image reference such as `FROM Ubuntu`, and a `${...}` that Docker
     /// cannot expand.
@@ -40,7 +40,14 @@ declare_rule! {
     /// - [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)
     /// - BuildKit: `frontend/dockerfile/instructions` errors
     /// - hadolint: DL3021 (COPY with more than two arguments needs a trailing `/`), DL3023 (COPY --from
-    ///   its own stage), DL3024 (duplicate stage name)
+    ///   its own stage)
+    /// - dockerfile-utils: `ARGUMENT_MISSING`, `ARGUMENT_EXTRA`, `ARGUMENT_REQUIRES_ONE`,
+    ///   `ARGUMENT_REQUIRES_AT_LEAST_ONE`, `ARGUMENT_REQUIRES_TWO`, `ARGUMENT_REQUIRES_AT_LEAST_TWO`,
+    ///   `ARGUMENT_REQUIRES_ONE_OR_THREE`, `ARGUMENT_UNNECESSARY`, `INVALID_BUILD_STAGE_NAME`, `INVALID_AS`,
+    ///   `INVALID_DESTINATION`, `INVALID_REFERENCE_FORMAT`, `NO_SOURCE_IMAGE`, `FLAG_DUPLICATE`,
+    ///   `FLAG_MISSING_VALUE`, `FLAG_INVALID_DURATION`, `FLAG_LESS_THAN_1MS`, `FLAG_MISSING_DURATION`,
+    ///   `FLAG_UNKNOWN_UNIT`, `HEALTHCHECK_CMD_ARGUMENT_MISSING`, `UNKNOWN_TYPE`, `ONBUILD_CHAINING_DISALLOWED`,
+    ///   `ONBUILD_TRIGGER_DISALLOWED`, `SHELL_JSON_FORM`, `SYNTAX_MISSING_NAMES`, `UNSUPPORTED_MODIFIER`
     pub static INVALID_INSTRUCTION = {
         code: "DW004",
         name: "invalid-instruction",
@@ -55,6 +62,17 @@ declare_rule! {
 fn check(ctx: &Ctx, sink: &mut Sink) {
     report_parse_problems(ctx, sink, ProblemKind::Instruction, None);
     for p in &ctx.model.problems {
+        // A duplicate stage name is DW604's; an image that only the ARG defaults make invalid is DW609's
+        // (a build argument can still make it valid).
+        let from_defaults = p.message.starts_with("invalid.image-")
+            && ctx
+                .model
+                .stages
+                .iter()
+                .any(|s| s.image_range == Some(p.range) && s.image_uses_vars);
+        if p.message == "invalid.duplicate-stage" || from_defaults {
+            continue;
+        }
         sink.report(p.range, p.message, p.args.clone());
     }
 }
@@ -72,7 +90,6 @@ mod tests {
 FROM Ubuntu AS base
 #    ^^^^^^ DW004 invalid.image-uppercase
 FROM alpine AS BASE
-#              ^^^^ DW004 invalid.duplicate-stage
 COPY --from build /a /b
 #    ^^^^^^ DW004 invalid.flag-missing-value
 COPY onlyone

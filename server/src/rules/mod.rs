@@ -5,22 +5,37 @@
 
 mod add_instead_of_copy;
 mod base_image_without_digest;
+mod consistent_instruction_casing;
 mod credential_in_run;
 mod docker_socket_exposed;
 pub mod docs;
 mod download_and_execute;
 mod download_verification_disabled;
+mod duplicate_stage_name;
 mod empty_continuation_line;
 mod end_of_life_base_image;
+mod expose_invalid_format;
+mod expose_proto_casing;
+mod from_as_casing;
+mod from_platform_flag_const_disallowed;
 mod frozen_base_image_tag;
 mod ignored_directive;
 mod ignored_file_copied;
 mod insecure_run_flag;
+mod invalid_default_arg_in_from;
+pub(crate) mod invalid_expose_port;
 mod invalid_ignore_pattern;
 mod invalid_instruction;
+mod invalid_stop_signal;
 mod invalid_utf8;
+mod json_args_recommended;
+mod legacy_key_value_format;
+mod maintainer_deprecated;
 mod misleading_ignore_line;
+mod multiple_instructions_disallowed;
+mod redundant_target_platform;
 pub(crate) mod remote_add_without_checksum;
+mod reserved_stage_name;
 mod root_only_ignore_pattern;
 mod root_user;
 mod secret_file_copied;
@@ -30,14 +45,18 @@ pub(crate) mod sensitive_context_copied;
 mod sensitive_file_reincluded;
 mod shadowed_ignore_pattern;
 mod ssh_server_in_image;
+mod stage_name_casing;
 mod sudo_in_run;
 mod syntax_error;
+pub(crate) mod undefined_arg_in_from;
+mod undefined_var;
 mod unknown_flag;
 mod unknown_instruction;
 pub(crate) mod unknown_pragma_code;
 mod unofficial_base_image;
 pub(crate) mod unpinned_base_image;
 pub(crate) mod unused_pragma;
+mod workdir_relative_path;
 mod world_writable_permissions;
 
 #[cfg(test)]
@@ -76,7 +95,8 @@ pub struct Rule {
     /// `syntax-error`: the pattern it flags, in kebab case.
     pub name: &'static str,
     pub severity: Severity,
-    /// Families: `syntax`, `privilege`, `secrets`, `supply-chain`, `build-context`, `hardening`, `meta`.
+    /// Families: `syntax`, `privilege`, `secrets`, `supply-chain`, `build-context`, `hardening`, `correctness`,
+    /// `meta`.
     pub tags: &'static [&'static str],
     pub fix: FixAvailability,
     /// The version that introduced it.
@@ -286,6 +306,25 @@ pub static RULES: &[&Rule] = &[
     &world_writable_permissions::WORLD_WRITABLE_PERMISSIONS,
     &ssh_server_in_image::SSH_SERVER_IN_IMAGE,
     &insecure_run_flag::INSECURE_RUN_FLAG,
+    &stage_name_casing::STAGE_NAME_CASING,
+    &from_as_casing::FROM_AS_CASING,
+    &consistent_instruction_casing::CONSISTENT_INSTRUCTION_CASING,
+    &duplicate_stage_name::DUPLICATE_STAGE_NAME,
+    &reserved_stage_name::RESERVED_STAGE_NAME,
+    &json_args_recommended::JSON_ARGS_RECOMMENDED,
+    &maintainer_deprecated::MAINTAINER_DEPRECATED,
+    &undefined_arg_in_from::UNDEFINED_ARG_IN_FROM,
+    &invalid_default_arg_in_from::INVALID_DEFAULT_ARG_IN_FROM,
+    &workdir_relative_path::WORKDIR_RELATIVE_PATH,
+    &undefined_var::UNDEFINED_VAR,
+    &multiple_instructions_disallowed::MULTIPLE_INSTRUCTIONS_DISALLOWED,
+    &legacy_key_value_format::LEGACY_KEY_VALUE_FORMAT,
+    &redundant_target_platform::REDUNDANT_TARGET_PLATFORM,
+    &from_platform_flag_const_disallowed::FROM_PLATFORM_FLAG_CONST_DISALLOWED,
+    &expose_proto_casing::EXPOSE_PROTO_CASING,
+    &expose_invalid_format::EXPOSE_INVALID_FORMAT,
+    &invalid_expose_port::INVALID_EXPOSE_PORT,
+    &invalid_stop_signal::INVALID_STOP_SIGNAL,
     &unknown_pragma_code::UNKNOWN_PRAGMA_CODE,
     &unused_pragma::UNUSED_PRAGMA,
 ];

@@ -40,6 +40,8 @@ declare_rule! {
     /// - [Dockerfile reference: parser directives, heredocs](https://docs.docker.com/reference/dockerfile/)
     /// - BuildKit: the parser errors of `frontend/dockerfile/parser`
     /// - hadolint: DL1000 (parse error)
+    /// - dockerfile-utils: `INVALID_SYNTAX`, `INVALID_ESCAPE_DIRECTIVE`, `DUPLICATED_ESCAPE_DIRECTIVE`,
+    ///   `SYNTAX_MISSING_EQUALS`, `SYNTAX_MISSING_SINGLE_QUOTE`, `SYNTAX_MISSING_DOUBLE_QUOTE`
     pub static SYNTAX_ERROR = {
         code: "DW001",
         name: "syntax-error",

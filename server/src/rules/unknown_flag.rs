@@ -35,6 +35,7 @@ declare_rule! {
     /// ## References
     /// - [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)
     /// - BuildKit: `unknown flag` error
+    /// - dockerfile-utils: `UNKNOWN_ADD_FLAG`, `UNKNOWN_COPY_FLAG`, `UNKNOWN_FROM_FLAG`, `UNKNOWN_HEALTHCHECK_FLAG`
     pub static UNKNOWN_FLAG = {
         code: "DW003",
         name: "unknown-flag",

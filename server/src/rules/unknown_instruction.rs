@@ -41,6 +41,7 @@ declare_rule! {
     /// - [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)
     /// - BuildKit: `unknown instruction` error
     /// - hadolint: DL1000 (parse error)
+    /// - dockerfile-utils: `UNKNOWN_INSTRUCTION`
     pub static UNKNOWN_INSTRUCTION = {
         code: "DW002",
         name: "unknown-instruction",

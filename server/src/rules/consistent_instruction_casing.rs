@@ -1,0 +1,126 @@
+//! DW603 consistent-instruction-casing: an instruction keyword not in the case most of the file uses.
+
+use crate::diagnostic::Applicability;
+use crate::rules::{Ctx, Sink, declare_rule};
+use crate::syntax::Kind;
+
+declare_rule! {
+    /// An instruction keyword is not written in the case most of the file uses.
+    ///
+    /// ## What it does
+    /// Counts the keywords of the instructions from the first `FROM` on that are all upper case and
+    /// those that are all lower case, as BuildKit does, and reports every keyword that is not in the
+    /// majority's case (upper case on a tie), including mixed-case keywords such as `Run`. `ARG`s before
+    /// the first `FROM` are neither counted nor reported.
+    ///
+    /// ## Why is this bad?
+    /// Keywords are case-insensitive, but a file that mixes cases is harder to read and to search, and
+    /// BuildKit warns about every such keyword.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM alpine
+    /// run apk add --no-cache curl
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM alpine
+    /// RUN apk add --no-cache curl
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix writes the keyword in the majority's case. It is safe: keywords are case-insensitive.
+    ///
+    /// ## References
+    /// - BuildKit: `ConsistentInstructionCasing`
+    /// - dockerfile-utils: `CASING_INSTRUCTION` (which asks for upper case everywhere)
+    /// - [ConsistentInstructionCasing](https://docs.docker.com/reference/build-checks/consistent-instruction-casing/)
+    pub static CONSISTENT_INSTRUCTION_CASING = {
+        code: "DW603",
+        name: "consistent-instruction-casing",
+        severity: Warning,
+        tags: ["correctness"],
+        fix: Always,
+        since: "0.2.0",
+        also: ["buildkit:ConsistentInstructionCasing"],
+        check: check,
+    }
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    let in_stages = || {
+        ctx.tree
+            .instructions()
+            .skip_while(|(_, ins)| ins.kind != Kind::From)
+            .filter(|(_, ins)| ins.kind != Kind::Unknown)
+    };
+    let (mut lower, mut upper) = (0usize, 0usize);
+    for (_, ins) in in_stages() {
+        let kw = ins.text(&ins.keyword);
+        if kw.bytes().all(|b| !b.is_ascii_uppercase()) {
+            lower += 1;
+        } else if kw.bytes().all(|b| !b.is_ascii_lowercase()) {
+            upper += 1;
+        }
+    }
+    let majority_lower = lower > upper;
+    for (item, ins) in in_stages() {
+        let kw = ins.text(&ins.keyword);
+        let wanted = if majority_lower {
+            kw.to_ascii_lowercase()
+        } else {
+            kw.to_ascii_uppercase()
+        };
+        if kw == wanted {
+            continue;
+        }
+        let range = item.abs(ins.keyword.range);
+        let case = if majority_lower { "lower" } else { "upper" };
+        let fix = ctx.replace(
+            "fix.instruction-casing",
+            &[("keyword", wanted.clone())],
+            range,
+            wanted,
+            Applicability::Safe,
+        );
+        let id = if majority_lower {
+            "consistent-instruction-casing.lower"
+        } else {
+            "consistent-instruction-casing.upper"
+        };
+        sink.report(range, id, vec![("keyword", kw.to_string()), ("case", case.to_string())])
+            .fix(fix);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{check_fix, check_rule};
+
+    #[test]
+    fn follows_the_majority() {
+        check_rule(
+            "DW603",
+            "arg v=1\nFROM alpine\nrun true\n#^^ DW603 consistent-instruction-casing.upper\nRun true\n#^^ DW603 consistent-instruction-casing.upper\nCMD x\n",
+        );
+        check_rule(
+            "DW603",
+            "from alpine\nrun true\nRUN x\n#^^ DW603 consistent-instruction-casing.lower\n",
+        );
+        // A tie goes to upper case.
+        check_rule(
+            "DW603",
+            "from alpine\n#^^^ DW603 consistent-instruction-casing.upper\nRUN x\n",
+        );
+    }
+
+    #[test]
+    fn rewrites_the_keyword() {
+        check_fix(
+            "DW603",
+            "FROM alpine\nr$0un true\nCMD x\n",
+            "FROM alpine\nRUN true\nCMD x\n",
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! DW611 undefined-var: a variable Docker expands that nothing in scope defines.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Base, Stage, VarKind};
+use crate::rules::{Ctx, Sink, declare_rule};
+use crate::syntax::{Kind, VarUse};
+
+declare_rule! {
+    /// An instruction uses a variable that nothing in scope defines.
+    ///
+    /// ## What it does
+    /// Checks every `$name` that Docker itself expands (in `ADD`, `COPY`, `ENV`, `LABEL`, `USER`,
+    /// `WORKDIR`, `VOLUME`, `STOPSIGNAL` and `ARG` defaults; not in `RUN`, `CMD` or `ENTRYPOINT`, which
+    /// the shell expands) against the `ARG`s and `ENV`s in scope at that point: those of the stage
+    /// before the instruction and those of the stages it is built on. `PATH` is always defined.
+    ///
+    /// A base image can define variables too, and dockward does not download images. So in a stage
+    /// built on an image, a variable is reported only when it is a near miss of one in scope (a likely
+    /// typo, which BuildKit reports with the same suggestion); in a stage built on `scratch`, every
+    /// undefined variable is reported.
+    ///
+    /// ## Why is this bad?
+    /// An undefined variable expands to nothing: `COPY app $APP_HOEM/` copies to `/`, and
+    /// `ENV PATH=$GOPTAH/bin:$PATH` adds `/bin` instead of the Go directory. BuildKit warns about it.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM alpine
+    /// ARG APP_HOME=/srv/app
+    /// COPY . $APP_HOEM/
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM alpine
+    /// ARG APP_HOME=/srv/app
+    /// COPY . $APP_HOME/
+    /// ```
+    ///
+    /// ## References
+    /// - BuildKit: `UndefinedVar`
+    /// - [UndefinedVar](https://docs.docker.com/reference/build-checks/undefined-var/)
+    pub static UNDEFINED_VAR = {
+        code: "DW611",
+        name: "undefined-var",
+        severity: Warning,
+        tags: ["correctness"],
+        fix: None,
+        since: "0.2.0",
+        also: ["buildkit:UndefinedVar"],
+        reads: [From, Arg, Env, User, Add, Copy, Label, Workdir, Volume, Stopsignal],
+        check: check,
+    }
+}
+
+/// Arguments BuildKit reads itself and never puts in the environment.
+const NON_ENV: [&str; 2] = ["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
+
+/// The name in scope that `name` misspells: one edit away (ignoring case), for names of three or more
+/// characters. Tighter than a general suggestion: on an image, it is the only evidence that the variable
+/// is not the image's own.
+fn near_miss<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    if name.chars().count() < 3 {
+        return None;
+    }
+    let lower = name.to_ascii_lowercase();
+    candidates
+        .filter(|c| c.chars().count() >= 3 && c.len().abs_diff(name.len()) <= 1)
+        .find(|c| crate::syntax::errors::edit_distance(&lower, &c.to_ascii_lowercase()) <= 1)
+}
+
+/// Whether the instruction is one whose arguments Docker expands and BuildKit checks.
+fn checked(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Add
+            | Kind::Copy
+            | Kind::Env
+            | Kind::Label
+            | Kind::User
+            | Kind::Workdir
+            | Kind::Volume
+            | Kind::Stopsignal
+            | Kind::Arg
+    )
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    let stages = &ctx.model.stages;
+    // Each stage's own names, and whether its chain of stages starts from `scratch` (one pass: a stage
+    // can only be built on an earlier one).
+    let own: Vec<BTreeSet<&str>> = stages
+        .iter()
+        .map(|st| st.vars.iter().map(|v| v.name.as_str()).collect())
+        .collect();
+    let mut on_scratch = vec![false; stages.len()];
+    for st in stages {
+        on_scratch[st.index] = match st.base {
+            Base::Scratch => true,
+            Base::Stage(p) if p < st.index => on_scratch[p],
+            _ => false,
+        };
+    }
+    for stage in stages {
+        report_stage(ctx, stage, &own, on_scratch[stage.index], sink);
+    }
+}
+
+/// The stages `stage` is built on, nearest first (each earlier than the one before).
+fn ancestors<'a>(ctx: &'a Ctx, stage: &Stage) -> impl Iterator<Item = usize> + 'a {
+    let mut cur = stage.index;
+    std::iter::from_fn(move || match ctx.model.stages.get(cur).map(|s| &s.base) {
+        Some(Base::Stage(p)) if *p < cur => {
+            cur = *p;
+            Some(cur)
+        }
+        _ => None,
+    })
+}
+
+fn report_stage(ctx: &Ctx, stage: &Stage, own: &[BTreeSet<&str>], on_scratch: bool, sink: &mut Sink) {
+    // The stage's own definitions so far, in item order; the ENVs it inherited come first (items before
+    // its FROM). ENV and ARG values of the stages it is built on reach it through the state: those are
+    // looked up only for a name the stage does not define.
+    let mut scope: BTreeSet<&str> = BTreeSet::new();
+    let vars = &stage.vars;
+    let mut next = 0;
+    for item in stage.items.clone() {
+        while let Some(v) = vars.get(next).filter(|v| v.item < item) {
+            if v.kind == VarKind::Env || v.item >= stage.from_item {
+                scope.insert(v.name.as_str());
+            }
+            next += 1;
+        }
+        let Some(it) = ctx.tree.item(item) else { continue };
+        let Some(ins) = it.instruction() else { continue };
+        if !checked(ins.kind) {
+            continue;
+        }
+        let args = ins.args_span.range;
+        let uses = ins
+            .var_uses
+            .iter()
+            .filter(|u: &&VarUse| u.expanded_by_docker && u.range.start >= args.start && u.range.end <= args.end);
+        for u in uses {
+            let name = ins.text(&u.name);
+            if name.is_empty() || name == "PATH" || NON_ENV.contains(&name) || scope.contains(name) {
+                continue;
+            }
+            if ancestors(ctx, stage).any(|a| own.get(a).is_some_and(|names| names.contains(name))) {
+                continue;
+            }
+            let range = it.abs(u.range);
+            // `ARG A=1 B=$A`: BuildKit defines the names of one ARG in order.
+            let same_arg = ins.kind == Kind::Arg
+                && vars[next..]
+                    .iter()
+                    .take_while(|v| v.item == item)
+                    .any(|v| v.name == name && v.name_range.end <= range.start);
+            if same_arg {
+                continue;
+            }
+            // Bounded: a file with thousands of variables does not make every miss scan them all.
+            let inherited = ancestors(ctx, stage).flat_map(|a| own.get(a).into_iter().flatten().copied());
+            match near_miss(name, scope.iter().copied().chain(inherited).take(4096)) {
+                Some(s) => {
+                    sink.report(
+                        range,
+                        "undefined-var.suggest",
+                        vec![("name", name.to_string()), ("suggestion", s.to_string())],
+                    );
+                }
+                None if on_scratch => {
+                    sink.report(range, "undefined-var", vec![("name", name.to_string())]);
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::check_rule;
+
+    #[test]
+    fn flags_near_misses_on_images() {
+        check_rule(
+            "DW611",
+            "FROM alpine AS base\nARG APP_HOME=/srv/app\nCOPY . $APP_HOEM/\n#      ^^^^^^^^^ DW611 undefined-var.suggest\nCOPY . $APP_HOME/\nENV JAVA_HOME=/x PATH=$PATH:$JAVA_HOME/bin\nWORKDIR $HOME\nRUN echo $APP_HOEM\nARG A=1 B=$A\nFROM base\nWORKDIR $APP_HOME\nWORKDIR ${JAVA_HOEM}\n#       ^^^^^^^^^^^^ DW611 undefined-var.suggest\n",
+        );
+    }
+
+    #[test]
+    fn flags_every_undefined_variable_on_scratch() {
+        check_rule(
+            "DW611",
+            "FROM scratch\nARG V\nCOPY app-$V /app\nCOPY $TARGETARCH/app /app\n#    ^^^^^^^^^^^ DW611 undefined-var\nENV A=1 B=$A\n#         ^^ DW611 undefined-var\nENV C=$A\n",
+        );
+    }
+}

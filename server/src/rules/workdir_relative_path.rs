@@ -1,0 +1,106 @@
+//! DW610 workdir-relative-path: the first WORKDIR of a stage chain is a relative path.
+
+use crate::model::Base;
+use crate::rules::{Ctx, Sink, declare_rule};
+use crate::syntax::{Args, Kind};
+
+declare_rule! {
+    /// The first WORKDIR of a stage is a relative path.
+    ///
+    /// ## What it does
+    /// Reports a relative `WORKDIR` (after variable expansion) when no earlier `WORKDIR` of the stage,
+    /// or of the stages it is built on, set the directory, as BuildKit does. Later relative `WORKDIR`s
+    /// build on that first one and are not reported.
+    ///
+    /// ## Why is this bad?
+    /// A relative path is resolved against the base image's working directory, which the Dockerfile does
+    /// not control: when the base image changes it, files land somewhere else and commands run in
+    /// another directory.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM node:22
+    /// WORKDIR app
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```dockerfile
+    /// FROM node:22
+    /// WORKDIR /app
+    /// ```
+    ///
+    /// ## References
+    /// - BuildKit: `WorkdirRelativePath`
+    /// - hadolint: DL3000 (which reports every relative `WORKDIR`)
+    /// - dockerfile-utils: `WORKDIR_IS_NOT_ABSOLUTE`
+    /// - [WorkdirRelativePath](https://docs.docker.com/reference/build-checks/workdir-relative-path/)
+    pub static WORKDIR_RELATIVE_PATH = {
+        code: "DW610",
+        name: "workdir-relative-path",
+        severity: Warning,
+        tags: ["correctness"],
+        fix: None,
+        since: "0.2.0",
+        also: ["buildkit:WorkdirRelativePath", "hadolint:DL3000"],
+        reads: [From, Arg, Env, User, Workdir],
+        check: check,
+    }
+}
+
+/// Whether a path is absolute for Linux, or looks like an absolute Windows path (`C:\`, `\dir`), which
+/// a Windows image would take as absolute.
+fn absolute(path: &str) -> bool {
+    let b = path.as_bytes();
+    path.starts_with(['/', '\\']) || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
+}
+
+fn check(ctx: &Ctx, sink: &mut Sink) {
+    let mut set_at_end = vec![false; ctx.model.stages.len()];
+    for stage in &ctx.model.stages {
+        let mut set = match stage.base {
+            Base::Stage(p) => set_at_end.get(p).copied().unwrap_or(false),
+            _ => false,
+        };
+        for item in stage.items.clone() {
+            if set {
+                break;
+            }
+            let Some(it) = ctx.tree.item(item) else { continue };
+            let Some(ins) = it.instruction() else { continue };
+            let (Kind::Workdir, Args::Text(Some(text))) = (ins.kind, &ins.args) else {
+                continue;
+            };
+            set = true;
+            let raw = ins.text(text);
+            let Some(value) = ctx.model.value_in(stage.index, item, raw) else {
+                continue;
+            };
+            if !absolute(&value) {
+                sink.report(it.abs(text.range), "workdir-relative-path", vec![("path", value)]);
+            }
+        }
+        // Any WORKDIR in the stage sets the directory for the stages built on it.
+        let any = stage.items.clone().any(|i| {
+            ctx.tree
+                .item(i)
+                .and_then(|it| it.instruction())
+                .is_some_and(|ins| ins.kind == Kind::Workdir)
+        });
+        if let Some(slot) = set_at_end.get_mut(stage.index) {
+            *slot = set || any;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::check_rule;
+
+    #[test]
+    fn flags_the_first_relative_workdir() {
+        check_rule(
+            "DW610",
+            "FROM alpine AS base\nWORKDIR app\n#       ^^^ DW610 workdir-relative-path\nWORKDIR sub\nFROM base\nWORKDIR rel\nFROM alpine\nARG D=/srv\nWORKDIR $D\nWORKDIR x\nFROM alpine\nWORKDIR $UNKNOWN\nFROM alpine\nWORKDIR C:\\\\app\n",
+        );
+    }
+}
