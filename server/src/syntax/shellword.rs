@@ -66,7 +66,14 @@ struct Lexer<'a, 'e> {
     refs: Vec<VarRef>,
     unknown: bool,
     depth: u32,
+    /// Bytes variable values may still add to this word ([`MAX_EXPANDED`]).
+    budget: usize,
 }
+
+/// The most bytes variable values may add to one word. Beyond it the word's value counts as unknown:
+/// values that double at each `ENV B=$A$A` would otherwise grow exponentially with the file's length
+/// (27 such lines took 2.3 GB). Real values are far shorter (the longest ENV or ARG line of the corpus has 1,469 bytes).
+pub const MAX_EXPANDED: usize = 16 * 1024;
 
 #[derive(Default)]
 struct Words {
@@ -323,7 +330,14 @@ impl Lexer<'_, '_> {
 
     fn lookup(&mut self, name: &str) -> (String, bool) {
         match (self.env)(name) {
-            Lookup::Set(v) => (v, true),
+            Lookup::Set(v) if v.len() <= self.budget => {
+                self.budget -= v.len();
+                (v, true)
+            }
+            Lookup::Set(_) => {
+                self.unknown = true;
+                (String::new(), true)
+            }
             Lookup::Unset => (String::new(), false),
             Lookup::Unknown => {
                 self.unknown = true;
@@ -584,6 +598,7 @@ fn run(s: &str, opts: Options, env: &dyn Fn(&str) -> Lookup, quiet: bool) -> Pro
         refs: Vec::new(),
         unknown: false,
         depth: 0,
+        budget: MAX_EXPANDED,
     };
     match lx.stop_on(None, opts.raw_escapes) {
         Ok((value, words)) => Processed {
@@ -930,6 +945,24 @@ mod tests {
 
     fn expand(s: &str) -> Option<String> {
         process(s, Options::expand('\\'), &env).value
+    }
+
+    #[test]
+    fn variables_add_at_most_max_expanded_bytes_to_a_word() {
+        let big = "x".repeat(MAX_EXPANDED / 2);
+        let env = |n: &str| match n {
+            "B" => Lookup::Set(big.clone()),
+            _ => Lookup::Unset,
+        };
+        let value = |s: &str| process(s, Options::expand('\\'), &env).value;
+        assert_eq!(value("$B$B").map(|v| v.len()), Some(MAX_EXPANDED), "up to the budget");
+        assert_eq!(value("$B$B$B"), None, "one byte more is unknown");
+        // Literal text does not count: only what variables add.
+        let literal = "y".repeat(3 * MAX_EXPANDED);
+        assert_eq!(
+            value(&format!("{literal}$B")).map(|v| v.len()),
+            Some(literal.len() + big.len())
+        );
     }
 
     #[test]
