@@ -3,3 +3,9 @@
 //!
 //! Pure like the rest of the engine: every function takes the text, the tree, the model and a byte
 //! offset or range, and returns byte ranges and plain values. `lsp/` converts them to the protocol.
+
+pub mod folding;
+pub mod links;
+pub mod navigate;
+pub mod selection;
+pub mod symbols;

@@ -9,6 +9,7 @@ pub mod convert;
 pub mod diagnostics;
 pub mod document;
 pub mod hover;
+pub mod navigation;
 pub mod scan;
 pub mod server;
 pub mod transport;

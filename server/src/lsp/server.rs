@@ -81,12 +81,12 @@ enum Pending {
 pub struct Server {
     out: Sender<Outgoing>,
     state: State,
-    enc: Encoding,
+    pub(super) enc: Encoding,
     caps: ClientCaps,
     mode: Mode,
-    locale: Locale,
-    docs: HashMap<String, Document>,
-    folders: Vec<Folder>,
+    pub(super) locale: Locale,
+    pub(super) docs: HashMap<String, Document>,
+    pub(super) folders: Vec<Folder>,
     client_config: Config,
     disk: DiskCache,
     scanner: Scanner,
@@ -104,6 +104,8 @@ pub struct Server {
     today: Option<Date>,
     /// Digest lookups for the code actions that pin digests (made only when the user picks one).
     digests: Digests,
+    /// Workspace symbols read from disk (`navigation.rs`).
+    pub(super) nav: crate::lsp::navigation::WorkspaceSymbols,
 }
 
 /// The registry configuration and the resolver, created on the first lookup and shared with the
@@ -172,6 +174,7 @@ impl Server {
             exit_code: None,
             today: std::env::var("DOCKWARD_TODAY").ok().and_then(|d| Date::parse(&d)),
             digests: Digests::new(RegistryConfig::default()),
+            nav: Default::default(),
         }
     }
 
@@ -336,6 +339,16 @@ impl Server {
             "codeAction/resolve" => self.resolve_code_action(r.params),
             "textDocument/hover" => self.hover(r.params),
             "textDocument/completion" => self.completion(r.params),
+            "textDocument/documentSymbol" => self.document_symbols(r.params),
+            "workspace/symbol" => self.workspace_symbols(r.params),
+            "textDocument/foldingRange" => self.folding_ranges(r.params),
+            "textDocument/selectionRange" => self.selection_ranges(r.params),
+            "textDocument/definition" => self.definition(r.params),
+            "textDocument/references" => self.references(r.params),
+            "textDocument/documentHighlight" => self.document_highlights(r.params),
+            "textDocument/prepareRename" => self.prepare_rename(r.params),
+            "textDocument/rename" => self.rename(r.params),
+            "textDocument/documentLink" => self.document_links(r.params),
             // Lets tests check that a panicking handler is answered and survived (debug builds only).
             #[cfg(debug_assertions)]
             "dockward/debug/panic" => panic!("panic requested by dockward/debug/panic"),
@@ -519,6 +532,9 @@ impl Server {
             ..ServerCapabilities::default()
         };
         let mut caps_json = serde_json::to_value(capabilities).map_err(|e| error(INTERNAL_ERROR, e.to_string()))?;
+        for (k, v) in crate::lsp::navigation::capabilities().as_object().into_iter().flatten() {
+            caps_json[k] = v.clone();
+        }
         caps_json["workspace"] = json!({ "workspaceFolders": { "supported": true, "changeNotifications": true } });
         Ok(json!({
             "capabilities": caps_json,
@@ -715,6 +731,7 @@ impl Server {
     /// A file changed on disk: forget what was read from it and recheck what depends on it.
     fn file_changed(&mut self, path: &Path) {
         self.disk.invalidate(path);
+        self.nav.file_changed(path);
         let forgotten = self.scanner.invalidate(path);
         let name = path
             .file_name()
@@ -817,7 +834,7 @@ impl Server {
 
     // ----- checking -------------------------------------------------------------------------------
 
-    fn resolve(&mut self, uri: &str) -> Resolved {
+    pub(super) fn resolve(&mut self, uri: &str) -> Resolved {
         let path = self.docs.get(uri).and_then(|d| d.path.clone());
         let mut r = workspace::resolve(
             path.as_deref(),
@@ -1236,7 +1253,7 @@ impl Server {
         });
     }
 
-    fn locale_of(&mut self, uri: &str) -> Locale {
+    pub(super) fn locale_of(&mut self, uri: &str) -> Locale {
         self.resolve(uri).settings.locale
     }
 
