@@ -111,6 +111,14 @@ fn instruction_ranges(it: ItemRef<'_>, ins: &Instruction, out: &mut Vec<TextRang
     }
     for h in &ins.heredocs {
         out.push(abs(&h.marker));
+        // The delimiter inside `<<"EOF"`, when the marker is written on one line.
+        let marker = ins.text(&h.marker);
+        if let Some(pos) = marker.rfind(h.name.as_str())
+            && !h.name.is_empty()
+            && h.marker.range.len() as usize == marker.len()
+        {
+            out.push(TextRange::at(abs(&h.marker).start + pos as u32, h.name.len() as u32));
+        }
         out.push(it.abs(h.body));
         if let Some(t) = h.terminator {
             out.push(it.abs(t));
