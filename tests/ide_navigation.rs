@@ -324,31 +324,47 @@ fn requests_on_a_five_thousand_line_file_are_fast() {
         text.find("<<EOF").unwrap() as u32 + 3,
         text.find("CMD echo $E0").unwrap() as u32 + 10,
     ];
+    // One request: the model built once, then the feature. The best of five runs, so that a busy machine
+    // measures the code rather than the scheduler; the worst request counts.
+    let best = |f: &dyn Fn()| {
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    };
     let mut worst = Duration::ZERO;
-    for _ in 0..3 {
-        for &p in &probes {
-            let t = Instant::now();
+    for &p in &probes {
+        worst = worst.max(best(&|| {
             let model = Model::build(&tree);
             let nav = Navigation::new(&text, &tree, &model);
-            let refs = nav.references(p, true);
-            let _ = nav.highlights(p);
-            let _ = nav.prepare_rename(p);
-            assert!(!refs.is_empty(), "{p}");
-            worst = worst.max(t.elapsed());
-        }
-        let t = Instant::now();
-        let model = Model::build(&tree);
-        let _ = document_symbols(&text, &tree, &model, Locale::En);
-        let _ = folding_ranges(&idx, &tree, &model);
-        let _ = selection_ranges(&text, &tree, &model, probes[1]);
-        let _ = document_links(&text, &tree, &model);
-        worst = worst.max(t.elapsed());
+            assert!(!nav.references(p, true).is_empty(), "{p}");
+        }));
+        worst = worst.max(best(&|| {
+            let model = Model::build(&tree);
+            let _ = Navigation::new(&text, &tree, &model).rename(p, "renamed");
+        }));
     }
+    worst = worst.max(best(&|| {
+        let _ = document_symbols(&text, &tree, &Model::build(&tree), Locale::En);
+    }));
+    worst = worst.max(best(&|| {
+        let _ = folding_ranges(&idx, &tree, &Model::build(&tree));
+    }));
+    worst = worst.max(best(&|| {
+        let _ = selection_ranges(&text, &tree, &Model::build(&tree), probes[1]);
+    }));
+    worst = worst.max(best(&|| {
+        let _ = document_links(&text, &tree, &Model::build(&tree));
+    }));
     let _ = writeln!(
         std::io::stderr(),
-        "worst request on a {}-line file: {worst:?}",
+        "slowest request on a {}-line file: {worst:?}",
         text.lines().count()
     );
     // Debug builds are about ten times slower than release builds; the bound is for the debug build.
-    assert!(worst < Duration::from_millis(400), "{worst:?}");
+    assert!(worst < Duration::from_millis(300), "{worst:?}");
 }

@@ -256,7 +256,8 @@ pub struct Navigation<'a> {
     tree: &'a Dockerfile,
     model: &'a Model,
     vars: Vars,
-    uses: Vec<ImageUse>,
+    /// Every image reference, computed when a stage is looked for.
+    uses: std::cell::OnceCell<Vec<ImageUse>>,
 }
 
 impl<'a> Navigation<'a> {
@@ -266,8 +267,13 @@ impl<'a> Navigation<'a> {
             tree,
             model,
             vars: Vars::build(model),
-            uses: refs::image_uses(text, tree, model),
+            uses: std::cell::OnceCell::new(),
         }
+    }
+
+    fn uses(&self) -> &[ImageUse] {
+        self.uses
+            .get_or_init(|| refs::image_uses(self.text, self.tree, self.model))
     }
 
     /// The occurrence under `offset` (a cursor touching a name's end counts).
@@ -449,7 +455,7 @@ impl<'a> Navigation<'a> {
         }
         let from_item = self.model.stages.get(s).map_or(0, |st| st.from_item);
         // An image reference written as the new name after the stage would then name the stage.
-        let captured = self.uses.iter().any(|u| {
+        let captured = self.uses().iter().any(|u| {
             let after = match u.kind {
                 UseKind::From => u.item > from_item,
                 UseKind::CopyFrom | UseKind::MountFrom => u.stage > s,
@@ -569,8 +575,12 @@ impl<'a> Navigation<'a> {
                 }
             }
         }
-        let first = self.uses.partition_point(|u| u.item < it.index);
-        for u in self.uses[first..].iter().take_while(|u| u.item == it.index) {
+        if !refs::may_hold_image(ins) {
+            return;
+        }
+        let uses = self.uses();
+        let first = uses.partition_point(|u| u.item < it.index);
+        for u in uses[first..].iter().take_while(|u| u.item == it.index) {
             let Target::Stage(s) = u.target else { continue };
             let written = slice(self.text, u.range);
             let by_index = !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit());
