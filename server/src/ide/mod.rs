@@ -6,7 +6,12 @@
 
 pub mod completion;
 pub mod flags;
+pub mod folding;
 pub mod format;
 pub mod hover;
 pub mod inlay;
+pub mod links;
+pub mod navigate;
+pub mod selection;
 pub mod semantic;
+pub mod symbols;

@@ -12,6 +12,7 @@ pub mod document;
 pub mod format;
 pub mod hover;
 pub mod inlay;
+pub mod navigation;
 pub mod scan;
 pub mod semantic;
 pub mod server;

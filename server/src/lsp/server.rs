@@ -85,9 +85,9 @@ pub struct Server {
     pub(super) enc: Encoding,
     pub(super) caps: ClientCaps,
     mode: Mode,
-    locale: Locale,
+    pub(super) locale: Locale,
     pub(super) docs: HashMap<String, Document>,
-    folders: Vec<Folder>,
+    pub(super) folders: Vec<Folder>,
     client_config: Config,
     disk: DiskCache,
     scanner: Scanner,
@@ -107,6 +107,8 @@ pub struct Server {
     digests: Digests,
     /// The last semantic tokens of each document, for deltas.
     pub(super) semantic: crate::lsp::semantic::TokenCache,
+    /// Workspace symbols read from disk (`navigation.rs`).
+    pub(super) nav: crate::lsp::navigation::WorkspaceSymbols,
 }
 
 /// The registry configuration and the resolver, created on the first lookup and shared with the
@@ -176,6 +178,7 @@ impl Server {
             today: std::env::var("DOCKWARD_TODAY").ok().and_then(|d| Date::parse(&d)),
             digests: Digests::new(RegistryConfig::default()),
             semantic: Default::default(),
+            nav: Default::default(),
         }
     }
 
@@ -347,6 +350,16 @@ impl Server {
             "textDocument/formatting" => self.formatting(r.params),
             "textDocument/rangeFormatting" => self.range_formatting(r.params),
             "textDocument/onTypeFormatting" => self.on_type_formatting(r.params),
+            "textDocument/documentSymbol" => self.document_symbols(r.params),
+            "workspace/symbol" => self.workspace_symbols(r.params),
+            "textDocument/foldingRange" => self.folding_ranges(r.params),
+            "textDocument/selectionRange" => self.selection_ranges(r.params),
+            "textDocument/definition" => self.definition(r.params),
+            "textDocument/references" => self.references(r.params),
+            "textDocument/documentHighlight" => self.document_highlights(r.params),
+            "textDocument/prepareRename" => self.prepare_rename(r.params),
+            "textDocument/rename" => self.rename(r.params),
+            "textDocument/documentLink" => self.document_links(r.params),
             // Lets tests check that a panicking handler is answered and survived (debug builds only).
             #[cfg(debug_assertions)]
             "dockward/debug/panic" => panic!("panic requested by dockward/debug/panic"),
@@ -537,6 +550,9 @@ impl Server {
             ..ServerCapabilities::default()
         };
         let mut caps_json = serde_json::to_value(capabilities).map_err(|e| error(INTERNAL_ERROR, e.to_string()))?;
+        for (k, v) in crate::lsp::navigation::capabilities().as_object().into_iter().flatten() {
+            caps_json[k] = v.clone();
+        }
         caps_json["workspace"] = json!({ "workspaceFolders": { "supported": true, "changeNotifications": true } });
         Ok(json!({
             "capabilities": caps_json,
@@ -733,6 +749,7 @@ impl Server {
     /// A file changed on disk: forget what was read from it and recheck what depends on it.
     fn file_changed(&mut self, path: &Path) {
         self.disk.invalidate(path);
+        self.nav.file_changed(path);
         let forgotten = self.scanner.invalidate(path);
         let name = path
             .file_name()
