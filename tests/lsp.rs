@@ -562,3 +562,50 @@ fn editing_the_dockerignore_changes_the_dockerfile_diagnostics() {
     );
     assert_eq!(c.finish(), 0);
 }
+
+/// A rewrite that a quick fix in the same answer already makes is offered once: DW606's fix and the
+/// exec-form assist both turn `CMD make serve` into `CMD ["make", "serve"]`. On the keyword alone, outside
+/// the diagnostic, the assist is still offered.
+#[test]
+fn a_rewrite_a_quick_fix_already_makes_is_offered_once() {
+    let d = scratch("rewrite-once");
+    let path = d.join("Dockerfile");
+    let text = "FROM alpine:3.24\nUSER 10001\nCMD make serve\n";
+    fs::write(&path, text).unwrap();
+    let mut c = Client::start();
+    c.initialize(minimal_caps(), &uri(&d));
+    let u = uri(&path);
+    c.open(&u, text);
+    let diags = c.diagnostics(&u);
+    let cmd = diags["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "DW606")
+        .expect("DW606 on the shell-form CMD")
+        .clone();
+    let titles = |c: &mut Client, start: u32, end: u32| -> Vec<(String, String)> {
+        let r = c.request("textDocument/codeAction", json!({ "textDocument": { "uri": u }, "range": { "start": { "line": 2, "character": start }, "end": { "line": 2, "character": end } }, "context": { "diagnostics": [] } }));
+        r["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["title"].as_str().unwrap().to_string(),
+                    a["kind"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let start = cmd["range"]["start"]["character"].as_u64().unwrap() as u32;
+    let on_args = titles(&mut c, start, start);
+    let exec: Vec<_> = on_args.iter().filter(|(t, _)| t.contains("exec form")).collect();
+    assert_eq!(exec.len(), 1, "{on_args:?}");
+    assert_eq!(exec[0].1, "quickfix", "{on_args:?}");
+    let on_keyword = titles(&mut c, 1, 1);
+    let exec: Vec<_> = on_keyword.iter().filter(|(t, _)| t.contains("exec form")).collect();
+    assert_eq!(exec.len(), 1, "{on_keyword:?}");
+    assert_eq!(exec[0].1, "refactor.rewrite", "{on_keyword:?}");
+    assert_eq!(c.finish(), 0);
+}

@@ -35,7 +35,7 @@ ALL=(pytest nvim07 nvim011 emacs nvim07-config nvim011-config emacs-config vscod
 
 FIXTURE=fixtures/lsp/basic
 # The diagnostics the fixture must produce, in the server's order (by position).
-EXPECT_CODES=DW002,DW003,DW003,DW005
+EXPECT_CODES=DW002,DW003,DW003,DW005,DW606
 
 failed=()
 now() { date +%s.%N; }

@@ -264,13 +264,21 @@ impl Actions<'_> {
         out
     }
 
-    /// Refactor rewrites for the instructions `range` touches.
+    /// Refactor rewrites for the instructions `range` touches; a rewrite that a quick fix of the same
+    /// request already makes (DW606's exec form, DW613's `key=value`) is not offered twice.
     pub fn rewrites(&self, range: TextRange) -> Vec<CodeAction> {
         let Some(tree) = &self.doc.tree else {
             return Vec::new();
         };
+        let fixed: Vec<&[crate::diagnostic::TextEdit]> = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == FileRef::Dockerfile && d.range.intersects(range))
+            .flat_map(|d| d.fixes.iter().map(|f| f.edits.as_slice()))
+            .collect();
         assists::assists(tree, &self.doc.text, range, self.locale)
             .into_iter()
+            .filter(|a| !fixed.contains(&a.edits.as_slice()))
             .filter_map(|a| {
                 Some(CodeAction {
                     title: a.title,

@@ -45,6 +45,7 @@ RNU = line_of("RNU ")
 COPY = line_of("COPY --chonw")
 MOUNT = line_of("RUN --mount")
 BLANK = line_of("RUN echo") + 1
+CMD = line_of("CMD make")
 FROM = line_of("FROM ")
 CMD = line_of("CMD ")
 assert LINES[BLANK] == "" and "🐳" in LINES[MOUNT] and "キャッシュ" in LINES[MOUNT]
@@ -299,6 +300,8 @@ async def test_diagnostics_codes_ranges_and_severities(client: LanguageClient):
         ("DW003", COPY, s.col(COPY, LINES[COPY].index("chonw")), error),
         ("DW003", MOUNT, s.col(MOUNT, LINES[MOUNT].index("netwrok")), error),
         ("DW005", BLANK, 0, warning),
+        # BuildKit's JSONArgsRecommended: the shell-form CMD.
+        ("DW606", CMD, s.col(CMD, LINES[CMD].index("make")), warning),
     ], got
     unknown = diags[0]
     assert unknown.range.end == types.Position(line=RNU, character=3)
@@ -348,7 +351,7 @@ async def test_first_quick_fix_gives_the_fixed_file(client: LanguageClient):
     await s.change(list(edits))
     assert s.text == FIXED
     codes = [d.code for d in await s.diagnostics()]
-    assert codes == ["DW003", "DW003", "DW005"], codes
+    assert codes == ["DW003", "DW003", "DW005", "DW606"], codes
 
 
 async def test_ignore_action_inserts_a_pragma_above(client: LanguageClient):
@@ -466,7 +469,7 @@ async def test_ignore_file_change_reaches_the_dockerfile(client: LanguageClient)
     else:
         await s.until("a new publication after the project file changed", lambda: len(s.publications()) > published)
     codes = [d.code for d in await s.diagnostics()]
-    assert codes == ["DW002", "DW003", "DW003"], codes
+    assert codes == ["DW002", "DW003", "DW003", "DW606"], codes
 
 
 @pytest_lsp.fixture(
