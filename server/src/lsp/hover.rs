@@ -14,12 +14,24 @@ use crate::suppress;
 use crate::syntax::{Dockerfile, Kind, dockerignore};
 use crate::text::{LineIndex, TextRange};
 
-/// Markdown for a rule: its summary and the sections that explain it.
-pub fn rule_markdown(r: &Rule) -> String {
-    let mut s = format!("**{} {}**: {}\n", r.code, r.name, r.summary());
-    for h in ["What it does", "Why is this bad?", "Use instead", "Fix safety"] {
-        if let Some(body) = r.section(h) {
-            s.push_str(&format!("\n### {h}\n{body}\n"));
+/// Markdown for a rule in `locale`: its summary and the sections that explain it. In Japanese these are
+/// the translated sections of the rule's `## 日本語` doc section ([`Rule::ja_section`]).
+pub fn rule_markdown(r: &Rule, locale: Locale) -> String {
+    let mut s = format!("**{} {}**: {}\n", r.code, r.name, r.summary_in(locale));
+    match locale {
+        Locale::Ja if r.ja_section(rules::ja::SUMMARY).is_some() => {
+            for h in rules::ja::SECTIONS {
+                if let Some(body) = r.ja_section(h) {
+                    s.push_str(&format!("\n### {h}\n{body}\n"));
+                }
+            }
+        }
+        _ => {
+            for h in ["What it does", "Why is this bad?", "Use instead", "Fix safety"] {
+                if let Some(body) = r.section(h) {
+                    s.push_str(&format!("\n### {h}\n{body}\n"));
+                }
+            }
         }
     }
     s
@@ -50,7 +62,7 @@ pub fn hover(h: &HoverInput) -> Option<(String, TextRange)> {
             if c.range.contains_inclusive(offset)
                 && let Some(r) = c.rules.first()
             {
-                return Some((rule_markdown(r), c.range));
+                return Some((rule_markdown(r, h.locale), c.range));
             }
         }
     }
@@ -81,7 +93,11 @@ pub fn hover(h: &HoverInput) -> Option<(String, TextRange)> {
         parts.push(md);
         range = Some(r);
     }
-    parts.extend(here.iter().filter_map(|d| rules::rule(d.code)).map(rule_markdown));
+    parts.extend(
+        here.iter()
+            .filter_map(|d| rules::rule(d.code))
+            .map(|r| rule_markdown(r, h.locale)),
+    );
     if parts.is_empty() {
         return None;
     }
@@ -174,7 +190,7 @@ pub fn ignore_hover(
     here.dedup_by_key(|d| d.code);
     for r in here.iter().filter_map(|d| rules::rule(d.code)) {
         s.push_str("\n\n---\n");
-        s.push_str(&rule_markdown(r));
+        s.push_str(&rule_markdown(r, locale));
     }
     Some((s, p.range))
 }

@@ -174,8 +174,9 @@ impl Rule {
         })
     }
 
-    /// The documentation with the one-space indent of `///` comments removed.
-    pub fn doc(&self) -> String {
+    /// The whole doc comment with the one-space indent of `///` comments removed, the Japanese section
+    /// included.
+    fn full_doc(&self) -> String {
         let mut out = String::with_capacity(self.doc.len());
         for line in self.doc.lines() {
             out.push_str(line.strip_prefix(' ').unwrap_or(line));
@@ -184,28 +185,144 @@ impl Rule {
         out.trim().to_string() + "\n"
     }
 
-    /// The first line of the documentation.
+    /// The English documentation: the doc comment without its `## 日本語` section.
+    pub fn doc(&self) -> String {
+        let full = self.full_doc();
+        let lines: Vec<&str> = full.lines().collect();
+        let Some(start) = lines.iter().position(|l| l.trim() == JA_MARKER) else {
+            return full;
+        };
+        let end = lines[start + 1..]
+            .iter()
+            .position(|l| l.starts_with("## "))
+            .map_or(lines.len(), |i| start + 1 + i);
+        let kept: Vec<&str> = lines[..start].iter().chain(&lines[end..]).copied().collect();
+        kept.join("\n").trim().to_string() + "\n"
+    }
+
+    /// The first line of the English documentation.
     pub fn summary(&self) -> String {
         self.doc().lines().next().unwrap_or("").trim().to_string()
     }
 
-    /// The section `## <heading>` of the documentation, without the heading.
+    /// The section `## <heading>` of the English documentation, without the heading.
     pub fn section(&self, heading: &str) -> Option<String> {
-        let doc = self.doc();
-        let marker = format!("## {heading}");
-        let start = doc.lines().position(|l| l.trim() == marker)?;
-        let body: Vec<&str> = doc
+        section_of(&self.doc(), heading)
+    }
+
+    /// The subsection `### <heading>` of the `## 日本語` section ([`ja`]), its soft-wrapped lines joined as
+    /// Japanese text is: without a space between two lines unless both sides are ASCII.
+    pub fn ja_section(&self, heading: &str) -> Option<String> {
+        let ja = section_of(&self.full_doc(), &JA_MARKER[3..])?;
+        let marker = format!("### {heading}");
+        let start = ja.lines().position(|l| l.trim() == marker)?;
+        let body: Vec<&str> = ja
             .lines()
             .skip(start + 1)
-            .take_while(|l| !l.starts_with("## "))
+            .take_while(|l| !l.starts_with("### "))
             .collect();
-        Some(body.join("\n").trim().to_string())
+        Some(join_soft_wraps(&body).trim().to_string())
+    }
+
+    /// The one-line summary in `locale` (English when the rule has no translation).
+    pub fn summary_in(&self, locale: Locale) -> String {
+        match locale {
+            Locale::Ja => self.ja_section(ja::SUMMARY).unwrap_or_else(|| self.summary()),
+            Locale::En => self.summary(),
+        }
+    }
+
+    /// The documentation in `locale`. In Japanese: the summary and the translated sections
+    /// ([`ja::SECTIONS`]) under Japanese headings, then the English sections that are reference
+    /// material rather than prose (the example, what to write instead, the references), under their
+    /// English headings so that the reader sees they are untranslated. The English "What it does",
+    /// "Why is this bad?" and "Fix safety" are left out: their Japanese versions stand in for them.
+    pub fn doc_in(&self, locale: Locale) -> String {
+        if locale == Locale::En || self.ja_section(ja::SUMMARY).is_none() {
+            return self.doc();
+        }
+        let mut s = self.summary_in(locale) + "\n";
+        for h in ja::SECTIONS {
+            if let Some(body) = self.ja_section(h) {
+                s.push_str(&format!("\n## {h}\n{body}\n"));
+            }
+        }
+        s.push_str(&format!("\n{}\n", ja::REFERENCE_NOTE));
+        for h in ja::ENGLISH_REFERENCE {
+            if let Some(body) = self.section(h) {
+                s.push_str(&format!("\n## {h}\n{body}\n"));
+            }
+        }
+        s
     }
 
     /// The file name of the generated doc page, `DW001-syntax-error.md`.
     pub fn doc_file(&self) -> String {
         format!("{}-{}.md", self.code, self.name)
     }
+}
+
+/// The line that opens a rule doc's Japanese section.
+const JA_MARKER: &str = "## 日本語";
+
+/// The Japanese section of a rule's doc comment: `## 日本語`, after the English sections, holding
+/// `### 概要` (the one-line summary), `### 検出内容` (what it does), `### なぜ問題か` (why it matters),
+/// `### 対処法` (what to do instead) and, for a rule with a fix, `### 修正の安全性` (fix safety).
+/// `tests/tidy.rs` checks that every rule has them and that they are written in Japanese.
+pub mod ja {
+    /// The one-line summary.
+    pub const SUMMARY: &str = "概要";
+    /// The subsections after the summary, in the order they are shown.
+    pub const SECTIONS: [&str; 4] = ["検出内容", "なぜ問題か", "対処法", "修正の安全性"];
+    /// The subsection a rule with a fix must have.
+    pub const FIX_SAFETY: &str = "修正の安全性";
+    /// The English sections [`super::Rule::doc_in`] keeps after the Japanese ones.
+    pub const ENGLISH_REFERENCE: [&str; 3] = ["Example", "Use instead", "References"];
+    /// The line between the Japanese sections and the English reference sections.
+    pub const REFERENCE_NOTE: &str = "---\n\n以下は英語版のコード例と参考資料です。";
+}
+
+/// The section `## <heading>` of a Markdown doc, without the heading.
+fn section_of(doc: &str, heading: &str) -> Option<String> {
+    let marker = format!("## {heading}");
+    let start = doc.lines().position(|l| l.trim() == marker)?;
+    let body: Vec<&str> = doc
+        .lines()
+        .skip(start + 1)
+        .take_while(|l| !l.starts_with("## "))
+        .collect();
+    Some(body.join("\n").trim().to_string())
+}
+
+/// Joins the soft-wrapped lines of Japanese paragraphs: two lines of a paragraph meet without a space
+/// (a space between Japanese characters would show), except between two ASCII characters, where the
+/// wrap stood for a space. Blank lines, list items and code blocks keep their line breaks.
+fn join_soft_wraps(lines: &[&str]) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    let mut prev_joinable = false;
+    for line in lines {
+        let fence = line.trim_start().starts_with("```");
+        let starts_block = line.trim().is_empty() || fence || line.starts_with("- ") || line.starts_with('#');
+        if in_code || starts_block || !prev_joinable {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(line);
+        } else {
+            let line = line.trim_start();
+            let (a, b) = (out.chars().last(), line.chars().next());
+            if a.is_some_and(|c| c.is_ascii()) && b.is_some_and(|c| c.is_ascii()) {
+                out.push(' ');
+            }
+            out.push_str(line);
+        }
+        if fence {
+            in_code = !in_code;
+        }
+        prev_joinable = !in_code && !fence && !line.trim().is_empty() && !line.starts_with('#');
+    }
+    out
 }
 
 impl PartialEq for Rule {
