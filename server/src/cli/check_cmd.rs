@@ -55,6 +55,8 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         extend_select: (!a.extend_select.is_empty()).then(|| a.extend_select.clone()),
         target: a.target.clone(),
         disable_pragmas: a.disable_pragmas.then_some(true),
+        // `--lang` beats a project file's `locale`.
+        locale: a.lang.is_some().then(|| locale.code().to_string()),
         ..Config::default()
     };
     let cli_locale = a.lang.is_some().then_some(locale);
