@@ -1194,6 +1194,116 @@ mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
 
+    /// One error of every kind.
+    fn every_error() -> Vec<RegistryError> {
+        use RegistryError::*;
+        let host = || "registry.test".to_string();
+        vec![
+            NoTag {
+                image: "node@sha256:ab".into(),
+            },
+            BadMirror {
+                domain: "x".into(),
+                url: String::new(),
+                reason: "not a host".into(),
+            },
+            BadMirror {
+                domain: "docker.io".into(),
+                url: "ftp://x".into(),
+                reason: "scheme".into(),
+            },
+            Offline {
+                host: host(),
+                reason: "connection refused".into(),
+            },
+            Timeout {
+                host: host(),
+                after: Duration::from_secs(10),
+            },
+            Tls {
+                host: host(),
+                reason: "expired".into(),
+            },
+            InsecureUrl {
+                url: "http://registry.test/v2/".into(),
+            },
+            RedirectRefused {
+                from: host(),
+                to: "http://cdn.test/".into(),
+            },
+            Denied {
+                image: "org/app".into(),
+                host: host(),
+                status: 401,
+            },
+            NotFound {
+                image: "node".into(),
+                tag: "99".into(),
+                host: host(),
+            },
+            RateLimited {
+                host: host(),
+                retry_after: None,
+            },
+            RateLimited {
+                host: host(),
+                retry_after: Some("60".into()),
+            },
+            InvalidDigest {
+                host: host(),
+                value: "md5:x".into(),
+            },
+            TooLarge {
+                host: host(),
+                what: "response",
+                limit: 4096,
+            },
+            UnexpectedStatus {
+                host: host(),
+                status: 500,
+            },
+            Protocol {
+                host: host(),
+                reason: "no token".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_error_has_a_message_in_every_language_with_its_details() {
+        for e in every_error() {
+            let (id, args) = e.message();
+            assert!(messages::exists(id), "{id}");
+            for locale in Locale::ALL {
+                let text = e.render(locale);
+                assert!(!text.contains('{'), "{locale:?} {id}: unfilled placeholder in {text}");
+                for (_, value) in &args {
+                    assert!(
+                        text.contains(value.as_str()),
+                        "{locale:?} {id}: {value} missing in {text}"
+                    );
+                }
+            }
+            // `Display` is the English message.
+            assert_eq!(e.to_string(), e.render(Locale::En));
+        }
+        let e = RegistryError::NotFound {
+            image: "node".into(),
+            tag: "99".into(),
+            host: "r.test".into(),
+        };
+        assert_eq!(
+            e.render(Locale::Ja),
+            "タグが見つかりません: r.test に node の `99` はありません。タグ (とリポジトリ) の名前を確認してください"
+        );
+        let w = RegistryWarning::Timeout {
+            value: "-1".into(),
+            default: 10,
+        };
+        assert!(w.render(Locale::Ja).contains("`-1`") && w.render(Locale::Ja).contains("10 秒"));
+        assert!(w.to_string().contains("using 10 s"));
+    }
+
     #[test]
     fn sha256_matches_the_standard_vectors() {
         assert_eq!(

@@ -198,6 +198,29 @@ pub fn ignore_hover(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_markdown_follows_the_locale() {
+        let r = rules::rule("DW101").unwrap();
+        let ja = rule_markdown(r, Locale::Ja);
+        assert!(
+            ja.starts_with("**DW101 root-user**: 最終ステージが root で実行されます。\n"),
+            "{ja}"
+        );
+        let at = |h: &str| ja.find(h).unwrap_or_else(|| panic!("{h} in {ja}"));
+        assert!(at("### 検出内容") < at("### なぜ問題か") && at("### なぜ問題か") < at("### 対処法"));
+        assert!(at("### 対処法") < at("### 修正の安全性"));
+        assert!(!ja.contains("What it does") && !ja.contains("## 日本語"), "{ja}");
+        let en = rule_markdown(r, Locale::En);
+        assert!(
+            en.starts_with("**DW101 root-user**: The final stage runs as root.\n"),
+            "{en}"
+        );
+        assert!(
+            en.contains("### Why is this bad?") && !en.contains("なぜ問題か"),
+            "{en}"
+        );
+    }
     use crate::syntax::parse;
 
     #[test]

@@ -1203,3 +1203,60 @@ fn within_items(r: TextRange, items: &[(u32, u32)]) -> Option<Option<usize>> {
     let (s, len) = items[i];
     (r.end <= s + len).then_some(Some(i))
 }
+
+#[cfg(test)]
+mod doc_tests {
+    use super::*;
+
+    static DOC_RULE: Rule = Rule {
+        code: "DW999",
+        name: "doc-test",
+        severity: Severity::Warning,
+        tags: &[],
+        fix: FixAvailability::None,
+        since: "0.0.0",
+        doc: " Summary.\n\n ## What it does\n Finds.\n\n ## Example\n ```dockerfile\n FROM a\n ```\n\n \
+              ## References\n - R\n\n ## 日本語\n\n ### 概要\n 要約です。\n\n ### 検出内容\n 一行目と\n \
+              二行目を `a b`\n `c` つなぎます。\n\n - 項目\n\n ### なぜ問題か\n 理由です。\n\n ### 対処法\n 対処です。",
+        also: &[],
+        opt_in: false,
+        reads: None,
+        check: Check::Dockerfile(|_, _| {}),
+    };
+
+    #[test]
+    fn the_english_doc_leaves_the_japanese_section_out() {
+        let doc = DOC_RULE.doc();
+        assert!(doc.ends_with("## References\n- R\n"), "{doc}");
+        assert_eq!(DOC_RULE.summary(), "Summary.");
+        assert_eq!(DOC_RULE.section("References").as_deref(), Some("- R"));
+        assert_eq!(DOC_RULE.doc_in(Locale::En), doc);
+        assert_eq!(DOC_RULE.summary_in(Locale::En), "Summary.");
+    }
+
+    #[test]
+    fn the_japanese_doc_has_the_translated_sections_then_the_english_references() {
+        assert_eq!(DOC_RULE.summary_in(Locale::Ja), "要約です。");
+        // Soft wraps join without a space, except between two ASCII characters; lists keep their lines.
+        assert_eq!(
+            DOC_RULE.ja_section("検出内容").as_deref(),
+            Some("一行目と二行目を `a b` `c` つなぎます。\n\n- 項目")
+        );
+        assert_eq!(
+            DOC_RULE.doc_in(Locale::Ja),
+            "要約です。\n\n## 検出内容\n一行目と二行目を `a b` `c` つなぎます。\n\n- 項目\n\n## なぜ問題か\n理由です。\n\n\
+             ## 対処法\n対処です。\n\n---\n\n以下は英語版のコード例と参考資料です。\n\n## Example\n```dockerfile\nFROM a\n```\n\n\
+             ## References\n- R\n"
+        );
+    }
+
+    #[test]
+    fn a_rule_without_a_japanese_section_reads_in_english() {
+        static PLAIN: Rule = Rule {
+            doc: " Plain.\n\n ## What it does\n Finds.",
+            ..DOC_RULE
+        };
+        assert_eq!(PLAIN.doc_in(Locale::Ja), PLAIN.doc());
+        assert_eq!(PLAIN.summary_in(Locale::Ja), "Plain.");
+    }
+}
