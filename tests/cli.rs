@@ -432,6 +432,44 @@ fn locale_precedence_on_the_command_line() {
 }
 
 #[test]
+fn errors_warnings_and_fmt_speak_japanese() {
+    let o = run(&["check", "fixtures/demo", "--today=tomorrow", "--lang", "ja"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("エラー: --today \"tomorrow\" は YYYY-MM-DD 形式の日付ではありません"),
+        "{}",
+        stderr(&o)
+    );
+    let d = scratch("warnings-ja");
+    fs::write(d.join("Dockerfile"), "FROM alpine:3.24\nuser 10001\n").unwrap();
+    fs::write(
+        d.join(".dockward.toml"),
+        "locale = \"ja\"\n[severity]\nDW001 = \"loud\"\n",
+    )
+    .unwrap();
+    let p = d.join("Dockerfile");
+    let p = p.to_str().unwrap();
+    // The project file's `locale` words the warnings about the project file.
+    let o = run(&["check", p, TODAY]);
+    assert!(stderr(&o).contains("警告: `DW001` の重大度"), "{}", stderr(&o));
+    let o = run(&["check", p, TODAY, "--select", "DW9XX", "--lang", "ja"]);
+    let err = stderr(&o);
+    assert!(err.contains("警告: `DW9XX` に一致するルールはありません"), "{err}");
+    assert!(
+        err.contains("警告: `DW001` の重大度: `loud` は error、warning、info、hint のいずれでもありません"),
+        "{err}"
+    );
+    let o = run(&["fmt", "--check", p, "--lang", "ja"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("1 個のファイルのうち 1 個は整形が必要です。"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stderr(&o).contains("warning:"), "{}", stderr(&o));
+}
+
+#[test]
 fn digest_failures_are_reported_in_the_users_language() {
     // A registry that refuses connections: nothing listens on port 9 of localhost.
     let d = scratch("digest-ja");

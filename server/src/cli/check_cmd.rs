@@ -27,18 +27,22 @@ const MAX_FIX_ROUNDS: usize = 10;
 
 pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut failed = false;
+    let Some(locale) = cli_locale(a.lang.as_deref(), env, err) else {
+        return EXIT_ERROR;
+    };
     let today = match &a.today {
         Some(s) => match Date::parse(s) {
             Some(d) => d,
             None => {
-                let _ = writeln!(err, "error: --today {s:?} is not a date in the form YYYY-MM-DD");
+                let _ = writeln!(
+                    err,
+                    "{}",
+                    render(locale, "cli.today-invalid", &[("value", format!("{s:?}"))])
+                );
                 return EXIT_ERROR;
             }
         },
         None => env.today,
-    };
-    let Some(locale) = cli_locale(a.lang.as_deref(), env, err) else {
-        return EXIT_ERROR;
     };
     for sel in a.select.iter().chain(&a.extend_select).chain(&a.ignore) {
         if !Settings::selector_is_known(sel) {
@@ -63,7 +67,8 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     if let Some(c) = &a.context
         && !c.is_dir()
     {
-        let _ = writeln!(err, "error: --context {}: not a directory", c.display());
+        let path = [("path", c.display().to_string())];
+        let _ = writeln!(err, "{}", render(locale, "cli.context-not-dir", &path));
         return EXIT_ERROR;
     }
     let paths = if a.paths.is_empty() {
@@ -73,14 +78,14 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     };
     let found = discover::find(&paths);
     for e in &found.errors {
-        let _ = writeln!(err, "error: {e}");
+        let _ = writeln!(err, "{}", render(locale, "cli.error", &[("message", e.to_string())]));
         failed = true;
     }
     let mut digests = if a.resolve_digests {
         match digest_lookup(a, locale) {
             Ok(d) => Some(d),
             Err(msg) => {
-                let _ = writeln!(err, "error: {msg}");
+                let _ = writeln!(err, "{}", render(locale, "cli.error", &[("message", msg)]));
                 return EXIT_ERROR;
             }
         }
@@ -145,7 +150,8 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
                 thresholds.push(job.fail_level);
             }
             Err(msg) => {
-                let _ = writeln!(err, "error: {}: {msg}", path.display());
+                let args = [("path", path.display().to_string()), ("message", msg)];
+                let _ = writeln!(err, "{}", render(job.settings.locale, "cli.error-in", &args));
                 failed = true;
             }
         }
@@ -168,7 +174,11 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         Format::Sarif => sarif::render_all(out, &reports),
     };
     if let Err(e) = written {
-        let _ = writeln!(err, "error: writing the report: {e}");
+        let _ = writeln!(
+            err,
+            "{}",
+            render(locale, "cli.report-failed", &[("message", e.to_string())])
+        );
         return EXIT_ERROR;
     }
     if failed {

@@ -1,7 +1,8 @@
 //! The rule registry: one file per rule, one line per rule in [`RULES`].
 //!
 //! A rule file declares its metadata with [`declare_rule!`]; the `///` lines above the declaration are
-//! the rule's user documentation, served by `dockward rule CODE`, hover and the generated docs.
+//! the rule's user documentation, served by `dockward rule CODE`, hover and the generated docs. It ends
+//! with a `## 日本語` section, the Japanese documentation ([`ja`], [`Rule::doc_in`]).
 
 mod add_instead_of_copy;
 mod base_image_without_digest;
@@ -101,7 +102,9 @@ pub struct Rule {
     pub fix: FixAvailability,
     /// The version that introduced it.
     pub since: &'static str,
-    /// Markdown documentation: a one-line summary, then `## What it does`, `## Why is this bad?`, ...
+    /// Markdown documentation: a one-line summary, then `## What it does`, `## Why is this bad?`, ...,
+    /// and last the Japanese section `## 日本語` ([`ja`]). Read it through [`Rule::doc`] (English) or
+    /// [`Rule::doc_in`].
     pub doc: &'static str,
     /// Equivalent checks of other tools, as `tool:ID` (`hadolint:DL3002`, `buildkit:SecretsUsedInArgOrEnv`,
     /// `trivy:DS002`, `checkov:CKV_DOCKER_3`). Their suppression comments also suppress this rule.
