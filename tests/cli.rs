@@ -289,7 +289,13 @@ fn project_file_configures_the_check_and_flags_override_it() {
     ]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v[0]["code"], "DW002");
-    assert!(v[0]["message"].as_str().unwrap().starts_with("`RNU`"));
+    assert!(
+        v[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`RNU` is not a Dockerfile instruction"),
+        "--lang beats the project file's locale"
+    );
     assert_eq!(o.status.code(), Some(0));
     // A broken project file is reported, and the check goes on with defaults.
     fs::write(d.join(".dockward.toml"), "selct = 1\n").unwrap();
@@ -318,6 +324,170 @@ fn rule_command_prints_docs() {
     let o = run(&["rule", "DW999"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no rule `DW999`"));
+}
+
+#[test]
+fn rule_command_speaks_japanese() {
+    let o = run(&["rule", "DW101", "--lang", "ja"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // The Japanese summary and sections first, then the English examples and references.
+    let pos = |s: &str| out.find(s).unwrap_or_else(|| panic!("{s:?} missing in:\n{out}"));
+    assert!(pos("最終ステージが root で実行されます。") < pos("## 検出内容"));
+    assert!(pos("## 対処法") < pos("## Example") && pos("## Example") < pos("## References"));
+    assert!(!out.contains("## What it does") && !out.contains("## 日本語"), "{out}");
+    insta::assert_snapshot!("rule_DW101_ja", out);
+    // The language comes from LANG too, and `--lang` wins over it.
+    let from_env = bin()
+        .args(["rule", "DW101"])
+        .env("LANG", "ja_JP.UTF-8")
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&from_env), out);
+    let en = bin()
+        .args(["rule", "DW101", "--lang", "en"])
+        .env("LC_ALL", "ja_JP.UTF-8")
+        .output()
+        .unwrap();
+    assert!(stdout(&en).contains("## What it does") && !stdout(&en).contains("## 検出内容"));
+    // The list: Japanese headers and summaries, columns aligned by display width.
+    let all = stdout(&run(&["rule", "--all", "--lang", "ja"]));
+    let mut lines = all.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("コード  名前"), "{header}");
+    let first = lines.next().unwrap();
+    assert!(first.starts_with("DW001   syntax-error"), "{first}");
+    let column = |l: &str, s: &str| dockward::cli::width::str_width(&l[..l.find(s).unwrap()], 8);
+    assert_eq!(column(header, "概要"), column(first, "Docker の"), "{header}\n{first}");
+    assert!(all.contains("Docker の Dockerfile パーサーがファイルを受け付けません。"));
+    // JSON keeps the English fields whatever the language, with the Japanese beside them.
+    let json = |args: &[&str], lang: &str| -> serde_json::Value {
+        let o = bin().args(args).env("LANG", lang).output().unwrap();
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let v = json(&["rule", "DW101", "--json"], "ja_JP.UTF-8");
+    assert_eq!(
+        v,
+        json(&["rule", "DW101", "--json"], "C"),
+        "JSON does not depend on LANG"
+    );
+    assert_eq!(v["summary"], "The final stage runs as root.");
+    assert_eq!(v["summary_ja"], "最終ステージが root で実行されます。");
+    assert!(v["doc"].as_str().unwrap().contains("## Why is this bad?"));
+    assert!(!v["doc"].as_str().unwrap().contains("日本語"));
+    assert!(v["doc_ja"].as_str().unwrap().contains("## なぜ問題か"));
+    // An unknown rule and an unknown language, in Japanese and in English.
+    let o = run(&["rule", "DW999", "--lang", "ja"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("ルール `DW999` はありません"), "{}", stderr(&o));
+    let o = run(&["rule", "DW101", "--lang", "fr"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("dockward speaks en and ja"), "{}", stderr(&o));
+}
+
+#[test]
+fn locale_precedence_on_the_command_line() {
+    // --lang, then the project file's `locale`, then LC_ALL/LC_MESSAGES/LANG, then English.
+    let d = scratch("locale-precedence");
+    fs::write(d.join("Dockerfile"), "FROM alpine:3.24\nRNU x\nUSER 10001\n").unwrap();
+    let p = d.join("Dockerfile");
+    let p = p.to_str().unwrap();
+    let check = |extra: &[&str], env: &[(&str, &str)]| -> String {
+        let mut c = bin();
+        c.args(["check", p, TODAY]).args(extra);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        stdout(&c.output().unwrap())
+    };
+    let (ja, en) = (
+        "1 ファイルで 1 件の問題が見つかりました",
+        "Found 1 problem (1 error) in 1 file.",
+    );
+    assert!(check(&[], &[]).contains(en), "English by default");
+    assert!(check(&[], &[("LANG", "ja_JP.UTF-8")]).contains(ja));
+    assert!(
+        check(&[], &[("LANG", "en_US.UTF-8"), ("LC_ALL", "ja_JP.UTF-8")]).contains(ja),
+        "LC_ALL first"
+    );
+    assert!(
+        check(&[], &[("LANG", "ja_JP.UTF-8"), ("LC_MESSAGES", "C")]).contains(en),
+        "LC_MESSAGES before LANG"
+    );
+    assert!(
+        check(&["--lang", "en"], &[("LANG", "ja_JP.UTF-8")]).contains(en),
+        "--lang beats the environment"
+    );
+    fs::write(d.join(".dockward.toml"), "locale = \"ja\"\n").unwrap();
+    let out = check(&[], &[("LANG", "en_US.UTF-8")]);
+    assert!(out.contains(ja), "the project file beats the environment: {out}");
+    assert!(out.contains("= ヘルプ:"), "labels follow: {out}");
+    assert!(
+        check(&["--lang", "en"], &[]).contains(en),
+        "--lang beats the project file"
+    );
+    fs::write(d.join(".dockward.toml"), "locale = \"en\"\n").unwrap();
+    assert!(check(&[], &[("LANG", "ja_JP.UTF-8")]).contains(en));
+    assert!(check(&["--lang", "ja"], &[]).contains(ja));
+}
+
+#[test]
+fn errors_warnings_and_fmt_speak_japanese() {
+    let o = run(&["check", "fixtures/demo", "--today=tomorrow", "--lang", "ja"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("エラー: --today \"tomorrow\" は YYYY-MM-DD 形式の日付ではありません"),
+        "{}",
+        stderr(&o)
+    );
+    let d = scratch("warnings-ja");
+    fs::write(d.join("Dockerfile"), "FROM alpine:3.24\nuser 10001\n").unwrap();
+    fs::write(
+        d.join(".dockward.toml"),
+        "locale = \"ja\"\n[severity]\nDW001 = \"loud\"\n",
+    )
+    .unwrap();
+    let p = d.join("Dockerfile");
+    let p = p.to_str().unwrap();
+    // The project file's `locale` words the warnings about the project file.
+    let o = run(&["check", p, TODAY]);
+    assert!(stderr(&o).contains("警告: `DW001` の重大度"), "{}", stderr(&o));
+    let o = run(&["check", p, TODAY, "--select", "DW9XX", "--lang", "ja"]);
+    let err = stderr(&o);
+    assert!(err.contains("警告: `DW9XX` に一致するルールはありません"), "{err}");
+    assert!(
+        err.contains("警告: `DW001` の重大度: `loud` は error、warning、info、hint のいずれでもありません"),
+        "{err}"
+    );
+    let o = run(&["fmt", "--check", p, "--lang", "ja"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("1 個のファイルのうち 1 個は整形が必要です。"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stderr(&o).contains("warning:"), "{}", stderr(&o));
+}
+
+#[test]
+fn digest_failures_are_reported_in_the_users_language() {
+    // A registry that refuses connections: nothing listens on port 9 of localhost.
+    let d = scratch("digest-ja");
+    fs::write(d.join("Dockerfile"), "FROM node:22\nUSER node\n").unwrap();
+    let p = d.join("Dockerfile");
+    let o = bin()
+        .args(["check", p.to_str().unwrap(), TODAY, "--extend-select", "DW104", "--fix"])
+        .args(["--resolve-digests", "--registry-mirror", "docker.io=http://127.0.0.1:9"])
+        .args(["--lang", "ja", "--fail-level", "none"])
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert!(
+        err.contains("警告: ")
+            && err.contains("node:22 をダイジェストに固定できませんでした: 127.0.0.1:9 に接続できませんでした"),
+        "{err}"
+    );
+    assert!(!err.contains("could not"), "{err}");
 }
 
 #[test]

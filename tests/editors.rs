@@ -250,6 +250,87 @@ fn vscode_manifest_matches_the_extension_code() {
     assert!(discovery.contains("path.join('server', `${platform}-${arch}`, exeName(platform))"));
 }
 
+/// The `%key%` placeholders of a manifest value, recursively.
+fn nls_keys(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::String(s) if s.len() > 2 && s.starts_with('%') && s.ends_with('%') => {
+            out.insert(s[1..s.len() - 1].to_string());
+        }
+        Value::Array(a) => a.iter().for_each(|v| nls_keys(v, out)),
+        Value::Object(o) => o.values().for_each(|v| nls_keys(v, out)),
+        _ => {}
+    }
+}
+
+fn has_japanese(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
+}
+
+/// The VS Code way to translate an extension: the manifest's texts are `%key%` placeholders filled from
+/// `package.nls.json` (English) and `package.nls.<lang>.json`; the code's messages go through
+/// `vscode.l10n.t`, translated in `l10n/bundle.l10n.<lang>.json`.
+#[test]
+fn vscode_extension_is_translated_into_japanese() {
+    let manifest = vscode_manifest();
+    let mut used = BTreeSet::new();
+    nls_keys(&manifest, &mut used);
+    let en: serde_json::Map<String, Value> =
+        serde_json::from_str(&read("editors/vscode/package.nls.json")).expect("package.nls.json");
+    let ja: serde_json::Map<String, Value> =
+        serde_json::from_str(&read("editors/vscode/package.nls.ja.json")).expect("package.nls.ja.json");
+    let keys = |m: &serde_json::Map<String, Value>| m.keys().cloned().collect::<BTreeSet<_>>();
+    assert_eq!(
+        keys(&en),
+        used,
+        "package.nls.json holds exactly the manifest's placeholders"
+    );
+    assert_eq!(keys(&ja), used, "package.nls.ja.json translates every placeholder");
+    for (k, v) in &ja {
+        assert!(has_japanese(v.as_str().unwrap()), "{k} is not translated: {v}");
+    }
+    // Every description and title of the settings and commands is a placeholder.
+    for (name, schema) in vscode_properties() {
+        for f in ["description", "markdownDescription"] {
+            if let Some(d) = schema.get(f) {
+                assert!(d.as_str().unwrap().starts_with('%'), "{name}.{f} is not translatable");
+            }
+        }
+    }
+    for c in manifest["contributes"]["commands"].as_array().unwrap() {
+        assert!(c["title"].as_str().unwrap().starts_with('%'), "{c}");
+    }
+    // The code's messages: every `vscode.l10n.t('...')` has its Japanese translation.
+    assert_eq!(manifest["l10n"], "./l10n");
+    let bundle: serde_json::Map<String, Value> =
+        serde_json::from_str(&read("editors/vscode/l10n/bundle.l10n.ja.json")).expect("bundle.l10n.ja.json");
+    let source = read("editors/vscode/src/extension.ts");
+    let called: BTreeSet<String> = source
+        .match_indices("vscode.l10n.t('")
+        .map(|(i, m)| {
+            let rest = &source[i + m.len()..];
+            rest[..rest.find('\'').expect("quote")].to_string()
+        })
+        .collect();
+    assert!(called.len() >= 8, "{called:?}");
+    assert_eq!(
+        called,
+        keys(&bundle),
+        "l10n/bundle.l10n.ja.json translates exactly the code's messages"
+    );
+    for (k, v) in &bundle {
+        let v = v.as_str().unwrap();
+        assert!(has_japanese(v), "{k} is not translated: {v}");
+        for p in ["{0}", "{1}"] {
+            assert_eq!(k.contains(p), v.contains(p), "{k}: placeholder {p}");
+        }
+    }
+    // The user-facing messages of extension.ts are all translated (log lines stay English).
+    for m in ["showInformationMessage('", "showErrorMessage('", "showWarningMessage('"] {
+        assert!(!source.contains(m), "an untranslated {m}");
+    }
+}
+
 /// `["lsp"]` as every integration writes the server's arguments.
 #[test]
 fn every_editor_starts_the_lsp_subcommand() {

@@ -269,6 +269,74 @@ fn hover_shows_rule_and_instruction_docs() {
     assert_eq!(c.finish(), 0);
 }
 
+/// The hover on line 2 (`RNU x`) and the message of its diagnostic, for a client whose display language
+/// is `locale` and whose `dockward` settings are `settings`.
+fn hover_and_message(locale: &str, settings: Value) -> (String, String) {
+    let mut c = Client::start();
+    c.initialize_in(vscode_caps(), "file:///tmp/none", locale);
+    c.answer_server_requests(move |_| Ok(json!([settings.clone()])));
+    let u = "file:///tmp/none/Dockerfile";
+    c.open(u, "FROM node:22\nRNU x\n");
+    let h = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": u }, "position": { "line": 1, "character": 1 } }),
+    );
+    let d = c.request("textDocument/diagnostic", json!({ "textDocument": { "uri": u } }));
+    let hover = h["result"]["contents"]["value"].as_str().unwrap().to_string();
+    let message = d["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "DW002")
+        .expect("DW002")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(c.finish(), 0);
+    (hover, message)
+}
+
+#[test]
+fn hover_shows_the_japanese_rule_doc_for_a_japanese_client() {
+    let (hover, message) = hover_and_message("ja", json!({}));
+    assert!(
+        hover.starts_with("**DW002 unknown-instruction**: 行頭の語が Dockerfile の命令ではありません。"),
+        "{hover}"
+    );
+    for h in ["### 検出内容", "### なぜ問題か", "### 対処法", "### 修正の安全性"] {
+        assert!(hover.contains(h), "{h} in {hover}");
+    }
+    assert!(
+        hover.contains("BuildKit は `unknown instruction` でビルドを止めます"),
+        "{hover}"
+    );
+    assert!(
+        !hover.contains("Why is this bad?") && !hover.contains("## 日本語"),
+        "{hover}"
+    );
+    assert!(message.contains("Dockerfile の命令ではありません"), "{message}");
+    // A region tag counts as its language.
+    let (hover, _) = hover_and_message("ja-JP", json!({}));
+    assert!(hover.contains("### なぜ問題か"), "{hover}");
+}
+
+#[test]
+fn the_locale_setting_beats_the_clients_display_language() {
+    // `dockward.locale` is a deliberate choice; the display language is only the default.
+    let (hover, message) = hover_and_message("ja", json!({ "locale": "en" }));
+    assert!(
+        hover.contains("### Why is this bad?") && !hover.contains("なぜ問題か"),
+        "{hover}"
+    );
+    assert!(message.contains("is not a Dockerfile instruction"), "{message}");
+    let (hover, message) = hover_and_message("en", json!({ "locale": "ja" }));
+    assert!(hover.contains("### なぜ問題か"), "{hover}");
+    assert!(message.contains("Dockerfile の命令ではありません"), "{message}");
+    // A language dockward does not speak falls back to English.
+    let (hover, _) = hover_and_message("fr", json!({}));
+    assert!(hover.contains("### Why is this bad?"), "{hover}");
+}
+
 #[test]
 fn fix_all_is_resolved_lazily_and_creates_nothing_stale() {
     let mut c = Client::start();

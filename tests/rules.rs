@@ -137,7 +137,10 @@ fn rule_fixtures_match_their_snapshots() {
         human::render_all(
             &mut rendered,
             std::slice::from_ref(&report),
-            human::Style { color: false },
+            human::Style {
+                color: false,
+                locale: settings(&code).locale,
+            },
         )
         .unwrap();
         let mut snap = String::from_utf8(rendered).unwrap();

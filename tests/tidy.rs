@@ -52,17 +52,20 @@ fn fresh(path: &Path, expected: &str, problems: &mut Vec<String>) {
 fn generated_rule_docs_and_readme_table_are_fresh() {
     let mut problems = Vec::new();
     let dir = root().join("server/docs/rules");
-    for r in RULES {
-        fresh(&dir.join(r.doc_file()), &docs::page(r), &mut problems);
-    }
-    // No page for a rule that no longer exists.
-    for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".md") && !RULES.iter().any(|r| r.doc_file() == name) {
-            if update() {
-                fs::remove_file(e.path()).unwrap();
-            } else {
-                problems.push(format!("server/docs/rules/{name} belongs to no rule"));
+    for locale in dockward::messages::Locale::ALL {
+        let dir = dir.join(docs::dir(locale));
+        for r in RULES {
+            fresh(&dir.join(r.doc_file()), &docs::page_in(r, locale), &mut problems);
+        }
+        // No page for a rule that no longer exists.
+        for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".md") && !RULES.iter().any(|r| r.doc_file() == name) {
+                if update() {
+                    fs::remove_file(e.path()).unwrap();
+                } else {
+                    problems.push(format!("{} belongs to no rule", dir.join(name).display()));
+                }
             }
         }
     }
@@ -177,6 +180,128 @@ fn every_rule_doc_has_the_required_sections() {
             let body = r.section(h).unwrap_or_else(|| panic!("{}: missing `## {h}`", r.code));
             assert!(!body.trim().is_empty(), "{}: empty `## {h}`", r.code);
         }
+        // The English doc carries nothing of the Japanese section.
+        assert!(
+            !r.doc().chars().any(is_japanese),
+            "{}: Japanese text outside the `## 日本語` section",
+            r.code
+        );
+    }
+}
+
+/// Kana, kanji and the Japanese punctuation marks.
+fn is_japanese(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+}
+
+/// The text of a Japanese section without its code spans and code blocks, which stay as written.
+fn prose(body: &str) -> String {
+    let mut out = String::new();
+    let mut in_block = false;
+    for line in body.lines() {
+        if line.trim_start().starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if in_block {
+            continue;
+        }
+        for (i, part) in line.split('`').enumerate() {
+            if i % 2 == 0 {
+                out.push_str(part);
+            } else {
+                out.push(' ');
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The longest run of consecutive English words (letters only, separated by blanks) in `text`.
+fn longest_english_run(text: &str) -> (usize, String) {
+    let mut best = (0, String::new());
+    let mut run: Vec<&str> = Vec::new();
+    for token in text.split(|c: char| c.is_whitespace() || is_japanese(c) || "()\"'.,:;!?/".contains(c)) {
+        // A separator other than a blank ends the run, as an empty token.
+        if !token.is_empty() && token.chars().all(|c| c.is_ascii_alphabetic() || c == '-') {
+            run.push(token);
+            if run.len() > best.0 {
+                best = (run.len(), run.join(" "));
+            }
+        } else {
+            run.clear();
+        }
+    }
+    best
+}
+
+#[test]
+fn every_rule_doc_has_a_japanese_section() {
+    use dockward::messages::Locale;
+    use dockward::rules::ja;
+    for r in RULES {
+        let mut required = vec![ja::SUMMARY];
+        required.extend(ja::SECTIONS.iter().filter(|h| **h != ja::FIX_SAFETY));
+        // A rule whose English doc explains its fix explains it in Japanese too.
+        if r.section("Fix safety").is_some() {
+            required.push(ja::FIX_SAFETY);
+        }
+        for h in &required {
+            let body = r
+                .ja_section(h)
+                .unwrap_or_else(|| panic!("{}: missing `### {h}` in `## 日本語`", r.code));
+            let text = prose(&body);
+            let japanese = text.chars().filter(|c| is_japanese(*c)).count();
+            let latin = text.chars().filter(|c| c.is_ascii_alphabetic()).count();
+            // A kana or kanji carries about as much as a short English word: names and options written
+            // in Latin letters may outnumber the Japanese characters a little, not by far.
+            assert!(
+                japanese > 0 && japanese * 2 >= latin,
+                "{}: `### {h}` is not written in Japanese: {body}",
+                r.code
+            );
+            // Proper names and quoted tool output are a few words; an untranslated sentence is more.
+            let (n, run) = longest_english_run(&text);
+            assert!(
+                n < 5,
+                "{}: `### {h}` has an untranslated English passage: {run:?}",
+                r.code
+            );
+        }
+        let summary = r.ja_section(ja::SUMMARY).unwrap();
+        assert_eq!(summary.lines().count(), 1, "{}: `### 概要` is one line", r.code);
+        assert_eq!(r.summary_in(Locale::Ja), summary, "{}", r.code);
+        // Only the known subsections, so that a misspelt heading is not silently dropped.
+        let doc = r.doc_in(Locale::Ja);
+        for line in doc.lines().filter(|l| l.starts_with("## ")) {
+            let h = &line[3..];
+            assert!(
+                ja::SECTIONS.contains(&h) || ja::ENGLISH_REFERENCE.contains(&h),
+                "{}: unexpected heading {line:?} in the Japanese doc",
+                r.code
+            );
+        }
+        let source = fs::read_to_string(
+            root()
+                .join("server/src/rules")
+                .join(format!("{}.rs", r.name.replace('-', "_"))),
+        )
+        .unwrap();
+        let headings: Vec<&str> = source
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("/// ### "))
+            .collect();
+        for h in &headings {
+            assert!(
+                *h == ja::SUMMARY || ja::SECTIONS.contains(h),
+                "{}: unknown Japanese subsection `### {h}`",
+                r.code
+            );
+        }
+        // The Japanese section comes last, after the English references.
+        let last = source.lines().rev().find_map(|l| l.trim().strip_prefix("/// ## "));
+        assert_eq!(last, Some("日本語"), "{}: `## 日本語` is the last section", r.code);
     }
 }
 

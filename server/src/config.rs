@@ -33,7 +33,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::diagnostic::Severity;
-use crate::messages::Locale;
+use crate::messages::{self, Locale};
 use crate::settings::Settings;
 
 /// The name of the project configuration file, searched upward from a Dockerfile.
@@ -94,12 +94,13 @@ impl FormatConfig {
     }
 
     /// The engine's formatter settings; invalid values are warnings and fall back to the defaults.
-    fn to_settings(&self, warnings: &mut Vec<String>) -> crate::settings::FormatSettings {
+    fn to_settings(&self, locale: Locale, warnings: &mut Vec<String>) -> crate::settings::FormatSettings {
+        let m = |id: &str, value: String| messages::render(locale, id, &[("value", value)]);
         use crate::settings::{FormatSettings, KeywordCase};
         let keyword_case = match &self.keyword_case {
             None => KeywordCase::Auto,
             Some(k) => KeywordCase::parse(k).unwrap_or_else(|| {
-                warnings.push(format!("format.keyword-case `{k}`: use auto, upper, lower or preserve"));
+                warnings.push(m("config.format-keyword-case", k.clone()));
                 KeywordCase::Auto
             }),
         };
@@ -109,16 +110,14 @@ impl FormatConfig {
             Some(IndentConfig::Word(w)) if w.eq_ignore_ascii_case("tab") => Some("\t".to_string()),
             Some(IndentConfig::Spaces(n)) if whole(*n, 16.0).is_some() => Some(" ".repeat(*n as usize)),
             Some(other) => {
-                warnings.push(format!(
-                    "format.continuation-indent {other:?}: use a number of spaces from 0 to 16, or \"tab\""
-                ));
+                warnings.push(m("config.format-continuation-indent", format!("{other:?}")));
                 None
             }
         };
         let max_blank_lines = match self.max_blank_lines {
             None => None,
             Some(n) => whole(n, 100.0).or_else(|| {
-                warnings.push(format!("format.max-blank-lines {n}: use a whole number from 0 to 100"));
+                warnings.push(m("config.format-max-blank-lines", n.to_string()));
                 None
             }),
         };
@@ -279,14 +278,29 @@ impl Config {
 
     /// Engine settings from this configuration; problems (unknown severities or locales) are returned
     /// as warnings and the offending keys ignored.
+    /// The warnings are in the resulting locale (`default_locale` when this configuration names none,
+    /// or names one dockward does not speak).
     pub fn to_settings(&self, default_locale: Locale) -> (Settings, Vec<String>) {
         let mut warnings = Vec::new();
+        let locale = match &self.locale {
+            Some(l) => Locale::from_tag(l).unwrap_or_else(|| {
+                warnings.push(messages::render(
+                    default_locale,
+                    "config.locale-unknown",
+                    &[("value", l.clone())],
+                ));
+                default_locale
+            }),
+            None => default_locale,
+        };
         let mut severity = Vec::new();
         for (k, v) in self.severity.iter().flatten() {
             match Severity::parse(v) {
                 Some(s) => severity.push((k.clone(), s)),
-                None => warnings.push(format!(
-                    "severity of `{k}`: `{v}` is not one of error, warning, info, hint"
+                None => warnings.push(messages::render(
+                    locale,
+                    "config.severity-unknown",
+                    &[("key", k.clone()), ("value", v.clone())],
                 )),
             }
         }
@@ -299,16 +313,13 @@ impl Config {
             .chain(severity.iter().map(|(k, _)| k))
         {
             if !Settings::selector_is_known(sel) {
-                warnings.push(format!("`{sel}` matches no rule"));
+                warnings.push(messages::render(
+                    locale,
+                    "config.selector-unknown",
+                    &[("selector", sel.clone())],
+                ));
             }
         }
-        let locale = match &self.locale {
-            Some(l) => Locale::from_tag(l).unwrap_or_else(|| {
-                warnings.push(format!("locale `{l}`: dockward speaks en and ja"));
-                default_locale
-            }),
-            None => default_locale,
-        };
         let settings = Settings {
             select: self.select.clone(),
             extend_select: self.extend_select.clone().unwrap_or_default(),
@@ -329,7 +340,7 @@ impl Config {
             format: self
                 .format
                 .as_ref()
-                .map(|f| f.to_settings(&mut warnings))
+                .map(|f| f.to_settings(locale, &mut warnings))
                 .unwrap_or_default(),
         };
         (settings, warnings)

@@ -31,6 +31,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::config::RegistrySettings;
+use crate::messages::{self, Locale};
 use crate::model::image::{DOCKER_HUB, ImageRef};
 
 /// The media types asked for, in order of preference: OCI index and manifest, Docker manifest list and
@@ -84,10 +85,37 @@ impl Default for RegistryConfig {
     }
 }
 
+/// A problem in the registry settings; the setting keeps its default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistryWarning {
+    /// The timeout is not a positive number of seconds (at most 300).
+    Timeout { value: String, default: u64 },
+}
+
+impl RegistryWarning {
+    /// The warning in `locale` (catalog id `registry.timeout-setting`).
+    pub fn render(&self, locale: Locale) -> String {
+        match self {
+            RegistryWarning::Timeout { value, default } => messages::render(
+                locale,
+                "registry.timeout-setting",
+                &[("value", value.clone()), ("default", default.to_string())],
+            ),
+        }
+    }
+}
+
+/// In English.
+impl fmt::Display for RegistryWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Locale::En))
+    }
+}
+
 impl RegistryConfig {
     /// The configuration the user's settings describe (defaults for what they leave out); a timeout
     /// that is not a positive number of seconds (at most 300) keeps the default and is reported.
-    pub fn from_settings(s: &RegistrySettings) -> (RegistryConfig, Vec<String>) {
+    pub fn from_settings(s: &RegistrySettings) -> (RegistryConfig, Vec<RegistryWarning>) {
         let mut c = RegistryConfig::default();
         let mut warnings = Vec::new();
         for (domain, url) in s.mirrors.iter().flatten() {
@@ -99,10 +127,10 @@ impl RegistryConfig {
             if t.is_finite() && t > 0.0 && t <= 300.0 {
                 c.timeout = Duration::from_secs_f64(t);
             } else {
-                warnings.push(format!(
-                    "registry timeout `{t}` is not a number of seconds between 0 and 300; using {} s",
-                    DEFAULT_TIMEOUT.as_secs()
-                ));
+                warnings.push(RegistryWarning::Timeout {
+                    value: t.to_string(),
+                    default: DEFAULT_TIMEOUT.as_secs(),
+                });
             }
         }
         c.offline = s.offline.unwrap_or(false);
@@ -215,77 +243,98 @@ pub enum RegistryError {
     Protocol { host: String, reason: String },
 }
 
-impl fmt::Display for RegistryError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl RegistryError {
+    /// The catalog id of the message that says what failed and what to do, and its arguments. The text
+    /// lives in `server/messages/<lang>.txt` (`registry.*`); the edges (the CLI's warnings, the language
+    /// server's messages) render it in the user's language with [`RegistryError::render`]. Reasons that
+    /// come from the network stack (`reason`) stay as the stack words them.
+    pub fn message(&self) -> (&'static str, Vec<(&'static str, String)>) {
         use RegistryError::*;
         match self {
-            NoTag { image } => write!(f, "{image} names no tag, so there is no digest to resolve"),
-            BadMirror { domain, url, reason } if url.is_empty() => {
-                write!(f, "cannot resolve digests for `{domain}`: {reason}")
-            }
-            BadMirror { domain, url, reason } => write!(
-                f,
-                "the mirror configured for {domain} (`{url}`) is unusable: {reason}; give a URL like \
-                 `https://mirror.example.com`"
+            NoTag { image } => ("registry.no-tag", vec![("image", image.clone())]),
+            BadMirror { domain, url, reason } if url.is_empty() => (
+                "registry.bad-domain",
+                vec![("domain", domain.clone()), ("reason", reason.clone())],
             ),
-            Offline { host, reason } => write!(
-                f,
-                "could not reach {host}: {reason}; digests are only resolved when you ask and the registry \
-                 is reachable"
+            BadMirror { domain, url, reason } => (
+                "registry.bad-mirror",
+                vec![
+                    ("domain", domain.clone()),
+                    ("url", url.clone()),
+                    ("reason", reason.clone()),
+                ],
             ),
-            Timeout { host, after } => write!(
-                f,
-                "{host} did not answer within {} s; try again later, or pin the digest by hand",
-                after.as_secs_f64()
+            Offline { host, reason } => (
+                "registry.offline",
+                vec![("host", host.clone()), ("reason", reason.clone())],
             ),
-            Tls { host, reason } => write!(
-                f,
-                "TLS error talking to {host}: {reason}; check the system clock and CA certificates (if the \
-                 registry only speaks plain http, list it in `insecure`)"
+            Timeout { host, after } => (
+                "registry.timeout",
+                vec![("host", host.clone()), ("seconds", after.as_secs_f64().to_string())],
             ),
-            InsecureUrl { url } => write!(
-                f,
-                "refused to contact {url} over plain http: only https is used unless the host is listed in \
-                 `insecure` or configured as an http:// mirror"
+            Tls { host, reason } => ("registry.tls", vec![("host", host.clone()), ("reason", reason.clone())]),
+            InsecureUrl { url } => ("registry.insecure-url", vec![("url", url.clone())]),
+            RedirectRefused { from, to } => (
+                "registry.redirect-refused",
+                vec![("from", from.clone()), ("to", to.clone())],
             ),
-            RedirectRefused { from, to } => write!(
-                f,
-                "refused the redirect from {from} to {to}: redirects to other hosts must use https; pin the \
-                 digest by hand"
+            Denied { image, host, status } => (
+                "registry.denied",
+                vec![
+                    ("host", host.clone()),
+                    ("image", image.clone()),
+                    ("status", status.to_string()),
+                ],
             ),
-            Denied { image, host, status } => write!(
-                f,
-                "{host} denied access to {image} (HTTP {status}) even with an anonymous token: private \
-                 repository? log in is not supported; pin by hand"
+            NotFound { image, tag, host } => (
+                "registry.not-found",
+                vec![("host", host.clone()), ("tag", tag.clone()), ("image", image.clone())],
             ),
-            NotFound { image, tag, host } => write!(
-                f,
-                "tag not found: {host} has no `{tag}` for {image}; check the tag (and repository) name"
+            RateLimited {
+                host,
+                retry_after: None,
+            } => ("registry.rate-limited", vec![("host", host.clone())]),
+            RateLimited {
+                host,
+                retry_after: Some(r),
+            } => (
+                "registry.rate-limited-retry",
+                vec![("host", host.clone()), ("retry", r.clone())],
             ),
-            RateLimited { host, retry_after } => {
-                write!(f, "{host} refused because of its rate limit (HTTP 429)")?;
-                if let Some(r) = retry_after {
-                    write!(f, ", retry after {r}")?;
-                }
-                write!(f, "; try again later, or configure a mirror")
-            }
-            InvalidDigest { host, value } => write!(
-                f,
-                "{host} sent an invalid digest `{value}` (expected `sha256:` and 64 lowercase hex digits); \
-                 nothing was pinned"
+            InvalidDigest { host, value } => (
+                "registry.invalid-digest",
+                vec![("host", host.clone()), ("value", value.clone())],
             ),
-            TooLarge { host, what, limit } => {
-                write!(f, "{host} sent a {what} larger than {limit} bytes; refused to read it")
-            }
-            UnexpectedStatus { host, status } => write!(
-                f,
-                "{host} answered HTTP {status}; try again later, or pin the digest by hand"
+            TooLarge { host, what, limit } => (
+                "registry.too-large",
+                vec![
+                    ("host", host.clone()),
+                    ("what", what.to_string()),
+                    ("limit", limit.to_string()),
+                ],
             ),
-            Protocol { host, reason } => write!(
-                f,
-                "{host} sent a response dockward cannot use: {reason}; pin the digest by hand"
+            UnexpectedStatus { host, status } => (
+                "registry.unexpected-status",
+                vec![("host", host.clone()), ("status", status.to_string())],
+            ),
+            Protocol { host, reason } => (
+                "registry.protocol",
+                vec![("host", host.clone()), ("reason", reason.clone())],
             ),
         }
+    }
+
+    /// The message in `locale`.
+    pub fn render(&self, locale: Locale) -> String {
+        let (id, args) = self.message();
+        messages::render(locale, id, &args)
+    }
+}
+
+/// In English: what logs and `?` print.
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Locale::En))
     }
 }
 
@@ -1144,6 +1193,116 @@ mod tests {
     use std::net::{TcpListener, TcpStream};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
+
+    /// One error of every kind.
+    fn every_error() -> Vec<RegistryError> {
+        use RegistryError::*;
+        let host = || "registry.test".to_string();
+        vec![
+            NoTag {
+                image: "node@sha256:ab".into(),
+            },
+            BadMirror {
+                domain: "x".into(),
+                url: String::new(),
+                reason: "not a host".into(),
+            },
+            BadMirror {
+                domain: "docker.io".into(),
+                url: "ftp://x".into(),
+                reason: "scheme".into(),
+            },
+            Offline {
+                host: host(),
+                reason: "connection refused".into(),
+            },
+            Timeout {
+                host: host(),
+                after: Duration::from_secs(10),
+            },
+            Tls {
+                host: host(),
+                reason: "expired".into(),
+            },
+            InsecureUrl {
+                url: "http://registry.test/v2/".into(),
+            },
+            RedirectRefused {
+                from: host(),
+                to: "http://cdn.test/".into(),
+            },
+            Denied {
+                image: "org/app".into(),
+                host: host(),
+                status: 401,
+            },
+            NotFound {
+                image: "node".into(),
+                tag: "99".into(),
+                host: host(),
+            },
+            RateLimited {
+                host: host(),
+                retry_after: None,
+            },
+            RateLimited {
+                host: host(),
+                retry_after: Some("60".into()),
+            },
+            InvalidDigest {
+                host: host(),
+                value: "md5:x".into(),
+            },
+            TooLarge {
+                host: host(),
+                what: "response",
+                limit: 4096,
+            },
+            UnexpectedStatus {
+                host: host(),
+                status: 500,
+            },
+            Protocol {
+                host: host(),
+                reason: "no token".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_error_has_a_message_in_every_language_with_its_details() {
+        for e in every_error() {
+            let (id, args) = e.message();
+            assert!(messages::exists(id), "{id}");
+            for locale in Locale::ALL {
+                let text = e.render(locale);
+                assert!(!text.contains('{'), "{locale:?} {id}: unfilled placeholder in {text}");
+                for (_, value) in &args {
+                    assert!(
+                        text.contains(value.as_str()),
+                        "{locale:?} {id}: {value} missing in {text}"
+                    );
+                }
+            }
+            // `Display` is the English message.
+            assert_eq!(e.to_string(), e.render(Locale::En));
+        }
+        let e = RegistryError::NotFound {
+            image: "node".into(),
+            tag: "99".into(),
+            host: "r.test".into(),
+        };
+        assert_eq!(
+            e.render(Locale::Ja),
+            "タグが見つかりません: r.test に node の `99` はありません。タグ (とリポジトリ) の名前を確認してください"
+        );
+        let w = RegistryWarning::Timeout {
+            value: "-1".into(),
+            default: 10,
+        };
+        assert!(w.render(Locale::Ja).contains("`-1`") && w.render(Locale::Ja).contains("10 秒"));
+        assert!(w.to_string().contains("using 10 s"));
+    }
 
     #[test]
     fn sha256_matches_the_standard_vectors() {

@@ -145,9 +145,14 @@ impl Client {
     }
 
     pub fn initialize(&mut self, capabilities: Value, root: &str) -> Value {
+        self.initialize_in(capabilities, root, "en")
+    }
+
+    /// `initialize` with the client's display language `locale` (`"ja"`, `"en-US"`, ...).
+    pub fn initialize_in(&mut self, capabilities: Value, root: &str, locale: &str) -> Value {
         let r = self.request(
             "initialize",
-            json!({ "capabilities": capabilities, "rootUri": root, "locale": "en" }),
+            json!({ "capabilities": capabilities, "rootUri": root, "locale": locale }),
         );
         self.notify("initialized", json!({}));
         r

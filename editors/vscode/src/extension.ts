@@ -61,11 +61,19 @@ export async function deactivate(): Promise<void> {
 function showStatus(state: 'starting' | 'running' | 'stopped' | 'error'): void {
   const icon = { starting: '$(sync~spin)', running: '$(check)', stopped: '$(circle-slash)', error: '$(error)' }[state];
   status.text = `${icon} dockward`;
-  const lines = [`dockward language server: ${state}`];
+  // User-facing texts go through vscode.l10n (translations in l10n/bundle.l10n.<lang>.json); the output
+  // channel's lines are logs for bug reports and stay English.
+  const label = {
+    starting: vscode.l10n.t('starting'),
+    running: vscode.l10n.t('running'),
+    stopped: vscode.l10n.t('stopped'),
+    error: vscode.l10n.t('error'),
+  }[state];
+  const lines = [vscode.l10n.t('dockward language server: {0}', label)];
   if (version) lines.push(version);
-  if (found) lines.push(`${found.path} (from ${found.source === 'setting' ? SETTING : found.source})`);
+  if (found) lines.push(vscode.l10n.t('{0} (from {1})', found.path, found.source === 'setting' ? SETTING : found.source));
   if (state === 'error' && lastError) lines.push(lastError);
-  lines.push('Click to show the log');
+  lines.push(vscode.l10n.t('Click to show the log'));
   status.tooltip = lines.join('\n');
   status.backgroundColor = state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   status.show();
@@ -86,8 +94,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     lastError = e instanceof Error ? e.message : String(e);
     output.appendLine(`error: ${lastError}`);
     showStatus('error');
-    const open = 'Open Settings';
-    void vscode.window.showErrorMessage(`dockward: ${lastError}`, open, 'Show Log').then((pick) => {
+    const open = vscode.l10n.t('Open Settings');
+    void vscode.window.showErrorMessage(`dockward: ${lastError}`, open, vscode.l10n.t('Show Log')).then((pick) => {
       if (pick === open) void vscode.commands.executeCommand('workbench.action.openSettings', SETTING);
       else if (pick) output.show(true);
     });
@@ -163,7 +171,7 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
 async function fixAll(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
-    void vscode.window.showInformationMessage('dockward: open a Dockerfile to fix.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('dockward: open a Dockerfile to fix.'));
     return;
   }
   const doc = editor.document;
@@ -178,10 +186,10 @@ async function fixAll(): Promise<void> {
     )) || [];
   const action = actions.find((a) => a.kind && FIX_ALL.contains(a.kind) && a.edit);
   if (!action || !action.edit) {
-    void vscode.window.showInformationMessage('dockward: nothing to fix automatically in this file.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('dockward: nothing to fix automatically in this file.'));
     return;
   }
   if (!(await vscode.workspace.applyEdit(action.edit))) {
-    void vscode.window.showErrorMessage('dockward: the fixes could not be applied (the file changed?).');
+    void vscode.window.showErrorMessage(vscode.l10n.t('dockward: the fixes could not be applied (the file changed?).'));
   }
 }

@@ -11,13 +11,13 @@ use clap::ValueEnum;
 use crate::check::{Input, check};
 use crate::cli::discover::{self, ContextCache, LoadError};
 use crate::cli::output::{FileReport, human, json, sarif};
-use crate::cli::{CheckArgs, ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Env, FailLevel, Format};
+use crate::cli::{CheckArgs, ColorChoice, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Env, FailLevel, Format, cli_locale};
 use crate::config::Config;
 use crate::config::RegistrySettings;
 use crate::date::Date;
 use crate::diagnostic::{Applicability, FileRef, Resolve, Severity};
 use crate::fix;
-use crate::messages::Locale;
+use crate::messages::{Locale, render};
 use crate::model::image::ImageRef;
 use crate::registry::{RegistryConfig, Resolver};
 use crate::settings::Settings;
@@ -27,29 +27,30 @@ const MAX_FIX_ROUNDS: usize = 10;
 
 pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut failed = false;
+    let Some(locale) = cli_locale(a.lang.as_deref(), env, err) else {
+        return EXIT_ERROR;
+    };
     let today = match &a.today {
         Some(s) => match Date::parse(s) {
             Some(d) => d,
             None => {
-                let _ = writeln!(err, "error: --today {s:?} is not a date in the form YYYY-MM-DD");
+                let _ = writeln!(
+                    err,
+                    "{}",
+                    render(locale, "cli.today-invalid", &[("value", format!("{s:?}"))])
+                );
                 return EXIT_ERROR;
             }
         },
         None => env.today,
     };
-    let locale = match &a.lang {
-        Some(l) => match Locale::from_tag(l) {
-            Some(l) => l,
-            None => {
-                let _ = writeln!(err, "error: --lang {l:?}: dockward speaks en and ja");
-                return EXIT_ERROR;
-            }
-        },
-        None => env.locale().unwrap_or_default(),
-    };
     for sel in a.select.iter().chain(&a.extend_select).chain(&a.ignore) {
         if !Settings::selector_is_known(sel) {
-            let _ = writeln!(err, "warning: `{sel}` matches no rule (see `dockward rule --all`)");
+            let _ = writeln!(
+                err,
+                "{}",
+                render(locale, "cli.selector-unknown", &[("selector", sel.clone())])
+            );
         }
     }
     let cli = Config {
@@ -58,13 +59,16 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         extend_select: (!a.extend_select.is_empty()).then(|| a.extend_select.clone()),
         target: a.target.clone(),
         disable_pragmas: a.disable_pragmas.then_some(true),
+        // `--lang` beats a project file's `locale`.
+        locale: a.lang.is_some().then(|| locale.code().to_string()),
         ..Config::default()
     };
     let cli_locale = a.lang.is_some().then_some(locale);
     if let Some(c) = &a.context
         && !c.is_dir()
     {
-        let _ = writeln!(err, "error: --context {}: not a directory", c.display());
+        let path = [("path", c.display().to_string())];
+        let _ = writeln!(err, "{}", render(locale, "cli.context-not-dir", &path));
         return EXIT_ERROR;
     }
     let paths = if a.paths.is_empty() {
@@ -74,14 +78,14 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     };
     let found = discover::find(&paths);
     for e in &found.errors {
-        let _ = writeln!(err, "error: {e}");
+        let _ = writeln!(err, "{}", render(locale, "cli.error", &[("message", e.to_string())]));
         failed = true;
     }
     let mut digests = if a.resolve_digests {
-        match digest_lookup(a) {
+        match digest_lookup(a, locale) {
             Ok(d) => Some(d),
             Err(msg) => {
-                let _ = writeln!(err, "error: {msg}");
+                let _ = writeln!(err, "{}", render(locale, "cli.error", &[("message", msg)]));
                 return EXIT_ERROR;
             }
         }
@@ -95,17 +99,20 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         .iter()
         .map(|path| projects.resolve(path, &cli, cli_locale.unwrap_or(locale), a, err))
         .collect();
+    // The language of what concerns the whole run (the summary line): the files' language when they
+    // all agree (a project file's `locale` applies to its files), else the command line's.
+    let run_locale = match jobs.first() {
+        Some(j) if jobs.iter().all(|k| k.settings.locale == j.settings.locale) => j.settings.locale,
+        _ => locale,
+    };
     let mut results: Vec<Result<FileReport, String>> = Vec::with_capacity(jobs.len());
     if let Some(d) = digests.as_mut() {
         // Registry lookups are asked in order and reported per file.
         for (path, job) in found.files.iter().zip(&jobs) {
             results.push(check_file(path, a, job, today, &contexts, Some(d)));
             for (reference, why) in d.failures.drain(..) {
-                let _ = writeln!(
-                    err,
-                    "warning: {}: could not pin {reference} to a digest: {why}",
-                    display(path)
-                );
+                let args = [("path", display(path)), ("reference", reference), ("reason", why)];
+                let _ = writeln!(err, "{}", render(job.settings.locale, "cli.digest-failed", &args));
             }
         }
     } else {
@@ -120,14 +127,12 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         });
     }
     for dir in contexts.take_incomplete() {
-        let _ = writeln!(
-            err,
-            "warning: {}: the build context is larger than dockward lists ({} entries or {} s); findings \
-             about its files (DW301, DW302) may be incomplete: exclude large directories in .dockerignore",
-            display(&dir),
-            discover::CONTEXT_MAX_ENTRIES,
-            discover::CONTEXT_MAX_TIME.as_secs()
-        );
+        let args = [
+            ("path", display(&dir)),
+            ("entries", discover::CONTEXT_MAX_ENTRIES.to_string()),
+            ("seconds", discover::CONTEXT_MAX_TIME.as_secs().to_string()),
+        ];
+        let _ = writeln!(err, "{}", render(run_locale, "cli.context-incomplete", &args));
     }
     let mut reports = Vec::new();
     let mut thresholds = Vec::new();
@@ -145,7 +150,8 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
                 thresholds.push(job.fail_level);
             }
             Err(msg) => {
-                let _ = writeln!(err, "error: {}: {msg}", path.display());
+                let args = [("path", path.display().to_string()), ("message", msg)];
+                let _ = writeln!(err, "{}", render(job.settings.locale, "cli.error-in", &args));
                 failed = true;
             }
         }
@@ -156,12 +162,23 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         ColorChoice::Auto => env.stdout_is_terminal && env.var("NO_COLOR").is_none(),
     };
     let written = match a.format {
-        Format::Human => human::render_all(out, &reports, human::Style { color }),
+        Format::Human => human::render_all(
+            out,
+            &reports,
+            human::Style {
+                color,
+                locale: run_locale,
+            },
+        ),
         Format::Json => json::render_all(out, &reports),
         Format::Sarif => sarif::render_all(out, &reports),
     };
     if let Err(e) = written {
-        let _ = writeln!(err, "error: writing the report: {e}");
+        let _ = writeln!(
+            err,
+            "{}",
+            render(locale, "cli.report-failed", &[("message", e.to_string())])
+        );
         return EXIT_ERROR;
     }
     if failed {
@@ -262,7 +279,8 @@ impl Projects {
                 Ok(c) => base = c.clone(),
                 Err(e) => {
                     if self.warned.insert(e.clone()) {
-                        let _ = writeln!(err, "warning: {}: {e}", p.path.display());
+                        let args = [("path", p.path.display().to_string()), ("message", e.clone())];
+                        let _ = writeln!(err, "{}", render(locale, "cli.warning-in", &args));
                     }
                 }
             }
@@ -280,7 +298,7 @@ impl Projects {
         let (settings, warnings) = merged.to_settings(locale);
         for w in warnings {
             if self.warned.insert(w.clone()) {
-                let _ = writeln!(err, "warning: {w}");
+                let _ = writeln!(err, "{}", render(locale, "cli.warning", &[("message", w)]));
             }
         }
         let fail_level = match (a.fail_level, merged.fail_level.as_deref()) {
@@ -289,10 +307,8 @@ impl Projects {
                 Ok(f) => threshold(f),
                 Err(_) => {
                     if self.warned.insert(format!("fail-level {f}")) {
-                        let _ = writeln!(
-                            err,
-                            "warning: fail-level `{f}` is not one of error, warning, info, hint, none"
-                        );
+                        let args = [("value", f.to_string())];
+                        let _ = writeln!(err, "{}", render(locale, "cli.fail-level-unknown", &args));
                     }
                     Some(Severity::Warning)
                 }
@@ -322,7 +338,7 @@ impl Projects {
 
 /// The registry settings of the command line: `--registry-mirror`, `--insecure-registry`,
 /// `--registry-timeout`.
-fn digest_lookup(a: &CheckArgs) -> Result<DigestLookup, String> {
+fn digest_lookup(a: &CheckArgs, locale: Locale) -> Result<DigestLookup, String> {
     let mut mirrors = std::collections::BTreeMap::new();
     for m in &a.registry_mirror {
         let Some((domain, url)) = m.split_once('=') else {
@@ -340,10 +356,10 @@ fn digest_lookup(a: &CheckArgs) -> Result<DigestLookup, String> {
     };
     let (config, warnings) = RegistryConfig::from_settings(&s);
     if let Some(w) = warnings.into_iter().next() {
-        return Err(w);
+        return Err(w.render(locale));
     }
     for domain in config.mirrors.keys() {
-        config.base_url(domain).map_err(|e| e.to_string())?;
+        config.base_url(domain).map_err(|e| e.render(locale))?;
     }
     Ok(DigestLookup {
         resolver: Resolver::new(config),
@@ -362,8 +378,9 @@ struct DigestLookup {
 }
 
 impl DigestLookup {
-    /// Replaces every fix that waits for a digest with the fix completed, when the digest is found.
-    fn fill(&mut self, diags: &mut [crate::diagnostic::Diagnostic]) {
+    /// Replaces every fix that waits for a digest with the fix completed, when the digest is found; the
+    /// reasons of failures are worded in `locale`.
+    fn fill(&mut self, diags: &mut [crate::diagnostic::Diagnostic], locale: Locale) {
         for d in diags {
             for f in &mut d.fixes {
                 let Some(Resolve::Digest { reference }) = &f.resolve else {
@@ -378,8 +395,12 @@ impl DigestLookup {
                                 .resolver
                                 .resolve(&image)
                                 .map(|r| r.digest)
-                                .map_err(|e| e.to_string()),
-                            Err(e) => Err(format!("not an image reference ({e:?})")),
+                                .map_err(|e| e.render(locale)),
+                            Err(_) => Err(render(
+                                locale,
+                                "registry.not-a-reference",
+                                &[("reference", reference.clone())],
+                            )),
                         };
                         if let Err(why) = &o {
                             self.failures.push((reference.clone(), why.clone()));
@@ -449,7 +470,7 @@ fn check_file(
             };
             let mut diags = check(&input, settings);
             if let Some(d) = digests.as_deref_mut() {
-                d.fill(&mut diags);
+                d.fill(&mut diags, settings.locale);
             }
             let chosen = fix::select_fixes(&diags, min);
             if chosen.is_empty() {

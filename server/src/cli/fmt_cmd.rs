@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Env, discover};
+use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Env, cli_locale, discover};
 use crate::ide::format::{self, FormatOptions};
 use crate::messages::{Locale, render};
 use crate::settings::FormatSettings;
@@ -21,6 +21,9 @@ pub struct FmtArgs {
     /// Write nothing: list the files that would change, and exit with 1 if any would.
     #[arg(long)]
     pub check: bool,
+    /// Language of messages (en, ja); default from LC_ALL/LC_MESSAGES/LANG, else English.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 /// The formatter's options on the command line: the settings, four spaces by default.
@@ -42,19 +45,23 @@ fn settings_for(path: &Path, locale: Locale, err: &mut dyn Write) -> FormatSetti
         Ok(c) => {
             let (s, warnings) = c.to_settings(locale);
             for w in warnings {
-                let _ = writeln!(err, "warning: {}: {w}", p.path.display());
+                let args = [("path", p.path.display().to_string()), ("message", w)];
+                let _ = writeln!(err, "{}", render(locale, "cli.warning-in", &args));
             }
             s.format
         }
         Err(e) => {
-            let _ = writeln!(err, "warning: {}: {e}", p.path.display());
+            let args = [("path", p.path.display().to_string()), ("message", e.clone())];
+            let _ = writeln!(err, "{}", render(locale, "cli.warning-in", &args));
             FormatSettings::default()
         }
     }
 }
 
 pub fn run(a: &FmtArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let locale = env.locale().unwrap_or_default();
+    let Some(locale) = cli_locale(a.lang.as_deref(), env, err) else {
+        return EXIT_ERROR;
+    };
     let paths = if a.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -71,14 +78,14 @@ pub fn run(a: &FmtArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> 
         let shown = path.display().to_string();
         // Never written through a symbolic link: it could point anywhere.
         if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-            let _ = writeln!(err, "error: {shown}: is a symbolic link; not formatted");
+            let _ = writeln!(err, "{}", render(locale, "fmt.symlink", &[("path", shown)]));
             code = EXIT_ERROR;
             continue;
         }
         let text = match fs::read(path).map(String::from_utf8) {
             Ok(Ok(t)) => t,
             Ok(Err(_)) => {
-                let _ = writeln!(err, "error: {shown}: not valid UTF-8; not formatted");
+                let _ = writeln!(err, "{}", render(locale, "fmt.not-utf8", &[("path", shown)]));
                 code = EXIT_ERROR;
                 continue;
             }

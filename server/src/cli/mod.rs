@@ -169,9 +169,12 @@ pub struct RuleArgs {
     /// List every rule.
     #[arg(long, conflicts_with = "rule")]
     pub all: bool,
-    /// Print as JSON.
+    /// Print as JSON (always English `summary` and `doc`, with `summary_ja` and `doc_ja` beside them).
     #[arg(long)]
     pub json: bool,
+    /// Language of the documentation (en, ja); default from LC_ALL/LC_MESSAGES/LANG, else English.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 /// Process-level facts the CLI reads at the edge: the environment and whether stdout is a terminal.
@@ -211,6 +214,21 @@ impl Env {
             .iter()
             .find_map(|k| self.var(k))
             .and_then(crate::messages::Locale::from_tag)
+    }
+}
+
+/// The locale of a command: `--lang` when given, else the environment's ([`Env::locale`]), else English.
+/// A `--lang` dockward does not speak is reported on `err` (in the environment's language) and gives
+/// `None`: the command then exits with [`EXIT_ERROR`].
+pub fn cli_locale(lang: Option<&str>, env: &Env, err: &mut dyn Write) -> Option<crate::messages::Locale> {
+    let ambient = env.locale().unwrap_or_default();
+    match lang {
+        Some(l) => crate::messages::Locale::from_tag(l).or_else(|| {
+            let args = [("lang", format!("{l:?}"))];
+            let _ = writeln!(err, "{}", crate::messages::render(ambient, "cli.unknown-lang", &args));
+            None
+        }),
+        None => Some(ambient),
     }
 }
 

@@ -4,9 +4,13 @@ use std::io::Write;
 
 use serde_json::json;
 
-use crate::cli::{EXIT_ERROR, EXIT_OK, Env, RuleArgs};
+use crate::cli::width::str_width;
+use crate::cli::{EXIT_ERROR, EXIT_OK, Env, RuleArgs, cli_locale};
+use crate::messages::{Locale, render};
 use crate::rules::{self, RULES, Rule};
 
+/// A rule as JSON. The English `summary` and `doc` do not depend on the locale, so scripts read the same
+/// output under any `LANG`; the Japanese versions are beside them.
 fn as_json(r: &Rule) -> serde_json::Value {
     json!({
         "code": r.code,
@@ -17,10 +21,22 @@ fn as_json(r: &Rule) -> serde_json::Value {
         "since": r.since,
         "summary": r.summary(),
         "doc": r.doc(),
+        "summary_ja": r.summary_in(Locale::Ja),
+        "doc_ja": r.doc_in(Locale::Ja),
     })
 }
 
-pub fn run(a: &RuleArgs, _env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+/// `s` padded with spaces to `width` terminal columns (wide characters count two).
+fn pad(s: &str, width: usize) -> String {
+    let w = str_width(s, 8);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+pub fn run(a: &RuleArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let Some(locale) = cli_locale(a.lang.as_deref(), env, err) else {
+        return EXIT_ERROR;
+    };
+    let m = |id: &str| render(locale, id, &[]);
     if a.all || a.rule.is_none() {
         let written = if a.json {
             serde_json::to_writer_pretty(&mut *out, &RULES.iter().map(|r| as_json(r)).collect::<Vec<_>>())
@@ -29,8 +45,12 @@ pub fn run(a: &RuleArgs, _env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         } else {
             let mut s = String::new();
             s.push_str(&format!(
-                "{:<6}  {:<24}  {:<8}  {:<9}  {}\n",
-                "CODE", "NAME", "SEVERITY", "FIX", "SUMMARY"
+                "{}  {}  {}  {}  {}\n",
+                pad(&m("rule.column.code"), 6),
+                pad(&m("rule.column.name"), 24),
+                pad(&m("rule.column.severity"), 8),
+                pad(&m("rule.column.fix"), 9),
+                m("rule.column.summary")
             ));
             for r in RULES {
                 s.push_str(&format!(
@@ -39,7 +59,7 @@ pub fn run(a: &RuleArgs, _env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
                     r.name,
                     r.severity.as_str(),
                     r.fix.as_str(),
-                    r.summary()
+                    r.summary_in(locale)
                 ));
             }
             out.write_all(s.as_bytes())
@@ -48,7 +68,7 @@ pub fn run(a: &RuleArgs, _env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     }
     let name = a.rule.as_deref().unwrap_or_default();
     let Some(r) = rules::rule(name) else {
-        let _ = writeln!(err, "error: no rule `{name}` (see `dockward rule --all`)");
+        let _ = writeln!(err, "{}", render(locale, "rule.unknown", &[("name", name.to_string())]));
         return EXIT_ERROR;
     };
     let written = if a.json {
@@ -56,17 +76,17 @@ pub fn run(a: &RuleArgs, _env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
             .map_err(std::io::Error::from)
             .and_then(|_| writeln!(out))
     } else {
-        writeln!(
-            out,
-            "# {} {}\n\nSeverity: {} · Fix: {} · Tags: {} · Since: {}\n\n{}",
-            r.code,
-            r.name,
-            r.severity.as_str(),
-            r.fix.as_str(),
-            r.tags.join(", "),
-            r.since,
-            r.doc()
-        )
+        let facts = render(
+            locale,
+            "rule.facts",
+            &[
+                ("severity", r.severity.as_str().to_string()),
+                ("fix", r.fix.as_str().to_string()),
+                ("tags", r.tags.join(", ")),
+                ("since", r.since.to_string()),
+            ],
+        );
+        writeln!(out, "# {} {}\n\n{facts}\n\n{}", r.code, r.name, r.doc_in(locale))
     };
     if written.is_ok() { EXIT_OK } else { EXIT_ERROR }
 }

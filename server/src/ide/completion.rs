@@ -312,7 +312,7 @@ impl<'a> Cursor<'a, '_> {
                 snippet: None,
                 filter: r.code.to_string(),
                 detail: Some(r.name.to_string()),
-                doc: Some(r.summary().to_string()),
+                doc: Some(r.summary_in(self.input.locale)),
                 deprecated: false,
             })
             .collect();

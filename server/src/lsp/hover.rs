@@ -14,12 +14,24 @@ use crate::suppress;
 use crate::syntax::{Dockerfile, Kind, dockerignore};
 use crate::text::{LineIndex, TextRange};
 
-/// Markdown for a rule: its summary and the sections that explain it.
-pub fn rule_markdown(r: &Rule) -> String {
-    let mut s = format!("**{} {}**: {}\n", r.code, r.name, r.summary());
-    for h in ["What it does", "Why is this bad?", "Use instead", "Fix safety"] {
-        if let Some(body) = r.section(h) {
-            s.push_str(&format!("\n### {h}\n{body}\n"));
+/// Markdown for a rule in `locale`: its summary and the sections that explain it. In Japanese these are
+/// the translated sections of the rule's `## 日本語` doc section ([`Rule::ja_section`]).
+pub fn rule_markdown(r: &Rule, locale: Locale) -> String {
+    let mut s = format!("**{} {}**: {}\n", r.code, r.name, r.summary_in(locale));
+    match locale {
+        Locale::Ja if r.ja_section(rules::ja::SUMMARY).is_some() => {
+            for h in rules::ja::SECTIONS {
+                if let Some(body) = r.ja_section(h) {
+                    s.push_str(&format!("\n### {h}\n{body}\n"));
+                }
+            }
+        }
+        _ => {
+            for h in ["What it does", "Why is this bad?", "Use instead", "Fix safety"] {
+                if let Some(body) = r.section(h) {
+                    s.push_str(&format!("\n### {h}\n{body}\n"));
+                }
+            }
         }
     }
     s
@@ -50,7 +62,7 @@ pub fn hover(h: &HoverInput) -> Option<(String, TextRange)> {
             if c.range.contains_inclusive(offset)
                 && let Some(r) = c.rules.first()
             {
-                return Some((rule_markdown(r), c.range));
+                return Some((rule_markdown(r, h.locale), c.range));
             }
         }
     }
@@ -81,7 +93,11 @@ pub fn hover(h: &HoverInput) -> Option<(String, TextRange)> {
         parts.push(md);
         range = Some(r);
     }
-    parts.extend(here.iter().filter_map(|d| rules::rule(d.code)).map(rule_markdown));
+    parts.extend(
+        here.iter()
+            .filter_map(|d| rules::rule(d.code))
+            .map(|r| rule_markdown(r, h.locale)),
+    );
     if parts.is_empty() {
         return None;
     }
@@ -174,7 +190,7 @@ pub fn ignore_hover(
     here.dedup_by_key(|d| d.code);
     for r in here.iter().filter_map(|d| rules::rule(d.code)) {
         s.push_str("\n\n---\n");
-        s.push_str(&rule_markdown(r));
+        s.push_str(&rule_markdown(r, locale));
     }
     Some((s, p.range))
 }
@@ -182,6 +198,29 @@ pub fn ignore_hover(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_markdown_follows_the_locale() {
+        let r = rules::rule("DW101").unwrap();
+        let ja = rule_markdown(r, Locale::Ja);
+        assert!(
+            ja.starts_with("**DW101 root-user**: 最終ステージが root で実行されます。\n"),
+            "{ja}"
+        );
+        let at = |h: &str| ja.find(h).unwrap_or_else(|| panic!("{h} in {ja}"));
+        assert!(at("### 検出内容") < at("### なぜ問題か") && at("### なぜ問題か") < at("### 対処法"));
+        assert!(at("### 対処法") < at("### 修正の安全性"));
+        assert!(!ja.contains("What it does") && !ja.contains("## 日本語"), "{ja}");
+        let en = rule_markdown(r, Locale::En);
+        assert!(
+            en.starts_with("**DW101 root-user**: The final stage runs as root.\n"),
+            "{en}"
+        );
+        assert!(
+            en.contains("### Why is this bad?") && !en.contains("なぜ問題か"),
+            "{en}"
+        );
+    }
     use crate::syntax::parse;
 
     #[test]

@@ -617,7 +617,12 @@ impl Server {
                 if global {
                     let (config, warnings) = RegistryConfig::from_settings(&client.registry.unwrap_or_default());
                     for w in warnings {
-                        self.warn_once(format!("settings: {w}"));
+                        let msg = w.render(self.locale);
+                        self.warn_once(messages::render(
+                            self.locale,
+                            "lsp.settings-warning",
+                            &[("message", msg)],
+                        ));
                     }
                     if config != self.digests.config {
                         self.digests = Digests::new(config);
@@ -626,7 +631,11 @@ impl Server {
                 c
             }
             Err(e) => {
-                self.warn_once(format!("settings: {e}"));
+                self.warn_once(messages::render(
+                    self.locale,
+                    "lsp.settings-warning",
+                    &[("message", e.to_string())],
+                ));
                 Config::default()
             }
         }
@@ -1219,24 +1228,23 @@ impl Server {
             let msg = messages::render(self.locale_of(uri), "action.digest-stale", &[]);
             return self.respond(id, Err(error(CONTENT_MODIFIED, msg)));
         }
-        let Ok(image) = ImageRef::parse(reference) else {
-            return self.respond(
-                id,
-                Err(error(
-                    INVALID_PARAMS,
-                    format!("`{reference}` is not an image reference"),
-                )),
-            );
-        };
         let locale = self.locale_of(uri);
+        let Ok(image) = ImageRef::parse(reference) else {
+            let msg = messages::render(
+                locale,
+                "registry.not-a-reference",
+                &[("reference", reference.to_string())],
+            );
+            return self.respond(id, Err(error(INVALID_PARAMS, msg)));
+        };
         let resolver = self.digests.resolver();
         let out = self.out.clone();
         let reference = reference.to_string();
         std::thread::spawn(move || {
             let result = resolver
                 .lock()
-                .map_err(|_| "the digest cache is unusable".to_string())
-                .and_then(|mut r| r.resolve(&image).map_err(|e| e.to_string()));
+                .map_err(|_| messages::render(locale, "registry.cache-unusable", &[]))
+                .and_then(|mut r| r.resolve(&image).map_err(|e| e.render(locale)));
             let reply = match result {
                 Ok(resolved) => {
                     let mut action = params.clone();

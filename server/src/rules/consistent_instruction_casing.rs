@@ -36,6 +36,26 @@ declare_rule! {
     /// - BuildKit: `ConsistentInstructionCasing`
     /// - dockerfile-utils: `CASING_INSTRUCTION` (which asks for upper case everywhere)
     /// - [ConsistentInstructionCasing](https://docs.docker.com/reference/build-checks/consistent-instruction-casing/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// 命令のキーワードが、ファイルの大半と同じ大文字・小文字で書かれていません。
+    ///
+    /// ### 検出内容
+    /// 最初の `FROM` 以降の命令のキーワードについて、BuildKit と同じようにすべて大文字のものとすべて小文字のものを数
+    /// え、多数派と違う書き方のキーワード (`Run` のような混在も含む) をすべて報告します。
+    /// 同数の場合は大文字を多数派とします。最初の `FROM` より前の `ARG` は数えず、報告もしません。
+    ///
+    /// ### なぜ問題か
+    /// キーワードは大文字と小文字を区別しませんが、混在したファイルは読みにくく検索しにくいうえ、
+    /// BuildKit がそうしたキーワードごとに警告します。
+    ///
+    /// ### 対処法
+    /// ファイル全体で命令の書き方を揃えてください (通常はすべて大文字)。
+    ///
+    /// ### 修正の安全性
+    /// 修正はキーワードを多数派の書き方に直します。キーワードは大文字と小文字を区別しないので安全です。
     pub static CONSISTENT_INSTRUCTION_CASING = {
         code: "DW603",
         name: "consistent-instruction-casing",

@@ -50,6 +50,27 @@ declare_rule! {
     /// - CWE-798: Use of Hard-coded Credentials; CWE-214: Invocation of Process Using Visible Sensitive
     ///   Information
     /// - CIS Docker Benchmark 4.10 "Ensure secrets are not stored in Dockerfiles"
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// パスワード、トークン、鍵などが `RUN` のコマンドに直接書かれています。
+    ///
+    /// ### 検出内容
+    /// すべての `RUN` のシェルを解析し (ヒアドキュメントや `bash -c '...'`、`$(...)` の中も含む)、
+    /// 直書きされた認証情報を検出します。`curl -u user:password` や `Authorization: Bearer` ヘッダー、
+    /// `docker login -p`、`mysql -p...`、`sshpass -p`、
+    /// URL に埋め込まれたパスワードやトークン (`https://user:token@host`)、npm や yarn の認証トークンの設定などです。
+    ///
+    /// ### なぜ問題か
+    /// すべての `RUN` のコマンドラインはイメージの履歴 (`docker history --no-trunc`) に保存され、
+    /// 書き込まれたファイルは後のステップで消してもレイヤーに残ります。Dockerfile 自体もリポジトリにあります。
+    /// ここに書いた認証情報は漏えいしたものとして扱う必要があります。
+    ///
+    /// ### 対処法
+    /// 認証情報はシークレットマウント (`RUN --mount=type=secret,id=...,env=...`) で渡してコマンドからは変数で参照し、
+    /// Git の取得には SSH エージェントの転送 (`RUN --mount=type=ssh`) を使ってください。
+    /// すでに書いてしまった認証情報は失効させます。
     pub static CREDENTIAL_IN_RUN = {
         code: "DW203",
         name: "credential-in-run",

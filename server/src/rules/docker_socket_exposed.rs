@@ -51,6 +51,31 @@ declare_rule! {
     ///   2.7 (1.13: 2.6) "Ensure TLS authentication for Docker daemon is configured"
     /// - CWE-250: Execution with Unnecessary Privileges; CWE-319: Cleartext Transmission of Sensitive
     ///   Information; CWE-306: Missing Authentication for Critical Function
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// コンテナデーモンのソケットをボリュームやマウントとして使っているか、
+    /// 暗号化されていないデーモンを `DOCKER_HOST` で指定しています。
+    ///
+    /// ### 検出内容
+    /// コンテナデーモンのソケット (`docker.sock`、`containerd.sock`、`podman.sock`、
+    /// `buildkitd.sock` など) の `VOLUME`、そうしたソケットをソースやターゲットにする `RUN --mount` のバインドマウン
+    /// ト、そして TLS なしでデーモンに接続する `ENV DOCKER_HOST=tcp://…` (平文ポート 2375、
+    /// またはステージで `DOCKER_TLS_VERIFY` を設定していない TCP アドレス) を報告します。
+    ///
+    /// ### なぜ問題か
+    /// Docker (あるいは containerd、Podman、CRI-O、BuildKit) のデーモンと通信できる者は、
+    /// ホストのルートファイルシステムをマウントした特権コンテナを起動できます。
+    /// つまりソケットへのアクセスはホストの root 権限と同じです。ソケットの `VOLUME` は、
+    /// ホストのソケットがマウントされる前提のイメージであることを示し、コンテナのすべてのプロセスと、
+    /// それを侵害した者がホストを支配できます。ポート 2375 の平文 TCP で到達するデーモンには認証がまったくなく、
+    /// 通信経路上の誰でもコンテナを実行でき、通信の盗聴や改ざんも可能です。
+    ///
+    /// ### 対処法
+    /// デーモンへの接続にはクライアント証明書付きの TLS (ポート 2376、`DOCKER_TLS_VERIFY=1`) を使ってください。
+    /// ツールがどうしてもデーモンを必要とするなら、専用の rootless デーモンや、
+    /// 必要な API 呼び出しだけを許可するソケットプロキシを用意し、ホストのソケットは渡さないでください。
     pub static DOCKER_SOCKET_EXPOSED = {
         code: "DW501",
         name: "docker-socket-exposed",

@@ -98,6 +98,36 @@ declare_rule! {
     ///   (npm/yarn `strict-ssl`), CKV2_DOCKER_14 (`GIT_SSL_NO_VERIFY`), CKV2_DOCKER_15 (`sslverify`),
     ///   CKV2_DOCKER_16 (`PIP_TRUSTED_HOST`)
     /// - [apt-secure(8)](https://manpages.debian.org/apt-secure): why apt over HTTP is safe
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// TLS 証明書やパッケージ署名の検証が無効にされているか、平文 HTTP のインデックスからパッケージを取得しています。
+    ///
+    /// ### 検出内容
+    /// `RUN` のコマンド (ヒアドキュメントや `sh -c` の文字列も含む) で、TLS 証明書の検証を無効にする指定 (`curl -k`、
+    /// `wget --no-check-certificate`、`pip install --trusted-host`、`npm config set strict-ssl false`、
+    /// `git config http.sslVerify false` など)、パッケージ署名の検証を無効にする指定 (`apk add --allow-untrusted`、
+    /// `apt-get --allow-unauthenticated`、`--nogpgcheck` など)、平文 HTTP のパッケージインデックスを報告します。
+    /// `ENV` に置かれた同種の設定 (`NODE_TLS_REJECT_UNAUTHORIZED=0` など) も対象です。
+    ///
+    /// ### なぜ問題か
+    /// TLS 証明書の検証とパッケージ署名は、途中にいる者 (社内プロキシ、悪意あるネットワーク、
+    /// 乗っ取られたミラーや DNS) が好きな内容をビルドに渡すのを防ぐ仕組みです。これを無効にすると、
+    /// 返ってきたものが何であれビルド中に root でインストール・実行され、イメージに入って出荷されます。
+    /// `ENV` に置いた設定はイメージから起動するすべてのコンテナでも有効なままで、
+    /// アプリケーション自身の検証まで無効にします。
+    ///
+    /// ### 対処法
+    /// 検証を無効にせず、TLS を中継するプロキシがあるならその CA 証明書をインストールしてくださ
+    /// い (`update-ca-certificates`、`NODE_EXTRA_CA_CERTS` など)。パッケージは HTTPS のインデックスから取得します。
+    ///
+    /// ### 修正の安全性
+    /// コマンドのオプションにすぎない設定 (`-k`、`--insecure`、`--no-check-certificate`、
+    /// `--allow-untrusted` など) は、修正が隣接する空白一つとともに削除します (`-kfsSL` のようなまとめ書きから
+    /// は `k` だけを削除します)。コマンドは検証ありの本来の動作になり、検証に失敗すれば止まります。
+    /// それが目的なので安全です。設定ファイル、`ENV`、`ARG`、`-o`/`--setopt` の値には修正がありません。
+    /// 代わりに必要なもの (CA 証明書や署名鍵) は環境によって異なるためです。
     pub static DOWNLOAD_VERIFICATION_DISABLED = {
         code: "DW404",
         name: "download-verification-disabled",

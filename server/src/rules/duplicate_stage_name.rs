@@ -30,6 +30,22 @@ declare_rule! {
     /// - hadolint: DL3024
     /// - dockerfile-utils: `DUPLICATE_BUILD_STAGE_NAME`
     /// - [DuplicateStageName](https://docs.docker.com/reference/build-checks/duplicate-stage-name/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// 二つのビルドステージが同じ名前を持っています。
+    ///
+    /// ### 検出内容
+    /// `FROM ... AS name` のステージ名が、前のステージと (BuildKit と同じく小文字にして比べて) 重複している場合に報告
+    /// します。
+    ///
+    /// ### なぜ問題か
+    /// BuildKit は `COPY --from=name`、`FROM name`、`--target name` がどのステージを指すのか判断できず、
+    /// "duplicate stage name" でビルドを止めます。
+    ///
+    /// ### 対処法
+    /// ステージごとに役割の分かる別の名前を付けてください (`build-api`、`build-web` など)。
     pub static DUPLICATE_STAGE_NAME = {
         code: "DW604",
         name: "duplicate-stage-name",

@@ -40,6 +40,28 @@ declare_rule! {
     /// - BuildKit: `NoEmptyContinuation` check
     /// - dockerfile-utils: `EMPTY_CONTINUATION_LINE`
     /// - [Dockerfile reference: parser directives and line continuation](https://docs.docker.com/reference/dockerfile/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// エスケープ文字で継続している命令の途中に空行があります。
+    ///
+    /// ### 検出内容
+    /// エスケープ文字で終わる命令の行の間にある空行 (空白だけの行を含む) を報告します。
+    /// Docker はこの行を読み飛ばして "Empty continuation line found" と表示し、将来はエラーにすると予告しています。
+    ///
+    /// ### なぜ問題か
+    /// 空行があると、書いた人は命令がそこで終わったつもりでいることがほとんどです。
+    /// しかし Docker は次の行を命令につなげるため、続く `COPY` や `USER` の行が上の `RUN` の引数になってしまい、
+    /// ファイルのコピーや root からの切り替えが実行されません。
+    ///
+    /// ### 対処法
+    /// 命令をそこで終わらせるつもりなら、直前の行末のエスケープ文字を削除してください。
+    /// 続けるつもりなら空行を削除します。
+    ///
+    /// ### 修正の安全性
+    /// 修正は空行を削除します。Docker はもともとこの行を無視しているのでビルドは変わらず、安全です。ただし、
+    /// 命令をその手前で終わらせるつもりだったのではないかは確認してください。
     pub static EMPTY_CONTINUATION_LINE = {
         code: "DW005",
         name: "empty-continuation-line",

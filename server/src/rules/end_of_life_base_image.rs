@@ -56,6 +56,32 @@ declare_rule! {
     ///   to include security patches)
     /// - [endoflife.date](https://endoflife.date), the source of the release cycles
     /// - [Docker Official Images: supported tags](https://github.com/docker-library/official-images)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// ベースイメージのタグが、サポート終了 (EOL) を迎えたリリースを指しています。
+    ///
+    /// ### 検出内容
+    /// Dockerfile が使うすべてのイメージのタグを、dockward に組み込まれた endoflife.date のサポート終了日と照らし合わ
+    /// せます。イメージ自身のソフトウェア (`node:16-alpine` なら Node.js 16) と、
+    /// その下のディストリビューション (`buster` なら Debian 10) の両方を見ます。サポート終了日を過ぎたものを報告し、
+    /// 残り 90 日未満のものは情報として知らせます。
+    ///
+    /// ### なぜ問題か
+    /// サポート終了後のリリースにはセキュリティ修正が提供されません。その後に見つかった脆弱性はすべてイメージに残り、
+    /// 公式イメージ自体も再ビルドされなくなります。スキャナーが報告する、再ビルドでは直せない問題が増え続けます。
+    ///
+    /// ### 対処法
+    /// サポート期間内のリリースのタグに移行してください (例: `python:3.8-slim-buster` か
+    /// ら `python:3.11-slim-trixie`)。
+    ///
+    /// ### 修正の安全性
+    /// 公式イメージの場合、組み込みのサポート対象タグのうち、今後 90 日以上サポートが続く最も近いタグに、
+    /// 同じ形式 (バージョンの桁数、`-slim` などの派生語) で置き換えます。
+    /// 新しいメジャーバージョンやディストリビューションでビルドやアプリケーションが壊れることがあるため、
+    /// 安全な修正ではありません。ダイジェストで固定されていた場合はダイジェストも置き換え、
+    /// レジストリへの問い合わせを待ちます。
     pub static END_OF_LIFE_BASE_IMAGE = {
         code: "DW105",
         name: "end-of-life-base-image",

@@ -32,6 +32,26 @@ declare_rule! {
     /// ## References
     /// - BuildKit: `ExposeInvalidFormat`
     /// - [ExposeInvalidFormat](https://docs.docker.com/reference/build-checks/expose-invalid-format/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `EXPOSE` に IP アドレスやホスト側のポートが指定されています。
+    ///
+    /// ### 検出内容
+    /// `EXPOSE 8080:80` や `EXPOSE 127.0.0.1:80:80` を報告します。ポートの対応付けは `docker run -p` で行うもので、
+    /// イメージに書くものではありません。
+    ///
+    /// ### なぜ問題か
+    /// BuildKit はアドレスとホスト側のポートを無視してコンテナ側のポートだけを公開するので、
+    /// この行は実際には起きない対応付けを約束していることになります。BuildKit は警告し、将来は拒否する予定です。
+    ///
+    /// ### 対処法
+    /// コンテナ側のポートだけを書き (`EXPOSE 80`)、ホストとの対応付けは `docker run -p` や Compose の設定で行ってくだ
+    /// さい。
+    ///
+    /// ### 修正の安全性
+    /// 修正はコンテナ側のポート (とプロトコル) だけを残します。イメージに記録されるのはそれだけなので安全です。
     pub static EXPOSE_INVALID_FORMAT = {
         code: "DW617",
         name: "expose-invalid-format",

@@ -31,6 +31,24 @@ declare_rule! {
     /// ## References
     /// - BuildKit: `ExposeProtoCasing`
     /// - [ExposeProtoCasing](https://docs.docker.com/reference/build-checks/expose-proto-casing/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `EXPOSE` のプロトコルが小文字で書かれていません。
+    ///
+    /// ### 検出内容
+    /// `EXPOSE 53/UDP` のように、大文字を含むプロトコル (`tcp`、`udp`、`sctp`) を報告します。
+    ///
+    /// ### なぜ問題か
+    /// BuildKit はプロトコルを小文字に変換するので `80/TCP` でも動きますが、
+    /// Dockerfile を読む他のツールは書かれたとおりに比較します。BuildKit も警告します。
+    ///
+    /// ### 対処法
+    /// プロトコルは小文字で書いてください (`EXPOSE 53/udp`)。
+    ///
+    /// ### 修正の安全性
+    /// 修正はプロトコルを小文字にします。BuildKit はもともと小文字で記録するので安全です。
     pub static EXPOSE_PROTO_CASING = {
         code: "DW616",
         name: "expose-proto-casing",

@@ -31,6 +31,27 @@ declare_rule! {
     /// ## References
     /// - BuildKit: `FromAsCasing`
     /// - [FromAsCasing](https://docs.docker.com/reference/build-checks/from-as-casing/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `FROM` の `AS` キーワードが `FROM` と同じ大文字・小文字で書かれていません。
+    ///
+    /// ### 検出内容
+    /// `FROM image as name` (や `from image AS name`) を報告します。`FROM` がすべて大文字なら `AS` も大文字、
+    /// `from` がすべて小文字なら `as` も小文字である必要があります。大文字と小文字が混在したキーワードは DW603 に任せ
+    /// ます。
+    ///
+    /// ### なぜ問題か
+    /// どちらの書き方でも動きますが、混在するとファイルが読みにくく検索しにくくなり、
+    /// BuildKit もビルドのたびに警告します。
+    ///
+    /// ### 対処法
+    /// `AS` を `FROM` に合わせて書いてください (`FROM node:22 AS build`)。
+    ///
+    /// ### 修正の安全性
+    /// 修正はキーワードを `FROM` と同じ大文字・小文字で書き直します。キーワードは大文字と小文字を区別しないので安全で
+    /// す。
     pub static FROM_AS_CASING = {
         code: "DW602",
         name: "from-as-casing",

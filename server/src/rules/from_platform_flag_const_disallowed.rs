@@ -32,6 +32,25 @@ declare_rule! {
     /// - BuildKit: `FromPlatformFlagConstDisallowed`
     /// - hadolint: DL3029 (`--platform` with `FROM`)
     /// - [FromPlatformFlagConstDisallowed](https://docs.docker.com/reference/build-checks/from-platform-flag-const-disallowed/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `FROM --platform` に固定のプラットフォームが指定されています。
+    ///
+    /// ### 検出内容
+    /// 変数を使わない `FROM --platform=linux/amd64 ...` を報告します。ただし、
+    /// ステージ名がそのオペレーティングシステムやアーキテクチャに触れている場合 (`AS build-amd64`) は、
+    /// 単一プラットフォーム向けのステージとみなして対象外にします。
+    ///
+    /// ### なぜ問題か
+    /// 固定のプラットフォームは、`docker build --platform` の指定にかかわらずステージを一つのアーキテクチャに縛りま
+    /// す。マルチプラットフォームビルドでは、たとえば arm64 のイメージに amd64 のバイナリが入り、
+    /// エミュレーションでしか動かないか、まったく動きません。BuildKit も警告します。
+    ///
+    /// ### 対処法
+    /// `--platform=$BUILDPLATFORM` でビルドマシン上でクロスコンパイルし、`TARGETOS` や `TARGETARCH` を使ってターゲッ
+    /// ト向けのバイナリを作ってください。
     pub static FROM_PLATFORM_FLAG_CONST_DISALLOWED = {
         code: "DW615",
         name: "from-platform-flag-const-disallowed",

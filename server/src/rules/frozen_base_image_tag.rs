@@ -50,6 +50,29 @@ declare_rule! {
     ///   (use version pinning so that Docker commands use the intended version of an image)
     /// - [Docker Official Images: supported tags](https://github.com/docker-library/official-images)
     /// - [Renovate Docker support](https://docs.renovatebot.com/docker/) (updates tags and digests together)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// Docker 公式イメージが、もう保守されていないバージョンタグで使われています。
+    ///
+    /// ### 検出内容
+    /// 公式イメージの特定バージョンのタグ (`node:22.1.0` など) が、そのバージョン系列はまだ保守されているのに、
+    /// サポート対象タグの一覧から外れている場合に報告します。系列そのものがサポート終了なら DW105 が報告します。
+    ///
+    /// ### なぜ問題か
+    /// Docker 公式イメージが再ビルドするのはサポート対象のタグだけです。一覧から外れたタグは凍結され、
+    /// 最後にビルドされた日のパッケージとランタイムのまま、それ以降に修正された脆弱性を抱え続けます。
+    /// バージョンを固定するのは再現性のために正しいことですが、固定した値は更新し続ける必要があります。
+    ///
+    /// ### 対処法
+    /// 同じ系列の保守されているタグ (`node:22.23.2-alpine` など) に上げ、以後は Renovate や Dependabot にタグとダイジ
+    /// ェストを更新させてください。
+    ///
+    /// ### 修正の安全性
+    /// 一つ目の修正は、同じ系列・派生・桁数の保守されているタグに置き換えます。
+    /// パッチやマイナーバージョンが上がると動作が変わることがあり、組み込みの一覧にも作成日があるため、
+    /// 安全ではありません。二つ目の修正はさらにそのタグのダイジェストで固定し、レジストリへの問い合わせを待ちます。
     pub static FROZEN_BASE_IMAGE_TAG = {
         code: "DW106",
         name: "frozen-base-image-tag",

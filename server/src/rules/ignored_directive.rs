@@ -33,6 +33,24 @@ declare_rule! {
     ///
     /// ## References
     /// - [Dockerfile reference: parser directives](https://docs.docker.com/reference/dockerfile/#parser-directives)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// 書かれた位置のせいで Docker に無視されるパーサーディレクティブです。
+    ///
+    /// ### 検出内容
+    /// Docker は `# syntax=`、`# escape=`、`# check=` をファイル冒頭、
+    /// つまり命令・空行・他のコメントより前でしか読みません。それ以外の位置にあるディレクティブを報告します。
+    /// そこでは通常のコメントとして扱われます。
+    ///
+    /// ### なぜ問題か
+    /// 書いた人が期待する効果が得られません。コメントの後の `# escape=` ではエスケープ文字が `\` のままで Windows の
+    /// パスが壊れ、空行の後の `# syntax=` ではフロントエンドのバージョンが固定されず、
+    /// `# check=error=true` を書いても警告でビルドが失敗しません。
+    ///
+    /// ### 対処法
+    /// ディレクティブをファイルの先頭、空行やコメントより前に移動してください。
     pub static IGNORED_DIRECTIVE = {
         code: "DW006",
         name: "ignored-directive",

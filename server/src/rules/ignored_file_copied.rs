@@ -47,6 +47,30 @@ declare_rule! {
     /// - [Docker: .dockerignore files](https://docs.docker.com/build/concepts/context/#dockerignore-files)
     /// - BuildKit: `CopyIgnoredFile` (experimental: BuildKit runs it only when the `check` directive enables
     ///   experimental checks); no hadolint, Trivy or Checkov check reads the ignore file with the Dockerfile.
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `COPY` や `ADD` が、`.dockerignore` でビルドコンテキストから除外されたファイルを指定しています。
+    ///
+    /// ### 検出内容
+    /// ビルドコンテキストからのすべての `COPY` と `ADD` のコピー元を、BuildKit と同じ方法で適用される除外ファイルと照
+    /// 合し、除外されているものを報告します。直接指定したファイルやディレクトリに加え、
+    /// ビルドコンテキストが分かるときは、一致するものがすべて除外されているワイルドカードも対象です。
+    /// メッセージには除外している行を示します。
+    ///
+    /// ### なぜ問題か
+    /// 除外されたパスはビルダーに送られないため、命令は `failed to compute cache key: "/dist/app.js": not found` で失
+    /// 敗します。このメッセージは除外ファイルに触れておらず、原因は別のファイルにあるので、
+    /// 突き止めにくい失敗になります。
+    ///
+    /// ### 対処法
+    /// 除外パターンを狭めるか、後ろに例外 (`!dist`) を書いてパスを含め直してください。
+    /// あるいは前のステージでファイルをビルドし、`COPY --from` でコピーします。
+    ///
+    /// ### 修正の安全性
+    /// 修正は除外ファイルに例外 (`!dist` など) を追記します。そのパスと配下のすべてが再びビルドコンテキストに含まれる
+    /// ため、安全ではありません。機微なファイルには提供しません。
     pub static IGNORED_FILE_COPIED = {
         code: "DW302",
         name: "ignored-file-copied",

@@ -54,6 +54,33 @@ declare_rule! {
     ///   Compartmentalization
     /// - CIS Docker Benchmark 5.4 "Ensure that privileged containers are not used" and 5.9 "Ensure
     ///   that the host's network namespace is not shared" (the same isolation, for build steps)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// ビルドのサンドボックスを抜ける `RUN` です (`--security=insecure` または `--network=host`)。
+    ///
+    /// ### 検出内容
+    /// そのステップについて BuildKit の分離を無効にする `RUN` のフラグを報告します。
+    /// `--security=insecure` はコマンドを特権コンテナのように実行し (ビルダーが `security.insecure` のエンタイトルメ
+    /// ントを許可し、Dockerfile が labs 構文である必要があります)、`--network=host` はコマンドにビルドホストのネット
+    /// ワークを与えます。`--network=none` と `--network=default` は問題ありません。
+    ///
+    /// ### なぜ問題か
+    /// `--security=insecure` ではコマンドがすべてのケーパビリティとホストのデバイスを得ます。そのコマンドと、
+    /// それがダウンロードするスクリプトやパッケージはビルドマシンを乗っ取り、他のビルドの機微情報やキャッシュを読み、
+    /// そこでビルドされるイメージを改ざんできます。`--network=host` では、
+    /// ビルドホストでしか待ち受けていないもの (`localhost:2375` の Docker デーモン、データベース、
+    /// 認証情報を返すクラウドのメタデータエンドポイントなど) に到達でき、
+    /// ビルドのネットワーク分離の外に出てしまいます。
+    ///
+    /// ### 対処法
+    /// ビルドは非特権のビルダーで再現できるようにしてください。`tmpfs` やキャッシュのマウントで足りないかを検討し、
+    /// `localhost` からダウンロードしていたファイルはビルドコンテキストで渡します。
+    ///
+    /// ### 修正の安全性
+    /// 修正はフラグを削除します。そのステップが本当に特権やホストネットワークを必要とする場合は、
+    /// 書き直すまでビルドが失敗するため、安全ではありません。
     pub static INSECURE_RUN_FLAG = {
         code: "DW505",
         name: "insecure-run-flag",

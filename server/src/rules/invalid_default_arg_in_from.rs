@@ -34,6 +34,23 @@ declare_rule! {
     /// - BuildKit: `InvalidDefaultArgInFrom`
     /// - dockerfile-utils: `BASE_NAME_EMPTY`
     /// - [InvalidDefaultArgInFrom](https://docs.docker.com/reference/build-checks/invalid-default-arg-in-from/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// グローバルな `ARG` の既定値のままだと、`FROM` のイメージが空または不正になります。
+    ///
+    /// ### 検出内容
+    /// 変数を使う `FROM` のイメージを、`--build-arg` なしのビルドと同じようにグローバルな `ARG` の既定値で展開し (既
+    /// 定値のない `ARG` や未宣言の変数は空)、結果が正しいイメージ参照にならない場合に報告します。
+    /// `ARG TAG` と `FROM alpine:$TAG` から得られる `alpine:` や、空のイメージなどです。
+    ///
+    /// ### なぜ問題か
+    /// 呼び出し側が毎回正しい `--build-arg` を渡さない限り、ビルドは失敗します。動作する既定値があれば、
+    /// Dockerfile はそのままビルドでき、チェックもしやすくなります。
+    ///
+    /// ### 対処法
+    /// `ARG` に動作する既定値を与えてください (`ARG TAG=3.20`)。
     pub static INVALID_DEFAULT_ARG_IN_FROM = {
         code: "DW609",
         name: "invalid-default-arg-in-from",

@@ -29,6 +29,22 @@ declare_rule! {
     /// ## References
     /// - dockerfile-utils: `INVALID_PORT`, `INVALID_PROTO`
     /// - BuildKit: `invalid containerPort` and `invalid proto` errors
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `EXPOSE` に BuildKit が読めないポートやプロトコルが指定されています。
+    ///
+    /// ### 検出内容
+    /// すべての `EXPOSE` のポートを BuildKit と同じ `[ip:][host-port:]port[-end][/protocol]` の形式で読み、
+    /// 0 から 65535 の数値でないポート、終わりが始まりより前の範囲、`tcp`、`udp`、`sctp` 以外のプロトコル、
+    /// IP アドレスでないアドレスを報告します。変数を含むポートは対象外です。
+    ///
+    /// ### なぜ問題か
+    /// BuildKit は `invalid containerPort` や `invalid proto` というエラーでビルドを止めます。
+    ///
+    /// ### 対処法
+    /// 正しいポート番号とプロトコルを書いてください (`EXPOSE 8080/tcp`)。
     pub static INVALID_EXPOSE_PORT = {
         code: "DW618",
         name: "invalid-expose-port",

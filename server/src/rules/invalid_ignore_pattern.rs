@@ -38,6 +38,24 @@ declare_rule! {
     /// - [Go: filepath.Match](https://pkg.go.dev/path/filepath#Match)
     /// - CWE-1286: Improper Validation of Syntactic Correctness of Input
     /// - No hadolint, BuildKit, Trivy or Checkov check reads ignore files.
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// Docker が受け付けない `.dockerignore` の行です。
+    ///
+    /// ### 検出内容
+    /// 除外ファイルの各行を Docker と同じように読みます。64 KiB 以上の行 (Docker の読み取りが止まります)、
+    /// 単独の `!` (`illegal exclusion pattern`)、読み込み時に Go の `filepath.Match` が拒否するパターン (`[`、`*[`)、
+    /// 読み込みは通っても正規表現にできないパターン (`a*[`、`\Z`、`[z-a]`) を報告します。
+    ///
+    /// ### なぜ問題か
+    /// Docker は除外ファイル全体を拒否するため、このビルドコンテキストでの `docker build` はすべて `syntax error in
+    /// pattern` で失敗するか、遅延評価されるパターンの場合はコンテキストの送信途中で失敗します。
+    /// gitignore などの他のツールはこれらの行を受け付けるので、ビルドするまで誤りに気付きません。
+    ///
+    /// ### 対処法
+    /// 特殊文字はエスケープし (`\[`)、文字クラスは閉じてください (`[ab]`)。
     pub static INVALID_IGNORE_PATTERN = {
         code: "DW303",
         name: "invalid-ignore-pattern",

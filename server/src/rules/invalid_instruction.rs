@@ -48,6 +48,26 @@ declare_rule! {
     ///   `FLAG_MISSING_VALUE`, `FLAG_INVALID_DURATION`, `FLAG_LESS_THAN_1MS`, `FLAG_MISSING_DURATION`,
     ///   `FLAG_UNKNOWN_UNIT`, `HEALTHCHECK_CMD_ARGUMENT_MISSING`, `UNKNOWN_TYPE`, `ONBUILD_CHAINING_DISALLOWED`,
     ///   `ONBUILD_TRIGGER_DISALLOWED`, `SHELL_JSON_FORM`, `SYNTAX_MISSING_NAMES`, `UNSUPPORTED_MODIFIER`
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// BuildKit がこの命令を読み込む段階で拒否します。
+    ///
+    /// ### 検出内容
+    /// Docker のパーサーは受け付けても、BuildKit がビルドステップに変換するときに拒否する行を報告します。
+    /// 引数の数の誤り (`FROM a b`、`COPY onlyone`)、値のないフラグ (`COPY --from build`)、フラグの重複、
+    /// 不正なステージ名、最初の `FROM` より前の `ARG` 以外の命令、JSON 形式でない `SHELL`、
+    /// 不正なイメージ参照 (`FROM Ubuntu`) などです。
+    ///
+    /// ### なぜ問題か
+    /// ビルドは失敗します。それも多くの場合、前のステップに何分もかけた後です。
+    /// ツールによっては意味が黙って変わることもあります。壊れたフラグを無視するビルダーでは、
+    /// `COPY --from build src dst` がビルドコンテキストからコピーしてしまいます。
+    ///
+    /// ### 対処法
+    /// メッセージに従って命令を BuildKit の構文に合わせてください (`--from=build` のように値を `=` でつなぐ、
+    /// 引数を揃えるなど)。
     pub static INVALID_INSTRUCTION = {
         code: "DW004",
         name: "invalid-instruction",

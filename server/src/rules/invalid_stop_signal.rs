@@ -28,6 +28,23 @@ declare_rule! {
     /// ## References
     /// - dockerfile-utils: `INVALID_SIGNAL`
     /// - BuildKit: `Invalid signal` error
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `STOPSIGNAL` がシグナルを指していません。
+    ///
+    /// ### 検出内容
+    /// `STOPSIGNAL` の値を BuildKit と同じように確認します。有効なのは 0 以外のシグナル番号か、
+    /// `SIG` の有無や大文字・小文字を問わない Linux のシグナル名 (`SIGTERM`、`TERM`、`SIGRTMIN+3`) です。
+    /// 変数を含む値は対象外です。
+    ///
+    /// ### なぜ問題か
+    /// BuildKit は "Invalid signal" でビルドを止めます。つづりを間違えたシグナルは、
+    /// コンテナがそれを必要とする場面にたどり着くことすらありません。
+    ///
+    /// ### 対処法
+    /// 正しいシグナル名を書いてください (`STOPSIGNAL SIGTERM`)。
     pub static INVALID_STOP_SIGNAL = {
         code: "DW619",
         name: "invalid-stop-signal",

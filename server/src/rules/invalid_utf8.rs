@@ -22,6 +22,22 @@ declare_rule! {
     ///
     /// ## References
     /// - [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// Dockerfile が正しい UTF-8 ではありません。
+    ///
+    /// ### 検出内容
+    /// ファイルのバイト列が UTF-8 として読めない最初の位置を報告します (Latin-1 や Shift_JIS で保存されたファイルな
+    /// ど)。dockward はそのバイトを U+FFFD として読み、処理を続けます。
+    ///
+    /// ### なぜ問題か
+    /// Docker はバイト列をそのまま渡すため、イメージ内のラベル、環境変数の値、
+    /// ファイル名が文字化けすることがあります。UTF-8 を前提とするツールがファイルを誤って読む原因にもなります。
+    ///
+    /// ### 対処法
+    /// ファイルを UTF-8 で保存し直してください。
     pub static INVALID_UTF8 = {
         code: "DW007",
         name: "invalid-utf8",

@@ -36,6 +36,29 @@ declare_rule! {
     /// - BuildKit: `JSONArgsRecommended`
     /// - hadolint: DL3025
     /// - [JSONArgsRecommended](https://docs.docker.com/reference/build-checks/json-args-recommended/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `CMD` または `ENTRYPOINT` がシェル形式で書かれています。
+    ///
+    /// ### 検出内容
+    /// ステージ (またはその元になったステージ) で `SHELL` 命令が有効になっていないときに、
+    /// シェル形式の `CMD` と `ENTRYPOINT` (`CMD node server.js`) を BuildKit と同じように報告します。
+    ///
+    /// ### なぜ問題か
+    /// シェル形式ではコマンドが `/bin/sh -c "..."` として実行されます。シェルがコンテナの PID 1 になって `SIGTERM` を
+    /// 転送しないため、`docker stop` はタイムアウトまで待ったうえでプログラムを強制終了し、
+    /// 正常に終了処理をする機会がありません。シェル形式の `ENTRYPOINT` は `docker run` に渡した引数も無視します。
+    ///
+    /// ### 対処法
+    /// exec 形式で書いてください (`CMD ["node", "server.js"]`)。シェルの機能が必要なら、
+    /// スクリプトの中で `exec` を使ってプログラムを起動します。
+    ///
+    /// ### 修正の安全性
+    /// コマンドが一行で、シェルの機能 (演算子、引用符、変数、グロブ) を使っていない場合に、
+    /// 修正は exec 形式で書き直します。プログラムがシェルなしで PID 1 として動くようになり、
+    /// それが狙いではあるものの動作が変わることがあるため、安全ではありません。
     pub static JSON_ARGS_RECOMMENDED = {
         code: "DW606",
         name: "json-args-recommended",

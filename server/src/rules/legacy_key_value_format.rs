@@ -33,6 +33,26 @@ declare_rule! {
     /// ## References
     /// - BuildKit: `LegacyKeyValueFormat`
     /// - [LegacyKeyValueFormat](https://docs.docker.com/reference/build-checks/legacy-key-value-format/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `ENV` または `LABEL` が、古い `key value` 形式を使っています。
+    ///
+    /// ### 検出内容
+    /// `=` を使わず、行の残り全体を値とする `ENV key value` と `LABEL key value` を報告します。
+    ///
+    /// ### なぜ問題か
+    /// 古い形式で設定できる変数は一つだけで、最初の空白より後がすべて値になります。
+    /// `ENV A 1 B 2` は二つの変数ではなく、`A` に `1 B 2` を設定します。
+    /// Docker はこの形式を非推奨としていて将来削除する可能性があり、BuildKit もビルドのたびに警告します。
+    ///
+    /// ### 対処法
+    /// `key=value` 形式で書いてください (`ENV APP_HOME=/srv/app`)。
+    ///
+    /// ### 修正の安全性
+    /// 修正は引用符の外の空白をエスケープして `key=value` 形式で書き直し、Docker が同じ値を得るようにします。
+    /// 安全です。
     pub static LEGACY_KEY_VALUE_FORMAT = {
         code: "DW613",
         name: "legacy-key-value-format",

@@ -37,6 +37,27 @@ declare_rule! {
     /// - hadolint: DL4000
     /// - dockerfile-utils: `DEPRECATED_MAINTAINER`
     /// - [MaintainerDeprecated](https://docs.docker.com/reference/build-checks/maintainer-deprecated/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `MAINTAINER` 命令は非推奨です。
+    ///
+    /// ### 検出内容
+    /// すべての `MAINTAINER` 命令を報告します。
+    ///
+    /// ### なぜ問題か
+    /// `MAINTAINER` はイメージの `Author` フィールドを設定しますが、このフィールドは OCI イメージ形式にはもうなく、
+    /// ツールにも表示されません。作成者を記録する標準の場所は `org.opencontainers.image.authors` ラベルです。
+    /// BuildKit もビルドのたびに警告します。
+    ///
+    /// ### 対処法
+    /// `LABEL org.opencontainers.image.authors="..."` に置き換えてください。
+    ///
+    /// ### 修正の安全性
+    /// 修正は命令をラベルに置き換えます。イメージから `Author` フィールドがなくなり、
+    /// それを読むツールがまだあるかもしれないため、安全ではありません。値に引用符、バックスラッシュ、バッククォート、
+    /// `$` が含まれない場合にだけ提供します (ラベルの値ではそれらが特別な意味を持つためです)。
     pub static MAINTAINER_DEPRECATED = {
         code: "DW607",
         name: "maintainer-deprecated",

@@ -51,6 +51,29 @@ declare_rule! {
     /// - [Docker: .dockerignore files](https://docs.docker.com/build/concepts/context/#dockerignore-files)
     /// - CWE-1286: Improper Validation of Syntactic Correctness of Input
     /// - No hadolint, BuildKit, Trivy or Checkov check reads ignore files.
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// 見た目とは違う意味で Docker に解釈される `.dockerignore` の行です。
+    ///
+    /// ### 検出内容
+    /// Docker の読み方と見た目が食い違う行を報告します。パターンの後ろのコメント (`*.log  # logs`。
+    /// Docker は行頭の `#` しかコメントとみなさないため、行全体が何にも一致しないパターンになります)、
+    /// インデントされたコメント (前後の空白を除くと `# build outputs` という名前のファイルのパターンになります)、
+    /// `\` の後に空白が続いて終わるパターン、ウェブページから貼り付けたゼロ幅スペースなどの見えない文字です。
+    ///
+    /// ### なぜ問題か
+    /// レビューでは正しく見えるのに何も除外しないため、ビルドコンテキストから外すつもりだったファイル (多くは機微情
+    /// 報) が送られ、イメージにコピーされてしまいます。
+    ///
+    /// ### 対処法
+    /// コメントは行頭に `#` を置いて独立した行に書き、見えない文字や末尾の `\` を取り除いてください。
+    ///
+    /// ### 修正の安全性
+    /// インデントされたコメントを行頭に移すのは安全です (その行はコメントと同じ名前のファイルにしか一致していなかった
+    /// ため)。行末のコメントを独立した行に移す修正と見えない文字を取り除く修正は、
+    /// パターンが実際にファイルを除外し始め、それらがイメージに含まれなくなるため、安全ではありません。
     pub static MISLEADING_IGNORE_LINE = {
         code: "DW305",
         name: "misleading-ignore-line",

@@ -1,7 +1,8 @@
 //! The rule registry: one file per rule, one line per rule in [`RULES`].
 //!
 //! A rule file declares its metadata with [`declare_rule!`]; the `///` lines above the declaration are
-//! the rule's user documentation, served by `dockward rule CODE`, hover and the generated docs.
+//! the rule's user documentation, served by `dockward rule CODE`, hover and the generated docs. It ends
+//! with a `## 日本語` section, the Japanese documentation ([`ja`], [`Rule::doc_in`]).
 
 mod add_instead_of_copy;
 mod base_image_without_digest;
@@ -101,7 +102,9 @@ pub struct Rule {
     pub fix: FixAvailability,
     /// The version that introduced it.
     pub since: &'static str,
-    /// Markdown documentation: a one-line summary, then `## What it does`, `## Why is this bad?`, ...
+    /// Markdown documentation: a one-line summary, then `## What it does`, `## Why is this bad?`, ...,
+    /// and last the Japanese section `## 日本語` ([`ja`]). Read it through [`Rule::doc`] (English) or
+    /// [`Rule::doc_in`].
     pub doc: &'static str,
     /// Equivalent checks of other tools, as `tool:ID` (`hadolint:DL3002`, `buildkit:SecretsUsedInArgOrEnv`,
     /// `trivy:DS002`, `checkov:CKV_DOCKER_3`). Their suppression comments also suppress this rule.
@@ -174,8 +177,9 @@ impl Rule {
         })
     }
 
-    /// The documentation with the one-space indent of `///` comments removed.
-    pub fn doc(&self) -> String {
+    /// The whole doc comment with the one-space indent of `///` comments removed, the Japanese section
+    /// included.
+    fn full_doc(&self) -> String {
         let mut out = String::with_capacity(self.doc.len());
         for line in self.doc.lines() {
             out.push_str(line.strip_prefix(' ').unwrap_or(line));
@@ -184,28 +188,144 @@ impl Rule {
         out.trim().to_string() + "\n"
     }
 
-    /// The first line of the documentation.
+    /// The English documentation: the doc comment without its `## 日本語` section.
+    pub fn doc(&self) -> String {
+        let full = self.full_doc();
+        let lines: Vec<&str> = full.lines().collect();
+        let Some(start) = lines.iter().position(|l| l.trim() == JA_MARKER) else {
+            return full;
+        };
+        let end = lines[start + 1..]
+            .iter()
+            .position(|l| l.starts_with("## "))
+            .map_or(lines.len(), |i| start + 1 + i);
+        let kept: Vec<&str> = lines[..start].iter().chain(&lines[end..]).copied().collect();
+        kept.join("\n").trim().to_string() + "\n"
+    }
+
+    /// The first line of the English documentation.
     pub fn summary(&self) -> String {
         self.doc().lines().next().unwrap_or("").trim().to_string()
     }
 
-    /// The section `## <heading>` of the documentation, without the heading.
+    /// The section `## <heading>` of the English documentation, without the heading.
     pub fn section(&self, heading: &str) -> Option<String> {
-        let doc = self.doc();
-        let marker = format!("## {heading}");
-        let start = doc.lines().position(|l| l.trim() == marker)?;
-        let body: Vec<&str> = doc
+        section_of(&self.doc(), heading)
+    }
+
+    /// The subsection `### <heading>` of the `## 日本語` section ([`ja`]), its soft-wrapped lines joined as
+    /// Japanese text is: without a space between two lines unless both sides are ASCII.
+    pub fn ja_section(&self, heading: &str) -> Option<String> {
+        let ja = section_of(&self.full_doc(), &JA_MARKER[3..])?;
+        let marker = format!("### {heading}");
+        let start = ja.lines().position(|l| l.trim() == marker)?;
+        let body: Vec<&str> = ja
             .lines()
             .skip(start + 1)
-            .take_while(|l| !l.starts_with("## "))
+            .take_while(|l| !l.starts_with("### "))
             .collect();
-        Some(body.join("\n").trim().to_string())
+        Some(join_soft_wraps(&body).trim().to_string())
+    }
+
+    /// The one-line summary in `locale` (English when the rule has no translation).
+    pub fn summary_in(&self, locale: Locale) -> String {
+        match locale {
+            Locale::Ja => self.ja_section(ja::SUMMARY).unwrap_or_else(|| self.summary()),
+            Locale::En => self.summary(),
+        }
+    }
+
+    /// The documentation in `locale`. In Japanese: the summary and the translated sections
+    /// ([`ja::SECTIONS`]) under Japanese headings, then the English sections that are reference
+    /// material rather than prose (the example, what to write instead, the references), under their
+    /// English headings so that the reader sees they are untranslated. The English "What it does",
+    /// "Why is this bad?" and "Fix safety" are left out: their Japanese versions stand in for them.
+    pub fn doc_in(&self, locale: Locale) -> String {
+        if locale == Locale::En || self.ja_section(ja::SUMMARY).is_none() {
+            return self.doc();
+        }
+        let mut s = self.summary_in(locale) + "\n";
+        for h in ja::SECTIONS {
+            if let Some(body) = self.ja_section(h) {
+                s.push_str(&format!("\n## {h}\n{body}\n"));
+            }
+        }
+        s.push_str(&format!("\n{}\n", ja::REFERENCE_NOTE));
+        for h in ja::ENGLISH_REFERENCE {
+            if let Some(body) = self.section(h) {
+                s.push_str(&format!("\n## {h}\n{body}\n"));
+            }
+        }
+        s
     }
 
     /// The file name of the generated doc page, `DW001-syntax-error.md`.
     pub fn doc_file(&self) -> String {
         format!("{}-{}.md", self.code, self.name)
     }
+}
+
+/// The line that opens a rule doc's Japanese section.
+const JA_MARKER: &str = "## 日本語";
+
+/// The Japanese section of a rule's doc comment: `## 日本語`, after the English sections, holding
+/// `### 概要` (the one-line summary), `### 検出内容` (what it does), `### なぜ問題か` (why it matters),
+/// `### 対処法` (what to do instead) and, for a rule with a fix, `### 修正の安全性` (fix safety).
+/// `tests/tidy.rs` checks that every rule has them and that they are written in Japanese.
+pub mod ja {
+    /// The one-line summary.
+    pub const SUMMARY: &str = "概要";
+    /// The subsections after the summary, in the order they are shown.
+    pub const SECTIONS: [&str; 4] = ["検出内容", "なぜ問題か", "対処法", "修正の安全性"];
+    /// The subsection a rule with a fix must have.
+    pub const FIX_SAFETY: &str = "修正の安全性";
+    /// The English sections [`super::Rule::doc_in`] keeps after the Japanese ones.
+    pub const ENGLISH_REFERENCE: [&str; 3] = ["Example", "Use instead", "References"];
+    /// The line between the Japanese sections and the English reference sections.
+    pub const REFERENCE_NOTE: &str = "---\n\n以下は英語版のコード例と参考資料です。";
+}
+
+/// The section `## <heading>` of a Markdown doc, without the heading.
+fn section_of(doc: &str, heading: &str) -> Option<String> {
+    let marker = format!("## {heading}");
+    let start = doc.lines().position(|l| l.trim() == marker)?;
+    let body: Vec<&str> = doc
+        .lines()
+        .skip(start + 1)
+        .take_while(|l| !l.starts_with("## "))
+        .collect();
+    Some(body.join("\n").trim().to_string())
+}
+
+/// Joins the soft-wrapped lines of Japanese paragraphs: two lines of a paragraph meet without a space
+/// (a space between Japanese characters would show), except between two ASCII characters, where the
+/// wrap stood for a space. Blank lines, list items and code blocks keep their line breaks.
+fn join_soft_wraps(lines: &[&str]) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    let mut prev_joinable = false;
+    for line in lines {
+        let fence = line.trim_start().starts_with("```");
+        let starts_block = line.trim().is_empty() || fence || line.starts_with("- ") || line.starts_with('#');
+        if in_code || starts_block || !prev_joinable {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(line);
+        } else {
+            let line = line.trim_start();
+            let (a, b) = (out.chars().last(), line.chars().next());
+            if a.is_some_and(|c| c.is_ascii()) && b.is_some_and(|c| c.is_ascii()) {
+                out.push(' ');
+            }
+            out.push_str(line);
+        }
+        if fence {
+            in_code = !in_code;
+        }
+        prev_joinable = !in_code && !fence && !line.trim().is_empty() && !line.starts_with('#');
+    }
+    out
 }
 
 impl PartialEq for Rule {
@@ -1085,4 +1205,61 @@ fn within_items(r: TextRange, items: &[(u32, u32)]) -> Option<Option<usize>> {
     let i = items.partition_point(|(s, _)| *s <= r.start).checked_sub(1)?;
     let (s, len) = items[i];
     (r.end <= s + len).then_some(Some(i))
+}
+
+#[cfg(test)]
+mod doc_tests {
+    use super::*;
+
+    static DOC_RULE: Rule = Rule {
+        code: "DW999",
+        name: "doc-test",
+        severity: Severity::Warning,
+        tags: &[],
+        fix: FixAvailability::None,
+        since: "0.0.0",
+        doc: " Summary.\n\n ## What it does\n Finds.\n\n ## Example\n ```dockerfile\n FROM a\n ```\n\n \
+              ## References\n - R\n\n ## 日本語\n\n ### 概要\n 要約です。\n\n ### 検出内容\n 一行目と\n \
+              二行目を `a b`\n `c` つなぎます。\n\n - 項目\n\n ### なぜ問題か\n 理由です。\n\n ### 対処法\n 対処です。",
+        also: &[],
+        opt_in: false,
+        reads: None,
+        check: Check::Dockerfile(|_, _| {}),
+    };
+
+    #[test]
+    fn the_english_doc_leaves_the_japanese_section_out() {
+        let doc = DOC_RULE.doc();
+        assert!(doc.ends_with("## References\n- R\n"), "{doc}");
+        assert_eq!(DOC_RULE.summary(), "Summary.");
+        assert_eq!(DOC_RULE.section("References").as_deref(), Some("- R"));
+        assert_eq!(DOC_RULE.doc_in(Locale::En), doc);
+        assert_eq!(DOC_RULE.summary_in(Locale::En), "Summary.");
+    }
+
+    #[test]
+    fn the_japanese_doc_has_the_translated_sections_then_the_english_references() {
+        assert_eq!(DOC_RULE.summary_in(Locale::Ja), "要約です。");
+        // Soft wraps join without a space, except between two ASCII characters; lists keep their lines.
+        assert_eq!(
+            DOC_RULE.ja_section("検出内容").as_deref(),
+            Some("一行目と二行目を `a b` `c` つなぎます。\n\n- 項目")
+        );
+        assert_eq!(
+            DOC_RULE.doc_in(Locale::Ja),
+            "要約です。\n\n## 検出内容\n一行目と二行目を `a b` `c` つなぎます。\n\n- 項目\n\n## なぜ問題か\n理由です。\n\n\
+             ## 対処法\n対処です。\n\n---\n\n以下は英語版のコード例と参考資料です。\n\n## Example\n```dockerfile\nFROM a\n```\n\n\
+             ## References\n- R\n"
+        );
+    }
+
+    #[test]
+    fn a_rule_without_a_japanese_section_reads_in_english() {
+        static PLAIN: Rule = Rule {
+            doc: " Plain.\n\n ## What it does\n Finds.",
+            ..DOC_RULE
+        };
+        assert_eq!(PLAIN.doc_in(Locale::Ja), PLAIN.doc());
+        assert_eq!(PLAIN.summary_in(Locale::Ja), "Plain.");
+    }
 }

@@ -33,6 +33,22 @@ declare_rule! {
     /// - hadolint: DL4003 (multiple `CMD`), DL4004 (multiple `ENTRYPOINT`), DL3012 (multiple `HEALTHCHECK`)
     /// - dockerfile-utils: `MULTIPLE_INSTRUCTIONS`
     /// - [MultipleInstructionsDisallowed](https://docs.docker.com/reference/build-checks/multiple-instructions-disallowed/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// 一つのステージに `CMD`、`ENTRYPOINT`、`HEALTHCHECK` が複数あります。
+    ///
+    /// ### 検出内容
+    /// 同じステージにある同じ種類の後の命令によって上書きされる `CMD`、`ENTRYPOINT`、`HEALTHCHECK` を、
+    /// BuildKit と同じように (効果のない方を指して) 報告します。
+    ///
+    /// ### なぜ問題か
+    /// 有効なのは最後の一つだけです。それより前のものは読む人を誤解させる不要なコードで、
+    /// 多くは編集やコピーの名残です。
+    ///
+    /// ### 対処法
+    /// 最後の一つだけを残し、それ以外は削除してください。
     pub static MULTIPLE_INSTRUCTIONS_DISALLOWED = {
         code: "DW612",
         name: "multiple-instructions-disallowed",

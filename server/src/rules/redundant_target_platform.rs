@@ -31,6 +31,25 @@ declare_rule! {
     /// ## References
     /// - BuildKit: `RedundantTargetPlatform`
     /// - [RedundantTargetPlatform](https://docs.docker.com/reference/build-checks/redundant-target-platform/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `FROM --platform=$TARGETPLATFORM` は既定値を繰り返しているだけです。
+    ///
+    /// ### 検出内容
+    /// 値が `$TARGETPLATFORM` (または `${TARGETPLATFORM}`) だけの `--platform` フラグを報告します。
+    /// グローバルな `ARG TARGETPLATFORM=...` が別の既定値を与えている場合は対象外です。
+    ///
+    /// ### なぜ問題か
+    /// ステージはもともとターゲットプラットフォーム向けにビルドされるので、このフラグは何も加えません。
+    /// むしろクロスコンパイル用のステージであるかのように見せますが、その場合に正しい値は `$BUILDPLATFORM` です。
+    ///
+    /// ### 対処法
+    /// フラグを削除してください。クロスコンパイルのつもりなら `--platform=$BUILDPLATFORM` を使います。
+    ///
+    /// ### 修正の安全性
+    /// 修正はフラグを削除します。ステージのプラットフォームはターゲットプラットフォームのままなので安全です。
     pub static REDUNDANT_TARGET_PLATFORM = {
         code: "DW614",
         name: "redundant-target-platform",

@@ -56,6 +56,34 @@ declare_rule! {
     ///   Untrusted Control Sphere
     /// - CIS Docker Benchmark v1.6.0: 4.9 (use COPY instead of ADD; ADD can fetch files from remote URLs)
     /// - No hadolint, BuildKit, Trivy or Checkov check verifies the checksum of `ADD <url>`.
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `ADD` が `--checksum` なしでファイルをダウンロードしているか、Git リポジトリをブランチやタグで取得しています。
+    ///
+    /// ### 検出内容
+    /// コピー元が `http://` や `https://` の URL であるすべての `ADD` について、
+    /// `--checksum=sha256:<64 桁の 16 進数>` がないもの (形式の正しくない `--checksum` も) を報告します。
+    /// Git のソース (`https://host/org/repo.git#ref` など) では、参照が完全なコミットハッシュでなければ報告します。
+    /// ただし `--checksum=<コミット>` で固定していれば対象外です。
+    ///
+    /// ### なぜ問題か
+    /// `ADD <URL>` は、ビルド時にサーバーが返したものをそのままイメージに入れます。サーバー、リリースページ、CDN、
+    /// 通信経路のどこかが侵害されたり、単に新しいリリースでファイルが差し替えられたりすれば、
+    /// ビルドは黙って別の内容を出荷します。`--checksum` があれば BuildKit がダウンロードを検証し、
+    /// 異なればビルドを失敗させます。Git のブランチやタグも同じように動きますが (タグは削除して作り直せます)、
+    /// コミットハッシュは動きません。
+    ///
+    /// ### 対処法
+    /// 公開されているチェックサムを `--checksum=sha256:...` で指定し、
+    /// Git のソースはコミットハッシュで固定してください。
+    ///
+    /// ### 修正の安全性
+    /// URL の場合、修正は `--checksum=sha256:<sha256>` をテンプレートとして挿入します。
+    /// `<sha256>` はファイルの SHA-256 (`curl -fsSL <url> | sha256sum` の結果やプロジェクトが公開する値) に置き換えて
+    /// ください。自動では適用されません。`ADD --checksum` には Dockerfile の構文 1.6 以降が必要です。
+    /// Git の参照には修正がありません。どのコミットを意図しているかは本人にしか分からないためです。
     pub static REMOTE_ADD_WITHOUT_CHECKSUM = {
         code: "DW401",
         name: "remote-add-without-checksum",

@@ -27,6 +27,22 @@ declare_rule! {
     /// ## References
     /// - BuildKit: `ReservedStageName`
     /// - [ReservedStageName](https://docs.docker.com/reference/build-checks/reserved-stage-name/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// ビルドステージに `scratch` または `context` という名前が付いています。
+    ///
+    /// ### 検出内容
+    /// 大文字・小文字を問わず、`FROM ... AS scratch` と `FROM ... AS context` を報告します。
+    ///
+    /// ### なぜ問題か
+    /// BuildKit ではこれらの名前に固有の意味があります。`scratch` は空のイメージ、
+    /// `context` は `--build-context` や `COPY --from` でビルドコンテキストを指す名前です。
+    /// こうした名前のステージがあると後の参照があいまいになり、BuildKit も警告します。
+    ///
+    /// ### 対処法
+    /// ステージに別の名前を付けてください (`base`、`build` など)。
     pub static RESERVED_STAGE_NAME = {
         code: "DW605",
         name: "reserved-stage-name",

@@ -46,6 +46,31 @@ declare_rule! {
     ///   ("the root of the context is considered to be both the working and the root directory")
     /// - [Git: gitignore pattern format](https://git-scm.com/docs/gitignore#_pattern_format)
     /// - No hadolint, BuildKit, Trivy or Checkov check reads ignore files.
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `/` を含まない `.dockerignore` のパターンで、Docker はビルドコンテキストのルートでしか一致させません。
+    ///
+    /// ### 検出内容
+    /// `.gitignore` のようにどの深さでも一致させるつもりで書かれた、`/` を含まないパターン (`node_modules`、`*.pyc`、
+    /// `__pycache__`) を報告します。ビルドコンテキストが分かるときは、
+    /// 同じ名前がより深い階層にもあって除外されずに送られているもの、分からないときは依存関係のフォルダーやキャッシュ
+    /// など多くの階層に現れやすい名前が対象です。先頭に `/` を付けたパターンはルートを意図したものとして扱います。
+    ///
+    /// ### なぜ問題か
+    /// Docker はすべてのパターンをビルドコンテキストのルートに固定します。`node_modules` は `./node_modules` を除外し
+    /// ますが、`packages/web/node_modules` は何十万ものファイルごと送られ、毎回のビルドが遅くなるうえ、
+    /// 別のプラットフォーム向けにビルドされたホストのバイナリがイメージに入ります。
+    /// `*.pyc` では `app/__pycache__/x.pyc` が残ります。
+    ///
+    /// ### 対処法
+    /// どの深さでも一致させるには `**/` を付けてください (`**/node_modules`、`**/__pycache__`)。
+    /// ルートだけのつもりなら `/node_modules` と書きます。
+    ///
+    /// ### 修正の安全性
+    /// 修正はパターンの前に `**/` を付けます。深い階層のファイルがビルダーに送られなくなり、
+    /// それを使っていたビルドステップが失敗することがあるため、安全ではありません。
     pub static ROOT_ONLY_IGNORE_PATTERN = {
         code: "DW306",
         name: "root-only-ignore-pattern",

@@ -61,6 +61,34 @@ declare_rule! {
     /// - CWE-538: Insertion of Sensitive Information into Externally-Accessible File or Directory;
     ///   CWE-312: Cleartext Storage of Sensitive Information
     /// - CIS Docker Benchmark 4.10 "Ensure secrets are not stored in Dockerfiles"
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `COPY` や `ADD` が機微情報を含むファイルをイメージに入れています。
+    ///
+    /// ### 検出内容
+    /// すべての `COPY` と `ADD` のコピー元を、名前から機微情報を含むと分かるファイルと照合します。
+    /// `.env` と `.env.*` (`.env.example` などのテンプレートは除く)、SSH 鍵 (`id_rsa*`、`.ssh/`)、
+    /// 秘密鍵やキーストア (`*.pem`、`*.key`、`*.p12` など)、ツールの認証情報 (`.npmrc`、`.pypirc`、`.netrc`、
+    /// `.git-credentials`)、クラウドの認証情報 (`.aws/`、`.docker/config.json`、kubeconfig)、
+    /// Terraform のステート (`*.tfstate`) などです。
+    ///
+    /// ### なぜ問題か
+    /// コピーしたファイルはすべてイメージのレイヤーに保存されます。後の命令で削除してもそのレイヤーからは消えず、
+    /// イメージを取得できる人なら `docker save` や `docker cp` で取り出せます。
+    /// この経路で漏れた鍵やトークンは失効させるしかありません。
+    ///
+    /// ### 対処法
+    /// ビルド中に必要な認証情報はシークレットマウント (`RUN --mount=type=secret`) や SSH エージェントの転送 (`RUN
+    /// --mount=type=ssh`) で渡し、`.dockerignore` で `.env*` や鍵ファイルをビルドコンテキストから除外してください。
+    ///
+    /// ### 修正の安全性
+    /// 絶対パスにコピーされるツールの認証情報ファイルが一つだけの場合 (`COPY .npmrc /root/.npmrc`)、
+    /// 修正は `COPY` を削除し、後続の `RUN` でそのパスにシークレットとしてマウントします。
+    /// SSH 鍵の場合は `COPY` を削除し、`git`、`ssh`、`scp` を使う `RUN` に SSH エージェントのマウントを付けます。
+    /// ビルドコマンドでシークレット (`--secret id=...,src=...`) やエージェント (`--ssh default`) を渡す必要があるた
+    /// め、安全な修正ではありません。
     pub static SECRET_FILE_COPIED = {
         code: "DW202",
         name: "secret-file-copied",

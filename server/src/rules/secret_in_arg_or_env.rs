@@ -66,6 +66,35 @@ declare_rule! {
     /// - CWE-798: Use of Hard-coded Credentials; CWE-538: Insertion of Sensitive Information into
     ///   Externally-Accessible File or Directory
     /// - CIS Docker Benchmark 4.10 "Ensure secrets are not stored in Dockerfiles"
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// パスワード、トークン、鍵などが `ARG` や `ENV` で渡されています。
+    ///
+    /// ### 検出内容
+    /// すべての `ARG` と `ENV` の変数を調べます。名前を単語に分け (`DB_PASSWORD`、`npmToken` など)、`password`、
+    /// `secret`、`token`、`api key` などの機微情報を表す語と照合します。`*_FILE`、`*_PATH`、`*_URL`、
+    /// `*_VERSION` や GPG 鍵のフィンガープリントなど、別のものを指す名前は対象外です。値についても、
+    /// AWS のアクセスキー ID、GitHub の `ghp_`、GitLab の `glpat-` など既知の認証情報の形式を検出します。
+    ///
+    /// ### なぜ問題か
+    /// `ENV` の値はイメージの設定に保存され、イメージを取得できる人なら誰でも `docker inspect` で読めます。
+    /// すべてのコンテナと派生イメージにも引き継がれます。ビルド引数は、
+    /// それを使う `RUN` ごとにイメージの履歴 (`docker history --no-trunc`) に記録され、
+    /// ビルドキャッシュや CI のログにも残ります。Dockerfile に書いた既定値はリポジトリを見る全員の目に触れます。
+    ///
+    /// ### 対処法
+    /// ビルド時に必要な機微情報は BuildKit のシークレットマウント (`RUN --mount=type=secret,id=...,env=...`) で渡して
+    /// ください。そのコマンドの実行中だけ使え、イメージには痕跡が残りません。
+    /// 実行時の機微情報はオーケストレーター (Docker secrets、Kubernetes の Secret) から渡し、イメージには含めません。
+    ///
+    /// ### 修正の安全性
+    /// `RUN` が使う `ARG` については、その `RUN` に `--mount=type=secret,id=<id>,env=<NAME>` を付け、
+    /// ほかに使われていなければ `ARG` を削除し、必要なら `# syntax=docker/dockerfile:1` を追加します。
+    /// ビルドコマンドを `--build-arg` から修正のタイトルに示した `docker build --secret id=<id>,env=<NAME>` に変える
+    /// 必要があるため、安全な修正ではありません。`ENV` には修正を提供しません。
+    /// 機微情報を Dockerfile から取り除く必要があるためです。
     pub static SECRET_IN_ARG_OR_ENV = {
         code: "DW201",
         name: "secret-in-arg-or-env",

@@ -72,6 +72,37 @@ declare_rule! {
     ///   CWE-527: Exposure of Version-Control Repository to an Unauthorized Control Sphere
     /// - CIS Docker Benchmark 4.10 "Ensure secrets are not stored in Dockerfiles"
     /// - No hadolint, BuildKit, Trivy or Checkov check reads the ignore file with the Dockerfile.
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// ビルドコンテキスト全体を `COPY`/`ADD` しており、`.dockerignore` で除外されていない機微なファイルがイメージに送
+    /// られます。
+    ///
+    /// ### 検出内容
+    /// コピー元がビルドコンテキスト全体 (`.`、`./`、`/`、`*`) またはそのディレクトリである `COPY` と `ADD` について、
+    /// 適用される `.dockerignore` を読みます。除外ファイルがない場合、標準的な機微ファイル群 (`.git`、`.env*`、
+    /// 秘密鍵や証明書、SSH 鍵、`.aws/`、`.npmrc`、認証情報ファイル、`*.tfstate*`、
+    /// kubeconfig など) の一部が除外されていない場合、そしてビルドコンテキストが分かるときは実際に送られる機微ファイ
+    /// ルを報告します。
+    ///
+    /// ### なぜ問題か
+    /// `COPY . .` は除外ファイルで除外されていないものをすべて送り、イメージはそれをレイヤーに保持します。
+    /// 本番データベースのパスワード入りの `.env`、デプロイ鍵、出力値が平文で入った Terraform のステート、
+    /// Git の全履歴 (現在のツリーから消した機微情報も含む) などです。イメージを取得できる人なら誰でも取り出せ、
+    /// 後のステップで削除しても前のレイヤーからは消えません。
+    ///
+    /// ### 対処法
+    /// Dockerfile の隣に `.dockerignore` を置き、`.git`、`**/.env*`、`**/*.pem`、`**/*.key`、
+    /// `**/.npmrc` などを除外してください。あるいは必要なものだけをコピーします (`COPY package*.json ./`、
+    /// `COPY src/ ./src/`)。
+    ///
+    /// ### 修正の安全性
+    /// 除外ファイルがない場合は、機微ファイル群とプロジェクトのビルド成果物 (`**/node_modules` など) を書いた除外ファ
+    /// イルを作り、足りない項目がある場合はそれを追記します。Dockerfile が名前でコピーしているパスを除外する行は入れ
+    /// ません。イメージからそのファイルがなくなり、ビルドステップが使っていた可能性もある (`git describe` に
+    /// は `.git` が必要) ため、どちらも安全ではありません。コンテキスト内に見つかった機微ファイルのパスだけを追記する
+    /// 修正は、`.git` を含まない限り安全です。
     pub static SENSITIVE_CONTEXT_COPIED = {
         code: "DW301",
         name: "sensitive-context-copied",

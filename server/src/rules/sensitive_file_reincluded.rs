@@ -42,6 +42,29 @@ declare_rule! {
     /// - CWE-538: Insertion of Sensitive Information into Externally-Accessible File or Directory
     /// - CIS Docker Benchmark 4.10 "Ensure secrets are not stored in Dockerfiles"
     /// - No hadolint, BuildKit, Trivy or Checkov check reads ignore files.
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `.dockerignore` の `!` 例外が、機微なファイルをビルドコンテキストに戻しています。
+    ///
+    /// ### 検出内容
+    /// 機微なファイル (`.env.production`、`*.pem`、`id_rsa`、`.aws/`、`.npmrc`、`.git` など。
+    /// `.env.example` などのテンプレートは除く) を指す例外 (`!パターン`) のうち、前の行で除外したものを含め直し、
+    /// 後の行でも再び除外されていないものを報告します。
+    ///
+    /// ### なぜ問題か
+    /// `.env*` を除外した後で `!.env.production` を含め直すと、本番環境の機微情報がビルダーに送られ、
+    /// `COPY . .` でイメージのレイヤーに保存されます。こうした例外は、
+    /// 以前ビルドでそのファイルが必要だった頃の名残か、失敗する `COPY` を通すために書かれたものであることがほとんどで
+    /// す。
+    ///
+    /// ### 対処法
+    /// 例外の行を削除し、ビルドに必要な値は `RUN --mount=type=secret` で渡してください。
+    ///
+    /// ### 修正の安全性
+    /// 修正は例外の行を削除します。そのファイルを名前で指定している `COPY` は失敗するようになり、
+    /// イメージにも含まれなくなるため、安全ではありません。
     pub static SENSITIVE_FILE_REINCLUDED = {
         code: "DW304",
         name: "sensitive-file-reincluded",

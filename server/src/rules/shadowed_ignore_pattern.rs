@@ -46,6 +46,31 @@ declare_rule! {
     ///   ("the last line that matches a file determines whether it is included or excluded")
     /// - CWE-1164: Irrelevant Code
     /// - No hadolint, BuildKit, Trivy or Checkov check reads ignore files.
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// 後の行によって無効になっている `.dockerignore` の行です。
+    ///
+    /// ### 検出内容
+    /// Docker は各パスを、一致する最後の行で判定します。後の行がこの行の一致対象をすべて含むために、
+    /// この行が何も判定しない場合に報告します。重複 (`node_modules` が二回)、
+    /// より広いパターン (`dist` の前の `dist/app.js`)、除外したものをすべて含め直す例外 (`!docs` の前
+    /// の `docs/*.md`)、例外が含め直したものをすべて再び除外するパターン (`*.md` の前の `!README.md`) です。
+    ///
+    /// ### なぜ問題か
+    /// 無効な行は、ファイルが実際にはしていないことを書いています。特に最後の例は危険で、
+    /// 書いた人は `README.md` が送られる、あるいは `!docs` で下書きが除外されると思い込み、
+    /// イメージの中身が想定と違ってしまいます。
+    ///
+    /// ### 対処法
+    /// 無効な行を削除するか、意図どおりになるよう行の順序を入れ替えてください (例外は対応する除外パターンの後に書きま
+    /// す)。
+    ///
+    /// ### 修正の安全性
+    /// 修正は無効な行を削除します。Docker の動作は何も変わらないので安全です。
+    /// ただしワイルドカードを含む例外の削除は、BuildKit が除外ディレクトリをたどる方法が変わるため安全ではありませ
+    /// ん。
     pub static SHADOWED_IGNORE_PATTERN = {
         code: "DW307",
         name: "shadowed-ignore-pattern",

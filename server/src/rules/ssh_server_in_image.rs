@@ -45,6 +45,28 @@ declare_rule! {
     /// - CWE-284: Improper Access Control; CWE-1327: Binding to an Unrestricted IP Address
     /// - CIS Docker Benchmark 5.7 "Ensure sshd is not run within containers"
     /// - Trivy DS004 (AVD-DS-0004); Checkov CKV_DOCKER_1
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// イメージがポート 22 を公開しているか、SSH サーバーをインストールしています。
+    ///
+    /// ### 検出内容
+    /// `EXPOSE 22`、`EXPOSE 22/tcp`、22 を含むポート範囲 (`EXPOSE 20-25`) を報告します (変数は `ARG` と `ENV` の既定
+    /// 値で展開します)。`apt-get`、`apk`、`dnf`、`yum` などでの SSH サーバーのインストール (`openssh-server`、
+    /// `dropbear`、`tinysshd` など) も報告します。SSH クライアントや、
+    /// 同じ `RUN` で再び削除されるサーバーは対象外です。
+    ///
+    /// ### なぜ問題か
+    /// コンテナ内の SSH サーバーは、コンテナランタイムが管理しない第二の入口です。ホスト鍵、アカウント、
+    /// パスワードや認可済みの鍵をイメージに焼き込むか実行時に管理する必要があり、
+    /// パッチを当てるべきネットワークサービスが一つ増え、たいていアプリケーションの隣で root として動きます。
+    /// コンテナは一つのプロセスを動かすためのものです。`docker exec`、`kubectl exec`、`kubectl debug` なら、
+    /// プラットフォームの認証と監査のもとでシェルを得られます。
+    ///
+    /// ### 対処法
+    /// SSH サーバーをインストールせず、ポート 22 を公開しないでください。コンテナ内での作業には `docker exec -it <コ
+    /// ンテナ> bash` や `kubectl exec` を使います。
     pub static SSH_SERVER_IN_IMAGE = {
         code: "DW504",
         name: "ssh-server-in-image",

@@ -32,6 +32,26 @@ declare_rule! {
     /// ## References
     /// - BuildKit: `StageNameCasing`
     /// - [StageNameCasing](https://docs.docker.com/reference/build-checks/stage-name-casing/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// ビルドステージ名に大文字が含まれています。
+    ///
+    /// ### 検出内容
+    /// ステージ名がすべて小文字ではない `FROM ... AS Name` を報告します。
+    ///
+    /// ### なぜ問題か
+    /// BuildKit はステージ名を小文字に変換します。`AS Build` は `build` というステージを定義し、
+    /// `COPY --from=BUILD` や `--target Build` でも同じステージが見つかります。
+    /// 大文字と小文字を書き分けると存在しない区別があるように見え、BuildKit もビルドのたびに警告します。
+    ///
+    /// ### 対処法
+    /// ステージ名は小文字で書いてください (`AS builder`)。
+    ///
+    /// ### 修正の安全性
+    /// 修正は名前を小文字で書き直します。BuildKit はもともと小文字として読み、
+    /// ステージへの参照は大文字・小文字を問わず一致するので安全です。
     pub static STAGE_NAME_CASING = {
         code: "DW601",
         name: "stage-name-casing",

@@ -42,6 +42,26 @@ declare_rule! {
     /// - hadolint: DL1000 (parse error)
     /// - dockerfile-utils: `INVALID_SYNTAX`, `INVALID_ESCAPE_DIRECTIVE`, `DUPLICATED_ESCAPE_DIRECTIVE`,
     ///   `SYNTAX_MISSING_EQUALS`, `SYNTAX_MISSING_SINGLE_QUOTE`, `SYNTAX_MISSING_DOUBLE_QUOTE`
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// Docker の Dockerfile パーサーがファイルを受け付けません。
+    ///
+    /// ### 検出内容
+    /// 命令を一つも実行する前に Docker のパーサーが失敗する原因を報告します。閉じられていないヒアドキュメント、
+    /// 重複した・不正なパーサーディレクティブ、文字列以外の要素を含む exec 形式の配列、
+    /// 二つの書き方が混在した `ENV`/`LABEL` の組、Docker の上限 65,535 バイトを超える行、
+    /// 命令が一つもないファイルなどです。エラーの後も解析を続けるので、ファイルの残りも引き続きチェックされます。
+    ///
+    /// ### なぜ問題か
+    /// `docker build` はその場で止まります。エディターで入力中に気付ければ、CI の失敗を一回分減らせます。
+    /// 閉じ忘れたヒアドキュメントは後続の命令をすべて飲み込んでしまうため、
+    /// イメージに実際に何が入るのかが分かりにくくなります。
+    ///
+    /// ### 対処法
+    /// メッセージが示す箇所を修正してください。ヒアドキュメントは終了語 (`EOF` など) を行頭に単独で書いて閉じ、
+    /// `ENV`/`LABEL` は `key=value` 形式に揃えます。
     pub static SYNTAX_ERROR = {
         code: "DW001",
         name: "syntax-error",

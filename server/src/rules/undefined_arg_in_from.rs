@@ -34,6 +34,24 @@ declare_rule! {
     /// ## References
     /// - BuildKit: `UndefinedArgInFrom`
     /// - [UndefinedArgInFrom](https://docs.docker.com/reference/build-checks/undefined-arg-in-from/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// `FROM` 行が、最初の `FROM` より前の `ARG` で宣言されていない変数を使っています。
+    ///
+    /// ### 検出内容
+    /// `FROM` のイメージや `--platform` の値に含まれる `$name` について、`name` が最初の `FROM` より前の `ARG` で宣言
+    /// されておらず、BuildKit が `FROM` 行のために定義する引数 (`TARGETPLATFORM`、`TARGETARCH`、
+    /// `BUILDPLATFORM` など) でもない場合に報告し、宣言済みの近い名前を提案します。
+    ///
+    /// ### なぜ問題か
+    /// `FROM` 行から見えるのはグローバルな `ARG` だけです。宣言されていない変数は空になるため、
+    /// `FROM node:$VERSION` は `FROM node:` となって失敗し、`FROM $REGISTRY/app` は黙って Docker Hub から取得してしま
+    /// います。`ARG` を最初の `FROM` の後に宣言していて、`FROM` 行から見えていないことがよくあります。
+    ///
+    /// ### 対処法
+    /// 変数を最初の `FROM` より前の `ARG` で宣言し、既定値を与えてください (`ARG VERSION=3.20`)。
     pub static UNDEFINED_ARG_IN_FROM = {
         code: "DW608",
         name: "undefined-arg-in-from",

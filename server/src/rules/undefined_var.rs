@@ -41,6 +41,25 @@ declare_rule! {
     /// ## References
     /// - BuildKit: `UndefinedVar`
     /// - [UndefinedVar](https://docs.docker.com/reference/build-checks/undefined-var/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// 命令が、スコープ内のどこでも定義されていない変数を使っています。
+    ///
+    /// ### 検出内容
+    /// Docker 自身が展開する `$name` (`ADD`、`COPY`、`ENV`、`LABEL`、`USER`、`WORKDIR`、`VOLUME`、`STOPSIGNAL`、
+    /// `ARG` の既定値の中。シェルが展開する `RUN`、`CMD`、`ENTRYPOINT` は対象外) を、
+    /// その時点でスコープにある `ARG` と `ENV` と照合します。ベースイメージも変数を定義しうるので、
+    /// イメージから作るステージではスコープ内の変数と紛らわしい名前 (タイプミスらしいもの) だけを報告し、
+    /// `scratch` から作るステージでは未定義の変数をすべて報告します。
+    ///
+    /// ### なぜ問題か
+    /// 未定義の変数は空文字列に展開されます。`COPY app $APP_HOEM/` は `/` にコピーし、
+    /// `ENV PATH=$GOPTAH/bin:$PATH` は Go のディレクトリではなく `/bin` を追加してしまいます。BuildKit も警告します。
+    ///
+    /// ### 対処法
+    /// 変数名のつづりを直すか、使う前に `ARG` や `ENV` で定義してください。
     pub static UNDEFINED_VAR = {
         code: "DW611",
         name: "undefined-var",

@@ -36,6 +36,27 @@ declare_rule! {
     /// - [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)
     /// - BuildKit: `unknown flag` error
     /// - dockerfile-utils: `UNKNOWN_ADD_FLAG`, `UNKNOWN_COPY_FLAG`, `UNKNOWN_FROM_FLAG`, `UNKNOWN_HEALTHCHECK_FLAG`
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// 命令が受け付けないフラグが指定されています。
+    ///
+    /// ### 検出内容
+    /// すべての `--flag` を、BuildKit の Dockerfile フロントエンドがその命令で受け付けるフラグ (`RUN --mount`、
+    /// `COPY --chown`、`ADD --checksum` など) と照合し、最も近い正しいフラグを提案します。
+    /// フラグ名は大文字と小文字を区別します。
+    ///
+    /// ### なぜ問題か
+    /// BuildKit は `unknown flag` でビルドを止めます。未知のフラグを無視するツールでは、
+    /// `--chown` や `--checksum` のようなセキュリティ上重要なフラグのつづり間違いが、黙って効かないままになります。
+    ///
+    /// ### 対処法
+    /// フラグ名を正しいつづりに直してください。
+    ///
+    /// ### 修正の安全性
+    /// 最も近いフラグへの置き換えは安全ではありません。意図したのは別のフラグかもしれず、
+    /// 置き換えるとそのフラグが実際に効き始めるためです。置き換えると構文エラーになる場合は提案しません。
     pub static UNKNOWN_FLAG = {
         code: "DW003",
         name: "unknown-flag",

@@ -28,6 +28,22 @@ declare_rule! {
     ///
     /// ## References
     /// - hadolint: inline `# hadolint ignore=` comments
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// 抑制コメントが存在しないルールを指定しています。
+    ///
+    /// ### 検出内容
+    /// `# dockward ignore=...` と `# dockward global ignore=...` のコメントにあるすべてのコードを、
+    /// ルールの一覧と照合します (`DW001` のようなコードと `syntax-error` のような名前のどちらも使えます)。
+    ///
+    /// ### なぜ問題か
+    /// つづりを間違えたコードは何も抑制しません。許容するつもりだった指摘でビルドが失敗し続けるか、さらに悪いことに、
+    /// コメントが何もしていないのにリスクをレビュー済みだと思い込んでしまいます。
+    ///
+    /// ### 対処法
+    /// 正しいルールのコードか名前を書いてください (`dockward rule --all` で一覧を確認できます)。
     pub static UNKNOWN_PRAGMA_CODE = {
         code: "DW901",
         name: "unknown-pragma-code",

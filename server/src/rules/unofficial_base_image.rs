@@ -72,6 +72,32 @@ declare_rule! {
     /// - CIS Docker Benchmark 4.2 "Ensure that containers use only trusted base images"
     /// - CWE-829: Inclusion of Functionality from Untrusted Control Sphere
     /// - hadolint DL3026 (allowed registries, when configured)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// Docker 公式イメージでも信頼済みの発行元のものでもないイメージです。
+    ///
+    /// ### 検出内容
+    /// ビルドが取得するすべてのイメージ (`FROM`、`COPY --from=<イメージ>`、`RUN --mount=from=<イメージ>`) を調べ、
+    /// 誰でも公開できる公開レジストリの名前空間 (Docker Hub のユーザーや組織、`ghcr.io`、
+    /// `quay.io` など) のイメージを報告します。Docker 公式イメージ、主要ベンダーのイメージ、
+    /// 設定の `trusted-registries` に挙げたレジストリや名前空間は信頼済みとして扱います。
+    ///
+    /// ### なぜ問題か
+    /// Docker Hub のユーザー名前空間や個人のレジストリには誰でもプッシュできます。
+    /// 発行元の分からないイメージにはマルウェアや暗号資産のマイナー、バックドア入りのパッケージが含まれているかもしれ
+    /// ず、放置されてセキュリティ修正が届かないことも少なくありません。Docker 公式イメージはレビューされ、
+    /// ベースやパッケージの修正時に再ビルドされ、スキャンもされています。
+    ///
+    /// ### 対処法
+    /// Docker 公式イメージかソフトウェアの発行元自身のイメージを使ってください。
+    /// 自組織のレジストリは `.dockward.toml` の `trusted-registries` に追加します。
+    ///
+    /// ### 修正の安全性
+    /// イメージ名が公式イメージと同じで (`someuser/nginx:1.27` → `nginx:1.27`)、
+    /// そのタグが公式イメージでサポートされている場合、公式イメージへの切り替えを提案します。
+    /// 二つのイメージは内容・ユーザー・パスが異なりうるため、安全な修正ではありません。
     pub static UNOFFICIAL_BASE_IMAGE = {
         code: "DW102",
         name: "unofficial-base-image",

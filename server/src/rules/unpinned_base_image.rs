@@ -61,6 +61,33 @@ declare_rule! {
     ///   an image) and [DL3007](https://github.com/hadolint/hadolint/wiki/DL3007) (using `latest`)
     /// - Trivy DS001 (`:latest` tag used); Checkov CKV_DOCKER_7 (the base image uses a non-latest tag)
     /// - [Docker build best practices: pin base image versions](https://docs.docker.com/build/building/best-practices/#pin-base-image-versions)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// ベースイメージがタグなし、または `latest` タグで、ダイジェスト固定もされていません。
+    ///
+    /// ### 検出内容
+    /// Dockerfile が使うすべてのイメージ (`FROM`、`COPY --from=<イメージ>`、`RUN --mount=from=<イメージ>`) を調べ、
+    /// タグがないもの (Docker は `latest` を取得します) と `latest` タグのものを報告します。
+    /// ダイジェスト (`@sha256:...`) で固定されていれば報告しません。ステージ名と `scratch` はイメージではないので対象
+    /// 外です。
+    ///
+    /// ### なぜ問題か
+    /// `latest` は、ビルドした時点でレジストリが返すものにすぎません。同じ Dockerfile でも、
+    /// メジャーバージョンが上がった、既定のユーザーが変わった、あるいは誰もレビューしていない侵害されたリリースのイメ
+    /// ージからビルドされることがあります。ビルドキャッシュが古い `latest` を使い続けることもあります。
+    ///
+    /// ### 対処法
+    /// バージョンタグを明記し、できればダイジェストで固定してください。Renovate や Dependabot などの更新ボットを使え
+    /// ば、変更をレビュー可能なプルリクエストとして受け取れます。
+    ///
+    /// ### 修正の安全性
+    /// 公式イメージの場合、一つ目の修正は同梱のサポート対象タグの一覧から `latest` が指す最も具体的なバージョンタグに
+    /// 固定します。一覧には作成日があり、レジストリ側が先に進んでいる可能性があるため、安全ではありません。
+    /// 二つ目の修正は、現在レジストリが返すダイジェストで固定します。イメージは変わりませんがレジストリへの問い合わせ
+    /// が必要なため、エディターでは選んだときに、CLI では `dockward check --fix --resolve-digests` のときだけ解決しま
+    /// す。
     pub static UNPINNED_BASE_IMAGE = {
         code: "DW103",
         name: "unpinned-base-image",

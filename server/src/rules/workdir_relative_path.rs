@@ -34,6 +34,23 @@ declare_rule! {
     /// - hadolint: DL3000 (which reports every relative `WORKDIR`)
     /// - dockerfile-utils: `WORKDIR_IS_NOT_ABSOLUTE`
     /// - [WorkdirRelativePath](https://docs.docker.com/reference/build-checks/workdir-relative-path/)
+    ///
+    /// ## 日本語
+    ///
+    /// ### 概要
+    /// ステージで最初の `WORKDIR` が相対パスです。
+    ///
+    /// ### 検出内容
+    /// そのステージ (または元になったステージ) の前の `WORKDIR` で作業ディレクトリが設定されていないのに、
+    /// (変数の展開後に) 相対パスになっている `WORKDIR` を BuildKit と同じように報告します。
+    /// 最初の `WORKDIR` を基準にする後続の相対パスは報告しません。
+    ///
+    /// ### なぜ問題か
+    /// 相対パスは、Dockerfile では制御できないベースイメージの作業ディレクトリを基準に解決されます。
+    /// ベースイメージがそれを変えると、ファイルの置き場所もコマンドを実行するディレクトリも変わってしまいます。
+    ///
+    /// ### 対処法
+    /// 最初の `WORKDIR` は絶対パスで書いてください (`WORKDIR /app`)。
     pub static WORKDIR_RELATIVE_PATH = {
         code: "DW610",
         name: "workdir-relative-path",

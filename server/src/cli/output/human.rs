@@ -5,14 +5,16 @@ use std::io::{self, Write};
 use crate::cli::output::{FileReport, positions};
 use crate::cli::width::{char_width, str_width};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::messages::{self, Locale};
 use crate::text::{LineIndex, slice};
 
 const TAB: usize = 4;
 
-/// Terminal styling.
+/// Terminal styling, and the language of the labels and the summary.
 #[derive(Clone, Copy)]
 pub struct Style {
     pub color: bool,
+    pub locale: Locale,
 }
 
 impl Style {
@@ -35,18 +37,26 @@ impl Style {
 }
 
 /// Text shown for a fix's applicability (and, for a fix that needs a digest, how to get it).
-fn fix_note(f: &Fix) -> &'static str {
-    match (f.applicability, f.is_resolved()) {
-        (Applicability::Safe, true) => "safe: dockward check --fix",
-        (Applicability::Safe, false) => "safe: dockward check --fix --resolve-digests (asks the registry)",
-        (Applicability::Unsafe, true) => "unsafe: dockward check --fix --unsafe-fixes",
-        (Applicability::Unsafe, false) => "unsafe: dockward check --fix --unsafe-fixes --resolve-digests",
-        (Applicability::DisplayOnly, _) => "suggestion, apply by hand",
-    }
+fn fix_note(f: &Fix, locale: Locale) -> String {
+    let id = match (f.applicability, f.is_resolved()) {
+        (Applicability::Safe, true) => "human.fix.safe",
+        (Applicability::Safe, false) => "human.fix.safe-registry",
+        (Applicability::Unsafe, true) => "human.fix.unsafe",
+        (Applicability::Unsafe, false) => "human.fix.unsafe-registry",
+        (Applicability::DisplayOnly, _) => "human.fix.display-only",
+    };
+    messages::render(locale, id, &[])
+}
+
+/// The message `<base>.one` or `<base>.other` for `count`, with `{count}` filled.
+fn counted(locale: Locale, base: &str, count: usize) -> String {
+    let form = if count == 1 { "one" } else { "other" };
+    messages::render(locale, &format!("{base}.{form}"), &[("count", count.to_string())])
 }
 
 /// Renders one finding.
 pub fn render(out: &mut dyn Write, report: &FileReport, d: &Diagnostic, style: Style) -> io::Result<()> {
+    let m = |id: &str| messages::render(style.locale, id, &[]);
     let (path, text) = report.file(&d.file);
     let (start, end) = positions(text, d.range);
     let sev = style.severity(d.severity);
@@ -127,19 +137,22 @@ pub fn render(out: &mut dyn Write, report: &FileReport, d: &Diagnostic, style: S
             "{} {} {}",
             " ".repeat(gutter),
             style.paint(blue, "="),
-            format_args!("{} {help}", style.paint("1", "help:"))
+            format_args!("{} {help}", style.paint("1", &m("human.help")))
         )?;
     }
     for r in &d.related {
         let (rs, _) = report.positions(&r.file, r.range);
+        let note = messages::render(
+            style.locale,
+            "human.related-line",
+            &[("message", r.message.clone()), ("line", rs.line.to_string())],
+        );
         writeln!(
             out,
-            "{} {} {} {} (line {})",
+            "{} {} {} {note}",
             " ".repeat(gutter),
             style.paint(blue, "="),
-            style.paint("1", "note:"),
-            r.message,
-            rs.line
+            style.paint("1", &m("human.note")),
         )?;
     }
     for f in &d.fixes {
@@ -148,9 +161,9 @@ pub fn render(out: &mut dyn Write, report: &FileReport, d: &Diagnostic, style: S
             "{} {} {} {} ({})",
             " ".repeat(gutter),
             style.paint(blue, "="),
-            style.paint("1", "fix:"),
+            style.paint("1", &m("human.fix")),
             f.title,
-            fix_note(f)
+            fix_note(f, style.locale)
         )?;
     }
     writeln!(out)
@@ -176,46 +189,43 @@ pub fn render_all(out: &mut dyn Write, reports: &[FileReport], style: Style) -> 
     }
     let total: usize = counts.iter().sum();
     let files = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
+    let locale = style.locale;
     if fixed > 0 {
-        writeln!(out, "Fixed {fixed} problem{}.", plural(fixed))?;
+        writeln!(out, "{}", counted(locale, "summary.fixed", fixed))?;
     }
     if total == 0 {
         writeln!(
             out,
-            "{} No problems found in {} file{}.",
+            "{} {}",
             style.paint("1;32", "✓"),
-            reports.len(),
-            plural(reports.len())
+            counted(locale, "summary.clean", reports.len())
         )?;
         return Ok(());
     }
-    let mut parts = Vec::new();
-    for (sev, name) in [
-        (Severity::Error, "error"),
-        (Severity::Warning, "warning"),
-        (Severity::Info, "info"),
-        (Severity::Hint, "hint"),
-    ] {
-        let n = counts[sev as usize];
-        if n > 0 {
-            // "info" is uncountable; the other names take a plural `s`.
-            let suffix = if name == "info" { "" } else { plural(n) };
-            parts.push(format!("{n} {name}{suffix}"));
-        }
-    }
-    write!(
-        out,
-        "Found {total} problem{} ({}) in {files} file{}",
-        plural(total),
-        parts.join(", "),
-        plural(files)
-    )?;
+    let parts = [
+        (Severity::Error, "summary.error"),
+        (Severity::Warning, "summary.warning"),
+        (Severity::Info, "summary.info"),
+        (Severity::Hint, "summary.hint"),
+    ]
+    .into_iter()
+    .filter(|(sev, _)| counts[*sev as usize] > 0)
+    .map(|(sev, id)| counted(locale, id, counts[sev as usize]))
+    .reduce(|a, b| messages::render(locale, "summary.list", &[("a", a), ("b", b)]))
+    .unwrap_or_default();
+    let found = messages::render(
+        locale,
+        "summary.found",
+        &[
+            ("problems", counted(locale, "summary.problems", total)),
+            ("counts", parts),
+            ("files", counted(locale, "summary.files", files)),
+        ],
+    );
+    write!(out, "{found}")?;
     if fixable > 0 {
-        write!(out, "; {fixable} fixable with `dockward check --fix`")?;
+        let n = [("count", fixable.to_string())];
+        write!(out, "{}", messages::render(locale, "summary.fixable", &n))?;
     }
-    writeln!(out, ".")
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    writeln!(out, "{}", messages::render(locale, "summary.end", &[]))
 }
