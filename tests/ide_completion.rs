@@ -104,13 +104,7 @@ fn completion_fixtures() {
         settings.bind(|| insta::assert_snapshot!(stem.clone(), render(&text, offset, &items)));
         names.push(format!("{stem}.snap"));
     }
-    let snaps = Path::new(support::ROOT).join("tests").join(SNAPSHOTS);
-    for e in std::fs::read_dir(&snaps).expect("snapshot folder") {
-        let n = e.expect("entry").file_name().to_string_lossy().into_owned();
-        if n.ends_with(".snap") {
-            assert!(names.contains(&n), "stale snapshot {n}: no fixture for it");
-        }
-    }
+    support::assert_no_stale_snapshots(SNAPSHOTS, &names, "fixture");
 }
 
 /// Every range is on character boundaries of one line and contains the cursor; labels are unique per

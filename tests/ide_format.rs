@@ -305,12 +305,7 @@ fn format_fixtures() {
         settings.bind(|| insta::assert_snapshot!(stem.clone(), visible));
         names.push(format!("{stem}.snap"));
     }
-    for e in std::fs::read_dir(Path::new(support::ROOT).join("tests").join(SNAPSHOTS)).expect("snapshots") {
-        let n = e.expect("entry").file_name().to_string_lossy().into_owned();
-        if n.ends_with(".snap") {
-            assert!(names.contains(&n), "stale snapshot {n}");
-        }
-    }
+    support::assert_no_stale_snapshots(SNAPSHOTS, &names, "fixture");
 }
 
 /// A 5,000-line file, and one instruction of 50,000 continuation lines: the cost stays linear.

@@ -121,12 +121,7 @@ fn semantic_fixtures() {
         settings.bind(|| insta::assert_snapshot!(stem.clone(), decoded));
         names.push(format!("{stem}.snap"));
     }
-    for e in std::fs::read_dir(Path::new(support::ROOT).join("tests").join(SNAPSHOTS)).expect("snapshots") {
-        let n = e.expect("entry").file_name().to_string_lossy().into_owned();
-        if n.ends_with(".snap") {
-            assert!(names.contains(&n), "stale snapshot {n}");
-        }
-    }
+    support::assert_no_stale_snapshots(SNAPSHOTS, &names, "fixture");
 }
 
 #[test]

@@ -37,16 +37,7 @@ fn syntax_fixture_dumps() {
         names.push(format!("{stem}.snap"));
     }
     // A snapshot whose fixture was removed or renamed is stale.
-    let dir = Path::new(support::ROOT).join("tests").join(SNAPSHOTS);
-    for e in std::fs::read_dir(&dir).expect("snapshot folder") {
-        let n = e.expect("entry").file_name().to_string_lossy().into_owned();
-        if n.ends_with(".snap") {
-            assert!(
-                names.contains(&n),
-                "stale snapshot {n}: no fixtures/syntax/ file for it"
-            );
-        }
-    }
+    support::assert_no_stale_snapshots(SNAPSHOTS, &names, "fixtures/syntax/ file");
 }
 
 /// Lines over Docker's 64 KiB limit, generated here rather than committed (the Docker oracle covers the

@@ -129,3 +129,15 @@ pub fn rep(prefix: &str, unit: &str, n: usize, suffix: &str) -> String {
     s.push_str(suffix);
     s
 }
+
+/// Fails on a `.snap` file in `tests/<folder>` that is not among `names` (a snapshot whose fixture is
+/// gone); `what` says what each snapshot needs.
+pub fn assert_no_stale_snapshots(folder: &str, names: &[String], what: &str) {
+    let dir = Path::new(ROOT).join("tests").join(folder);
+    for e in std::fs::read_dir(&dir).expect("snapshot folder") {
+        let n = e.expect("entry").file_name().to_string_lossy().into_owned();
+        if n.ends_with(".snap") {
+            assert!(names.contains(&n), "stale snapshot {n}: no {what} for it");
+        }
+    }
+}
