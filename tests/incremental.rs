@@ -391,9 +391,13 @@ fn memoised_checks_equal_fresh_checks() {
 
 /// A memoised finding moves with the item it lies in, so nothing in it may depend on where other items
 /// are: lines that no rule reads (a comment, blank lines) inserted between two instructions leave every
-/// read set's fingerprint unchanged and must still give the fresh answer. (DW204 once named the line of
-/// the deleting RUN in its message, which went stale.) Every rule fixture, a comment and blank lines
-/// inserted at every line start, each checked after its unmodified file warmed the memo.
+/// read set's fingerprint unchanged and must still give the fresh answer. Found this way: DW204 once
+/// named the line of the deleting RUN in its message, which went stale; its fold fix, refused while a
+/// comment lay between the two RUNs, stayed refused from the memo once the comment was gone; DW201's
+/// fix, which removes the ARG only when no other instruction mentions it, kept the removal from the
+/// memo after a LABEL that mentions it was added. Every rule fixture, with a comment and blank lines,
+/// an instruction few rules read, or a LABEL that mentions every build argument inserted at every line
+/// start, checked after the unmodified file warmed the memo and the other way round.
 #[test]
 fn lines_no_rule_reads_never_make_memoised_findings_stale() {
     use dockward::date::Date;
@@ -419,14 +423,29 @@ fn lines_no_rule_reads_never_make_memoised_findings_stale() {
                 .chain(text.match_indices('\n').map(|(i, _)| i + 1))
                 .filter(|&i| i < text.len())
                 .collect();
+            // An instruction few rules read, and one that mentions every build argument of the file (a
+            // rule may look at every use of a variable to decide a fix).
+            let mentions: String = text
+                .lines()
+                .filter_map(|l| l.trim_start().strip_prefix("ARG "))
+                .filter_map(|rest| rest.split(['=', ' ']).next())
+                .map(|name| format!(" ${{{name}}}"))
+                .collect();
+            let label = format!("LABEL uses=\"{mentions}\"\n");
             for &at in &starts {
-                check(&Input::new(&text, today), &settings);
-                let mut edited = text.clone();
-                edited.insert_str(at, "# a note\n\n\n");
-                let warm = check(&Input::new(&edited, today), &settings);
-                let fresh = memo::bypassed(|| check(&Input::new(&edited, today), &settings));
-                assert_eq!(warm, fresh, "{}: lines inserted at byte {at}", p.display());
-                compared += 1;
+                for lines in ["# a note\n\n\n", "EXPOSE 8080\n", label.as_str()] {
+                    let mut edited = text.clone();
+                    edited.insert_str(at, lines);
+                    // Both ways: the lines inserted after the file warmed the memo, and taken out again
+                    // after the edited file did (a fix refused because of the lines must come back).
+                    for (before, after) in [(&text, &edited), (&edited, &text)] {
+                        check(&Input::new(before, today), &settings);
+                        let warm = check(&Input::new(after, today), &settings);
+                        let fresh = memo::bypassed(|| check(&Input::new(after, today), &settings));
+                        assert_eq!(warm, fresh, "{}: {lines:?} at byte {at}", p.display());
+                        compared += 1;
+                    }
+                }
             }
         }
     }

@@ -665,9 +665,18 @@ pub struct RelatedFinding {
 #[derive(Default)]
 pub struct Sink {
     pub(crate) findings: Vec<Finding>,
+    /// Set by [`Sink::read_unread_items`]: the findings are not memoised.
+    pub(crate) unmemoisable: bool,
 }
 
 impl Sink {
+    /// Says that this check's findings depend on items outside the rule's declared `reads` (for example,
+    /// that nothing lies between two RUNs a fix folds together). The memo of whole-file findings keys on
+    /// the read items only, so these findings are computed again on the next check instead of stored.
+    pub fn read_unread_items(&mut self) {
+        self.unmemoisable = true;
+    }
+
     /// A finding on the ignore file (rules of ignore files, and Dockerfile rules that point there).
     pub fn report_ignore(
         &mut self,
@@ -1175,9 +1184,10 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
     run(ctx, &mut sink);
     let mut found = Vec::new();
     render(sink.findings, &mut found);
-    let storable = found
-        .iter()
-        .all(|d| diagnostic_ranges(d).all(|r| within_items(r, read).is_some()));
+    let storable = !sink.unmemoisable
+        && found
+            .iter()
+            .all(|d| diagnostic_ranges(d).all(|r| within_items(r, read).is_some()));
     if storable
         && !bypass
         && let Ok(mut memo) = RULE_MEMO.lock()

@@ -212,6 +212,11 @@ fn arg_used_by_run(ctx: &Ctx, sink: &mut Sink, stage: usize, v: &VarDef) {
     if !users.is_empty() && users.iter().all(|&i| has_secret_env(ctx, i, &v.name)) {
         return;
     }
+    if !users.is_empty() {
+        // Whether the fix also removes the ARG depends on every instruction that could mention it,
+        // kinds this rule does not read: not memoised.
+        sink.read_unread_items();
+    }
     let fix = secret_mount_fix(ctx, stage, v, &users);
     let f = sink.report(v.name_range, "secret-in-arg-or-env.arg", vec![("name", v.name.clone())]);
     if let Some(fix) = fix {

@@ -305,6 +305,9 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                             } else {
                                 "secret-left-in-layer.builder"
                             };
+                            // Whether the RUNs can be folded depends on the items between them, comments
+                            // and instructions this rule does not read: not memoised.
+                            sink.read_unread_items();
                             let fix = fold_fix(ctx, w.item, idx);
                             // No line number in the message: memoised findings move with their items, and a
                             // number would go stale when lines are inserted between the two instructions.
