@@ -126,14 +126,15 @@ fn rule_fixtures_match_their_snapshots() {
             );
         }
         let mut rendered = Vec::new();
-        let report = FileReport {
-            path: rel.clone(),
-            text: text.clone(),
-            ignore_path: ignore.as_ref().map(|_| format!("{rel}.dockerignore")),
-            ignore_text: ignore.clone(),
-            diagnostics: diags.clone(),
-            fixed: 0,
-        };
+        let report = FileReport::new(
+            rel.clone(),
+            text.clone(),
+            ignore
+                .as_ref()
+                .map(|t| (format!("{rel}.dockerignore"), Some(t.clone()))),
+            diags.clone(),
+            0,
+        );
         human::render_all(
             &mut rendered,
             std::slice::from_ref(&report),

@@ -306,6 +306,8 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="use the existing target/release/dockward")
     ap.add_argument("--only-lsp", action="store_true",
                     help="only dockward's language server: no peers, no command line, results.json untouched")
+    ap.add_argument("--only-cli", action="store_true",
+                    help="only the command lines, dockward and hadolint side by side; results.json untouched")
     args = ap.parse_args()
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     if not args.no_build:
@@ -315,6 +317,12 @@ def main():
     edits = 20 if args.quick else 60
     starts = 5 if args.quick else 20
     corpus = ROOT / "fixtures" / "corpus"
+    if args.only_cli:
+        _, hadolint = install_peers()
+        cli = cli_bench(dockward, hadolint, corpus, 3 if args.quick else 5, 30 if args.quick else 100)
+        print(f"\n## Command lines only, {time.strftime('%Y-%m-%d')}")
+        print_cli(cli)
+        return
     dw = lsp_bench("dockward", [str(dockward), "lsp", "--stdio"], sizes, edits, starts)
     if args.only_lsp:
         print_only_lsp(dw)
@@ -339,6 +347,10 @@ def main():
         a, b = dw["edits"][lines], node["edits"][lines]
         print(f"| diagnostics sent, {lines:,} lines (count, message size) | {work(a)} | {work(b)} | - |")
     print(f"| peak RSS, 5,000-line file open | {dw['peak_rss_mib_5000']:.1f} MiB | {node['peak_rss_mib_5000']:.1f} MiB | {ratio(node['peak_rss_mib_5000'], dw['peak_rss_mib_5000'])} |")
+    print_cli(cli)
+
+
+def print_cli(cli):
     print("\n| Command line, corpus | dockward | hadolint 2.15.1 | ratio |")
     print("|---|---|---|---|")
     n = cli["files"]

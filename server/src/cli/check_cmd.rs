@@ -540,12 +540,11 @@ fn check_file(
         .map(display)
         .or_else(|| ignore_created.then(|| display(&context_dir.join(".dockerignore"))))
         .or_else(|| Some(display(&context_dir.join(".dockerignore"))));
-    Ok(FileReport {
-        path: display(path),
+    Ok(FileReport::new(
+        display(path),
         text,
-        ignore_path: ignore_display,
-        ignore_text,
+        ignore_display.map(|p| (p, ignore_text)),
         diagnostics,
         fixed,
-    })
+    ))
 }

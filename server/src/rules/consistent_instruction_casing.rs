@@ -87,14 +87,20 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     let majority_lower = lower > upper;
     for (item, ins) in in_stages() {
         let kw = ins.text(&ins.keyword);
+        // Checked without building the wanted spelling: this runs on every instruction at every keystroke.
+        let fine = if majority_lower {
+            !kw.bytes().any(|b| b.is_ascii_uppercase())
+        } else {
+            !kw.bytes().any(|b| b.is_ascii_lowercase())
+        };
+        if fine {
+            continue;
+        }
         let wanted = if majority_lower {
             kw.to_ascii_lowercase()
         } else {
             kw.to_ascii_uppercase()
         };
-        if kw == wanted {
-            continue;
-        }
         let range = item.abs(ins.keyword.range);
         let case = if majority_lower { "lower" } else { "upper" };
         let fix = ctx.replace(

@@ -240,12 +240,6 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     };
     let copies = copies(ctx);
     let named = copied_by_name(&copies);
-    // Computed once per check, not per copy: each answer compiles patterns (a file may copy `.` hundreds
-    // of times).
-    let usable: Vec<bool> = SENSITIVE
-        .iter()
-        .map(|s| !s.patterns.iter().any(|l| breaks_a_copy(ctx, l, &named)))
-        .collect();
     let mut create: Option<Fix> = None;
     let mut append: Option<Fix> = None;
     let mut missing_cache: Option<Vec<&Sensitive>> = None;
@@ -273,16 +267,17 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             if !broad {
                 continue;
             }
+            // Computed once per check, not per copy, and only when a broad copy needs it: each answer
+            // compiles patterns (a file may copy `.` hundreds of times).
             let missing = missing_cache.get_or_insert_with(|| {
                 SENSITIVE
                     .iter()
-                    .zip(&usable)
-                    .filter(|(e, ok)| {
-                        **ok && matcher
+                    .filter(|e| {
+                        matcher
                             .as_ref()
                             .is_none_or(|m| e.probes.iter().any(|p| !m.excluded_in_walk(p).unwrap_or(true)))
+                            && !e.patterns.iter().any(|l| breaks_a_copy(ctx, l, &named))
                     })
-                    .map(|(e, _)| e)
                     .collect::<Vec<&Sensitive>>()
             });
             if missing.is_empty() {

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::cli::output::{FileReport, positions};
+use crate::cli::output::FileReport;
 use crate::cli::width::{char_width, str_width};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::messages::{self, Locale};
@@ -58,7 +58,7 @@ fn counted(locale: Locale, base: &str, count: usize) -> String {
 pub fn render(out: &mut dyn Write, report: &FileReport, d: &Diagnostic, style: Style) -> io::Result<()> {
     let m = |id: &str| messages::render(style.locale, id, &[]);
     let (path, text) = report.file(&d.file);
-    let (start, end) = positions(text, d.range);
+    let (start, end) = report.positions(&d.file, d.range);
     let sev = style.severity(d.severity);
     writeln!(
         out,

@@ -17,6 +17,9 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Number of fixes applied to this file by `--fix`.
     pub fixed: usize,
+    /// The line indexes of the Dockerfile and of the ignore file, built at the first position asked for
+    /// (a file with many findings is scanned once, not once per position).
+    lines: [std::cell::OnceCell<LineIndex>; 2],
 }
 
 /// A 1-based position: line, and column counted in Unicode scalar values.
@@ -27,6 +30,28 @@ pub struct Pos {
 }
 
 impl FileReport {
+    pub fn new(
+        path: String,
+        text: String,
+        ignore: Option<(String, Option<String>)>,
+        diagnostics: Vec<Diagnostic>,
+        fixed: usize,
+    ) -> Self {
+        let (ignore_path, ignore_text) = match ignore {
+            Some((p, t)) => (Some(p), t),
+            None => (None, None),
+        };
+        FileReport {
+            path,
+            text,
+            ignore_path,
+            ignore_text,
+            diagnostics,
+            fixed,
+            lines: Default::default(),
+        }
+    }
+
     /// The path and text a file reference resolves to.
     pub fn file(&self, f: &FileRef) -> (&str, &str) {
         match f {
@@ -41,12 +66,20 @@ impl FileReport {
     /// 1-based start and end positions of a range in a file.
     pub fn positions(&self, f: &FileRef, range: TextRange) -> (Pos, Pos) {
         let (_, text) = self.file(f);
-        positions(text, range)
+        let slot = match f {
+            FileRef::Dockerfile => 0,
+            FileRef::IgnoreFile => 1,
+        };
+        positions_in(self.lines[slot].get_or_init(|| LineIndex::new(text)), text, range)
     }
 }
 
+/// 1-based start and end positions of a range in `text`.
 pub fn positions(text: &str, range: TextRange) -> (Pos, Pos) {
-    let idx = LineIndex::new(text);
+    positions_in(&LineIndex::new(text), text, range)
+}
+
+fn positions_in(idx: &LineIndex, text: &str, range: TextRange) -> (Pos, Pos) {
     let s = idx.to_line_col(text, range.start, Encoding::Utf32);
     let e = idx.to_line_col(text, range.end, Encoding::Utf32);
     (
