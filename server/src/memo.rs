@@ -30,8 +30,11 @@ pub fn is_bypassed() -> bool {
     BYPASS.with(|b| b.get())
 }
 
+/// Keys are short strings looked up on every check: foldhash (seeded per process) rather than SipHash.
+type Table<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 pub struct Memo<K, V> {
-    table: LazyLock<Mutex<HashMap<K, V>>>,
+    table: LazyLock<Mutex<Table<K, V>>>,
     max: usize,
 }
 
@@ -39,7 +42,7 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
     /// A table of at most `max` entries.
     pub const fn new(max: usize) -> Self {
         Memo {
-            table: LazyLock::new(|| Mutex::new(HashMap::new())),
+            table: LazyLock::new(|| Mutex::new(Table::default())),
             max,
         }
     }
