@@ -124,8 +124,6 @@ pub fn render_all(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()>
         .iter()
         .flat_map(|r| r.diagnostics.iter().map(move |d| finding(r, d)))
         .collect();
-    let mut buffered = io::BufWriter::with_capacity(64 * 1024, out);
-    serde_json::to_writer_pretty(&mut buffered, &all)?;
-    writeln!(buffered)?;
-    buffered.flush()
+    serde_json::to_writer_pretty(&mut *out, &all)?;
+    writeln!(out)
 }
