@@ -104,6 +104,7 @@ fn rule_fixtures_match_their_snapshots() {
         let ignore = ignore_of(&path);
         let input = Input {
             invalid_utf8_at: bad_utf8,
+            fixes: true,
             ignore_file: ignore.as_deref(),
             ..Input::new(&text, TODAY)
         };
@@ -240,6 +241,7 @@ fn clean_files_have_no_findings() {
             context: None,
             today: TODAY,
             invalid_utf8_at: invalid,
+            fixes: true,
         };
         let diags = check(&input, &Settings::default());
         assert!(diags.is_empty(), "{}:\n{diags:#?}", f.display());

@@ -5,6 +5,9 @@
 
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
+use std::sync::Arc;
+
+use crate::memo::{self, Memo};
 use crate::model::Model;
 use crate::rules::{self, Check, Ctx, IgnoreCtx, Sink};
 use crate::settings::Settings;
@@ -60,6 +63,10 @@ pub struct Input<'a> {
     pub today: Date,
     /// Byte offset of the first character that replaced invalid UTF-8 when the edge decoded the file.
     pub invalid_utf8_at: Option<u32>,
+    /// Whether diagnostics carry their fixes. The language server publishes diagnostics without them
+    /// (its code actions check the current text again, with fixes); a memoised diagnostic is then
+    /// handed out without copying its fixes.
+    pub fixes: bool,
 }
 
 impl<'a> Input<'a> {
@@ -70,6 +77,7 @@ impl<'a> Input<'a> {
             context: None,
             today,
             invalid_utf8_at: None,
+            fixes: true,
         }
     }
 }
@@ -84,7 +92,8 @@ pub fn check(input: &Input, settings: &Settings) -> Vec<Diagnostic> {
 /// Like [`check`], with a tree the caller already has (the language server keeps one per document and
 /// updates it incrementally). `tree` must be the parse of `input.dockerfile`.
 pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<Diagnostic> {
-    let model = Model::build(tree);
+    let prints = rules::item_prints(tree, input.dockerfile);
+    let model = model_of(tree, &prints);
     let ctx = Ctx {
         input,
         text: input.dockerfile,
@@ -95,7 +104,7 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
         image_uses: Default::default(),
         runs: Default::default(),
         environment: Default::default(),
-        item_hashes: Default::default(),
+        item_hashes: prints.into(),
         read_sets: Default::default(),
         settings_text: Default::default(),
     };
@@ -115,6 +124,11 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
         }
         rules::check_memoised(&ctx, rule, run, &mut out);
     }
+    if !input.fixes {
+        for d in &mut out {
+            d.fixes = Vec::new();
+        }
+    }
     if !settings.disable_pragmas {
         out = suppress_and_judge_pragmas(&ctx, out);
     }
@@ -131,6 +145,64 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.message.cmp(&b.message)));
     out.dedup();
     out
+}
+
+/// Models kept between checks, with the item starts they were built at. Few: typing in an `ENV` makes a
+/// new key at every keystroke, and a model of a large file is not small.
+static MODELS: Memo<u128, Arc<KeptModel>> = Memo::new(4);
+
+/// A kept model and the item starts it was built at.
+type KeptModel = (Arc<Model>, Vec<u32>);
+
+/// How many models were moved rather than built (for the test that both paths give the built model).
+#[cfg(test)]
+static MOVED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The model of `tree`, from an earlier check's when it can be. The model reads the kinds of all items,
+/// the escape character, and the texts of the instructions up to the first `FROM` and of every `FROM`,
+/// `ARG`, `ENV` and `USER`; nothing else. When those are an earlier tree's (the key), the model is that
+/// tree's with every range moved with its item (`Model::move_items`). Typing in a `RUN` thus costs no
+/// model build. Guarded by `kept_models_equal_built_models` and `memoised_checks_equal_fresh_checks`.
+fn model_of(tree: &Dockerfile, prints: &[rules::ItemPrint]) -> Arc<Model> {
+    use crate::syntax::Kind;
+    use std::hash::{BuildHasher, Hash, Hasher};
+    if memo::is_bypassed() {
+        return Arc::new(Model::build(tree));
+    }
+    // The kinds as bytes and the texts that count, each hashed in bulk.
+    let mut kinds = Vec::with_capacity(prints.len());
+    let mut texts = Vec::new();
+    let mut before_from = true;
+    for p in prints {
+        kinds.push(p.kind.map_or(0, |k| k as u8 + 1));
+        if before_from || matches!(p.kind, Some(Kind::From | Kind::Arg | Kind::Env | Kind::User)) {
+            texts.push(p.hash);
+        }
+        before_from &= p.kind != Some(Kind::From);
+    }
+    let key = rules::hash128(|s| {
+        let mut h = s.build_hasher();
+        tree.escape.hash(&mut h);
+        kinds.hash(&mut h);
+        texts.hash(&mut h);
+        h.finish()
+    });
+    let Some(kept) = MODELS.get(&key) else {
+        let model = Arc::new(Model::build(tree));
+        MODELS.insert(key, Arc::new((model.clone(), prints.iter().map(|p| p.start).collect())));
+        return model;
+    };
+    let (old, starts) = &*kept;
+    if prints.iter().zip(starts).all(|(p, &s)| p.start == s) {
+        return old.clone();
+    }
+    let mut model = Model::clone(old.as_ref());
+    model.move_items(&|i| i64::from(prints[i].start) - i64::from(starts[i]));
+    #[cfg(test)]
+    MOVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let model = Arc::new(model);
+    MODELS.insert(key, Arc::new((model.clone(), prints.iter().map(|p| p.start).collect())));
+    model
 }
 
 /// Drops suppressed findings, then runs the meta rules that judge the suppression comments themselves.
@@ -228,6 +300,74 @@ pub fn check_ignore(input: &IgnoreInput, settings: &Settings) -> Vec<Diagnostic>
 mod tests {
     use super::*;
     use crate::rules::testing::{TODAY, listing};
+
+    /// Without fixes, a check gives the same diagnostics with no fixes, memo warm or cold, whichever of
+    /// the two ran first.
+    #[test]
+    fn a_check_without_fixes_is_the_check_with_its_fixes_dropped() {
+        let text = "from node:14 AS b\nARG TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\nRUN curl -k https://x.example/a.sh | sh\n\
+                    ADD http://example.com/a.tgz /a\nRUN chmod 777 /x && sudo id\nCOPY . .\nUSER root\n";
+        for first_without in [true, false] {
+            let mut with = Input::new(text, TODAY);
+            let mut without = Input::new(text, TODAY);
+            without.fixes = false;
+            with.dockerfile = text;
+            let settings = Settings::default();
+            let run = |input: &Input| check(input, &settings);
+            let (a, b) = if first_without {
+                let b = run(&without);
+                (run(&with), b)
+            } else {
+                let a = run(&with);
+                (a, run(&without))
+            };
+            assert!(a.iter().filter(|d| !d.fixes.is_empty()).count() >= 3, "{a:#?}");
+            let stripped: Vec<Diagnostic> = a
+                .into_iter()
+                .map(|mut d| {
+                    d.fixes.clear();
+                    d
+                })
+                .collect();
+            assert_eq!(stripped, b);
+            assert_eq!(b, crate::memo::bypassed(|| run(&without)));
+        }
+    }
+
+    /// A kept model moved to a new tree is the model built from that tree: after every kind of edit at
+    /// every offset (typing in any instruction, a new line, a new comment, a deleted byte), with the memo
+    /// warmed by the text before the edit, so that both the moved and the rebuilt path are taken.
+    #[test]
+    fn kept_models_equal_built_models() {
+        let base = "ARG BASE=node:20 V\nRUN early\nFROM $BASE AS Build\nENV A=1 B=\"$A x\"\n# note\nRUN echo \
+                    $A \\\n  && true\nUSER ${A}:g\nFROM build AS final\nARG V\nENV C=$V\nCOPY <<EOF /x\nhi\nEOF\n\
+                    FROM Ubuntu\nFROM a AS final\nUSER app\n";
+        let model = |text: &str| {
+            let tree = syntax::parse(text);
+            let prints = rules::item_prints(&tree, text);
+            (Model::clone(&model_of(&tree, &prints)), Model::build(&tree))
+        };
+        let mut moved = 0;
+        for at in (0..=base.len()).filter(|&i| base.is_char_boundary(i)) {
+            for edit in ["x", "\n", "# c\n", ""] {
+                let mut text = base.to_string();
+                if edit.is_empty() {
+                    if at == base.len() {
+                        continue;
+                    }
+                    text.remove(at);
+                } else {
+                    text.insert_str(at, edit);
+                }
+                model(base);
+                let before = MOVED.load(std::sync::atomic::Ordering::Relaxed);
+                let (kept, built) = model(&text);
+                assert_eq!(kept, built, "{edit:?} at {at}");
+                moved += usize::from(MOVED.load(std::sync::atomic::Ordering::Relaxed) > before);
+            }
+        }
+        assert!(moved > 100, "models were moved rather than rebuilt ({moved} times)");
+    }
 
     /// Every ignore-file rule and every Dockerfile rule that reads the ignore file and the listing, on
     /// ignore files made of awkward pieces: no panic, and every range is on character boundaries.

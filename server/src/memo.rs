@@ -47,6 +47,31 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
         }
     }
 
+    /// The value kept for `key`, if any (none when bypassed).
+    pub fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        if is_bypassed() {
+            return None;
+        }
+        self.table.lock().ok()?.get(key).cloned()
+    }
+
+    /// Keeps `value` for `key`, replacing what was kept (nothing when bypassed).
+    pub fn insert(&self, key: K, value: V) {
+        if is_bypassed() {
+            return;
+        }
+        if let Ok(mut t) = self.table.lock() {
+            if t.len() >= self.max && !t.contains_key(&key) {
+                t.clear();
+            }
+            t.insert(key, value);
+        }
+    }
+
     /// The memoised `f()` for `key`. `f` runs outside the lock (it may use other memos); a poisoned
     /// lock only means no memo.
     pub fn get_or<Q>(&self, key: &Q, f: impl FnOnce() -> V) -> V

@@ -201,8 +201,13 @@ impl LineIndex {
         let segment = &text[start as usize..offset as usize];
         let col = match enc {
             Encoding::Utf8 => segment.len() as u32,
-            Encoding::Utf16 => segment.chars().map(|c| c.len_utf16() as u32).sum(),
-            Encoding::Utf32 => segment.chars().count() as u32,
+            // Counted on bytes (this runs twice for every published diagnostic): every byte that does
+            // not continue a character starts one, and a 4-byte character is two UTF-16 units.
+            Encoding::Utf16 => segment
+                .bytes()
+                .map(|b| u32::from(b & 0xC0 != 0x80) + u32::from(b >= 0xF0))
+                .sum(),
+            Encoding::Utf32 => segment.bytes().map(|b| u32::from(b & 0xC0 != 0x80)).sum(),
         };
         LineCol { line, col }
     }
@@ -278,6 +283,23 @@ mod tests {
             LineCol { line: 1, col: 10 }
         );
         assert_eq!(idx.to_line_col(text, off, Encoding::Utf8), LineCol { line: 1, col: 13 });
+    }
+
+    /// Columns are counted on bytes; they must be what counting characters gives, at every offset
+    /// (inside characters too) of text with characters of every UTF-8 length.
+    #[test]
+    fn byte_counted_columns_equal_character_counted_ones() {
+        let text = "a\u{7f}\u{80}é\u{7ff}\u{800}日\u{ffff}\u{10000}😀\u{10ffff}\r\n\tz😀é\n";
+        let idx = LineIndex::new(text);
+        for off in 0..=text.len() as u32 + 2 {
+            let start = idx.line_start(idx.line_of(off));
+            let end = floor_char_boundary(text, off as usize);
+            let seg = &text[start as usize..end.max(start as usize)];
+            let utf16: u32 = seg.chars().map(|c| c.len_utf16() as u32).sum();
+            let utf32 = seg.chars().count() as u32;
+            assert_eq!(idx.to_line_col(text, off, Encoding::Utf16).col, utf16, "at {off}");
+            assert_eq!(idx.to_line_col(text, off, Encoding::Utf32).col, utf32, "at {off}");
+        }
     }
 
     #[test]

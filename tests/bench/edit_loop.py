@@ -4,7 +4,7 @@ character in its middle, `--edits` times, and print the median edit -> diagnosti
 bench.py: at the last byte of the message, before decoding), the diagnostics count and size, and the peak RSS.
 
     python3 tests/bench/edit_loop.py [--lines 5000] [--edits 40] [--server target/release/dockward]
-    python3 tests/bench/edit_loop.py --perf /tmp/lsp.data   # perf record -g --call-graph dwarf on the server
+    python3 tests/bench/edit_loop.py --perf /tmp/lsp.data   # perf record (cpu-clock: VMs have no hardware counters) on the server
 """
 import argparse
 import os
@@ -35,7 +35,7 @@ def main():
     c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
     perf = None
     if args.perf:
-        perf = subprocess.Popen(["perf", "record", "-g", "--call-graph", "dwarf", "-o", args.perf, "-p", str(c.p.pid)],
+        perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "20000", "-g", "--call-graph", "dwarf", "-o", args.perf, "-p", str(c.p.pid)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
     line_no = text.count("\n") // 2

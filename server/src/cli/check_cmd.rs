@@ -467,6 +467,7 @@ fn check_file(
                 context: Some(&*context),
                 today,
                 invalid_utf8_at,
+                fixes: true,
             };
             let mut diags = check(&input, settings);
             if let Some(d) = digests.as_deref_mut() {
@@ -533,6 +534,7 @@ fn check_file(
         context: Some(&*context),
         today,
         invalid_utf8_at,
+        fixes: true,
     };
     let diagnostics = check(&input, settings);
     let ignore_display = ignore_path

@@ -7,8 +7,7 @@
 //! output is byte for byte what [`serialize_uncached`] writes (guarded by
 //! `cached_and_uncached_output_are_byte_identical`).
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -111,36 +110,44 @@ fn span4(r: lsp_types::Range) -> Span4 {
 }
 
 /// Writes `{"range":{"start":{"line":..,"character":..},"end":{...}}` exactly as serde writes the
-/// beginning of an `lsp_types::Diagnostic`.
+/// beginning of an `lsp_types::Diagnostic` (built on the stack, appended once: this runs for every
+/// diagnostic of every publication).
 fn write_range_prefix(out: &mut Vec<u8>, r: Span4) {
-    fn num(out: &mut Vec<u8>, mut n: u32) {
-        let mut buf = [0u8; 10];
-        let mut i = buf.len();
+    const PARTS: [&[u8]; 4] = [
+        br#"{"range":{"start":{"line":"#,
+        br#","character":"#,
+        br#"},"end":{"line":"#,
+        br#","character":"#,
+    ];
+    let mut buf = [0u8; 128];
+    let mut len = 0;
+    for (part, mut n) in PARTS.iter().zip(r) {
+        buf[len..len + part.len()].copy_from_slice(part);
+        len += part.len();
+        let mut digits = [0u8; 10];
+        let mut i = digits.len();
         loop {
             i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
+            digits[i] = b'0' + (n % 10) as u8;
             n /= 10;
             if n == 0 {
                 break;
             }
         }
-        out.extend_from_slice(&buf[i..]);
+        let d = &digits[i..];
+        buf[len..len + d.len()].copy_from_slice(d);
+        len += d.len();
     }
-    out.extend_from_slice(br#"{"range":{"start":{"line":"#);
-    num(out, r[0]);
-    out.extend_from_slice(br#","character":"#);
-    num(out, r[1]);
-    out.extend_from_slice(br#"},"end":{"line":"#);
-    num(out, r[2]);
-    out.extend_from_slice(br#","character":"#);
-    num(out, r[3]);
-    out.extend_from_slice(b"}}");
+    buf[len..len + 2].copy_from_slice(b"}}");
+    out.extend_from_slice(&buf[..len + 2]);
 }
 
 /// One published diagnostic: what its JSON shows, and where its JSON after the range is in
 /// [`Published::bytes`].
 #[derive(Debug)]
 struct Entry {
+    /// Where the diagnostic's JSON object starts in [`Published::bytes`].
+    object: usize,
     /// The engine diagnostic, fixes dropped (they are not published; code actions recompute them).
     diag: Diagnostic,
     range: Span4,
@@ -188,6 +195,9 @@ pub struct Published {
     entries: Vec<Entry>,
 }
 
+/// Result ids are compared only within one server process; a fixed seed keeps them reproducible.
+const RESULT_ID_HASH: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x646f_636b_7761_7264);
+
 /// How many earlier entries are searched when a diagnostic is not the next one of the previous check
 /// (diagnostics are sorted by position, so an edit inserts or removes a few in one place).
 const LOOKAHEAD: usize = 16;
@@ -212,18 +222,20 @@ impl Published {
         let prev = prev.unwrap_or_default();
         let old = &prev.entries;
         let head = publish_head(uri, version);
-        let mut out = Vec::with_capacity(head.len() + prev.array.len().max(64) + 64);
+        // Room for the previous array and some growth: reallocating copies the whole message.
+        let mut out = Vec::with_capacity(head.len() + prev.array.len() + prev.array.len() / 16 + 1024);
         out.extend_from_slice(head.as_bytes());
         let array_start = out.len();
         out.push(b'[');
         let mut entries = Vec::with_capacity(ds.len());
-        let mut id = DefaultHasher::new();
+        let mut id = RESULT_ID_HASH.build_hasher();
         let mut j = 0usize;
         let mut scratch = Vec::new();
         for (i, mut d) in ds.into_iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
+            let object = out.len();
             let range = span4(convert::range(text, idx, d.range, enc));
             let related: Vec<Span4> = if parsed.is_some() {
                 d.related
@@ -239,11 +251,14 @@ impl Published {
                 Some(k) => {
                     j = k + 1;
                     let e = &old[k];
-                    if !e.whole {
+                    // At the same range the object is copied whole, range prefix included.
+                    let same_range = !e.whole && e.range == range;
+                    if !e.whole && !same_range {
                         write_range_prefix(&mut out, range);
                     }
-                    let start = out.len();
-                    out.extend_from_slice(&prev.bytes[e.tail.clone()]);
+                    let from = if same_range { e.object } else { e.tail.start };
+                    let start = out.len() + (e.tail.start - from);
+                    out.extend_from_slice(&prev.bytes[from..e.tail.end]);
                     (start, e.whole, e.hash)
                 }
                 None => {
@@ -260,15 +275,14 @@ impl Published {
                     out.extend_from_slice(if whole { &[][..] } else { &prefix[..] });
                     let start = out.len();
                     out.extend_from_slice(tail);
-                    let mut h = DefaultHasher::new();
-                    tail.hash(&mut h);
-                    (start, whole, h.finish())
+                    (start, whole, RESULT_ID_HASH.hash_one(tail))
                 }
             };
             range.hash(&mut id);
             hash.hash(&mut id);
             d.fixes = Vec::new();
             entries.push(Entry {
+                object,
                 diag: d,
                 range,
                 related,
@@ -316,6 +330,7 @@ mod tests {
             context: None,
             today: crate::date::Date::parse("2026-11-28").unwrap(),
             invalid_utf8_at: None,
+            fixes: true,
         };
         check(&input, settings)
     }

@@ -948,8 +948,9 @@ impl Server {
         check_ignore(&input, &r.settings)
     }
 
-    /// Fresh engine diagnostics for a document.
-    fn check_doc(&mut self, uri: &str) -> Vec<Diagnostic> {
+    /// Fresh engine diagnostics for a document; with their fixes only when `fixes` (code actions): the
+    /// published diagnostics do not show them.
+    fn check_doc(&mut self, uri: &str, fixes: bool) -> Vec<Diagnostic> {
         let Some(kind) = self.docs.get(uri).map(|d| d.kind) else {
             return Vec::new();
         };
@@ -976,6 +977,7 @@ impl Server {
             context: context.as_deref(),
             today,
             invalid_utf8_at: None,
+            fixes,
         };
         let mut ds = check_tree(tree, &input, &r.settings);
         ds.retain(|d| d.file == FileRef::Dockerfile);
@@ -994,7 +996,7 @@ impl Server {
                 .get(uri)
                 .is_some_and(|(p, day)| *day == today && p.version == version);
         if !fresh {
-            let ds = self.check_doc(uri);
+            let ds = self.check_doc(uri, false);
             let prev = self.published.remove(uri).map(|(p, _)| p);
             let doc = self.docs.get(uri)?;
             let p = Published::build(prev, ds, uri, doc.version, &doc.text, &doc.index, self.enc);
@@ -1103,7 +1105,7 @@ impl Server {
             return Ok(json!([]));
         }
         // Recompute from the current text: never an edit computed for an older version.
-        let ds = self.check_doc(&uri);
+        let ds = self.check_doc(&uri, true);
         let r = self.resolve(&uri);
         let (ignore_text, ignore_version) = self.ignore_text(&r);
         let doc = &self.docs[&uri];
@@ -1182,6 +1184,7 @@ impl Server {
                 context: None,
                 today,
                 invalid_utf8_at: None,
+                fixes: true,
             };
             crate::check::check(&input, &r.settings)
         })?;
@@ -1295,7 +1298,7 @@ impl Server {
         if kind != DocKind::Dockerfile {
             return Ok(Value::Null);
         }
-        let ds = self.check_doc(&uri);
+        let ds = self.check_doc(&uri, false);
         let settings = self.resolve(&uri).settings;
         let today = self.today.unwrap_or_else(today_from_clock);
         let doc = &self.docs[&uri];

@@ -147,25 +147,52 @@ pub fn read_loop(mut input: impl BufRead, out: Sender<Incoming>) {
     }
 }
 
-/// Writes one framed message.
+/// Writes one framed message: header and body in one system call where the output allows it (a large
+/// `publishDiagnostics` is written from the shared bytes, without copying it).
 pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
     // `lsp_server::Message` has no `jsonrpc` member; JSON-RPC 2.0 requires it on every message.
     let mut value = match msg {
         Outgoing::Message(m) => serde_json::to_value(m)?,
         Outgoing::Raw(v) => v.clone(),
-        Outgoing::Serialized(body) => {
-            write!(out, "Content-Length: {}\r\n\r\n", body.len())?;
-            out.write_all(body)?;
-            return out.flush();
-        }
+        Outgoing::Serialized(body) => return write_framed(out, body),
     };
     if let Some(obj) = value.as_object_mut() {
         obj.insert("jsonrpc".into(), Value::String("2.0".into()));
     }
-    let body = serde_json::to_vec(&value)?;
-    write!(out, "Content-Length: {}\r\n\r\n", body.len())?;
-    out.write_all(&body)?;
+    write_framed(out, &serde_json::to_vec(&value)?)
+}
+
+fn write_framed(out: &mut impl Write, body: &[u8]) -> io::Result<()> {
+    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+    let (mut header, mut body) = (header.as_bytes(), body);
+    while !header.is_empty() {
+        match out.write_vectored(&[io::IoSlice::new(header), io::IoSlice::new(body)]) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) if n < header.len() => header = &header[n..],
+            Ok(n) => {
+                body = &body[n - header.len()..];
+                header = &[];
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    out.write_all(body)?;
     out.flush()
+}
+
+/// The process's standard output for the writer thread: a duplicate of its descriptor written directly
+/// (`io::stdout()` is line-buffered: it searches every message for a newline and splits the header from
+/// the body), or the locked `Stdout` when the descriptor cannot be duplicated.
+fn raw_stdout() -> Box<dyn Write> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() {
+            return Box::new(std::fs::File::from(fd));
+        }
+    }
+    Box::new(io::stdout().lock())
 }
 
 /// The stdio transport: a reader and a writer thread.
@@ -186,10 +213,9 @@ impl Stdio {
         let writer = thread::Builder::new()
             .name("dockward-lsp-writer".into())
             .spawn(move || {
-                let stdout = io::stdout();
-                let mut lock = stdout.lock();
+                let mut out = raw_stdout();
                 for msg in out_rx {
-                    if write_message(&mut lock, &msg).is_err() {
+                    if write_message(&mut out, &msg).is_err() {
                         return;
                     }
                 }

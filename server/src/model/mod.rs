@@ -138,6 +138,8 @@ impl Stage {
 /// A problem the model finds that BuildKit rejects.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelProblem {
+    /// Item index of the instruction the problem is in.
+    pub item: usize,
     pub range: TextRange,
     pub message: &'static str,
     pub args: Vec<(&'static str, String)>,
@@ -183,6 +185,7 @@ impl Model {
                 }
                 Kind::Unknown => {}
                 _ if m.stages.is_empty() => m.problems.push(ModelProblem {
+                    item: idx,
                     range: it.abs(ins.keyword.range),
                     message: "invalid.before-from",
                     args: vec![("instruction", ins.kind.keyword().to_string())],
@@ -206,6 +209,89 @@ impl Model {
         m
     }
 
+    /// Moves every range of the model with the item it lies in: `delta(item)` is how far item `item`
+    /// moved. The model of a tree whose items have the same kinds and whose model-relevant items have the
+    /// same texts as another's is that model moved so (`check::model_of` keeps models on that basis).
+    /// Every field is named here, so a new field with a range cannot be forgotten.
+    pub fn move_items(&mut self, delta: &dyn Fn(usize) -> i64) {
+        fn mv(r: &mut TextRange, d: i64) {
+            if d != 0 {
+                r.start = (i64::from(r.start) + d) as u32;
+                r.end = (i64::from(r.end) + d) as u32;
+            }
+        }
+        fn var(v: &mut VarDef, delta: &dyn Fn(usize) -> i64) {
+            let VarDef {
+                kind: _,
+                item,
+                name: _,
+                name_range,
+                value_range,
+                raw: _,
+                value: _,
+                overridable: _,
+            } = v;
+            let d = delta(*item);
+            mv(name_range, d);
+            if let Some(r) = value_range {
+                mv(r, d);
+            }
+        }
+        let Model {
+            global_args,
+            stages,
+            item_stage: _,
+            problems,
+            escape: _,
+            by_name: _,
+        } = self;
+        for v in global_args {
+            var(v, delta);
+        }
+        for s in stages {
+            let Stage {
+                index: _,
+                from_item,
+                name: _,
+                name_range,
+                image_text: _,
+                image_range,
+                image_expanded: _,
+                image_uses_vars: _,
+                base: _,
+                platform: _,
+                items: _,
+                vars,
+                users,
+            } = s;
+            let d = delta(*from_item);
+            for r in [name_range, image_range].into_iter().flatten() {
+                mv(r, d);
+            }
+            for v in vars {
+                var(v, delta);
+            }
+            for u in users {
+                let UserDef {
+                    item,
+                    range,
+                    raw: _,
+                    value: _,
+                } = u;
+                mv(range, delta(*item));
+            }
+        }
+        for p in problems {
+            let ModelProblem {
+                item,
+                range,
+                message: _,
+                args: _,
+            } = p;
+            mv(range, delta(*item));
+        }
+    }
+
     fn add_stage(&mut self, tree: &Dockerfile, idx: usize, base: u32, ins: &Instruction) {
         let index = self.stages.len();
         let Args::From(f) = &ins.args else { return };
@@ -216,6 +302,7 @@ impl Model {
             && self.by_name.contains_key(n)
         {
             self.problems.push(ModelProblem {
+                item: idx,
                 range: r,
                 message: "invalid.duplicate-stage",
                 args: vec![("name", n.clone())],
@@ -260,6 +347,7 @@ impl Model {
                             Err(e) => {
                                 // Report only what the author wrote literally or through a known default.
                                 self.problems.push(ModelProblem {
+                                    item: idx,
                                     range,
                                     message: if e == ImageError::UpperCase {
                                         "invalid.image-uppercase"

@@ -69,33 +69,37 @@ declare_rule! {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
+    // Read from the compact item table (this runs on every keystroke): kinds and keyword cases.
+    let prints = ctx.item_fingerprints();
     let in_stages = || {
-        ctx.tree
-            .instructions()
-            .skip_while(|(_, ins)| ins.kind != Kind::From)
-            .filter(|(_, ins)| ins.kind != Kind::Unknown)
+        prints
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some((i, p.kind?, p.keyword_case)))
+            .skip_while(|&(_, kind, _)| kind != Kind::From)
+            .filter(|&(_, kind, _)| kind != Kind::Unknown)
     };
-    let (mut lower, mut upper) = (0usize, 0usize);
-    for (_, ins) in in_stages() {
-        let kw = ins.text(&ins.keyword);
-        if kw.bytes().all(|b| !b.is_ascii_uppercase()) {
-            lower += 1;
-        } else if kw.bytes().all(|b| !b.is_ascii_lowercase()) {
-            upper += 1;
+    let (mut lower, mut upper, mut mixed) = (0usize, 0usize, 0usize);
+    for (_, _, case) in in_stages() {
+        match (case.upper, case.lower) {
+            (false, _) => lower += 1,
+            (true, false) => upper += 1,
+            (true, true) => mixed += 1,
         }
     }
     let majority_lower = lower > upper;
-    for (item, ins) in in_stages() {
-        let kw = ins.text(&ins.keyword);
-        // Checked without building the wanted spelling: this runs on every instruction at every keystroke.
-        let fine = if majority_lower {
-            !kw.bytes().any(|b| b.is_ascii_uppercase())
-        } else {
-            !kw.bytes().any(|b| b.is_ascii_lowercase())
-        };
-        if fine {
+    // The second pass only when something is to be reported.
+    if mixed + if majority_lower { upper } else { lower } == 0 {
+        return;
+    }
+    for (i, _, case) in in_stages() {
+        if !(if majority_lower { case.upper } else { case.lower }) {
             continue;
         }
+        let Some((item, ins)) = ctx.tree.item(i).and_then(|it| it.instruction().map(|ins| (it, ins))) else {
+            continue;
+        };
+        let kw = ins.text(&ins.keyword);
         let wanted = if majority_lower {
             kw.to_ascii_lowercase()
         } else {

@@ -72,6 +72,7 @@ mod tests {
         let text = String::from_utf8_lossy(bytes);
         let input = Input {
             invalid_utf8_at: Some(20),
+            fixes: true,
             ..Input::new(&text, Date::new(2026, 1, 1))
         };
         let mut d = check(&input, &Settings::default());

@@ -139,6 +139,24 @@ impl Reads {
     }
 }
 
+/// A [`Reads`] as the per-check cache of read sets knows it: a set of kinds, or a predicate.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ReadsId {
+    Kinds(u32),
+    Items(usize),
+}
+
+/// Kinds as bits (there are 19).
+const fn kind_mask(kinds: &[crate::syntax::Kind]) -> u32 {
+    let mut mask = 0;
+    let mut i = 0;
+    while i < kinds.len() {
+        mask |= 1 << kinds[i] as u32;
+        i += 1;
+    }
+    mask
+}
+
 /// What the image rules read: the model's instructions and those that can hold an image reference.
 pub(crate) fn image_rule_reads(ins: &crate::syntax::Instruction) -> bool {
     use crate::syntax::Kind;
@@ -477,16 +495,18 @@ pub struct Ctx<'a> {
     pub(crate) settings_text: std::cell::OnceCell<String>,
     /// [`Ctx::read_set`]s computed so far in this check.
     #[allow(clippy::type_complexity)]
-    pub(crate) read_sets: std::cell::RefCell<Vec<(usize, std::rc::Rc<(u128, Vec<(u32, u32)>)>)>>,
+    pub(crate) read_sets: std::cell::RefCell<Vec<(ReadsId, std::rc::Rc<(u128, Vec<(u32, u32)>)>)>>,
 }
 
 /// An item as the whole-file memo sees it: its text's hash, its instruction kind (none for a comment) and
 /// where it is. A compact table: passes over it do not touch the tree's nodes.
 pub(crate) struct ItemPrint {
-    hash: u128,
-    kind: Option<crate::syntax::Kind>,
-    start: u32,
-    len: u32,
+    pub(crate) hash: u128,
+    pub(crate) kind: Option<crate::syntax::Kind>,
+    pub(crate) start: u32,
+    pub(crate) len: u32,
+    /// The instruction keyword's letters (DW603 reads these instead of every instruction).
+    pub(crate) keyword_case: crate::syntax::KeywordCase,
 }
 
 /// One `RUN` instruction and the shell scripts it executes (see [`crate::shell::run_scripts`]).
@@ -846,15 +866,26 @@ struct InstrFindings {
     found: Vec<Diagnostic>,
 }
 
+/// What the instruction rules found on one instruction text: nothing (most instructions), or findings.
+type Found = Option<std::sync::Arc<InstrFindings>>;
+
 /// Instruction diagnostics by environment (settings, escape character), then by the instruction's text
 /// (its 128-bit hash, [`ItemPrint`]). Bounded: cleared when it holds [`INSTR_MEMO_MAX`] texts.
-type InstrTable = std::collections::HashMap<u128, std::sync::Arc<InstrFindings>, foldhash::fast::RandomState>;
+type InstrTable = std::collections::HashMap<u128, Found, foldhash::fast::RandomState>;
 static INSTR_MEMO: std::sync::LazyLock<std::sync::Mutex<(usize, std::collections::HashMap<u128, InstrTable>)>> =
     std::sync::LazyLock::new(Default::default);
 const INSTR_MEMO_MAX: usize = 32_768;
 
+/// The last check's instructions in order (environment; each text's hash and findings). Consecutive checks
+/// of a document are mostly the same instructions in the same order, so walking along this list answers
+/// most of them without a lookup in [`INSTR_MEMO`] (a random access per instruction). An answer the
+/// memo does not keep (a range outside its instruction) is a gap here.
+#[allow(clippy::type_complexity)]
+static INSTR_LAST: std::sync::Mutex<(u128, Vec<Option<(u128, Found)>>)> = std::sync::Mutex::new((0, Vec::new()));
+
 /// Runs the enabled instruction rules `rules` on every instruction of the file, answering from the memo
 /// for every instruction text already checked in the same environment, and appends their diagnostics.
+/// An instruction answered from the memo is not looked at: the compact item table says where it is.
 pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut Vec<Diagnostic>) {
     if rules.is_empty() {
         return;
@@ -874,47 +905,92 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
     };
     // Keyed by the 128-bit hash of the instruction's text that the whole-file memo also uses.
     let prints = ctx.item_fingerprints();
-    let items: Vec<(ItemRef, &crate::syntax::Instruction, u128)> = ctx
-        .tree
-        .instructions()
-        .map(|(item, ins)| (item, ins, prints[item.index].hash))
-        .collect();
-    // One lock for all the lookups, one for all the insertions; rules run outside the lock.
+    let instructions: Vec<usize> = (0..prints.len()).filter(|&i| prints[i].kind.is_some()).collect();
     let bypass = crate::memo::is_bypassed();
-    let mut cached: Vec<Option<std::sync::Arc<InstrFindings>>> = match INSTR_MEMO.lock() {
-        Ok(_) if bypass => vec![None; items.len()],
-        Ok(memo) => match memo.1.get(&env) {
-            Some(table) => items.iter().map(|(_, _, text)| table.get(text).cloned()).collect(),
-            None => vec![None; items.len()],
-        },
-        Err(_) => vec![None; items.len()],
+    // 1. Along the last check's list: an edit replaces, inserts or removes an instruction here and there.
+    let last = match INSTR_LAST.lock() {
+        Ok(mut l) if !bypass && l.0 == env => std::mem::take(&mut l.1),
+        _ => Vec::new(),
     };
-    let mut fresh: Vec<(u128, std::sync::Arc<InstrFindings>)> = Vec::new();
-    for ((item, ins, text), hit) in items.iter().zip(cached.iter_mut()) {
-        let found = match hit.take() {
+    let mut cached: Vec<Option<Found>> = Vec::with_capacity(instructions.len());
+    let mut j = 0;
+    for (n, &i) in instructions.iter().enumerate() {
+        let hash = prints[i].hash;
+        let kept = |k: usize| last.get(k).and_then(Option::as_ref).filter(|(h, _)| *h == hash);
+        if let Some((_, found)) = kept(j) {
+            cached.push(Some(found.clone()));
+            j += 1;
+        } else if let Some((_, found)) = kept(j + 1) {
+            cached.push(Some(found.clone()));
+            j += 2;
+        } else {
+            cached.push(None);
+            // A replaced instruction moves on; an inserted one does not (the next one is the old one).
+            let next = instructions.get(n + 1).map(|&k| prints[k].hash);
+            if next.is_none() || last.get(j).and_then(Option::as_ref).map(|(h, _)| *h) != next {
+                j += 1;
+            }
+        }
+    }
+    drop(last);
+    // 2. The others from the table, under one lock; rules run outside the lock.
+    if !bypass
+        && cached.iter().any(Option::is_none)
+        && let Ok(memo) = INSTR_MEMO.lock()
+        && let Some(table) = memo.1.get(&env)
+    {
+        for (slot, &i) in cached.iter_mut().zip(&instructions) {
+            if slot.is_none() {
+                *slot = table.get(&prints[i].hash).cloned();
+            }
+        }
+    }
+    // 3. Run the rules on the rest.
+    let mut fresh: Vec<(u128, Found)> = Vec::new();
+    let mut now: Vec<Option<(u128, Found)>> = Vec::with_capacity(if bypass { 0 } else { instructions.len() });
+    for (slot, &i) in cached.into_iter().zip(&instructions) {
+        let p = &prints[i];
+        let mut keep = true;
+        let found = match slot {
             Some(found) => found,
             None => {
-                let found = std::sync::Arc::new(run_instruction_rules(ctx, rules, item, ins));
+                let Some((item, ins)) = ctx.tree.item(i).and_then(|it| it.instruction().map(|ins| (it, ins))) else {
+                    continue;
+                };
+                let computed = run_instruction_rules(ctx, rules, &item, ins);
                 let inside = |r: TextRange| r.start >= item.start && r.end <= item.start + item.node.len;
-                if found
-                    .found
-                    .iter()
-                    .all(|d| d.file == FileRef::Dockerfile && diagnostic_ranges(d).all(inside))
-                {
-                    fresh.push((*text, found.clone()));
+                let found = (!computed.found.is_empty()).then(|| std::sync::Arc::new(computed));
+                if found.as_ref().is_none_or(|f| {
+                    f.found
+                        .iter()
+                        .all(|d| d.file == FileRef::Dockerfile && diagnostic_ranges(d).all(inside))
+                }) {
+                    fresh.push((p.hash, found.clone()));
+                } else {
+                    keep = false;
                 }
                 found
             }
         };
-        let delta = i64::from(item.start) - i64::from(found.origin);
-        out.extend(found.found.iter().map(|d| {
-            let mut d = d.clone();
-            shift_diagnostic(&mut d, |r| shift(r, delta));
-            d
-        }));
+        if let Some(f) = &found {
+            let delta = i64::from(p.start) - i64::from(f.origin);
+            out.extend(
+                f.found
+                    .iter()
+                    .map(|d| moved_copy(d, ctx.input.fixes, |r| shift(r, delta))),
+            );
+        }
+        if !bypass {
+            now.push(keep.then_some((p.hash, found)));
+        }
+    }
+    if bypass {
+        return;
+    }
+    if let Ok(mut l) = INSTR_LAST.lock() {
+        *l = (env, now);
     }
     if !fresh.is_empty()
-        && !bypass
         && let Ok(mut memo) = INSTR_MEMO.lock()
     {
         let (count, tables) = &mut *memo;
@@ -995,6 +1071,37 @@ fn diagnostic_ranges(d: &Diagnostic) -> impl Iterator<Item = TextRange> + '_ {
         )
 }
 
+/// A memoised diagnostic handed out again: a copy with `f` applied to every Dockerfile range, and with
+/// its fixes only when the check wants them (copying fixes is most of the cost of a copy).
+fn moved_copy(d: &Diagnostic, fixes: bool, f: impl Fn(&mut TextRange)) -> Diagnostic {
+    let Diagnostic {
+        code,
+        name,
+        file,
+        range,
+        severity,
+        message,
+        help,
+        message_id,
+        fixes: all_fixes,
+        related,
+    } = d;
+    let mut copy = Diagnostic {
+        code,
+        name,
+        file: file.clone(),
+        range: *range,
+        severity: *severity,
+        message: message.clone(),
+        help: help.clone(),
+        message_id,
+        fixes: if fixes { all_fixes.clone() } else { Vec::new() },
+        related: related.clone(),
+    };
+    shift_diagnostic(&mut copy, f);
+    copy
+}
+
 /// Applies `f` to every Dockerfile range of a diagnostic.
 fn shift_diagnostic(d: &mut Diagnostic, f: impl Fn(&mut TextRange)) {
     if d.file == FileRef::Dockerfile {
@@ -1037,7 +1144,7 @@ const RULE_MEMO_MAX: usize = 512;
 static FINGERPRINT: std::sync::LazyLock<[foldhash::quality::RandomState; 2]> =
     std::sync::LazyLock::new(|| [Default::default(), Default::default()]);
 
-fn hash128(h: impl Fn(&foldhash::quality::RandomState) -> u64) -> u128 {
+pub(crate) fn hash128(h: impl Fn(&foldhash::quality::RandomState) -> u64) -> u128 {
     let [a, b] = &*FINGERPRINT;
     (u128::from(h(a)) << 64) | u128::from(h(b))
 }
@@ -1079,9 +1186,10 @@ impl Ctx<'_> {
     /// The fingerprint of the environment and of the items `reads` designates, with those items' starts and
     /// lengths; once per check for each [`Reads`] (the image rules share theirs).
     fn read_set(&self, reads: Reads) -> std::rc::Rc<(u128, Vec<(u32, u32)>)> {
+        // Rules that read the same kinds share one set (their lists are different statics).
         let id = match reads {
-            Reads::Kinds(kinds) => kinds.as_ptr() as usize,
-            Reads::Items(f) => f as usize,
+            Reads::Kinds(kinds) => ReadsId::Kinds(kind_mask(kinds)),
+            Reads::Items(f) => ReadsId::Items(f as usize),
         };
         if let Some((_, set)) = self.read_sets.borrow().iter().find(|(k, _)| *k == id) {
             return set.clone();
@@ -1089,13 +1197,15 @@ impl Ctx<'_> {
         let table = self.item_fingerprints();
         let mut read: Vec<(u32, u32)> = Vec::new();
         let mut fp = self.environment_fingerprint();
+        let onbuild = kind_mask(&[crate::syntax::Kind::Onbuild]);
         // A pass over the compact table; only a predicate looks at the instructions themselves.
         for (index, f) in table.iter().enumerate() {
             let Some(kind) = f.kind else { continue };
-            let included = kind == crate::syntax::Kind::Onbuild
-                || match reads {
-                    Reads::Kinds(kinds) => kinds.contains(&kind),
-                    Reads::Items(_) => self
+            let bit = kind_mask(&[kind]);
+            let included = bit & onbuild != 0
+                || match (id, reads) {
+                    (ReadsId::Kinds(mask), _) => bit & mask != 0,
+                    (_, reads) => self
                         .tree
                         .item(index)
                         .and_then(|it| it.instruction())
@@ -1116,31 +1226,35 @@ impl Ctx<'_> {
 
     /// Each item's text, hashed (128 bits), once per check.
     fn item_fingerprints(&self) -> &[ItemPrint] {
-        self.item_hashes.get_or_init(|| {
-            use std::hash::BuildHasher;
-            self.tree
-                .items()
-                .map(|it| {
-                    // Kept with the node: an unchanged item is hashed once per edit session. A node cut
-                    // short by the end of the text is hashed afresh (its text could grow with the file).
-                    let text = crate::shell::item_text(self.text, &it);
-                    let fresh = || hash128(|s| s.hash_one(text));
-                    let whole = text.len() == it.node.len as usize;
-                    let hash = if whole {
-                        it.node.text_hash.get_or_init(fresh)
-                    } else {
-                        fresh()
-                    };
-                    ItemPrint {
-                        hash,
-                        kind: it.instruction().map(|i| i.kind),
-                        start: it.start,
-                        len: it.node.len,
-                    }
-                })
-                .collect()
-        })
+        self.item_hashes.get_or_init(|| item_prints(self.tree, self.text))
     }
+}
+
+/// Each item's text hashed (128 bits), with its kind and place: the compact table the memos key on.
+pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<ItemPrint> {
+    use std::hash::BuildHasher;
+    tree.items()
+        .map(|it| {
+            // Kept with the node: an unchanged item is hashed once per edit session. A node cut short by
+            // the end of the text is hashed afresh (its text could grow with the file).
+            let item_text = crate::shell::item_text(text, &it);
+            let fresh = || hash128(|s| s.hash_one(item_text));
+            let whole = item_text.len() == it.node.len as usize;
+            let hash = if whole {
+                it.node.text_hash.get_or_init(fresh)
+            } else {
+                fresh()
+            };
+            let ins = it.instruction();
+            ItemPrint {
+                hash,
+                kind: ins.map(|i| i.kind),
+                start: it.start,
+                len: it.node.len,
+                keyword_case: ins.map(|i| i.keyword_case).unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 /// Runs a whole-file rule and appends its diagnostics. When the rule declares what it reads
@@ -1170,13 +1284,11 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
         && hit.items.len() == read.len()
     {
         out.extend(hit.found.iter().map(|d| {
-            let mut d = d.clone();
-            shift_diagnostic(&mut d, |r| {
+            moved_copy(d, ctx.input.fixes, |r| {
                 if let Some(Some(i)) = within_items(*r, &hit.items) {
                     shift(r, i64::from(read[i].0) - i64::from(hit.items[i].0));
                 }
-            });
-            d
+            })
         }));
         return;
     }

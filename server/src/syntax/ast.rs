@@ -506,6 +506,8 @@ pub struct Instruction {
     pub kind: Kind,
     /// The keyword as written.
     pub keyword: Span,
+    /// Which letters the keyword has (casing checks read this instead of the text).
+    pub keyword_case: KeywordCase,
     /// The logical line: the instruction's lines joined with continuations and inner comments removed,
     /// starting at the keyword. Every [`Span`] reads its text from here.
     pub logical: String,
@@ -525,6 +527,22 @@ pub struct Instruction {
     pub range: TextRange,
     /// From the keyword to the end of the last heredoc terminator, or `range` without heredocs.
     pub full_range: TextRange,
+}
+
+/// Which letters an instruction keyword has: `RUN` upper only, `run` lower only, `Run` both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeywordCase {
+    pub upper: bool,
+    pub lower: bool,
+}
+
+impl KeywordCase {
+    pub fn of(keyword: &str) -> KeywordCase {
+        KeywordCase {
+            upper: keyword.bytes().any(|b| b.is_ascii_uppercase()),
+            lower: keyword.bytes().any(|b| b.is_ascii_lowercase()),
+        }
+    }
 }
 
 impl Instruction {

@@ -687,6 +687,7 @@ pub(crate) fn parse_logical(logical: String, pieces: Vec<Piece>, escape: char, d
     let range = TextRange::new(keyword.range.start, range_end.max(keyword.range.end));
     Instruction {
         kind,
+        keyword_case: KeywordCase::of(keyword_text),
         keyword,
         logical,
         pieces,
