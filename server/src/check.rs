@@ -105,10 +105,12 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
         runs: Default::default(),
         environment: Default::default(),
         item_hashes: prints.into(),
+        kind_bits: Default::default(),
         read_sets: Default::default(),
         settings_text: Default::default(),
     };
-    let mut out = Vec::new();
+    // Room for a finding every few items: growing the vector copies every diagnostic.
+    let mut out = Vec::with_capacity(tree.items.len() / 4 + 16);
     let instruction_rules: Vec<&'static rules::Rule> = rules::RULES
         .iter()
         .copied()

@@ -139,6 +139,10 @@ impl Reads {
     }
 }
 
+/// The fingerprint of what a rule reads and the starts and lengths of the items read (shared by the
+/// rules that read the same kinds, and by their memo entries).
+pub(crate) type ReadSet = (u128, std::sync::Arc<Vec<(u32, u32)>>);
+
 /// A [`Reads`] as the per-check cache of read sets knows it: a set of kinds, or a predicate.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum ReadsId {
@@ -492,10 +496,11 @@ pub struct Ctx<'a> {
     /// What [`check_memoised`] fingerprints, computed once per check.
     pub(crate) environment: std::cell::OnceCell<u128>,
     pub(crate) item_hashes: std::cell::OnceCell<Vec<ItemPrint>>,
+    pub(crate) kind_bits: std::cell::OnceCell<Vec<u32>>,
     pub(crate) settings_text: std::cell::OnceCell<String>,
     /// [`Ctx::read_set`]s computed so far in this check.
     #[allow(clippy::type_complexity)]
-    pub(crate) read_sets: std::cell::RefCell<Vec<(ReadsId, std::rc::Rc<(u128, Vec<(u32, u32)>)>)>>,
+    pub(crate) read_sets: std::cell::RefCell<Vec<(ReadsId, std::rc::Rc<ReadSet>)>>,
 }
 
 /// An item as the whole-file memo sees it: its text's hash, its instruction kind (none for a comment) and
@@ -507,6 +512,8 @@ pub(crate) struct ItemPrint {
     pub(crate) len: u32,
     /// The instruction keyword's letters (DW603 reads these instead of every instruction).
     pub(crate) keyword_case: crate::syntax::KeywordCase,
+    /// Whether the item has problems of its own ([`Ctx::parse_errors`] reads only those items).
+    pub(crate) has_errors: bool,
 }
 
 /// One `RUN` instruction and the shell scripts it executes (see [`crate::shell::run_scripts`]).
@@ -550,7 +557,11 @@ impl<'a> Ctx<'a> {
 
     /// Every parse problem of the file, absolute.
     pub fn parse_errors(&self) -> &[crate::syntax::SyntaxError] {
-        self.parse_errors.get_or_init(|| self.tree.errors())
+        // Only the items with problems are read (the compact item table knows which).
+        self.parse_errors.get_or_init(|| {
+            let prints = self.item_fingerprints();
+            self.tree.errors_in((0..prints.len()).filter(|&i| prints[i].has_errors))
+        })
     }
 
     /// Every image the build pulls (`FROM`, `COPY --from`, `RUN --mount=from`), resolved.
@@ -1129,7 +1140,8 @@ fn shift(r: &mut TextRange, delta: i64) {
 /// A whole-file rule's diagnostics for one state of what it reads ([`Rule::reads`]), with the starts and
 /// lengths of the items it read then: each diagnostic moves with the item it lies in.
 struct RuleFindings {
-    items: Vec<(u32, u32)>,
+    /// Shared with the other rules that read the same items.
+    items: std::sync::Arc<Vec<(u32, u32)>>,
     found: Vec<Diagnostic>,
 }
 
@@ -1185,7 +1197,7 @@ impl Ctx<'_> {
 
     /// The fingerprint of the environment and of the items `reads` designates, with those items' starts and
     /// lengths; once per check for each [`Reads`] (the image rules share theirs).
-    fn read_set(&self, reads: Reads) -> std::rc::Rc<(u128, Vec<(u32, u32)>)> {
+    fn read_set(&self, reads: Reads) -> std::rc::Rc<ReadSet> {
         // Rules that read the same kinds share one set (their lists are different statics).
         let id = match reads {
             Reads::Kinds(kinds) => ReadsId::Kinds(kind_mask(kinds)),
@@ -1195,33 +1207,55 @@ impl Ctx<'_> {
             return set.clone();
         }
         let table = self.item_fingerprints();
-        let mut read: Vec<(u32, u32)> = Vec::new();
+        let mut read: Vec<(u32, u32)> = Vec::with_capacity(table.len());
         let mut fp = self.environment_fingerprint();
+        let mut add = |f: &ItemPrint| {
+            read.push((f.start, f.len));
+            // An order-sensitive combination (multiply by an odd constant, add).
+            fp = fp
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
+                .wrapping_add(f.hash);
+        };
         let onbuild = kind_mask(&[crate::syntax::Kind::Onbuild]);
-        // A pass over the compact table; only a predicate looks at the instructions themselves.
-        for (index, f) in table.iter().enumerate() {
-            let Some(kind) = f.kind else { continue };
-            let bit = kind_mask(&[kind]);
-            let included = bit & onbuild != 0
-                || match (id, reads) {
-                    (ReadsId::Kinds(mask), _) => bit & mask != 0,
-                    (_, reads) => self
-                        .tree
-                        .item(index)
-                        .and_then(|it| it.instruction())
-                        .is_some_and(|ins| reads.includes(ins)),
-                };
-            if included {
-                read.push((f.start, f.len));
-                // An order-sensitive combination (multiply by an odd constant, add).
-                fp = fp
-                    .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
-                    .wrapping_add(f.hash);
+        match (id, reads) {
+            // A scan of the kinds alone (4 bytes an item); only the items read are looked at.
+            (ReadsId::Kinds(mask), _) => {
+                let mask = mask | onbuild;
+                for (f, bits) in table.iter().zip(self.kind_bits()) {
+                    if bits & mask != 0 {
+                        add(f);
+                    }
+                }
+            }
+            // Only a predicate looks at the instructions themselves.
+            (_, reads) => {
+                for (index, (f, bits)) in table.iter().zip(self.kind_bits()).enumerate() {
+                    if *bits != 0
+                        && (bits & onbuild != 0
+                            || self
+                                .tree
+                                .item(index)
+                                .and_then(|it| it.instruction())
+                                .is_some_and(|ins| reads.includes(ins)))
+                    {
+                        add(f);
+                    }
+                }
             }
         }
-        let set = std::rc::Rc::new((fp, read));
+        let set = std::rc::Rc::new((fp, std::sync::Arc::new(read)));
         self.read_sets.borrow_mut().push((id, set.clone()));
         set
+    }
+
+    /// Each item's kind as a bit ([`kind_mask`]; none for a comment), once per check.
+    fn kind_bits(&self) -> &[u32] {
+        self.kind_bits.get_or_init(|| {
+            self.item_fingerprints()
+                .iter()
+                .map(|f| f.kind.map_or(0, |k| kind_mask(&[k])))
+                .collect()
+        })
     }
 
     /// Each item's text, hashed (128 bits), once per check.
@@ -1252,6 +1286,7 @@ pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<I
                 start: it.start,
                 len: it.node.len,
                 keyword_case: ins.map(|i| i.keyword_case).unwrap_or_default(),
+                has_errors: it.node.has_errors(),
             }
         })
         .collect()
@@ -1310,7 +1345,7 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
         memo.insert(
             key,
             std::sync::Arc::new(RuleFindings {
-                items: read.clone(),
+                items: set.1.clone(),
                 found: found.clone(),
             }),
         );

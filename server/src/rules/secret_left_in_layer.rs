@@ -269,14 +269,17 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                                     removed.push(absolute(&workdir, &p));
                                 }
                             }
-                            let secret_content = writes_secret_content(c, &rs.text);
+                            // Asked only of commands that write a file (most write none): it reads every word.
+                            let secret_content = std::cell::OnceCell::new();
                             for w in writes(c) {
                                 let Some(p) = path_of(w) else { continue };
                                 let path = absolute(&workdir, &p);
                                 if p.starts_with("/dev/") || path.starts_with("/dev/") {
                                     continue;
                                 }
-                                if secret_content || secrets::secret_file(&path).is_some() {
+                                if *secret_content.get_or_init(|| writes_secret_content(c, &rs.text))
+                                    || secrets::secret_file(&path).is_some()
+                                {
                                     new.push(Written {
                                         path,
                                         item: idx,

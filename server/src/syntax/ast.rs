@@ -688,6 +688,18 @@ pub struct Node {
     pub text_hash: TextHash,
 }
 
+impl Node {
+    /// Whether the item has problems of its own (those [`crate::syntax::Dockerfile::errors`] collects).
+    pub fn has_errors(&self) -> bool {
+        match &self.kind {
+            NodeKind::Instruction(i) => {
+                !i.errors.is_empty() || i.onbuild_inner().is_some_and(|inner| !inner.errors.is_empty())
+            }
+            NodeKind::Comment(c) => !c.errors.is_empty(),
+        }
+    }
+}
+
 /// A 128-bit hash of a node's text, kept with the node once computed; equality and `Debug` ignore it
 /// (it is a cache, not content).
 #[derive(Clone, Default)]

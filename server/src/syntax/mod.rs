@@ -106,8 +106,14 @@ impl Dockerfile {
 
     /// Every problem in the file, with absolute ranges, in document order.
     pub fn errors(&self) -> Vec<SyntaxError> {
+        self.errors_in(0..self.items.len())
+    }
+
+    /// Like [`Dockerfile::errors`], reading only the items `items` (in order) for their problems: a
+    /// caller that knows which items have problems (`Node::has_errors`) does not read the others.
+    pub fn errors_in(&self, items: impl IntoIterator<Item = usize>) -> Vec<SyntaxError> {
         let mut out: Vec<SyntaxError> = self.directive_errors.clone();
-        for it in self.items() {
+        for it in items.into_iter().filter_map(|i| self.item(i)) {
             match &it.node.kind {
                 NodeKind::Instruction(i) => {
                     out.extend(i.errors.iter().map(|e| e.shifted(it.start)));
