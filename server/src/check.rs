@@ -189,9 +189,11 @@ fn model_of(tree: &Dockerfile, prints: &[rules::ItemPrint]) -> Arc<Model> {
         texts.hash(&mut h);
         h.finish()
     });
+    let keep =
+        |model: &Arc<Model>| MODELS.insert(key, Arc::new((model.clone(), prints.iter().map(|p| p.start).collect())));
     let Some(kept) = MODELS.get(&key) else {
         let model = Arc::new(Model::build(tree));
-        MODELS.insert(key, Arc::new((model.clone(), prints.iter().map(|p| p.start).collect())));
+        keep(&model);
         return model;
     };
     let (old, starts) = &*kept;
@@ -203,7 +205,7 @@ fn model_of(tree: &Dockerfile, prints: &[rules::ItemPrint]) -> Arc<Model> {
     #[cfg(test)]
     MOVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let model = Arc::new(model);
-    MODELS.insert(key, Arc::new((model.clone(), prints.iter().map(|p| p.start).collect())));
+    keep(&model);
     model
 }
 

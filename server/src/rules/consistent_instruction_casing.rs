@@ -96,7 +96,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         if !(if majority_lower { case.upper } else { case.lower }) {
             continue;
         }
-        let Some((item, ins)) = ctx.tree.item(i).and_then(|it| it.instruction().map(|ins| (it, ins))) else {
+        let Some((item, ins)) = ctx.tree.instruction(i) else {
             continue;
         };
         let kw = ins.text(&ins.keyword);

@@ -965,7 +965,7 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
         let found = match slot {
             Some(found) => found,
             None => {
-                let Some((item, ins)) = ctx.tree.item(i).and_then(|it| it.instruction().map(|ins| (it, ins))) else {
+                let Some((item, ins)) = ctx.tree.instruction(i) else {
                     continue;
                 };
                 let computed = run_instruction_rules(ctx, rules, &item, ins);
@@ -1217,10 +1217,10 @@ impl Ctx<'_> {
                 .wrapping_add(f.hash);
         };
         let onbuild = kind_mask(&[crate::syntax::Kind::Onbuild]);
-        match (id, reads) {
+        match reads {
             // A scan of the kinds alone (4 bytes an item); only the items read are looked at.
-            (ReadsId::Kinds(mask), _) => {
-                let mask = mask | onbuild;
+            Reads::Kinds(kinds) => {
+                let mask = kind_mask(kinds) | onbuild;
                 for (f, bits) in table.iter().zip(self.kind_bits()) {
                     if bits & mask != 0 {
                         add(f);
@@ -1228,15 +1228,11 @@ impl Ctx<'_> {
                 }
             }
             // Only a predicate looks at the instructions themselves.
-            (_, reads) => {
+            Reads::Items(_) => {
                 for (index, (f, bits)) in table.iter().zip(self.kind_bits()).enumerate() {
                     if *bits != 0
                         && (bits & onbuild != 0
-                            || self
-                                .tree
-                                .item(index)
-                                .and_then(|it| it.instruction())
-                                .is_some_and(|ins| reads.includes(ins)))
+                            || self.tree.instruction(index).is_some_and(|(_, ins)| reads.includes(ins)))
                     {
                         add(f);
                     }

@@ -86,6 +86,12 @@ impl Dockerfile {
         })
     }
 
+    /// Item `index` with its instruction, if it is one.
+    pub fn instruction(&self, index: usize) -> Option<(ItemRef<'_>, &Instruction)> {
+        let it = self.item(index)?;
+        Some((it, it.instruction()?))
+    }
+
     /// The instructions, with their items.
     pub fn instructions(&self) -> impl DoubleEndedIterator<Item = (ItemRef<'_>, &Instruction)> {
         self.items().filter_map(|it| it.instruction().map(|i| (it, i)))
