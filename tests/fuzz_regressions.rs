@@ -26,6 +26,18 @@ fn check_within(text: &str, limit: Duration) -> Vec<dockward::Diagnostic> {
         .unwrap_or_else(|_| panic!("checking {text:?} took longer than {limit:?}"))
 }
 
+/// Every fix offered on `text` keeps its promises, and `code` is reported there without a fix.
+fn reported_without_fix(text: &str, code: &str) {
+    let input = Input::new(text, TODAY);
+    fixes::all_promises(&input, &Settings::default()).unwrap();
+    let diags = check(&input, &Settings::default());
+    let d = diags
+        .iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("{code} on {text:?}: {diags:#?}"));
+    assert!(d.fixes.is_empty(), "{code} on {text:?}: {:?}", d.fixes);
+}
+
 /// `fuzz/artifacts/dockerfile/timeout-8db43bd2…`: an image path component with a byte that is neither a
 /// letter, a digit nor a separator (here U+FFFD from invalid UTF-8; `+` or `é` do the same) made
 /// `model::image::valid_path_component` loop forever, so the language server hung on `FROM my+app`.
@@ -42,17 +54,44 @@ fn image_names_with_a_stray_character_do_not_hang() {
     }
 }
 
+/// `fuzz/artifacts/fixes/crash-bcbdbc07…` (seed 1, found by CI's run): DW613 converted
+/// `ENV GRE"$(dpkg --print-architecture …)"; \` to `GRE"$(dpkg=--print-architecture\ …`, where the key's
+/// quote pairs with the value's: the fixed line split into words that are not pairs, a syntax error.
+/// The fix is now offered only when the new text parses as the same one pair.
+#[test]
+fn the_key_value_fix_is_not_offered_when_the_key_has_a_quote() {
+    let text = "FROM alpine:3.24\nENV GRE\"$(dpkg --print-architecture | awk -F- '{ print $NF }')\"; \\\n\twget -O /usr/local/bin/g\u{2038}OF\n";
+    reported_without_fix(text, "DW613");
+}
+
+/// `fuzz/artifacts/fixes/crash-fb544934…` (seed 4), minimised to `RUN sh -c 'sudo m'"`: the argument of
+/// `sh -c` is rejoined from a quoted part and an unterminated one, so the nested script is not written as
+/// such and all its spans are the whole argument. DW502's fix removed the text from `sudo` to the next
+/// word, an empty range there, and fired again. Such commands are now marked (`Command::widened`) and no
+/// fix edits their words; the findings stay. DW404's option removal had the same flaw (it would have
+/// removed the whole argument).
+#[test]
+fn no_fix_edits_the_words_of_a_rejoined_nested_script() {
+    for (text, code) in [
+        ("FROM debian\nRUN sh -c 'sudo m'\"\n", "DW502"),
+        ("FROM debian\nRUN sh -c 'curl -k https://example.com/x'\"\n", "DW404"),
+    ] {
+        reported_without_fix(text, code);
+    }
+    // Written as such, the nested script's words are fixed as before.
+    let diags = check(
+        &Input::new("FROM debian\nRUN sh -c 'sudo m'\n", TODAY),
+        &Settings::default(),
+    );
+    assert_eq!(diags.iter().find(|d| d.code == "DW502").map(|d| d.fixes.len()), Some(1));
+}
+
 /// `fuzz/artifacts/fixes/crash-c26e8c0a…`: DW002 offered `LABE` → `LABEL` on `LABE Ldescriptior�me"`,
 /// whose arguments are a syntax error for `LABEL` (an open quote): the fix added a syntax error. Such a
 /// replacement is no longer offered; the typo is still reported.
 #[test]
 fn a_keyword_fix_is_not_offered_when_the_arguments_would_be_invalid() {
-    let text = "FROM alpine:3.20\nLABE Ldescriptior\u{FFFD}me\"\n";
-    let input = Input::new(text, TODAY);
-    fixes::all_promises(&input, &Settings::default()).unwrap();
-    let diags = check(&input, &Settings::default());
-    let typo = diags.iter().find(|d| d.code == "DW002").expect("the typo is reported");
-    assert!(typo.fixes.is_empty(), "{:?}", typo.fixes);
+    reported_without_fix("FROM alpine:3.20\nLABE Ldescriptior\u{FFFD}me\"\n", "DW002");
     // With valid arguments the correction is still offered.
     let diags = check(&Input::new("FROM alpine:3.20\nLABE a=b\n", TODAY), &Settings::default());
     let typo = diags.iter().find(|d| d.code == "DW002").expect("the typo is reported");

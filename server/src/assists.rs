@@ -145,16 +145,46 @@ pub(crate) fn key_value_edit(ins: &Instruction, base: u32, escape: char) -> Opti
         return None;
     };
     let kv = kvs.iter().find(|kv| kv.legacy)?;
+    let key = ins.text(&kv.key);
+    // In the new form the key is read with the value as one word: a quote or an escape in the key would
+    // pair with the value's quotes and change both. Such a key is not a variable name anyway.
+    if key.contains(['"', '\'', escape]) {
+        return None;
+    }
     let value = ins.text(&kv.value);
     // Docker processes the legacy value as one word (quotes, escapes and variables keep their meaning)
     // without splitting it; the new form splits on unquoted blanks, so escape exactly those.
     let quoted = escape_unquoted_blanks(value, escape);
+    let new_text = format!("{key}={quoted}");
+    if !is_one_pair(ins.kind, key, &new_text, escape) {
+        return None;
+    }
     let range = TextRange::new(kv.key.range.shift(base).start, kv.value.range.shift(base).end);
     Some(TextEdit {
         file: FileRef::Dockerfile,
         range,
-        new_text: format!("{}={quoted}", ins.text(&kv.key)).into(),
+        new_text: new_text.into(),
     })
+}
+
+/// Whether `pair`, written after the keyword of `kind`, parses without error as the one pair `key=…`
+/// (quotes that pair differently than the escaping assumed would split it into words that are not pairs).
+fn is_one_pair(kind: Kind, key: &str, pair: &str, escape: char) -> bool {
+    let directive = if escape == '\\' {
+        String::new()
+    } else {
+        format!("# escape={escape}\n")
+    };
+    let text = format!("{directive}{} {pair}\n", kind.keyword());
+    let tree = crate::syntax::parse(&text);
+    let mut instructions = tree.instructions();
+    let (Some((_, ins)), None) = (instructions.next(), instructions.next()) else {
+        return false;
+    };
+    if ins.kind != kind || !ins.errors.is_empty() || !tree.directive_errors.is_empty() {
+        return false;
+    }
+    matches!(&ins.args, Args::KeyValues(kvs) if kvs.len() == 1 && !kvs[0].legacy && ins.text(&kvs[0].key) == key)
 }
 
 #[cfg(test)]
@@ -203,5 +233,17 @@ mod tests {
             crate::model::Value::Known("hello  big world x  y \"q".into())
         );
         assert_eq!(value(&after), value(before), "{after}");
+    }
+
+    #[test]
+    fn no_key_value_form_when_it_would_not_be_the_same_pair() {
+        // A quote in the key pairs with the value's quotes in the new form (fuzz/artifacts/fixes/crash-bcbdbc07…).
+        let src = "FROM a\nENV GRE\"$(dpkg --print-architecture | awk '{ print $NF }')\"; \\\n\twget -O /x\n";
+        assert_eq!(apply(src, "key-value-form"), None);
+        // With another escape character the check reads the text with that escape.
+        assert_eq!(
+            apply("# escape=`\nFROM a\nENV A b c\n", "key-value-form").unwrap(),
+            "# escape=`\nFROM a\nENV A=b` c\n"
+        );
     }
 }

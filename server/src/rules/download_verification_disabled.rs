@@ -193,9 +193,14 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                 .iter()
                 .any(|c| matches!(c.name(), "curl" | "wget" | "fetch"));
             for c in &rs.script.commands {
+                let first = hits.len();
                 command(c, downloads, &mut hits);
                 assignments(c, &mut hits);
                 written_config(c, &rs.text, &mut hits);
+                if c.widened {
+                    // Its words' spans are the whole rejoined text: removing one would remove it all.
+                    hits[first..].iter_mut().for_each(|h| h.removal = Removal::None);
+                }
             }
             report_hits(ctx, sink, &run.item, rs, hits);
         }

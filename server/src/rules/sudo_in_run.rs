@@ -243,7 +243,7 @@ fn report_sudo(ctx: &Ctx, sink: &mut Sink, item: &ItemRef, rs: &RunScript, c: &C
                 "sudo-in-run.root",
                 vec![("tool", tool.clone()), ("user", name.clone())],
             );
-            if let Some(k) = opts.command_at {
+            if let Some(k) = opts.command_at.filter(|_| !c.widened) {
                 let span = TextRange::new(word.raw_span.start, c.words[k].raw_span.start);
                 if rs.is_exact(span) {
                     let removed = crate::text::slice(&rs.text, span).trim_end().to_string();

@@ -297,6 +297,10 @@ pub struct Command {
     pub(crate) name_at: u32,
     /// The nested scripts of this command have already been parsed.
     pub(crate) expanded: bool,
+    /// It was parsed from text that is not written as such in this script (`sh -c 'a'"b"`, whose
+    /// argument is rejoined from quoted parts): all its spans are the whole of that text, so they locate
+    /// the command but none of its words. Fixes that edit a word's span must not be offered on it.
+    pub widened: bool,
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ pub(crate) fn script_from_words(text: &str, words: Vec<Word>) -> Script {
             depth: 0,
             name_at: 0,
             expanded: false,
+            widened: false,
         });
     }
     p.finish()
@@ -505,6 +506,7 @@ impl<'s> Parser<'s> {
                 depth: 0,
                 name_at: 0,
                 expanded: false,
+                widened: false,
             });
             let idx = self.commands.len() - 1;
             lv.last = Some(idx);
@@ -1277,6 +1279,7 @@ impl<'s> Parser<'s> {
                 }
             }
             c.expanded = true;
+            c.widened = true;
             self.commands.push(c);
         }
     }
