@@ -773,3 +773,78 @@ fn parallel_checks_give_the_report_of_one_thread() {
         assert_eq!(one.status.code(), many.status.code(), "{format}: exit codes differ");
     }
 }
+
+/// A directory search answers project-file and ignore-file lookups from the directories it read: the
+/// answers must be those the file system gives (nearest regular `.dockward.toml`, links ignored; the
+/// ignore file beside the Dockerfile before the context's one), for files found by the search and for a
+/// file named through a linked directory.
+#[test]
+fn a_directory_search_finds_the_same_project_and_ignore_files_as_the_file_system() {
+    let d = scratch("walk-listings");
+    let write = |rel: &str, text: &str| {
+        let p = d.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    };
+    let dockerfile = "FROM alpine:3.24\nRNU x\nUSER 10001\n";
+    // Above the searched folder: DW002 (unknown instruction) is ignored everywhere below...
+    write(".dockward.toml", "ignore = [\"DW002\"]\n");
+    write("repo/a/Dockerfile", dockerfile);
+    write("repo/a/.dockerignore", "[\n");
+    // ...except in b, whose own project file is the nearest.
+    write("repo/b/.dockward.toml", "select = [\"DW002\", \"DW303\"]\n");
+    write("repo/b/Dockerfile", dockerfile);
+    write("repo/b/Dockerfile.dockerignore", "[\n");
+    write("repo/b/.dockerignore", ".git\n");
+    // In c, the project file and the ignore file are links: neither is read.
+    write("outside/select.toml", "select = [\"DW002\"]\n");
+    write("outside/ignore", "[\n");
+    write("repo/c/Dockerfile", dockerfile);
+    std::os::unix::fs::symlink(d.join("outside/select.toml"), d.join("repo/c/.dockward.toml")).unwrap();
+    std::os::unix::fs::symlink(d.join("outside/ignore"), d.join("repo/c/.dockerignore")).unwrap();
+    std::os::unix::fs::symlink(d.join("repo/b"), d.join("alias")).unwrap();
+    let findings = |args: &[&str]| -> Vec<(String, String)> {
+        let o = bin()
+            .args(["check", "--format", "json", "--fail-level", "none", TODAY])
+            .args(args)
+            .current_dir(&d)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let mut got: Vec<(String, String)> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| ["DW002", "DW303"].contains(&f["code"].as_str().unwrap()))
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["code"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        got.sort();
+        got
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter().map(|(p, c)| (p.to_string(), c.to_string())).collect()
+    };
+    assert_eq!(
+        findings(&["repo"]),
+        pairs(&[
+            ("repo/a/.dockerignore", "DW303"),
+            ("repo/b/Dockerfile", "DW002"),
+            ("repo/b/Dockerfile.dockerignore", "DW303"),
+        ])
+    );
+    // The same answers for files named one by one, and through the linked directory.
+    assert_eq!(
+        findings(&["repo/a/Dockerfile", "repo/c/Dockerfile", "alias/Dockerfile"]),
+        pairs(&[
+            ("alias/Dockerfile", "DW002"),
+            ("alias/Dockerfile.dockerignore", "DW303"),
+            ("repo/a/.dockerignore", "DW303"),
+        ])
+    );
+}

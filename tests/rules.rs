@@ -143,6 +143,7 @@ fn rule_fixtures_match_their_snapshots() {
                 color: false,
                 locale: settings(&code).locale,
             },
+            1,
         )
         .unwrap();
         let mut snap = String::from_utf8(rendered).unwrap();

@@ -51,6 +51,26 @@ pub struct Found {
     pub files: Vec<PathBuf>,
     /// Problems to report (unreadable paths, directories without Dockerfiles).
     pub errors: Vec<String>,
+    /// The directories the search read (real directories: it never enters a link), with their entries.
+    /// Later steps of the run use them instead of asking the file system again.
+    pub listed: Listings,
+}
+
+/// Directories read once in a run, keyed by their path as the search built it.
+pub type Listings = HashMap<PathBuf, Arc<Listing>, foldhash::fast::RandomState>;
+
+/// One directory's entries, as `read_dir` gave them (types of the entries themselves, links not followed).
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub entries: Vec<(std::ffi::OsString, fs::FileType)>,
+}
+
+impl Listing {
+    /// Whether the directory holds a regular file of this name.
+    pub fn has_file(&self, name: impl AsRef<std::ffi::OsStr>) -> bool {
+        let name = name.as_ref();
+        self.entries.iter().any(|(n, t)| n == name && t.is_file())
+    }
 }
 
 /// Expands files and directories into Dockerfiles, sorted, without duplicates. Explicit files are
@@ -81,27 +101,36 @@ pub fn find(paths: &[PathBuf]) -> Found {
 fn walk(dir: &Path, found: &mut Found) {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let rd = match fs::read_dir(&d) {
-            Ok(rd) => rd,
+        let listing = match read_listing(&d) {
+            Ok(l) => l,
             Err(e) => {
                 found.errors.push(format!("{}: {}", d.display(), io_reason(&e)));
                 continue;
             }
         };
-        let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Ok(ft) = e.file_type() else { continue };
+        let mut order: Vec<&(std::ffi::OsString, fs::FileType)> = listing.entries.iter().collect();
+        order.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, ft) in order {
             if ft.is_dir() {
-                if !skip_dir(&name) {
-                    stack.push(e.path());
+                if !skip_dir(&name.to_string_lossy()) {
+                    stack.push(d.join(name));
                 }
-            } else if ft.is_file() && is_dockerfile_name(&name) {
-                found.files.push(e.path());
+            } else if ft.is_file() && is_dockerfile_name(&name.to_string_lossy()) {
+                found.files.push(d.join(name));
             }
         }
+        found.listed.insert(d, Arc::new(listing));
     }
+}
+
+/// Reads a directory's entries and their types (from the directory itself where the file system gives
+/// them: no `stat` per entry). Entries whose type cannot be read are left out.
+fn read_listing(dir: &Path) -> std::io::Result<Listing> {
+    let entries = fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .filter_map(|e| Some((e.file_name(), e.file_type().ok()?)))
+        .collect();
+    Ok(Listing { entries })
 }
 
 /// A short reason for an IO error, without Rust's "(os error N)" noise.
@@ -120,11 +149,20 @@ pub fn io_reason(e: &std::io::Error) -> String {
 /// The ignore file Docker uses for `dockerfile` built with `context`: `<Dockerfile>.dockerignore` beside
 /// the Dockerfile wins over `<context>/.dockerignore`. Symbolic links are not followed.
 pub fn ignore_file_for(dockerfile: &Path, context: &Path) -> Option<PathBuf> {
+    ignore_file_in(dockerfile, context, &Listings::default())
+}
+
+/// [`ignore_file_for`], answered from the listings of directories read already where it can.
+pub fn ignore_file_in(dockerfile: &Path, context: &Path, listed: &Listings) -> Option<PathBuf> {
     let name = dockerfile.file_name()?.to_string_lossy().into_owned();
     let specific = dockerfile.with_file_name(format!("{name}.dockerignore"));
-    [specific, context.join(".dockerignore")]
-        .into_iter()
-        .find(|c| fs::symlink_metadata(c).is_ok_and(|m| m.is_file()))
+    [specific, context.join(".dockerignore")].into_iter().find(|c| {
+        let listing = c.parent().and_then(|dir| listed.get(dir));
+        match (listing, c.file_name()) {
+            (Some(l), Some(n)) => l.has_file(n),
+            _ => fs::symlink_metadata(c).is_ok_and(|m| m.is_file()),
+        }
+    })
 }
 
 /// Lists a build context: every entry, relative and `/`-separated, without following symbolic links,
@@ -137,13 +175,29 @@ pub fn scan_context(root: &Path) -> Context {
 /// ignore file `ignore` (its text) excludes whole, as BuildKit's walk does not: they are listed, and
 /// named in [`Context::pruned`].
 pub fn scan_context_pruned(root: &Path, ignore: Option<&str>) -> Context {
+    scan_context_pruned_in(root, ignore, &Listings::default())
+}
+
+/// [`scan_context_pruned`], taking the entries of the directories in `listed` from there.
+fn scan_context_pruned_in(root: &Path, ignore: Option<&str>, listed: &Listings) -> Context {
     let matcher = ignore.and_then(|t| Matcher::new(&dockerignore::parse(t)).ok());
-    scan_context_with(root, matcher.as_ref(), CONTEXT_MAX_ENTRIES, CONTEXT_MAX_TIME)
+    scan_context_listed(root, matcher.as_ref(), CONTEXT_MAX_ENTRIES, CONTEXT_MAX_TIME, listed)
 }
 
 /// The scan with explicit bounds: at most `max_entries` entries and about `max_time`; a scan that stops
 /// at a bound is marked incomplete. Entries of the root are always listed before anything deeper.
 pub fn scan_context_with(root: &Path, ignore: Option<&Matcher>, max_entries: usize, max_time: Duration) -> Context {
+    scan_context_listed(root, ignore, max_entries, max_time, &Listings::default())
+}
+
+/// The scan of [`scan_context_with`], taking the entries of the directories in `listed` from there.
+fn scan_context_listed(
+    root: &Path,
+    ignore: Option<&Matcher>,
+    max_entries: usize,
+    max_time: Duration,
+    listed: &Listings,
+) -> Context {
     let started = Instant::now();
     let mut entries = Vec::new();
     let mut pruned = Vec::new();
@@ -151,27 +205,36 @@ pub fn scan_context_with(root: &Path, ignore: Option<&Matcher>, max_entries: usi
     let mut queue: std::collections::VecDeque<(PathBuf, String, WalkState)> =
         std::collections::VecDeque::from([(root.to_path_buf(), String::new(), WalkState::root())]);
     'outer: while let Some((dir, rel, state)) = queue.pop_front() {
-        let Ok(rd) = fs::read_dir(&dir) else { continue };
-        for e in rd.filter_map(Result::ok) {
+        // A directory not listed yet is read as it goes, so that a huge one stops at the bound.
+        let here: Box<dyn Iterator<Item = (std::ffi::OsString, fs::FileType)>> = match listed.get(&dir) {
+            Some(l) => Box::new(l.entries.iter().cloned()),
+            None => match fs::read_dir(&dir) {
+                Ok(rd) => Box::new(
+                    rd.filter_map(Result::ok)
+                        .filter_map(|e| Some((e.file_name(), e.file_type().ok()?))),
+                ),
+                Err(_) => continue,
+            },
+        };
+        for (file_name, ft) in here {
             if entries.len() >= max_entries || started.elapsed() > max_time {
                 complete = false;
                 break 'outer;
             }
-            let name = e.file_name().to_string_lossy().into_owned();
+            let name = file_name.to_string_lossy();
             let path = if rel.is_empty() {
-                name.clone()
+                name.into_owned()
             } else {
                 format!("{rel}/{name}")
             };
-            let Ok(ft) = e.file_type() else { continue };
             let kind = if ft.is_symlink() {
                 EntryKind::Symlink
             } else if ft.is_dir() {
                 match ignore.map(|m| m.walk_entry(&path, true, &state)) {
                     Some(Ok(w)) if w.skip_dir => pruned.push(path.clone()),
-                    Some(Ok(w)) => queue.push_back((e.path(), path.clone(), w.state.unwrap_or_default())),
+                    Some(Ok(w)) => queue.push_back((dir.join(&file_name), path.clone(), w.state.unwrap_or_default())),
                     // No ignore file, or a pattern Docker fails on: list everything.
-                    _ => queue.push_back((e.path(), path.clone(), WalkState::root())),
+                    _ => queue.push_back((dir.join(&file_name), path.clone(), WalkState::root())),
                 }
                 EntryKind::Dir
             } else {
@@ -196,6 +259,8 @@ pub fn scan_context_with(root: &Path, ignore: Option<&Matcher>, max_entries: usi
 #[derive(Default)]
 pub struct ContextCache {
     map: Mutex<HashMap<ContextKey, Arc<OnceLock<Arc<Context>>>>>,
+    /// Directories already read in this run (by the search for Dockerfiles), not read again.
+    listed: Listings,
     /// Directories whose scan stopped at a bound, not yet announced ([`ContextCache::take_incomplete`]).
     incomplete: Mutex<Vec<PathBuf>>,
 }
@@ -203,10 +268,23 @@ pub struct ContextCache {
 type ContextKey = (PathBuf, Option<String>);
 
 impl ContextCache {
+    /// A cache that takes the entries of the directories in `listed` from there.
+    pub fn with_listings(listed: Listings) -> ContextCache {
+        ContextCache {
+            listed,
+            ..ContextCache::default()
+        }
+    }
+
+    /// The directories read already in this run.
+    pub fn listings(&self) -> &Listings {
+        &self.listed
+    }
+
     /// The listing of `root`, pruned with the ignore file whose text is `ignore`.
     pub fn get(&self, root: &Path, ignore: Option<&str>) -> Arc<Context> {
         let scan = || {
-            let c = scan_context_pruned(root, ignore);
+            let c = scan_context_pruned_in(root, ignore, &self.listed);
             if !c.complete
                 && let Ok(mut incomplete) = self.incomplete.lock()
             {

@@ -5,6 +5,7 @@ pub mod check_cmd;
 pub mod discover;
 pub mod fmt_cmd;
 pub mod output;
+pub mod parallel;
 pub mod rule_cmd;
 pub mod width;
 

@@ -170,14 +170,20 @@ pub fn render(out: &mut dyn Write, report: &FileReport, d: &Diagnostic, style: S
 }
 
 /// Renders every finding of every file, then a summary line.
-pub fn render_all(out: &mut dyn Write, reports: &[FileReport], style: Style) -> io::Result<()> {
+/// Renders every finding, then the summary; the findings are rendered on up to `threads` threads.
+pub fn render_all(out: &mut dyn Write, reports: &[FileReport], style: Style, threads: usize) -> io::Result<()> {
+    let parts = super::render_parts(reports, threads, |r, buf| {
+        r.diagnostics.iter().try_for_each(|d| render(buf, r, d, style))
+    })?;
+    for part in &parts {
+        out.write_all(part)?;
+    }
     let mut counts = [0usize; 4];
     let mut fixable = 0;
     let mut fixed = 0;
     for r in reports {
         fixed += r.fixed;
         for d in &r.diagnostics {
-            render(out, r, d, style)?;
             counts[d.severity as usize] += 1;
             if d.fixes
                 .iter()

@@ -119,11 +119,71 @@ fn finding<'a>(report: &'a FileReport, d: &'a Diagnostic) -> Finding<'a> {
     }
 }
 
-pub fn render_all(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
-    let all: Vec<Finding> = reports
-        .iter()
-        .flat_map(|r| r.diagnostics.iter().map(move |d| finding(r, d)))
-        .collect();
-    serde_json::to_writer_pretty(&mut *out, &all)?;
-    writeln!(out)
+/// Writes the findings of all reports as one pretty-printed JSON array, rendered on up to `threads`
+/// threads. The bytes are those of `serde_json::to_writer_pretty` on the whole array.
+pub fn render_all(out: &mut dyn Write, reports: &[FileReport], threads: usize) -> io::Result<()> {
+    // Each part holds its report's findings, each one preceded by `,` and at the array's indentation.
+    let parts = super::render_parts(reports, threads, |r, buf| {
+        let mut one = Vec::with_capacity(1024);
+        for d in &r.diagnostics {
+            one.clear();
+            serde_json::to_writer_pretty(&mut one, &finding(r, d))?;
+            buf.extend_from_slice(b",\n  ");
+            // Newlines inside strings are escaped: every raw one is between two lines of the object.
+            for (i, line) in one.split(|&b| b == b'\n').enumerate() {
+                if i > 0 {
+                    buf.extend_from_slice(b"\n  ");
+                }
+                buf.extend_from_slice(line);
+            }
+        }
+        Ok(())
+    })?;
+    let mut first = true;
+    out.write_all(b"[")?;
+    for part in parts.iter().filter(|p| !p.is_empty()) {
+        out.write_all(if first { &part[1..] } else { part })?;
+        first = false;
+    }
+    out.write_all(if first { b"]\n" } else { b"\n]\n" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Input, check};
+    use crate::settings::Settings;
+
+    #[test]
+    fn threads_write_the_bytes_of_one_pretty_array() {
+        let text =
+            "FROM node:14\nRNU x\nRUN curl -k https://x.example/a.sh | sh\nADD http://e.example/a.tgz /a\nCOPY . .\n";
+        let diags = check(
+            &Input::new(text, crate::date::Date::new(2026, 11, 28)),
+            &Settings::default(),
+        );
+        assert!(diags.len() >= 4, "{diags:?}");
+        // Enough findings to be rendered on threads, and reports without findings between them.
+        let reports: Vec<FileReport> = (0..120)
+            .map(|i| {
+                let found = if i % 3 == 0 { Vec::new() } else { diags.clone() };
+                FileReport::new(format!("d{i}/Dockerfile"), text.to_string(), None, found, 0)
+            })
+            .collect();
+        let whole: Vec<Finding> = reports
+            .iter()
+            .flat_map(|r| r.diagnostics.iter().map(move |d| finding(r, d)))
+            .collect();
+        let mut expected = serde_json::to_vec_pretty(&whole).unwrap();
+        expected.push(b'\n');
+        let expected = String::from_utf8(expected).unwrap();
+        for threads in [1, 2, 4] {
+            let mut out = Vec::new();
+            render_all(&mut out, &reports, threads).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{threads} threads");
+        }
+        let mut out = Vec::new();
+        render_all(&mut out, &reports[..1], 2).unwrap();
+        assert_eq!(out, b"[]\n");
+    }
 }

@@ -19,7 +19,7 @@ pub struct FileReport {
     pub fixed: usize,
     /// The line indexes of the Dockerfile and of the ignore file, built at the first position asked for
     /// (a file with many findings is scanned once, not once per position).
-    lines: [std::cell::OnceCell<LineIndex>; 2],
+    lines: [std::sync::OnceLock<LineIndex>; 2],
 }
 
 /// A 1-based position: line, and column counted in Unicode scalar values.
@@ -72,6 +72,24 @@ impl FileReport {
         };
         positions_in(self.lines[slot].get_or_init(|| LineIndex::new(text)), text, range)
     }
+}
+
+/// Renders every report with `render` on up to `threads` threads (each report's text depends on it alone);
+/// the parts come back in the order of `reports`. A few findings are rendered on this thread: starting
+/// threads would cost more.
+pub fn render_parts(
+    reports: &[FileReport],
+    threads: usize,
+    render: impl Fn(&FileReport, &mut Vec<u8>) -> std::io::Result<()> + Sync,
+) -> std::io::Result<Vec<Vec<u8>>> {
+    let findings: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+    let threads = if findings < 256 { 1 } else { threads };
+    crate::cli::parallel::map_ordered(reports, threads, |r| {
+        let mut buf = Vec::new();
+        render(r, &mut buf).map(|()| buf)
+    })
+    .into_iter()
+    .collect()
 }
 
 /// 1-based start and end positions of a range in `text`.
