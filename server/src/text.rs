@@ -198,18 +198,10 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(self.len) as usize) as u32;
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let segment = &text[start as usize..offset as usize];
-        let col = match enc {
-            Encoding::Utf8 => segment.len() as u32,
-            // Counted on bytes (this runs twice for every published diagnostic): every byte that does
-            // not continue a character starts one, and a 4-byte character is two UTF-16 units.
-            Encoding::Utf16 => segment
-                .bytes()
-                .map(|b| u32::from(b & 0xC0 != 0x80) + u32::from(b >= 0xF0))
-                .sum(),
-            Encoding::Utf32 => segment.bytes().map(|b| u32::from(b & 0xC0 != 0x80)).sum(),
-        };
-        LineCol { line, col }
+        LineCol {
+            line,
+            col: units(&text[start as usize..offset as usize], enc),
+        }
     }
 
     /// Converts a line and column in `enc` into a byte offset. A column past the end of the line clamps
@@ -243,6 +235,83 @@ impl LineIndex {
     }
 }
 
+/// The length of `segment` in `enc`'s units. Counted on bytes (this runs for every published
+/// diagnostic): every byte that does not continue a character starts one, and a 4-byte character is two
+/// UTF-16 units.
+fn units(segment: &str, enc: Encoding) -> u32 {
+    match enc {
+        Encoding::Utf8 => segment.len() as u32,
+        Encoding::Utf16 => segment
+            .bytes()
+            .map(|b| u32::from(b & 0xC0 != 0x80) + u32::from(b >= 0xF0))
+            .sum(),
+        Encoding::Utf32 => segment.bytes().map(|b| u32::from(b & 0xC0 != 0x80)).sum(),
+    }
+}
+
+/// [`LineIndex::to_line_col`] for offsets that come mostly in increasing order, as the ranges of sorted
+/// diagnostics do: a lookup searches forward from the line of the previous one (doubling its steps), and
+/// a range that ends on its start's line counts the end's column from the start. Any order is correct.
+pub struct LineCursor<'a> {
+    idx: &'a LineIndex,
+    text: &'a str,
+    enc: Encoding,
+    line: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    pub fn new(idx: &'a LineIndex, text: &'a str, enc: Encoding) -> LineCursor<'a> {
+        LineCursor {
+            idx,
+            text,
+            enc,
+            line: 0,
+        }
+    }
+
+    /// The line holding `offset` (at most the text's length).
+    fn line_of(&self, offset: u32) -> usize {
+        let starts = &self.idx.starts;
+        let mut lo = self.line.min(starts.len() - 1);
+        if starts[lo] > offset {
+            return self.idx.line_of(offset) as usize;
+        }
+        // Invariant: starts[lo] <= offset. Gallop until a start lies past the offset.
+        let (mut hi, mut step) = (lo + 1, 1);
+        while hi < starts.len() && starts[hi] <= offset {
+            lo = hi;
+            step *= 2;
+            hi = lo + step;
+        }
+        let hi = hi.min(starts.len());
+        lo + starts[lo..hi].partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The line and column of `offset`, as [`LineIndex::to_line_col`].
+    pub fn line_col(&mut self, offset: u32) -> LineCol {
+        let offset = floor_char_boundary(self.text, offset.min(self.idx.len) as usize) as u32;
+        self.line = self.line_of(offset);
+        let start = self.idx.starts[self.line];
+        LineCol {
+            line: self.line as u32,
+            col: units(&self.text[start as usize..offset as usize], self.enc),
+        }
+    }
+
+    /// The positions of a range's start and end.
+    pub fn range(&mut self, r: TextRange) -> (LineCol, LineCol) {
+        let s = self.line_col(r.start);
+        let start = floor_char_boundary(self.text, r.start.min(self.idx.len) as usize);
+        let end = floor_char_boundary(self.text, r.end.min(self.idx.len) as usize);
+        let next_line = self.idx.starts.get(self.line + 1).map_or(usize::MAX, |&n| n as usize);
+        if start <= end && end < next_line {
+            let col = s.col + units(&self.text[start..end], self.enc);
+            return (s, LineCol { line: s.line, col });
+        }
+        (s, self.line_col(r.end))
+    }
+}
+
 /// The largest char boundary at or below `i`.
 pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     if i >= text.len() {
@@ -257,6 +326,32 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cursor_gives_the_positions_of_the_index_in_any_order() {
+        let text = "FROM a\r\nRUN echo 😀é 日本\n\n\nUSER x\r\n\tCMD [\"😀\"]\nLABEL a=b";
+        let idx = LineIndex::new(text);
+        let n = text.len() as u32 + 2;
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let mut cursor = LineCursor::new(&idx, text, enc);
+            // Sorted ranges (as diagnostics come), then a pseudo-random walk, backwards included.
+            let mut ranges: Vec<(u32, u32)> = (0..n).flat_map(|a| (a..n).map(move |b| (a, b))).collect();
+            let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+            for _ in 0..2000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let a = (x % u64::from(n)) as u32;
+                let b = ((x >> 32) % u64::from(n)) as u32;
+                ranges.push((a.min(b), a.max(b)));
+            }
+            for (a, b) in ranges {
+                let want = (idx.to_line_col(text, a, enc), idx.to_line_col(text, b, enc));
+                assert_eq!(cursor.range(TextRange::new(a, b)), want, "{a}..{b} {enc:?}");
+                assert_eq!(cursor.line_col(b), want.1, "{b} {enc:?}");
+            }
+        }
+    }
 
     #[test]
     fn line_index_round_trips_in_every_encoding() {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use lsp_types::{Position, PositionEncodingKind, Range};
 
-use crate::text::{Encoding, LineCol, LineIndex, TextRange};
+use crate::text::{Encoding, LineCol, LineCursor, LineIndex, TextRange};
 
 /// The encoding a client and the server agreed on, from the client's preference list: UTF-8 when
 /// offered (no conversion needed), else UTF-16 (the protocol default), or UTF-32.
@@ -42,6 +42,26 @@ pub fn range(text: &str, idx: &LineIndex, r: TextRange, enc: Encoding) -> Range 
     Range {
         start: position(text, idx, r.start, enc),
         end: position(text, idx, r.end, enc),
+    }
+}
+
+/// A converter for many ranges in (mostly) increasing order, such as the ranges of sorted diagnostics.
+pub fn cursor<'a>(text: &'a str, idx: &'a LineIndex, enc: Encoding) -> LineCursor<'a> {
+    LineCursor::new(idx, text, enc)
+}
+
+/// [`range`] through a cursor: the same result, found from the previous range's line.
+pub fn range_from(cursor: &mut LineCursor<'_>, r: TextRange) -> Range {
+    let (s, e) = cursor.range(r);
+    Range {
+        start: Position {
+            line: s.line,
+            character: s.col,
+        },
+        end: Position {
+            line: e.line,
+            character: e.col,
+        },
     }
 }
 

@@ -231,17 +231,19 @@ impl Published {
         let mut id = RESULT_ID_HASH.build_hasher();
         let mut j = 0usize;
         let mut scratch = Vec::new();
+        // The diagnostics are sorted by range: positions are found from the previous one's line.
+        let mut cursor = convert::cursor(text, idx, enc);
         for (i, mut d) in ds.into_iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             let object = out.len();
-            let range = span4(convert::range(text, idx, d.range, enc));
+            let range = span4(convert::range_from(&mut cursor, d.range));
             let related: Vec<Span4> = if parsed.is_some() {
                 d.related
                     .iter()
                     .filter(|r| r.file == FileRef::Dockerfile)
-                    .map(|r| span4(convert::range(text, idx, r.range, enc)))
+                    .map(|r| span4(convert::range_from(&mut cursor, r.range)))
                     .collect()
             } else {
                 Vec::new()
