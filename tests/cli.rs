@@ -848,3 +848,26 @@ fn a_directory_search_finds_the_same_project_and_ignore_files_as_the_file_system
         ])
     );
 }
+
+/// `--fix` creates the ignore file once for the Dockerfiles of a folder: the second one finds the file the
+/// first one's fix wrote (the directory search's listings, made before, do not hold it).
+#[test]
+fn an_ignore_file_created_by_a_fix_is_found_by_the_next_dockerfile() {
+    let d = scratch("fix-shared-ignore");
+    fs::write(d.join("Dockerfile"), "FROM alpine:3.24\nCOPY . /app\nUSER 10001\n").unwrap();
+    fs::write(d.join("api.Dockerfile"), "FROM alpine:3.24\nCOPY . /srv\nUSER 10001\n").unwrap();
+    fs::write(d.join(".env"), "SECRET=1\n").unwrap();
+    let o = bin()
+        .args(["check", "--fix", "--unsafe-fixes", TODAY, "."])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(out.contains("Fixed 1 problem."), "{out}");
+    assert!(
+        fs::read_to_string(d.join(".dockerignore"))
+            .unwrap()
+            .contains("**/.env*")
+    );
+    assert_eq!(o.status.code(), Some(0), "{out}");
+}

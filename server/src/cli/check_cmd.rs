@@ -98,7 +98,13 @@ pub fn run(a: &CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         .iter()
         .map(|path| projects.resolve(path, &found.listed, &cli, cli_locale.unwrap_or(locale), a, err))
         .collect();
-    let contexts = ContextCache::with_listings(found.listed);
+    // `--fix` may create an ignore file that the next Dockerfile of the folder must find: the search's
+    // listings would not show it, so a fixing run asks the file system.
+    let contexts = if a.fix {
+        ContextCache::default()
+    } else {
+        ContextCache::with_listings(found.listed)
+    };
     // The language of what concerns the whole run (the summary line): the files' language when they
     // all agree (a project file's `locale` applies to its files), else the command line's.
     let run_locale = match jobs.first() {

@@ -56,6 +56,10 @@ pub struct Found {
     pub listed: Listings,
 }
 
+/// At most this many entries are kept from a search (about 10 MB); directories read after that are read
+/// again by whatever needs them.
+pub const LISTINGS_MAX_ENTRIES: usize = 200_000;
+
 /// Directories read once in a run, keyed by their path as the search built it.
 pub type Listings = HashMap<PathBuf, Arc<Listing>, foldhash::fast::RandomState>;
 
@@ -76,13 +80,19 @@ impl Listing {
 /// Expands files and directories into Dockerfiles, sorted, without duplicates. Explicit files are
 /// checked whatever their name.
 pub fn find(paths: &[PathBuf]) -> Found {
+    find_with(paths, LISTINGS_MAX_ENTRIES)
+}
+
+/// [`find`], keeping at most `max_kept` entries of listings.
+fn find_with(paths: &[PathBuf], max_kept: usize) -> Found {
     let mut found = Found::default();
+    let mut kept = 0;
     for p in paths {
         match fs::symlink_metadata(p) {
             Err(e) => found.errors.push(format!("{}: {}", p.display(), io_reason(&e))),
             Ok(m) if m.is_dir() => {
                 let before = found.files.len();
-                walk(p, &mut found);
+                walk(p, &mut found, &mut kept, max_kept);
                 if found.files.len() == before {
                     found.errors.push(format!(
                         "{}: no Dockerfile found (looked for Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*)",
@@ -98,7 +108,8 @@ pub fn find(paths: &[PathBuf]) -> Found {
     found
 }
 
-fn walk(dir: &Path, found: &mut Found) {
+/// `kept` counts the entries of the listings kept so far (at most `max_kept`).
+fn walk(dir: &Path, found: &mut Found, kept: &mut usize, max_kept: usize) {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let listing = match read_listing(&d) {
@@ -119,7 +130,10 @@ fn walk(dir: &Path, found: &mut Found) {
                 found.files.push(d.join(name));
             }
         }
-        found.listed.insert(d, Arc::new(listing));
+        if *kept + listing.entries.len() <= max_kept {
+            *kept += listing.entries.len();
+            found.listed.insert(d, Arc::new(listing));
+        }
     }
 }
 
@@ -410,6 +424,31 @@ mod tests {
         ] {
             assert!(!is_dockerfile_name(n), "{n}");
         }
+    }
+
+    #[test]
+    fn a_search_keeps_listings_up_to_its_bound_and_finds_the_same_files() {
+        let root = std::env::temp_dir().join(format!("dockward-listings-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        for d in ["a", "b", "b/c", "d"] {
+            fs::create_dir_all(root.join(d)).unwrap();
+            for f in ["Dockerfile", "x.txt", "y.txt"] {
+                fs::write(root.join(d).join(f), "FROM a\n").unwrap();
+            }
+        }
+        let all = find(std::slice::from_ref(&root));
+        assert_eq!(all.files.len(), 4);
+        assert_eq!(all.listed.len(), 5, "the root and its four folders");
+        for max in [0, 3, 7, 10, 17] {
+            let some = find_with(std::slice::from_ref(&root), max);
+            assert_eq!(some.files, all.files, "bound {max}");
+            let kept: usize = some.listed.values().map(|l| l.entries.len()).sum();
+            assert!(kept <= max, "bound {max}: {kept} entries kept");
+            for (dir, l) in &some.listed {
+                assert_eq!(l.entries.len(), all.listed[dir].entries.len(), "{}", dir.display());
+            }
+        }
+        let _ = fs::remove_dir_all(&root);
     }
 
     #[test]
