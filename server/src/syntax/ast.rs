@@ -34,6 +34,42 @@ pub enum Kind {
     Unknown,
 }
 
+/// A keyword (at most 11 upper-case letters) as two integers: its first eight bytes, and the other
+/// three with its length in the top byte.
+const fn keyword_key(k: &[u8]) -> (u64, u32) {
+    let mut lo = 0u64;
+    let mut hi = (k.len() as u32) << 24;
+    let mut i = 0;
+    while i < k.len() {
+        if i < 8 {
+            lo |= (k[i] as u64) << (8 * i);
+        } else {
+            hi |= (k[i] as u32) << (8 * (i - 8));
+        }
+        i += 1;
+    }
+    (lo, hi)
+}
+
+const KEY_ADD: (u64, u32) = keyword_key(b"ADD");
+const KEY_ARG: (u64, u32) = keyword_key(b"ARG");
+const KEY_CMD: (u64, u32) = keyword_key(b"CMD");
+const KEY_COPY: (u64, u32) = keyword_key(b"COPY");
+const KEY_ENTRYPOINT: (u64, u32) = keyword_key(b"ENTRYPOINT");
+const KEY_ENV: (u64, u32) = keyword_key(b"ENV");
+const KEY_EXPOSE: (u64, u32) = keyword_key(b"EXPOSE");
+const KEY_FROM: (u64, u32) = keyword_key(b"FROM");
+const KEY_HEALTHCHECK: (u64, u32) = keyword_key(b"HEALTHCHECK");
+const KEY_LABEL: (u64, u32) = keyword_key(b"LABEL");
+const KEY_MAINTAINER: (u64, u32) = keyword_key(b"MAINTAINER");
+const KEY_ONBUILD: (u64, u32) = keyword_key(b"ONBUILD");
+const KEY_RUN: (u64, u32) = keyword_key(b"RUN");
+const KEY_SHELL: (u64, u32) = keyword_key(b"SHELL");
+const KEY_STOPSIGNAL: (u64, u32) = keyword_key(b"STOPSIGNAL");
+const KEY_USER: (u64, u32) = keyword_key(b"USER");
+const KEY_VOLUME: (u64, u32) = keyword_key(b"VOLUME");
+const KEY_WORKDIR: (u64, u32) = keyword_key(b"WORKDIR");
+
 impl Kind {
     pub const ALL: [Kind; 18] = [
         Kind::Add,
@@ -58,32 +94,40 @@ impl Kind {
 
     /// The instruction for a keyword, in any case.
     pub fn from_keyword(word: &str) -> Kind {
-        if word.len() > 11 || word.len() < 3 {
+        let b = word.as_bytes();
+        if b.len() > 11 || b.len() < 3 {
             return Kind::Unknown;
         }
-        let mut buf = [0u8; 11];
-        for (d, s) in buf.iter_mut().zip(word.bytes()) {
-            *d = s.to_ascii_uppercase();
-        }
-        match &buf[..word.len()] {
-            b"ADD" => Kind::Add,
-            b"ARG" => Kind::Arg,
-            b"CMD" => Kind::Cmd,
-            b"COPY" => Kind::Copy,
-            b"ENTRYPOINT" => Kind::Entrypoint,
-            b"ENV" => Kind::Env,
-            b"EXPOSE" => Kind::Expose,
-            b"FROM" => Kind::From,
-            b"HEALTHCHECK" => Kind::Healthcheck,
-            b"LABEL" => Kind::Label,
-            b"MAINTAINER" => Kind::Maintainer,
-            b"ONBUILD" => Kind::Onbuild,
-            b"RUN" => Kind::Run,
-            b"SHELL" => Kind::Shell,
-            b"STOPSIGNAL" => Kind::Stopsignal,
-            b"USER" => Kind::User,
-            b"VOLUME" => Kind::Volume,
-            b"WORKDIR" => Kind::Workdir,
+        // Every keyword byte is an upper-case letter L, and `x & 0xDF == L` holds exactly for L and its
+        // lower case: the word folds into one integer compared with each keyword's (this runs for every
+        // instruction of every parse).
+        let mut buf = [0u8; 12];
+        buf[..b.len()].copy_from_slice(b);
+        buf[11] = b.len() as u8;
+        let [a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, len] = buf;
+        let key = (
+            u64::from_le_bytes([a0, a1, a2, a3, a4, a5, a6, a7]) & 0xDFDF_DFDF_DFDF_DFDF,
+            u32::from_le_bytes([b0, b1, b2, len]) & 0xFFDF_DFDF,
+        );
+        match key {
+            KEY_ADD => Kind::Add,
+            KEY_ARG => Kind::Arg,
+            KEY_CMD => Kind::Cmd,
+            KEY_COPY => Kind::Copy,
+            KEY_ENTRYPOINT => Kind::Entrypoint,
+            KEY_ENV => Kind::Env,
+            KEY_EXPOSE => Kind::Expose,
+            KEY_FROM => Kind::From,
+            KEY_HEALTHCHECK => Kind::Healthcheck,
+            KEY_LABEL => Kind::Label,
+            KEY_MAINTAINER => Kind::Maintainer,
+            KEY_ONBUILD => Kind::Onbuild,
+            KEY_RUN => Kind::Run,
+            KEY_SHELL => Kind::Shell,
+            KEY_STOPSIGNAL => Kind::Stopsignal,
+            KEY_USER => Kind::User,
+            KEY_VOLUME => Kind::Volume,
+            KEY_WORKDIR => Kind::Workdir,
             _ => Kind::Unknown,
         }
     }
@@ -764,5 +808,40 @@ impl<'a> ItemRef<'a> {
     /// The item's whole extent, absolute.
     pub fn extent(&self) -> TextRange {
         TextRange::at(self.start, self.node.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_are_read_in_any_case_and_nothing_else_is_one() {
+        for k in Kind::ALL {
+            let word = k.keyword();
+            assert_eq!(Kind::from_keyword(word), k);
+            assert_eq!(Kind::from_keyword(&word.to_ascii_lowercase()), k);
+            let mixed: String = word
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if i % 2 == 1 { c.to_ascii_lowercase() } else { c })
+                .collect();
+            assert_eq!(Kind::from_keyword(&mixed), k, "{mixed}");
+            // One byte changed to another that folds to the same bits, or to none of the letters.
+            for i in 0..word.len() {
+                for other in [b'@', b'`', b'[', b'{', b'0', b' ', 0, 0xC3] {
+                    let mut bytes = word.as_bytes().to_vec();
+                    bytes[i] = other;
+                    let w = String::from_utf8_lossy(&bytes).into_owned();
+                    assert_eq!(Kind::from_keyword(&w), Kind::Unknown, "{w:?}");
+                }
+            }
+            assert_eq!(Kind::from_keyword(&format!("{word}S")), Kind::Unknown);
+            assert_eq!(Kind::from_keyword(&word[..word.len() - 1]), Kind::Unknown);
+            assert_eq!(Kind::from_keyword(&format!("{word}\0")), Kind::Unknown);
+        }
+        for w in ["", "R", "RU", "ÀDD", "ＲＵＮ", "ENTRYPOINTXX", "HEALTHCHECKS"] {
+            assert_eq!(Kind::from_keyword(w), Kind::Unknown, "{w}");
+        }
     }
 }
