@@ -161,3 +161,20 @@ fn many_sensitive_exceptions_in_an_ignore_file_are_checked_quickly() {
     let reincluded = diags.iter().filter(|d| d.code == "DW304").count();
     assert_eq!(reincluded, 3_000, "every exception brings a sensitive file back");
 }
+
+/// Fuzz (`fixes`, CI run of 2026-11-29): `curl -skkkk…kSL` took one safe-fix round per `k`, so the safe
+/// fixes did not reach a fixpoint in ten rounds. DW404's fix now removes every `k` of the cluster at once.
+#[test]
+fn every_k_of_a_curl_option_cluster_goes_in_one_fix() {
+    let text = "FROM alpine:3.24\nRUN curl -skkkkkkkkkkkkSL https://example.com/x | tar xz && curl -kk https://example.com/y\n";
+    let input = Input::new(text, TODAY);
+    fixes::all_promises(&input, &Settings::default()).unwrap();
+    let (fixed, _) = fixes::safe_fixpoint(&input, &Settings::default()).unwrap();
+    assert!(fixed.contains("curl -sSL https://example.com/x"), "{fixed}");
+    assert!(fixed.contains("&& curl https://example.com/y"), "{fixed}");
+    let left: Vec<_> = check(&Input::new(&fixed, TODAY), &Settings::default())
+        .into_iter()
+        .filter(|d| d.code == "DW404")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -81,7 +81,7 @@ declare_rule! {
     /// `--trusted-host <host>`, `--allow-insecure-host <host>`, `--allow-untrusted`,
     /// `--allow-unauthenticated`, `--force-yes`, `--allow-insecure-repositories`, `--nogpgcheck`,
     /// `--no-gpg-checks`, `--nosignature`, `--nodigest`, `--strict-ssl=false`, `conda --insecure`), the fix
-    /// removes it with one adjoining space, and only the `k` from a cluster such as `-kfsSL`. It is safe:
+    /// removes it with one adjoining space, and only the `k`s from a cluster such as `-kfsSL`. It is safe:
     /// the command then does what it does with the checks on, and fails where a check fails, which is the
     /// point. Settings in configuration files, `ENV`, `ARG` and `-o`/`--setopt` values have no fix: what
     /// replaces them (a CA certificate, a signing key) depends on the environment.
@@ -170,8 +170,8 @@ enum Removal {
     None,
     /// Remove this script span (an option, or an option and its value) with one adjoining blank.
     Span(TextRange),
-    /// Remove one letter (this one-byte script span) from the short-option cluster `cluster`.
-    Letter(TextRange, String),
+    /// Remove every `k` of the short-option cluster `cluster` (these one-byte script spans, in order).
+    Letters(Vec<TextRange>, String),
 }
 
 /// A setting found in a script.
@@ -268,33 +268,54 @@ fn removal_fix(ctx: &Ctx, item: &ItemRef, rs: &RunScript, h: &Hit) -> Option<Fix
                 ctx.msg("fix.remove-option", &[("option", script.to_string())]),
             )
         }
-        Removal::Letter(s, cluster) => {
-            if !rs.is_exact(*s) {
+        Removal::Letters(letters, cluster) => {
+            if letters.is_empty() || !letters.iter().all(|s| rs.is_exact(*s)) {
                 return None;
             }
-            let abs = rs.abs_range(item, *s);
-            let letter = crate::text::slice(&rs.text, *s).to_string();
-            (
-                abs,
-                String::new(),
-                ctx.msg(
-                    "fix.remove-option-letter",
-                    &[("letter", letter), ("option", cluster.clone())],
-                ),
-            )
+            // All of them at once (`-kkfsSL` has two): removing one per round would leave the rest
+            // reported, and a fix must not need another.
+            let mut ranges: Vec<TextRange> = Vec::new();
+            for s in letters {
+                let abs = rs.abs_range(item, *s);
+                match ranges.last_mut() {
+                    Some(last) if last.end == abs.start => last.end = abs.end,
+                    _ => ranges.push(abs),
+                }
+            }
+            let letter = crate::text::slice(&rs.text, letters[0]).to_string();
+            let title = ctx.msg(
+                "fix.remove-option-letter",
+                &[("letter", letter), ("option", cluster.clone())],
+            );
+            let edits = ranges
+                .into_iter()
+                .map(|range| TextEdit {
+                    file: FileRef::Dockerfile,
+                    range,
+                    new_text: String::new().into(),
+                })
+                .collect();
+            return Some(safe_fix(title, edits));
         }
     };
-    Some(Fix {
-        title: title.into(),
-        applicability: Applicability::Safe,
-        edits: vec![TextEdit {
+    Some(safe_fix(
+        title,
+        vec![TextEdit {
             file: FileRef::Dockerfile,
             range,
             new_text: new_text.into(),
         }],
+    ))
+}
+
+fn safe_fix(title: String, edits: Vec<TextEdit>) -> Fix {
+    Fix {
+        title: title.into(),
+        applicability: Applicability::Safe,
+        edits,
         creates: None,
         resolve: None,
-    })
+    }
 }
 
 fn hit(hits: &mut Vec<Hit>, span: TextRange, what: What, setting: &str, tool: &'static str, removal: Removal) {
@@ -396,22 +417,28 @@ fn curl(c: &Command, hits: &mut Vec<Hit>) {
         if b.len() < 2 || b[0] != b'-' || b[1] == b'-' {
             continue;
         }
+        // Every `k` of the cluster, up to the first option that takes a value (the rest is its value).
+        let mut ks = Vec::new();
         for (p, &l) in b.iter().enumerate().skip(1) {
             if l == b'k' {
-                let removal = if b.len() == 2 {
-                    Removal::Span(w.raw_span)
-                } else {
-                    match w.exact_range(p, p + 1) {
-                        Some(r) => Removal::Letter(r, v.to_string()),
-                        None => Removal::None,
-                    }
-                };
-                hit(hits, w.raw_span, What::Certificate, v, "curl", removal);
-                break;
+                ks.push(p);
+                continue;
             }
             if CURL_VALUED.contains(&l) || !l.is_ascii_alphanumeric() && l != b'#' {
                 break;
             }
+        }
+        if !ks.is_empty() {
+            let removal = if ks.len() == b.len() - 1 {
+                // Nothing but `k`s: the whole word goes.
+                Removal::Span(w.raw_span)
+            } else {
+                ks.iter()
+                    .map(|&p| w.exact_range(p, p + 1))
+                    .collect::<Option<Vec<_>>>()
+                    .map_or(Removal::None, |letters| Removal::Letters(letters, v.to_string()))
+            };
+            hit(hits, w.raw_span, What::Certificate, v, "curl", removal);
         }
     }
 }
