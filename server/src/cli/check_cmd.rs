@@ -255,9 +255,9 @@ struct Projects {
 }
 
 impl Projects {
-    /// The canonical path of `dir`, from its parent's when `dir` is a real directory (not a symbolic link),
-    /// which costs one `lstat` instead of a `readlink` for each component.
-    /// A directory the search read (`listed`) is known to be a real directory: no system call at all.
+    /// The canonical path of `dir`, from its parent's when `dir` is a real directory (not a symbolic link):
+    /// one `lstat` instead of a `readlink` for each component, and none for a directory the search read
+    /// (`listed`), which is known to be real.
     fn canonical_dir(&mut self, dir: &Path, listed: &discover::Listings) -> PathBuf {
         if let Some(c) = self.canonical.get(dir) {
             return c.clone();

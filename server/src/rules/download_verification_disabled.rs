@@ -253,7 +253,8 @@ fn squeeze(s: &str) -> String {
 }
 
 fn removal_fix(ctx: &Ctx, item: &ItemRef, rs: &RunScript, h: &Hit) -> Option<Fix> {
-    let (range, new_text, title) = match &h.removal {
+    // The ranges to delete, and the fix's title.
+    let (ranges, title) = match &h.removal {
         Removal::None => return None,
         Removal::Span(s) => {
             let abs = rs.abs_range(item, *s);
@@ -263,8 +264,7 @@ fn removal_fix(ctx: &Ctx, item: &ItemRef, rs: &RunScript, h: &Hit) -> Option<Fix
                 return None;
             }
             (
-                with_one_space(ctx.text, abs),
-                String::new(),
+                vec![with_one_space(ctx.text, abs)],
                 ctx.msg("fix.remove-option", &[("option", script.to_string())]),
             )
         }
@@ -273,7 +273,7 @@ fn removal_fix(ctx: &Ctx, item: &ItemRef, rs: &RunScript, h: &Hit) -> Option<Fix
                 return None;
             }
             // All of them at once (`-kkfsSL` has two): removing one per round would leave the rest
-            // reported, and a fix must not need another.
+            // reported, and a fix must not need another. Adjacent letters are one edit.
             let mut ranges: Vec<TextRange> = Vec::new();
             for s in letters {
                 let abs = rs.abs_range(item, *s);
@@ -283,39 +283,29 @@ fn removal_fix(ctx: &Ctx, item: &ItemRef, rs: &RunScript, h: &Hit) -> Option<Fix
                 }
             }
             let letter = crate::text::slice(&rs.text, letters[0]).to_string();
-            let title = ctx.msg(
-                "fix.remove-option-letter",
-                &[("letter", letter), ("option", cluster.clone())],
-            );
-            let edits = ranges
-                .into_iter()
-                .map(|range| TextEdit {
-                    file: FileRef::Dockerfile,
-                    range,
-                    new_text: String::new().into(),
-                })
-                .collect();
-            return Some(safe_fix(title, edits));
+            (
+                ranges,
+                ctx.msg(
+                    "fix.remove-option-letter",
+                    &[("letter", letter), ("option", cluster.clone())],
+                ),
+            )
         }
     };
-    Some(safe_fix(
-        title,
-        vec![TextEdit {
-            file: FileRef::Dockerfile,
-            range,
-            new_text: new_text.into(),
-        }],
-    ))
-}
-
-fn safe_fix(title: String, edits: Vec<TextEdit>) -> Fix {
-    Fix {
+    Some(Fix {
         title: title.into(),
         applicability: Applicability::Safe,
-        edits,
+        edits: ranges
+            .into_iter()
+            .map(|range| TextEdit {
+                file: FileRef::Dockerfile,
+                range,
+                new_text: String::new().into(),
+            })
+            .collect(),
         creates: None,
         resolve: None,
-    }
+    })
 }
 
 fn hit(hits: &mut Vec<Hit>, span: TextRange, what: What, setting: &str, tool: &'static str, removal: Removal) {

@@ -169,8 +169,7 @@ pub fn render(out: &mut dyn Write, report: &FileReport, d: &Diagnostic, style: S
     writeln!(out)
 }
 
-/// Renders every finding of every file, then a summary line.
-/// Renders every finding, then the summary; the findings are rendered on up to `threads` threads.
+/// Renders every finding of every file (on up to `threads` threads), then a summary line.
 pub fn render_all(out: &mut dyn Write, reports: &[FileReport], style: Style, threads: usize) -> io::Result<()> {
     let parts = super::render_parts(reports, threads, |r, buf| {
         r.diagnostics.iter().try_for_each(|d| render(buf, r, d, style))
