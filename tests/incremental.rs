@@ -1,6 +1,7 @@
 //! Property test of incremental reparsing: after every edit of a random edit script,
-//! `tree.edit(new_text, edit)` must equal `parse(new_text)` exactly (the tree type implements
-//! `PartialEq`, item sharing aside). Scripts are deterministic (a fixed-seed xorshift PRNG) and mix
+//! `tree.edit(new_text, edit)`, and on every other step also `tree.apply_edit(new_text, edit)` (the
+//! same edit in place, as the language server does it), must equal `parse(new_text)` exactly (the
+//! tree type implements `PartialEq`, item sharing aside). Scripts are deterministic (a fixed-seed xorshift PRNG) and mix
 //! random deletions and replacements with syntax-significant insertions: continuations, newlines,
 //! CRLF and lone CR, heredoc markers and terminators, parser directives, quotes, `$`, JSON brackets,
 //! multi-byte characters, a BOM, text copied from elsewhere in the file.
@@ -144,16 +145,25 @@ impl Runner {
                 new_len: insert.len() as u32,
             };
             let inc = tree.edit(&new, edit);
+            // The same edit in place (what the language server does), on every other step, so that
+            // chains of both kinds of edits are compared.
+            let in_place = (step % 2 == 1).then(|| {
+                let mut t = tree.clone();
+                t.apply_edit(&new, edit);
+                t
+            });
             let full = parse(&new);
             self.edits += 1;
-            if inc != full {
-                self.failures
-                    .push(describe(name, seed, step, &text, a, b, &insert, &new, &inc, &full));
-                return;
+            for got in std::iter::once(&inc).chain(in_place.as_ref()) {
+                if *got != full {
+                    self.failures
+                        .push(describe(name, seed, step, &text, a, b, &insert, &new, got, &full));
+                    return;
+                }
             }
             last = Some(a + insert.len());
             text = new;
-            tree = inc;
+            tree = in_place.unwrap_or(inc);
         }
     }
 }

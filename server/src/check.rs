@@ -105,8 +105,8 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
         runs: Default::default(),
         environment: Default::default(),
         item_hashes: prints.into(),
-        kind_bits: Default::default(),
-        read_sets: Default::default(),
+        read_prints: Default::default(),
+        read_items: Default::default(),
         settings_text: Default::default(),
     };
     // Room for a finding every few items: growing the vector copies every diagnostic.
@@ -189,23 +189,21 @@ fn model_of(tree: &Dockerfile, prints: &[rules::ItemPrint]) -> Arc<Model> {
         texts.hash(&mut h);
         h.finish()
     });
-    let keep =
-        |model: &Arc<Model>| MODELS.insert(key, Arc::new((model.clone(), prints.iter().map(|p| p.start).collect())));
-    let Some(kept) = MODELS.get(&key) else {
+    // Taken out of the table, so that the model is moved in place when no other check shares it.
+    let Some(kept) = MODELS.take(&key) else {
         let model = Arc::new(Model::build(tree));
-        keep(&model);
+        MODELS.insert(key, Arc::new((model.clone(), prints.iter().map(|p| p.start).collect())));
         return model;
     };
-    let (old, starts) = &*kept;
-    if prints.iter().zip(starts).all(|(p, &s)| p.start == s) {
-        return old.clone();
+    let (mut model, mut starts) = Arc::unwrap_or_clone(kept);
+    if !prints.iter().zip(&starts).all(|(p, &s)| p.start == s) {
+        Arc::make_mut(&mut model).move_items(&|i| i64::from(prints[i].start) - i64::from(starts[i]));
+        starts.clear();
+        starts.extend(prints.iter().map(|p| p.start));
+        #[cfg(test)]
+        MOVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
-    let mut model = Model::clone(old.as_ref());
-    model.move_items(&|i| i64::from(prints[i].start) - i64::from(starts[i]));
-    #[cfg(test)]
-    MOVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let model = Arc::new(model);
-    keep(&model);
+    MODELS.insert(key, Arc::new((model.clone(), starts)));
     model
 }
 

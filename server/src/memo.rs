@@ -59,6 +59,19 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
         self.table.lock().ok()?.get(key).cloned()
     }
 
+    /// Removes and returns the value kept for `key`, if any (none when bypassed): a caller that will
+    /// keep an updated value does not copy the old one while the table still shares it.
+    pub fn take<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        if is_bypassed() {
+            return None;
+        }
+        self.table.lock().ok()?.remove(key)
+    }
+
     /// Keeps `value` for `key`, replacing what was kept (nothing when bypassed).
     pub fn insert(&self, key: K, value: V) {
         if is_bypassed() {
@@ -121,5 +134,9 @@ mod tests {
         assert_eq!(f("f"), 1);
         assert_eq!(f("abc"), 3);
         assert_eq!(calls.get(), 4);
+        assert_eq!(M.take("abc"), Some(3));
+        assert_eq!(M.take("abc"), None, "taken values are no longer kept");
+        assert_eq!(f("abc"), 3);
+        assert_eq!(calls.get(), 5);
     }
 }

@@ -101,7 +101,15 @@ fn rules_for(tool: Tool, code: &str) -> Vec<&'static Rule> {
 pub fn pragmas(tree: &Dockerfile, text: &str) -> Vec<Pragma> {
     let mut out: Vec<Pragma> = Vec::new();
     let mut pending: Vec<usize> = Vec::new();
-    for it in tree.items() {
+    for (index, item) in tree.items.iter().enumerate() {
+        // The item vector says which items are instructions: an instruction's node is read only when a
+        // comment before it waits for its range.
+        if item.facts.kind.is_some() && pending.is_empty() {
+            continue;
+        }
+        let Some(it) = tree.item(index) else {
+            continue;
+        };
         match &it.node.kind {
             NodeKind::Comment(c) => {
                 let r = it.abs(c.range);

@@ -163,21 +163,29 @@ struct Entry {
 
 impl Entry {
     /// Whether the JSON of `d` (at `range`, with `related` ranges) after its range is this entry's.
+    /// Runs for every diagnostic of every publication: the short strings are compared without a call
+    /// to `memcmp` (most are the same static or shared text), and so are the usually empty related lists.
     fn shows_same(&self, d: &Diagnostic, range: Span4, related: &[Span4]) -> bool {
         let a = &self.diag;
-        a.code == d.code
-            && a.message_id == d.message_id
+        same_str(a.code, d.code)
+            && same_str(a.message_id, d.message_id)
             && a.severity == d.severity
             && a.message == d.message
             && a.help == d.help
             && (!self.whole || self.range == range)
-            && self.related == related
+            && self.related.len() == related.len()
+            && (related.is_empty() || self.related == related)
             && a.related.len() == d.related.len()
             && a.related
                 .iter()
                 .zip(&d.related)
                 .all(|(x, y)| x.file == y.file && x.message == y.message)
     }
+}
+
+/// `a == b` for short strings: the same static text, or the same bytes compared in line.
+fn same_str(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || (a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y))
 }
 
 /// The last diagnostics of a document as published: the `publishDiagnostics` notification (shared with

@@ -116,12 +116,12 @@ impl Document {
                     let end = floor_char_boundary(&self.text, range.end as usize).max(start);
                     self.text.replace_range(start..end, &change.text);
                     self.index.edit(TextRange::new(start as u32, end as u32), &change.text);
-                    if let Some(tree) = &self.tree {
+                    if let Some(tree) = &mut self.tree {
                         let edit = Edit {
                             range: TextRange::new(start as u32, end as u32),
                             new_len: change.text.len() as u32,
                         };
-                        self.tree = Some(tree.edit(&self.text, edit));
+                        tree.apply_edit(&self.text, edit);
                     }
                 }
             }

@@ -60,17 +60,9 @@ pub struct ImageUse {
 }
 
 /// Whether an instruction can hold an image reference: [`image_uses`] reads no other instruction (besides
-/// those the model is built from).
+/// those the model is built from). The test is syntactic ([`Instruction::may_hold_image`]).
 pub fn may_hold_image(ins: &Instruction) -> bool {
-    match ins.kind {
-        Kind::From => true,
-        Kind::Copy => ins.flags.iter().any(|f| f.name == "from"),
-        Kind::Run => ins
-            .flags
-            .iter()
-            .any(|f| f.name == "mount" && f.value.as_deref().is_some_and(|v| v.contains("from"))),
-        _ => false,
-    }
+    ins.may_hold_image()
 }
 
 impl PartialEq for ImageUse {

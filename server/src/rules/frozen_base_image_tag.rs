@@ -80,7 +80,7 @@ declare_rule! {
         tags: ["supply-chain"],
         fix: Sometimes,
         since: "0.1.0",
-        reads_if: crate::rules::image_rule_reads,
+        reads_images_and: [From, Arg, Env, User],
         check: check,
     }
 }

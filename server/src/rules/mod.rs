@@ -126,28 +126,28 @@ pub struct Rule {
 pub enum Reads {
     /// The items of these instruction kinds.
     Kinds(&'static [crate::syntax::Kind]),
-    /// The instructions for which this is true.
-    Items(fn(&crate::syntax::Instruction) -> bool),
+    /// The items of these kinds and every instruction that can hold an image reference
+    /// (`refs::may_hold_image`: `FROM`, `COPY --from`, `RUN --mount=from=`). The image rules read the
+    /// model's kinds this way.
+    KindsAndImages(&'static [crate::syntax::Kind]),
 }
 
 impl Reads {
-    fn includes(self, ins: &crate::syntax::Instruction) -> bool {
+    /// The items read, as a mask over [`ItemPrint::bits`]: an `ONBUILD` item is read by every rule.
+    pub(crate) const fn mask(self) -> u32 {
+        let onbuild = kind_mask(&[crate::syntax::Kind::Onbuild]);
         match self {
-            Reads::Kinds(kinds) => kinds.contains(&ins.kind),
-            Reads::Items(f) => f(ins),
+            Reads::Kinds(kinds) => kind_mask(kinds) | onbuild,
+            Reads::KindsAndImages(kinds) => kind_mask(kinds) | onbuild | IMAGE_HOLDER,
         }
     }
 }
 
-/// The fingerprint of what a rule reads and the starts and lengths of the items read (shared by the
-/// rules that read the same kinds, and by their memo entries).
-pub(crate) type ReadSet = (u128, std::sync::Arc<Vec<(u32, u32)>>);
-
-/// A [`Reads`] as the per-check cache of read sets knows it: a set of kinds, or a predicate.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum ReadsId {
-    Kinds(u32),
-    Items(usize),
+/// The fingerprint of the items a [`Reads::mask`] designates (with the environment's), and their number.
+pub(crate) struct ReadPrint {
+    mask: u32,
+    fingerprint: u128,
+    count: usize,
 }
 
 /// Kinds as bits (there are 19).
@@ -161,11 +161,17 @@ const fn kind_mask(kinds: &[crate::syntax::Kind]) -> u32 {
     mask
 }
 
-/// What the image rules read: the model's instructions and those that can hold an image reference.
-pub(crate) fn image_rule_reads(ins: &crate::syntax::Instruction) -> bool {
-    use crate::syntax::Kind;
-    matches!(ins.kind, Kind::Arg | Kind::Env | Kind::User) || crate::model::refs::may_hold_image(ins)
-}
+/// The bit of [`ItemPrint::bits`] for an instruction that can hold an image reference.
+const IMAGE_HOLDER: u32 = 1 << 31;
+
+/// The kinds the model is built from (with `ONBUILD`, which every rule reads): most rules read these.
+const MODEL_READS: u32 = Reads::Kinds(&[
+    crate::syntax::Kind::From,
+    crate::syntax::Kind::Arg,
+    crate::syntax::Kind::Env,
+    crate::syntax::Kind::User,
+])
+.mask();
 
 /// What a rule reads: the Dockerfile (with its ignore file and context), or the ignore file alone.
 #[derive(Clone, Copy)]
@@ -381,7 +387,7 @@ macro_rules! declare_rule {
             $(also: [$($also:literal),* $(,)?],)?
             $(opt_in: $opt_in:literal,)?
             $(reads: [$($read:ident),* $(,)?],)?
-            $(reads_if: $reads_if:path,)?
+            $(reads_images_and: [$($read_images:ident),* $(,)?],)?
             $(check: $check:ident)?
             $(instruction_check: $instruction_check:ident)?
             $(ignore_check: $ignore_check:ident)? $(,)?
@@ -402,7 +408,7 @@ macro_rules! declare_rule {
                 #[allow(unused_variables)]
                 let reads: Option<$crate::rules::Reads> = None;
                 $(let reads = Some($crate::rules::Reads::Kinds(&[$($crate::syntax::Kind::$read),*]));)?
-                $(let reads = Some($crate::rules::Reads::Items($reads_if));)?
+                $(let reads = Some($crate::rules::Reads::KindsAndImages(&[$($crate::syntax::Kind::$read_images),*]));)?
                 reads
             },
             check: $($crate::rules::Check::Dockerfile($check))?
@@ -496,11 +502,12 @@ pub struct Ctx<'a> {
     /// What [`check_memoised`] fingerprints, computed once per check.
     pub(crate) environment: std::cell::OnceCell<u128>,
     pub(crate) item_hashes: std::cell::OnceCell<Vec<ItemPrint>>,
-    pub(crate) kind_bits: std::cell::OnceCell<Vec<u32>>,
     pub(crate) settings_text: std::cell::OnceCell<String>,
-    /// [`Ctx::read_set`]s computed so far in this check.
+    /// The fingerprints of what the enabled whole-file rules read, computed together once per check.
+    pub(crate) read_prints: std::cell::OnceCell<Vec<ReadPrint>>,
+    /// The items each [`Reads::mask`] designates, listed when a check needs them.
     #[allow(clippy::type_complexity)]
-    pub(crate) read_sets: std::cell::RefCell<Vec<(ReadsId, std::rc::Rc<ReadSet>)>>,
+    pub(crate) read_items: std::cell::RefCell<Vec<(u32, std::sync::Arc<Vec<(u32, u32)>>)>>,
 }
 
 /// An item as the whole-file memo sees it: its text's hash, its instruction kind (none for a comment) and
@@ -508,6 +515,9 @@ pub struct Ctx<'a> {
 pub(crate) struct ItemPrint {
     pub(crate) hash: u128,
     pub(crate) kind: Option<crate::syntax::Kind>,
+    /// The kind as a bit ([`kind_mask`]), with [`IMAGE_HOLDER`] for an instruction that can hold an
+    /// image reference; 0 for a comment. [`Reads::mask`] selects items by these.
+    pub(crate) bits: u32,
     pub(crate) start: u32,
     pub(crate) len: u32,
     /// The instruction keyword's letters (DW603 reads these instead of every instruction).
@@ -1195,63 +1205,126 @@ impl Ctx<'_> {
         })
     }
 
-    /// The fingerprint of the environment and of the items `reads` designates, with those items' starts and
-    /// lengths; once per check for each [`Reads`] (the image rules share theirs).
-    fn read_set(&self, reads: Reads) -> std::rc::Rc<ReadSet> {
-        // Rules that read the same kinds share one set (their lists are different statics).
-        let id = match reads {
-            Reads::Kinds(kinds) => ReadsId::Kinds(kind_mask(kinds)),
-            Reads::Items(f) => ReadsId::Items(f as usize),
-        };
-        if let Some((_, set)) = self.read_sets.borrow().iter().find(|(k, _)| *k == id) {
-            return set.clone();
-        }
-        let table = self.item_fingerprints();
-        let mut read: Vec<(u32, u32)> = Vec::with_capacity(table.len());
-        let mut fp = self.environment_fingerprint();
-        let mut add = |f: &ItemPrint| {
-            read.push((f.start, f.len));
-            // An order-sensitive combination (multiply by an odd constant, add).
-            fp = fp
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
-                .wrapping_add(f.hash);
-        };
-        let onbuild = kind_mask(&[crate::syntax::Kind::Onbuild]);
-        match reads {
-            // A scan of the kinds alone (4 bytes an item); only the items read are looked at.
-            Reads::Kinds(kinds) => {
-                let mask = kind_mask(kinds) | onbuild;
-                for (f, bits) in table.iter().zip(self.kind_bits()) {
-                    if bits & mask != 0 {
-                        add(f);
+    /// The fingerprint of the environment and of the items `mask` designates ([`Reads::mask`]), and how
+    /// many items that is. The read sets of every enabled whole-file rule are fingerprinted together,
+    /// in one pass over the item table, at the first call of a check.
+    ///
+    /// Most sets hold the model's items ([`MODEL_READS`]) and a few more kinds. Such a set is
+    /// fingerprinted as two sequences: the model's items (once for all those sets), and the set's other
+    /// items, each with the number of model items before it. Both give back the set's sequence of items
+    /// (an item with `k` model items before it comes after the `k`-th and before the next one), so equal
+    /// fingerprints still mean equal items in the same order; the pass then combines each item into the
+    /// few sets its kind adds instead of into every set.
+    fn read_print(&self, mask: u32) -> (u128, usize) {
+        const ODD: u128 = 0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835;
+        /// Mixes the number of model items before an item into its hash.
+        const RANK: u128 = 0xD6E8_FEB8_6659_FD93_A5A3_5625_2C5D_5F55;
+        let prints = self.read_prints.get_or_init(|| {
+            let mut sets: Vec<ReadPrint> = Vec::new();
+            for rule in RULES {
+                if let (Check::Dockerfile(_), Some(reads)) = (rule.check, rule.reads)
+                    && self.settings.enabled(rule)
+                    && !sets.iter().any(|s| s.mask == reads.mask())
+                {
+                    let split = reads.mask() & MODEL_READS == MODEL_READS;
+                    sets.push(ReadPrint {
+                        mask: reads.mask(),
+                        fingerprint: if split { 0 } else { self.environment_fingerprint() },
+                        count: 0,
+                    });
+                }
+            }
+            let split = |s: &ReadPrint| s.mask & MODEL_READS == MODEL_READS;
+            // The sets an item goes into depend only on its bits (a kind, maybe with IMAGE_HOLDER): one bit a
+            // set, by kind, with and without that bit; `plain` sets take the item's hash, `ranked` ones
+            // (split sets, for an item that is not a model item) the hash mixed with the model items before.
+            let (mut plain, mut ranked) = ([[0u64; 2]; 32], [[0u64; 2]; 32]);
+            for kind in 0..32 {
+                for image in 0..2 {
+                    let bits = 1 << kind | if image == 1 { IMAGE_HOLDER } else { 0 };
+                    for (i, set) in sets.iter().enumerate() {
+                        if bits & set.mask == 0 || (bits & MODEL_READS != 0 && split(set)) {
+                            continue;
+                        }
+                        if split(set) {
+                            ranked[kind][image] |= 1 << i;
+                        } else {
+                            plain[kind][image] |= 1 << i;
+                        }
                     }
                 }
             }
-            // Only a predicate looks at the instructions themselves.
-            Reads::Items(_) => {
-                for (index, (f, bits)) in table.iter().zip(self.kind_bits()).enumerate() {
-                    if *bits != 0
-                        && (bits & onbuild != 0
-                            || self.tree.instruction(index).is_some_and(|(_, ins)| reads.includes(ins)))
-                    {
-                        add(f);
+            let mut fingerprints: Vec<u128> = sets.iter().map(|s| s.fingerprint).collect();
+            let mut counts = [[0usize; 2]; 32];
+            let mut model = self.environment_fingerprint();
+            let mut model_count: u32 = 0;
+            for f in self.item_fingerprints() {
+                if f.bits == 0 {
+                    continue;
+                }
+                let kind = (f.bits & !IMAGE_HOLDER).trailing_zeros() as usize & 31;
+                let image = usize::from(f.bits & IMAGE_HOLDER != 0);
+                counts[kind][image] += 1;
+                // An order-sensitive combination (multiply by an odd constant, add).
+                let mut member = plain[kind][image];
+                while member != 0 {
+                    let fp = &mut fingerprints[member.trailing_zeros() as usize];
+                    member &= member - 1;
+                    *fp = fp.wrapping_mul(ODD).wrapping_add(f.hash);
+                }
+                let mut member = ranked[kind][image];
+                if member != 0 {
+                    let value = f.hash.wrapping_add(u128::from(model_count).wrapping_mul(RANK));
+                    while member != 0 {
+                        let fp = &mut fingerprints[member.trailing_zeros() as usize];
+                        member &= member - 1;
+                        *fp = fp.wrapping_mul(ODD).wrapping_add(value);
                     }
                 }
+                if f.bits & MODEL_READS != 0 {
+                    model = model.wrapping_mul(ODD).wrapping_add(f.hash);
+                    model_count += 1;
+                }
             }
+            for (set, fp) in sets.iter_mut().zip(fingerprints) {
+                set.count = (0..32)
+                    .flat_map(|kind| [(kind, 0), (kind, 1)])
+                    .filter(|&(kind, image)| (1 << kind | if image == 1 { IMAGE_HOLDER } else { 0 }) & set.mask != 0)
+                    .map(|(kind, image)| counts[kind][image])
+                    .sum();
+                set.fingerprint = if split(set) {
+                    hash128(|s| {
+                        use std::hash::BuildHasher;
+                        s.hash_one((model, fp))
+                    })
+                } else {
+                    fp
+                };
+            }
+            sets
+        });
+        match prints.iter().find(|s| s.mask == mask) {
+            Some(s) => (s.fingerprint, s.count),
+            // A rule the settings do not enable (it is not run): no fingerprint is needed.
+            None => (0, 0),
         }
-        let set = std::rc::Rc::new((fp, std::sync::Arc::new(read)));
-        self.read_sets.borrow_mut().push((id, set.clone()));
-        set
     }
 
-    /// Each item's kind as a bit ([`kind_mask`]; none for a comment), once per check.
-    fn kind_bits(&self) -> &[u32] {
-        self.kind_bits.get_or_init(|| {
-            self.item_fingerprints()
-                .iter()
-                .map(|f| f.kind.map_or(0, |k| kind_mask(&[k])))
-                .collect()
-        })
+    /// The starts and lengths of the items `mask` designates, in order, listed once per check and
+    /// only for the read sets a check moves or keeps findings of.
+    fn read_items(&self, mask: u32) -> std::sync::Arc<Vec<(u32, u32)>> {
+        if let Some((_, items)) = self.read_items.borrow().iter().find(|(m, _)| *m == mask) {
+            return items.clone();
+        }
+        let items: Vec<(u32, u32)> = self
+            .item_fingerprints()
+            .iter()
+            .filter(|f| f.bits & mask != 0)
+            .map(|f| (f.start, f.len))
+            .collect();
+        let items = std::sync::Arc::new(items);
+        self.read_items.borrow_mut().push((mask, items.clone()));
+        items
     }
 
     /// Each item's text, hashed (128 bits), once per check.
@@ -1262,27 +1335,43 @@ impl Ctx<'_> {
 
 /// Each item's text hashed (128 bits), with its kind and place: the compact table the memos key on.
 pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<ItemPrint> {
+    use crate::syntax::ItemFacts;
     use std::hash::BuildHasher;
-    tree.items()
+    tree.items
+        .iter()
         .map(|it| {
-            // Kept with the node: an unchanged item is hashed once per edit session. A node cut short by
-            // the end of the text is hashed afresh (its text could grow with the file).
-            let item_text = crate::shell::item_text(text, &it);
-            let fresh = || hash128(|s| s.hash_one(item_text));
-            let whole = item_text.len() == it.node.len as usize;
-            let hash = if whole {
-                it.node.text_hash.get_or_init(fresh)
-            } else {
-                fresh()
+            // Read from the item vector, not the nodes. The hash is kept with the item: an unchanged item
+            // is hashed once per edit session. An item cut short by the end of the text is hashed afresh
+            // (its text could grow with the file).
+            let ItemFacts {
+                len,
+                kind,
+                keyword_case,
+                has_errors,
+                may_hold_image,
+            } = it.facts;
+            let whole = it.start as usize + len as usize <= text.len();
+            let hash = match it.text_hash.get() {
+                Some(hash) if whole => hash,
+                _ => {
+                    let end = (it.start as usize + len as usize).min(text.len());
+                    let item_text = text.get(it.start as usize..end).unwrap_or("");
+                    let fresh = || hash128(|s| s.hash_one(item_text));
+                    if whole && item_text.len() == len as usize {
+                        it.text_hash.get_or_init(fresh)
+                    } else {
+                        fresh()
+                    }
+                }
             };
-            let ins = it.instruction();
             ItemPrint {
                 hash,
-                kind: ins.map(|i| i.kind),
+                kind,
+                bits: kind.map_or(0, |k| kind_mask(&[k]) | if may_hold_image { IMAGE_HOLDER } else { 0 }),
                 start: it.start,
-                len: it.node.len,
-                keyword_case: ins.map(|i| i.keyword_case).unwrap_or_default(),
-                has_errors: it.node.has_errors(),
+                len,
+                keyword_case,
+                has_errors,
             }
         })
         .collect()
@@ -1306,31 +1395,35 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
         run(ctx, &mut sink);
         return render(sink.findings, out);
     };
-    let set = ctx.read_set(reads);
-    let (fp, read) = (set.0, &set.1);
+    let mask = reads.mask();
+    let (fp, count) = ctx.read_print(mask);
     let bypass = crate::memo::is_bypassed();
     let key = (rule.code, fp);
     if !bypass
         && let Some(hit) = RULE_MEMO.lock().ok().and_then(|m| m.get(&key).cloned())
-        && hit.items.len() == read.len()
+        && hit.items.len() == count
     {
-        out.extend(hit.found.iter().map(|d| {
-            moved_copy(d, ctx.input.fixes, |r| {
-                if let Some(Some(i)) = within_items(*r, &hit.items) {
-                    shift(r, i64::from(read[i].0) - i64::from(hit.items[i].0));
-                }
-            })
-        }));
+        if !hit.found.is_empty() {
+            let read = ctx.read_items(mask);
+            out.extend(hit.found.iter().map(|d| {
+                moved_copy(d, ctx.input.fixes, |r| {
+                    if let Some(Some(i)) = within_items(*r, &hit.items) {
+                        shift(r, i64::from(read[i].0) - i64::from(hit.items[i].0));
+                    }
+                })
+            }));
+        }
         return;
     }
     let mut sink = Sink::default();
     run(ctx, &mut sink);
     let mut found = Vec::new();
     render(sink.findings, &mut found);
+    let read = ctx.read_items(mask);
     let storable = !sink.unmemoisable
         && found
             .iter()
-            .all(|d| diagnostic_ranges(d).all(|r| within_items(r, read).is_some()));
+            .all(|d| diagnostic_ranges(d).all(|r| within_items(r, &read).is_some()));
     if storable
         && !bypass
         && let Ok(mut memo) = RULE_MEMO.lock()
@@ -1341,7 +1434,7 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
         memo.insert(
             key,
             std::sync::Arc::new(RuleFindings {
-                items: set.1.clone(),
+                items: read,
                 found: found.clone(),
             }),
         );
@@ -1414,5 +1507,41 @@ mod doc_tests {
         };
         assert_eq!(PLAIN.doc_in(Locale::Ja), PLAIN.doc());
         assert_eq!(PLAIN.summary_in(Locale::Ja), "Plain.");
+    }
+}
+
+#[cfg(test)]
+mod read_tests {
+    use super::*;
+
+    /// `Ctx::read_print` keeps the read sets an item is in as one bit a set in a `u64`.
+    #[test]
+    fn the_distinct_read_sets_fit_the_membership_bits() {
+        let mut masks: Vec<u32> = RULES.iter().filter_map(|r| r.reads).map(Reads::mask).collect();
+        masks.sort_unstable();
+        masks.dedup();
+        assert!(masks.len() > 1);
+        assert!(masks.len() <= 64, "{} distinct read sets", masks.len());
+    }
+
+    /// The image rules read the model's kinds and the instructions that can hold an image reference.
+    #[test]
+    fn an_item_holds_an_image_bit_when_it_can_hold_an_image_reference() {
+        let text = "FROM a\nRUN --mount=type=cache,from=b,target=/c true\nRUN --mount=type=cache,target=/c true\n\
+                    COPY --from=d / /\nCOPY . .\nLABEL a=b\nARG x\n# c\n";
+        let tree = crate::syntax::parse(text);
+        let images: Vec<bool> = item_prints(&tree, text)
+            .iter()
+            .map(|p| p.bits & IMAGE_HOLDER != 0)
+            .collect();
+        assert_eq!(images, [true, true, false, true, false, false, false, false]);
+        let mask = crate::rules::unofficial_base_image::UNOFFICIAL_BASE_IMAGE
+            .reads
+            .map(Reads::mask);
+        let read: Vec<bool> = item_prints(&tree, text)
+            .iter()
+            .map(|p| p.bits & mask.unwrap() != 0)
+            .collect();
+        assert_eq!(read, [true, true, false, true, false, false, true, false]);
     }
 }

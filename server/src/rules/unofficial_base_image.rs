@@ -106,7 +106,7 @@ declare_rule! {
         fix: Sometimes,
         since: "0.1.0",
         also: ["hadolint:DL3026"],
-        reads_if: crate::rules::image_rule_reads,
+        reads_images_and: [From, Arg, Env, User],
         check: check,
     }
 }

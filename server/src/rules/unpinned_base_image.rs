@@ -96,7 +96,7 @@ declare_rule! {
         fix: Sometimes,
         since: "0.1.0",
         also: ["hadolint:DL3006", "hadolint:DL3007", "trivy:DS001", "checkov:CKV_DOCKER_7"],
-        reads_if: crate::rules::image_rule_reads,
+        reads_images_and: [From, Arg, Env, User],
         check: check,
     }
 }

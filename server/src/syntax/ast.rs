@@ -590,6 +590,20 @@ impl KeywordCase {
 }
 
 impl Instruction {
+    /// Whether the instruction can hold an image reference: `FROM`, `COPY --from`, and `RUN` with a
+    /// `--mount` that mentions `from`.
+    pub fn may_hold_image(&self) -> bool {
+        match self.kind {
+            Kind::From => true,
+            Kind::Copy => self.flags.iter().any(|f| f.name == "from"),
+            Kind::Run => self
+                .flags
+                .iter()
+                .any(|f| f.name == "mount" && f.value.as_deref().is_some_and(|v| v.contains("from"))),
+            _ => false,
+        }
+    }
+
     /// The text of a span.
     pub fn text(&self, span: &Span) -> &str {
         self.logical.get(span.lo as usize..span.hi as usize).unwrap_or("")
@@ -727,9 +741,6 @@ pub struct Node {
     /// Bytes from the item's start that the parser read to build it (at least `len`): an edit inside
     /// this window can change the item.
     pub lookahead: u32,
-    /// The hash of the item's text, computed by the first check that needs it. A node is reused by an
-    /// incremental parse only while its text is unchanged, so the hash stays right for every later tree.
-    pub text_hash: TextHash,
 }
 
 impl Node {
@@ -744,7 +755,7 @@ impl Node {
     }
 }
 
-/// A 128-bit hash of a node's text, kept with the node once computed; equality and `Debug` ignore it
+/// A 128-bit hash of an item's text, kept with the item once computed; equality and `Debug` ignore it
 /// (it is a cache, not content).
 #[derive(Clone, Default)]
 pub struct TextHash(std::sync::OnceLock<u128>);
@@ -753,6 +764,11 @@ impl TextHash {
     /// The kept hash, or `f()` kept now.
     pub fn get_or_init(&self, f: impl FnOnce() -> u128) -> u128 {
         *self.0.get_or_init(f)
+    }
+
+    /// The kept hash, if computed.
+    pub fn get(&self) -> Option<u128> {
+        self.0.get().copied()
     }
 }
 
@@ -770,12 +786,56 @@ impl std::fmt::Debug for TextHash {
     }
 }
 
-/// An item of the file: a node at an absolute offset.
+/// An item of the file: a node at an absolute offset, with what passes over every item read of it kept
+/// beside the node. The item vector is far smaller than the nodes: an incremental parse and the engine's
+/// compact item table read it on every keystroke without touching a node.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
     /// Absolute offset of the start of the item's first line.
     pub start: u32,
+    /// The node's [`Node::lookahead`].
+    pub lookahead: u32,
+    pub facts: ItemFacts,
     pub node: Arc<Node>,
+    /// The hash of the item's text, computed by the first check that needs it. A node is reused by an
+    /// incremental parse only while its text is unchanged, so the hash stays right for every later tree.
+    pub text_hash: TextHash,
+}
+
+/// What an item's node says of it in a few bytes (derived from the node when the item is made).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemFacts {
+    /// The node's [`Node::len`].
+    pub len: u32,
+    /// The instruction kind; `None` for a comment.
+    pub kind: Option<Kind>,
+    pub keyword_case: KeywordCase,
+    /// [`Node::has_errors`].
+    pub has_errors: bool,
+    /// [`Instruction::may_hold_image`].
+    pub may_hold_image: bool,
+}
+
+impl Item {
+    pub fn new(start: u32, node: Node) -> Item {
+        let ins = match &node.kind {
+            NodeKind::Instruction(i) => Some(i),
+            NodeKind::Comment(_) => None,
+        };
+        Item {
+            start,
+            lookahead: node.lookahead,
+            facts: ItemFacts {
+                len: node.len,
+                kind: ins.map(|i| i.kind),
+                keyword_case: ins.map(|i| i.keyword_case).unwrap_or_default(),
+                has_errors: node.has_errors(),
+                may_hold_image: ins.is_some_and(Instruction::may_hold_image),
+            },
+            node: Arc::new(node),
+            text_hash: TextHash::default(),
+        }
+    }
 }
 
 /// An item viewed with its absolute position: converts relative ranges to absolute ones.

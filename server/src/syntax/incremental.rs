@@ -13,7 +13,77 @@
 use crate::syntax::parser;
 use crate::syntax::{Dockerfile, Edit, Item, parse};
 
+/// The tree for `new_text` (the old text with `edit` applied), as a new tree sharing the reused nodes.
 pub(crate) fn reparse(old: &Dockerfile, new_text: &str, edit: Edit) -> Dockerfile {
+    let mut tree = Dockerfile {
+        items: Vec::new(),
+        directives: old.directives.clone(),
+        directive_errors: old.directive_errors.clone(),
+        ..*old
+    };
+    match relex(old, new_text, edit) {
+        None => return parse(new_text),
+        Some(Relexed {
+            first,
+            items,
+            sync,
+            delta,
+        }) => {
+            tree.items
+                .reserve_exact(first + items.len() + sync.map_or(0, |k| old.items.len() - k));
+            tree.items.extend(old.items[..first].iter().cloned());
+            tree.items.extend(items);
+            if let Some(k) = sync {
+                tree.items.extend(old.items[k..].iter().map(|it| Item {
+                    start: moved(it.start, delta),
+                    ..it.clone()
+                }));
+            }
+        }
+    }
+    tree.len = new_text.len() as u32;
+    tree
+}
+
+/// [`reparse`] changing `tree` in place: the items before and after the relexed ones stay in their
+/// vector (the later ones moved), so a keystroke touches no node it does not lex again.
+pub(crate) fn reparse_in_place(tree: &mut Dockerfile, new_text: &str, edit: Edit) {
+    let Some(Relexed {
+        first,
+        items,
+        sync,
+        delta,
+    }) = relex(tree, new_text, edit)
+    else {
+        *tree = parse(new_text);
+        return;
+    };
+    let end = sync.unwrap_or(tree.items.len());
+    let after = first + items.len();
+    tree.items.splice(first..end, items);
+    if delta != 0 {
+        for it in &mut tree.items[after..] {
+            it.start = moved(it.start, delta);
+        }
+    }
+    tree.len = new_text.len() as u32;
+}
+
+fn moved(start: u32, delta: i64) -> u32 {
+    (i64::from(start) + delta) as u32
+}
+
+/// What an edit changes in the items: `old.items[..first]` are kept, `items` follow them, then
+/// `old.items[sync..]` moved by `delta` (none when the lexer reached the end of the text).
+struct Relexed {
+    first: usize,
+    items: Vec<Item>,
+    sync: Option<usize>,
+    delta: i64,
+}
+
+/// The items an edit changes, lexed again; `None` when the whole text must be parsed again.
+fn relex(old: &Dockerfile, new_text: &str, edit: Edit) -> Option<Relexed> {
     let old_len = old.len;
     let new_len_total = new_text.len() as u32;
     let Edit { range, new_len } = edit;
@@ -25,16 +95,17 @@ pub(crate) fn reparse(old: &Dockerfile, new_text: &str, edit: Edit) -> Dockerfil
         || !new_text.is_char_boundary(range.start as usize)
         || !new_text.is_char_boundary((range.start + new_len) as usize)
     {
-        return parse(new_text);
+        return None;
     }
     let delta = i64::from(new_len) - i64::from(range.len());
     let edit_end_new = range.start + new_len;
 
-    // First item whose read window reaches the edit; the windows grow monotonically with the items.
+    // First item whose read window reaches the edit (a window can reach far: an unterminated heredoc
+    // reads to the end of the text, so every item is looked at; the window is kept in the item).
     let first = old
         .items
         .iter()
-        .position(|it| it.start + it.node.lookahead >= range.start)
+        .position(|it| it.start + it.lookahead >= range.start)
         .unwrap_or(old.items.len());
     let restart_at = match old.items.get(first) {
         Some(it) => it.start.min(range.start),
@@ -66,27 +137,12 @@ pub(crate) fn reparse(old: &Dockerfile, new_text: &str, edit: Edit) -> Dockerfil
         }
     });
 
-    let mut items: Vec<Item> = Vec::with_capacity(old.items.len() + relexed.len());
-    items.extend(old.items[..first].iter().cloned());
-    items.extend(relexed);
-    if let Some(k) = sync_index {
-        for it in &old.items[k..] {
-            items.push(Item {
-                start: (i64::from(it.start) + delta) as u32,
-                node: it.node.clone(),
-            });
-        }
-    }
-    Dockerfile {
-        len: new_len_total,
-        bom: old.bom,
-        escape: old.escape,
-        directives: old.directives.clone(),
-        directive_errors: old.directive_errors.clone(),
-        body_start: old.body_start,
-        guard: old.guard,
-        items,
-    }
+    Some(Relexed {
+        first,
+        items: relexed,
+        sync: sync_index,
+        delta,
+    })
 }
 
 fn line_start_before(text: &str, mut pos: usize) -> usize {

@@ -69,6 +69,12 @@ impl Dockerfile {
         incremental::reparse(self, new_text, edit)
     }
 
+    /// [`Dockerfile::edit`] in place: the tree becomes the one for `new_text`. A document's tree after
+    /// a keystroke: only the relexed items change, the others stay (moved) in the item vector.
+    pub fn apply_edit(&mut self, new_text: &str, edit: Edit) {
+        incremental::reparse_in_place(self, new_text, edit)
+    }
+
     /// Every item with its absolute start.
     pub fn items(&self) -> impl DoubleEndedIterator<Item = ItemRef<'_>> + ExactSizeIterator {
         self.items.iter().enumerate().map(|(index, it)| ItemRef {

@@ -4,8 +4,6 @@
 //! escape character, continuations with comment and blank lines inside, heredocs, exec/shell form) and
 //! recovers where Docker would stop: a broken instruction records errors and parsing goes on.
 
-use std::sync::Arc;
-
 use crate::syntax::ast::*;
 use crate::syntax::errors::{ProblemKind, SyntaxError, closest};
 use crate::syntax::shellword::{self, Lookup, Options};
@@ -322,12 +320,8 @@ fn comment_item(text: &str, line: Line, hash: usize) -> Item {
         }),
         len: (line.next - line.start) as u32,
         lookahead: (line.next - line.start) as u32,
-        text_hash: Default::default(),
     };
-    Item {
-        start: base,
-        node: Arc::new(node),
-    }
+    Item::new(base, node)
 }
 
 /// Strips Docker's continuation marker from `[lo, hi)`: returns the kept end and whether the line continues.
@@ -509,15 +503,8 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
         kind: NodeKind::Instruction(instr),
         len,
         lookahead: (lookahead - base).max(next - base) as u32,
-        text_hash: Default::default(),
     };
-    (
-        Item {
-            start: base as u32,
-            node: Arc::new(node),
-        },
-        next,
-    )
+    (Item::new(base as u32, node), next)
 }
 
 /// `syntax.line-too-long` errors for the lines in `[from, to)` (line starts), relative to `base`.
