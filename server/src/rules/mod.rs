@@ -164,6 +164,19 @@ const fn kind_mask(kinds: &[crate::syntax::Kind]) -> u32 {
 /// The bit of [`ItemPrint::bits`] for an instruction that can hold an image reference.
 const IMAGE_HOLDER: u32 = 1 << 31;
 
+/// The distinct [`Reads::mask`]s of the whole-file rules.
+static READ_MASKS: std::sync::LazyLock<Vec<u32>> = std::sync::LazyLock::new(|| {
+    let mut masks: Vec<u32> = Vec::new();
+    for rule in RULES {
+        if let (Check::Dockerfile(_), Some(reads)) = (rule.check, rule.reads)
+            && !masks.contains(&reads.mask())
+        {
+            masks.push(reads.mask());
+        }
+    }
+    masks
+});
+
 /// The kinds the model is built from (with `ONBUILD`, which every rule reads): most rules read these.
 const MODEL_READS: u32 = Reads::Kinds(&[
     crate::syntax::Kind::From,
@@ -1206,7 +1219,7 @@ impl Ctx<'_> {
     }
 
     /// The fingerprint of the environment and of the items `mask` designates ([`Reads::mask`]), and how
-    /// many items that is. The read sets of every enabled whole-file rule are fingerprinted together,
+    /// many items that is. The read sets of every whole-file rule ([`READ_MASKS`]) are fingerprinted together,
     /// in one pass over the item table, at the first call of a check.
     ///
     /// Most sets hold the model's items ([`MODEL_READS`]) and a few more kinds. Such a set is
@@ -1220,40 +1233,40 @@ impl Ctx<'_> {
         /// Mixes the number of model items before an item into its hash.
         const RANK: u128 = 0xD6E8_FEB8_6659_FD93_A5A3_5625_2C5D_5F55;
         let prints = self.read_prints.get_or_init(|| {
-            let mut sets: Vec<ReadPrint> = Vec::new();
-            for rule in RULES {
-                if let (Check::Dockerfile(_), Some(reads)) = (rule.check, rule.reads)
-                    && self.settings.enabled(rule)
-                    && !sets.iter().any(|s| s.mask == reads.mask())
-                {
-                    let split = reads.mask() & MODEL_READS == MODEL_READS;
-                    sets.push(ReadPrint {
-                        mask: reads.mask(),
-                        fingerprint: if split { 0 } else { self.environment_fingerprint() },
-                        count: 0,
-                    });
-                }
-            }
+            // Every distinct read set of the rules (the same for every check; a set only disabled rules read
+            // costs a little in the pass, less than asking the settings about every rule).
+            let mut sets: Vec<ReadPrint> = READ_MASKS
+                .iter()
+                .map(|&mask| ReadPrint {
+                    mask,
+                    fingerprint: if mask & MODEL_READS == MODEL_READS {
+                        0
+                    } else {
+                        self.environment_fingerprint()
+                    },
+                    count: 0,
+                })
+                .collect();
             let split = |s: &ReadPrint| s.mask & MODEL_READS == MODEL_READS;
             // The sets an item goes into depend only on its bits (a kind, maybe with IMAGE_HOLDER): one bit a
             // set, by kind, with and without that bit; `plain` sets take the item's hash, `ranked` ones
             // (split sets, for an item that is not a model item) the hash mixed with the model items before.
-            let (mut plain, mut ranked) = ([[0u64; 2]; 32], [[0u64; 2]; 32]);
-            for kind in 0..32 {
-                for image in 0..2 {
-                    let bits = 1 << kind | if image == 1 { IMAGE_HOLDER } else { 0 };
-                    for (i, set) in sets.iter().enumerate() {
-                        if bits & set.mask == 0 || (bits & MODEL_READS != 0 && split(set)) {
-                            continue;
-                        }
-                        if split(set) {
-                            ranked[kind][image] |= 1 << i;
-                        } else {
-                            plain[kind][image] |= 1 << i;
-                        }
+            // Rows are made when a kind first appears (a small file has a few kinds).
+            let row = |bits: u32| {
+                let (mut plain, mut ranked) = (0u64, 0u64);
+                for (i, set) in sets.iter().enumerate() {
+                    if bits & set.mask == 0 || (bits & MODEL_READS != 0 && split(set)) {
+                        continue;
+                    }
+                    if split(set) {
+                        ranked |= 1 << i;
+                    } else {
+                        plain |= 1 << i;
                     }
                 }
-            }
+                (plain, ranked)
+            };
+            let mut rows: [[Option<(u64, u64)>; 2]; 32] = [[None; 2]; 32];
             let mut fingerprints: Vec<u128> = sets.iter().map(|s| s.fingerprint).collect();
             let mut counts = [[0usize; 2]; 32];
             let mut model = self.environment_fingerprint();
@@ -1265,14 +1278,15 @@ impl Ctx<'_> {
                 let kind = (f.bits & !IMAGE_HOLDER).trailing_zeros() as usize & 31;
                 let image = usize::from(f.bits & IMAGE_HOLDER != 0);
                 counts[kind][image] += 1;
+                let (plain, ranked) = *rows[kind][image].get_or_insert_with(|| row(f.bits));
                 // An order-sensitive combination (multiply by an odd constant, add).
-                let mut member = plain[kind][image];
+                let mut member = plain;
                 while member != 0 {
                     let fp = &mut fingerprints[member.trailing_zeros() as usize];
                     member &= member - 1;
                     *fp = fp.wrapping_mul(ODD).wrapping_add(f.hash);
                 }
-                let mut member = ranked[kind][image];
+                let mut member = ranked;
                 if member != 0 {
                     let value = f.hash.wrapping_add(u128::from(model_count).wrapping_mul(RANK));
                     while member != 0 {
@@ -1286,11 +1300,21 @@ impl Ctx<'_> {
                     model_count += 1;
                 }
             }
+            let seen: Vec<(u32, usize)> = (0..32)
+                .flat_map(|kind| [(kind, 0), (kind, 1)])
+                .filter(|&(kind, image)| counts[kind][image] != 0)
+                .map(|(kind, image)| {
+                    (
+                        1 << kind | if image == 1 { IMAGE_HOLDER } else { 0 },
+                        counts[kind][image],
+                    )
+                })
+                .collect();
             for (set, fp) in sets.iter_mut().zip(fingerprints) {
-                set.count = (0..32)
-                    .flat_map(|kind| [(kind, 0), (kind, 1)])
-                    .filter(|&(kind, image)| (1 << kind | if image == 1 { IMAGE_HOLDER } else { 0 }) & set.mask != 0)
-                    .map(|(kind, image)| counts[kind][image])
+                set.count = seen
+                    .iter()
+                    .filter(|(bits, _)| bits & set.mask != 0)
+                    .map(|(_, n)| n)
                     .sum();
                 set.fingerprint = if split(set) {
                     hash128(|s| {
@@ -1305,7 +1329,7 @@ impl Ctx<'_> {
         });
         match prints.iter().find(|s| s.mask == mask) {
             Some(s) => (s.fingerprint, s.count),
-            // A rule the settings do not enable (it is not run): no fingerprint is needed.
+            // Every rule's set is in READ_MASKS.
             None => (0, 0),
         }
     }
@@ -1522,6 +1546,7 @@ mod read_tests {
         masks.dedup();
         assert!(masks.len() > 1);
         assert!(masks.len() <= 64, "{} distinct read sets", masks.len());
+        assert_eq!(masks.len(), READ_MASKS.len());
     }
 
     /// The image rules read the model's kinds and the instructions that can hold an image reference.
