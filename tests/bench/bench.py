@@ -12,6 +12,12 @@ then measures, for both language servers driven over stdio by the same script:
   - open a small file -> first diagnostics,
   - edit -> diagnostics on generated files of 500 to 50,000 lines (median and p95 over the edits),
   - peak RSS with the 5,000-line file open;
+each measurement alternating between the two servers (a start of one, then of the other; both with the
+file open, an edit of one, then of the other, back to back), because this machine's speed drifts within
+minutes. What a server does after its reply (the Node.js server collects garbage) can overlap the other's
+next edit on a two-core machine; a pause between edits would avoid that but adds the cost of waking an
+idle CPU to both (measured on 2026-11-29: dockward 0.97 -> 1.11 ms and the Node.js server 105 -> 109 ms
+per edit on 5,000 lines with 0.1 s pauses).
 The clock of a server message stops when its last byte has been read from the server's stdout, before the
 client decodes its JSON: decoding is the client's work (Python's `json.loads` of dockward's 455 KB
 notification on the 5,000-line file takes about 5 ms), not the server's latency. The two servers do not
@@ -182,59 +188,75 @@ def pct(values, p):
     return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s) + 0.5)) - 1))]
 
 
-def lsp_bench(name, cmd, sizes, edits, starts):
-    res = {"name": name}
+def lsp_bench(servers, sizes):
+    """Runs the language servers side by side: each measurement alternates between them (a start of one, a
+    start of the other; an edit of one, an edit of the other), so that both see the machine in the same
+    state. This machine's speed drifts by up to 2x within minutes; measured one after the other, the
+    servers' ratio drifted with it. `servers` holds (name, cmd, edits, starts)."""
+    res = {name: {"name": name, "edits": {}} for name, _, _, _ in servers}
     # Start -> initialize reply, fresh process each time.
-    times = []
-    for _ in range(starts):
-        c = Lsp(cmd)
-        t = c.initialize("file:///tmp/bench")
-        times.append((t - c.t_start) * 1000)
-        c.close()
-    res["initialize_ms"] = statistics.median(times)
+    times = {name: [] for name, _, _, _ in servers}
+    for k in range(max(starts for _, _, _, starts in servers)):
+        for name, cmd, _, starts in servers:
+            if k < starts:
+                c = Lsp(cmd)
+                t = c.initialize("file:///tmp/bench")
+                times[name].append((t - c.t_start) * 1000)
+                c.close()
     # Open a small file -> first diagnostics.
     small = (ROOT / "fixtures" / "demo" / "Dockerfile").read_text()
-    firsts = []
-    for k in range(max(3, starts // 2)):
-        c = Lsp(cmd)
-        c.initialize("file:///tmp/bench")
-        uri = f"file:///tmp/bench/small{k}/Dockerfile"
-        t0 = time.perf_counter()
-        c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": small}})
-        t, _ = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
-        firsts.append((t - t0) * 1000)
-        c.close()
-    res["first_diagnostics_ms"] = statistics.median(firsts)
-    # Edits on generated files.
-    res["edits"] = {}
+    firsts = {name: [] for name, _, _, _ in servers}
+    for k in range(max(max(3, starts // 2) for _, _, _, starts in servers)):
+        for name, cmd, _, starts in servers:
+            if k < max(3, starts // 2):
+                c = Lsp(cmd)
+                c.initialize("file:///tmp/bench")
+                uri = f"file:///tmp/bench/small{k}/Dockerfile"
+                t0 = time.perf_counter()
+                c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": small}})
+                t, _ = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
+                firsts[name].append((t - t0) * 1000)
+                c.close()
+    for name, _, _, _ in servers:
+        res[name]["initialize_ms"] = statistics.median(times[name])
+        res[name]["first_diagnostics_ms"] = statistics.median(firsts[name])
+    # Edits on generated files, every server with the file open at once, edits alternated.
     for lines in sizes:
         text = generate(lines)
-        c = Lsp(cmd)
-        c.initialize("file:///tmp/bench")
         uri = f"file:///tmp/bench/gen{lines}/Dockerfile"
-        c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}})
-        c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
+        open_servers = []
+        for name, cmd, edits, _ in servers:
+            c = Lsp(cmd)
+            c.initialize("file:///tmp/bench")
+            c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}})
+            c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
+            open_servers.append((name, c, edits, [], {}))
         # Type in the middle of the file: insert a character, then delete it, alternately.
         line_no = text.count("\n") // 2
         line = text.split("\n")[line_no]
         col = len(line)
-        lat = []
-        for v in range(2, 2 + edits):
+        for v in range(2, 2 + max(edits for _, _, edits, _, _ in open_servers)):
             if v % 2 == 0:
                 change = {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": col}}, "text": "x"}
             else:
                 change = {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": col + 1}}, "text": ""}
-            t0 = time.perf_counter()
-            c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]})
-            t, msg = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
-                            and m["params"].get("version", v) == v)
-            lat.append((t - t0) * 1000)
-        res["edits"][lines] = {"median_ms": statistics.median(lat), "p95_ms": pct(lat, 95), "n": len(lat),
-                               "diagnostics": len(msg["params"]["diagnostics"]), "message_bytes": msg["_bytes"]}
-        if lines == 5000:
-            res["peak_rss_mib_5000"] = c.peak_rss_kib() / 1024
-        c.close()
-    return res
+            for name, c, edits, lat, last in open_servers:
+                if v >= 2 + edits:
+                    continue
+                t0 = time.perf_counter()
+                c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]})
+                t, msg = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+                                and m["params"].get("version", v) == v)
+                lat.append((t - t0) * 1000)
+                last["msg"] = msg
+        for name, c, _, lat, last in open_servers:
+            msg = last["msg"]
+            res[name]["edits"][lines] = {"median_ms": statistics.median(lat), "p95_ms": pct(lat, 95), "n": len(lat),
+                                         "diagnostics": len(msg["params"]["diagnostics"]), "message_bytes": msg["_bytes"]}
+            if lines == 5000:
+                res[name]["peak_rss_mib_5000"] = c.peak_rss_kib() / 1024
+            c.close()
+    return [res[name] for name, _, _, _ in servers]
 
 
 def corpus_files(root):
@@ -324,12 +346,14 @@ def main():
         print(f"\n## Command lines only, {time.strftime('%Y-%m-%d')}")
         print_cli(cli)
         return
-    dw = lsp_bench("dockward", [str(dockward), "lsp", "--stdio"], sizes, edits, starts)
+    dockward_server = ("dockward", [str(dockward), "lsp", "--stdio"], edits, starts)
     if args.only_lsp:
+        [dw] = lsp_bench([dockward_server], sizes)
         print_only_lsp(dw)
         return
     node_server, hadolint = install_peers()
-    node = lsp_bench("dockerfile-language-server-nodejs", [str(node_server), "--stdio"], sizes, edits if not args.quick else 10, max(3, starts // 2))
+    dw, node = lsp_bench([dockward_server, ("dockerfile-language-server-nodejs", [str(node_server), "--stdio"],
+                                            edits if not args.quick else 10, max(3, starts // 2))], sizes)
     cli = cli_bench(dockward, hadolint, corpus, 3 if args.quick else 5, 30 if args.quick else 100)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
     results = {"date": time.strftime("%Y-%m-%d"), "machine": machine, "dockward": dw, "node": node, "cli": cli,
