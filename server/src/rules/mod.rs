@@ -516,7 +516,7 @@ pub struct Ctx<'a> {
     pub(crate) environment: std::cell::OnceCell<u128>,
     pub(crate) item_hashes: std::cell::OnceCell<Vec<ItemPrint>>,
     pub(crate) settings_text: std::cell::OnceCell<String>,
-    /// The fingerprints of what the enabled whole-file rules read, computed together once per check.
+    /// The fingerprints of what the whole-file rules read, computed together once per check.
     pub(crate) read_prints: std::cell::OnceCell<Vec<ReadPrint>>,
     /// The items each [`Reads::mask`] designates, listed when a check needs them.
     #[allow(clippy::type_complexity)]
@@ -1228,7 +1228,7 @@ impl Ctx<'_> {
     /// (an item with `k` model items before it comes after the `k`-th and before the next one), so equal
     /// fingerprints still mean equal items in the same order; the pass then combines each item into the
     /// few sets its kind adds instead of into every set.
-    fn read_print(&self, mask: u32) -> (u128, usize) {
+    fn read_print(&self, mask: u32) -> Option<(u128, usize)> {
         const ODD: u128 = 0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835;
         /// Mixes the number of model items before an item into its hash.
         const RANK: u128 = 0xD6E8_FEB8_6659_FD93_A5A3_5625_2C5D_5F55;
@@ -1327,11 +1327,8 @@ impl Ctx<'_> {
             }
             sets
         });
-        match prints.iter().find(|s| s.mask == mask) {
-            Some(s) => (s.fingerprint, s.count),
-            // Every rule's set is in READ_MASKS.
-            None => (0, 0),
-        }
+        // Every rule's set is in READ_MASKS: `None` would only mean a rule outside `RULES`.
+        prints.iter().find(|s| s.mask == mask).map(|s| (s.fingerprint, s.count))
     }
 
     /// The starts and lengths of the items `mask` designates, in order, listed once per check and
@@ -1414,13 +1411,14 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
             out,
         )
     };
-    let Some(reads) = rule.reads else {
+    let Some((mask, (fp, count))) = rule
+        .reads
+        .and_then(|reads| Some((reads.mask(), ctx.read_print(reads.mask())?)))
+    else {
         let mut sink = Sink::default();
         run(ctx, &mut sink);
         return render(sink.findings, out);
     };
-    let mask = reads.mask();
-    let (fp, count) = ctx.read_print(mask);
     let bypass = crate::memo::is_bypassed();
     let key = (rule.code, fp);
     if !bypass
