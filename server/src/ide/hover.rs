@@ -85,7 +85,7 @@ impl Hover<'_, '_> {
         if let Some(h) = self.variable_def(index, off) {
             return Some(h);
         }
-        if refs::may_hold_image(ins) {
+        if ins.may_hold_image() {
             let uses = refs::image_uses(input.text, tree, input.model);
             if let Some(u) = uses.iter().find(|u| u.item == index && u.range.contains_inclusive(off)) {
                 return Some((self.target(&u.target, u.expanded.as_deref()), u.range));

@@ -575,7 +575,7 @@ impl<'a> Navigation<'a> {
                 }
             }
         }
-        if !refs::may_hold_image(ins) {
+        if !ins.may_hold_image() {
             return;
         }
         let uses = self.uses();

@@ -157,7 +157,7 @@ pub fn tokens(text: &str, tree: &Dockerfile, range: Option<TextRange>) -> Vec<To
     // Images and stages named by FROM, COPY --from and RUN --mount=from, by item.
     let needs_refs = tree
         .instructions()
-        .any(|(it, i)| meets(it.extent()) && crate::model::refs::may_hold_image(i));
+        .any(|(it, i)| meets(it.extent()) && i.may_hold_image());
     let mut refs: HashMap<usize, Vec<(TextRange, TokenType, u32)>> = HashMap::new();
     if needs_refs {
         let model = Model::build(tree);

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::memo::Memo;
 use crate::model::{Base, ImageError, ImageRef, Model};
-use crate::syntax::{Dockerfile, Instruction, Kind};
+use crate::syntax::{Dockerfile, Kind};
 use crate::text::TextRange;
 
 /// Where an image is used.
@@ -57,12 +57,6 @@ pub struct ImageUse {
     pub target: Target,
     /// For a verbatim reference to an image: the memo shared by every such use of the same text.
     derived: Option<Arc<Derived>>,
-}
-
-/// Whether an instruction can hold an image reference: [`image_uses`] reads no other instruction (besides
-/// those the model is built from). The test is syntactic ([`Instruction::may_hold_image`]).
-pub fn may_hold_image(ins: &Instruction) -> bool {
-    ins.may_hold_image()
 }
 
 impl PartialEq for ImageUse {

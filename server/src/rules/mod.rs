@@ -127,7 +127,7 @@ pub enum Reads {
     /// The items of these instruction kinds.
     Kinds(&'static [crate::syntax::Kind]),
     /// The items of these kinds and every instruction that can hold an image reference
-    /// (`refs::may_hold_image`: `FROM`, `COPY --from`, `RUN --mount=from=`). The image rules read the
+    /// (`Instruction::may_hold_image`: `FROM`, `COPY --from`, `RUN --mount=from=`). The image rules read the
     /// model's kinds this way.
     KindsAndImages(&'static [crate::syntax::Kind]),
 }

@@ -591,7 +591,8 @@ impl KeywordCase {
 
 impl Instruction {
     /// Whether the instruction can hold an image reference: `FROM`, `COPY --from`, and `RUN` with a
-    /// `--mount` that mentions `from`.
+    /// `--mount` that mentions `from`. `model::refs::image_uses` reads no other instruction (besides those
+    /// the model is built from), which is what the image rules declare they read.
     pub fn may_hold_image(&self) -> bool {
         match self.kind {
             Kind::From => true,
