@@ -4,6 +4,8 @@
 //! Prints medians and 95th percentiles; the engine figures in README.md come from this program.
 //! `cargo bench --bench engine -- --rules` prints instead what each rule costs on its own on the
 //! 5,000-line generated file (median of a check with only that rule selected, tree already parsed).
+//! `--full-profile=N`, `--profile=N` and `--edit-profile=N` repeat a whole check, the model and rules of
+//! a parsed file, or keystrokes, on an N-line generated file, for `perf`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -132,6 +134,29 @@ fn per_rule(today: Date) {
     println!("(second column: minus the model-only time)");
 }
 
+/// How much more two threads parse at once than one: 2.0 on two real CPUs, less when a virtual
+/// machine's second CPU is shared with others (on this project's machine it was between 1.2 and 1.7 from
+/// one minute to the next). Large texts are lexed on every CPU (`syntax/parallel.rs`), so the figures
+/// of the large generated files depend on it. Files of 500 lines are lexed on one thread.
+fn two_thread_scaling() -> f64 {
+    let text = generate(500);
+    let work = || {
+        for _ in 0..300 {
+            std::hint::black_box(syntax::parse(&text));
+        }
+    };
+    work();
+    let t = Instant::now();
+    work();
+    let one = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        s.spawn(work);
+        work();
+    });
+    2.0 * one / t.elapsed().as_secs_f64()
+}
+
 /// Keystroke `i` in the middle of `text`: even ones type an `x`, odd ones delete it again.
 fn keystroke(text: &str, i: usize) -> (String, Edit) {
     let mut at = text.len() / 2;
@@ -175,6 +200,19 @@ fn main() {
     }
     if let Some(n) = std::env::args()
         .nth(1)
+        .and_then(|a| a.strip_prefix("--full-profile=").map(str::to_string))
+    {
+        // Profiling mode for a whole check: parse, model and rules of one generated file, 1,000 times
+        // (memo tables warm after the first).
+        let text = generate(n.parse().unwrap_or(5000));
+        let today = Date::new(2026, 11, 28);
+        for _ in 0..1000 {
+            std::hint::black_box(check(&Input::new(&text, today), &Settings::default()));
+        }
+        return;
+    }
+    if let Some(n) = std::env::args()
+        .nth(1)
         .and_then(|a| a.strip_prefix("--profile=").map(str::to_string))
     {
         // Profiling mode: check one generated file repeatedly (only the rules named after it, if any).
@@ -203,8 +241,9 @@ fn main() {
         return;
     }
     println!(
-        "dockward engine benchmark ({} cores available)",
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        "dockward engine benchmark ({} cores available; two threads parse {:.2}x what one does right now)",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        two_thread_scaling()
     );
     println!("{:<40} {:>12} {:>12}", "case", "median", "p95");
     for lines in [500, 1_000, 5_000, 10_000, 50_000] {

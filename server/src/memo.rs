@@ -12,6 +12,22 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{LazyLock, Mutex};
 
+/// Two independently seeded hashers: fingerprints are 128 bits.
+static FINGERPRINT: LazyLock<[foldhash::quality::RandomState; 2]> =
+    LazyLock::new(|| [Default::default(), Default::default()]);
+
+/// A 128-bit fingerprint: `h` run with each of the two process-wide hashers.
+pub(crate) fn hash128(h: impl Fn(&foldhash::quality::RandomState) -> u64) -> u128 {
+    let [a, b] = &*FINGERPRINT;
+    (u128::from(h(a)) << 64) | u128::from(h(b))
+}
+
+/// The fingerprint of an item's text (kept with the item, `syntax::TextHash`).
+pub(crate) fn text_hash(text: &str) -> u128 {
+    use std::hash::BuildHasher;
+    hash128(|s| s.hash_one(text))
+}
+
 thread_local! {
     static BYPASS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

@@ -1175,14 +1175,7 @@ static RULE_MEMO: std::sync::LazyLock<
 > = std::sync::LazyLock::new(Default::default);
 const RULE_MEMO_MAX: usize = 512;
 
-/// Two independently seeded hashers: fingerprints are 128 bits.
-static FINGERPRINT: std::sync::LazyLock<[foldhash::quality::RandomState; 2]> =
-    std::sync::LazyLock::new(|| [Default::default(), Default::default()]);
-
-pub(crate) fn hash128(h: impl Fn(&foldhash::quality::RandomState) -> u64) -> u128 {
-    let [a, b] = &*FINGERPRINT;
-    (u128::from(h(a)) << 64) | u128::from(h(b))
-}
+pub(crate) use crate::memo::hash128;
 
 impl Ctx<'_> {
     /// The settings as text, for the memo keys (every field counts), once per check.
@@ -1357,7 +1350,6 @@ impl Ctx<'_> {
 /// Each item's text hashed (128 bits), with its kind and place: the compact table the memos key on.
 pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<ItemPrint> {
     use crate::syntax::ItemFacts;
-    use std::hash::BuildHasher;
     tree.items
         .iter()
         .map(|it| {
@@ -1377,7 +1369,7 @@ pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<I
                 _ => {
                     let end = (it.start as usize + len as usize).min(text.len());
                     let item_text = text.get(it.start as usize..end).unwrap_or("");
-                    let fresh = || hash128(|s| s.hash_one(item_text));
+                    let fresh = || crate::memo::text_hash(item_text);
                     if whole && item_text.len() == len as usize {
                         it.text_hash.get_or_init(fresh)
                     } else {

@@ -8,6 +8,7 @@ pub mod dockerignore;
 pub mod dump;
 pub mod errors;
 mod incremental;
+mod parallel;
 pub mod parser;
 pub mod shellword;
 pub mod words;
@@ -42,7 +43,7 @@ pub struct Dockerfile {
 /// Parses a Dockerfile. Never fails, never panics.
 pub fn parse(text: &str) -> Dockerfile {
     let pre = parser::prelude(text);
-    let (items, _) = parser::lex_items(text, pre.body_start as usize, pre.escape, |_| false);
+    let items = parallel::lex_body(text, pre.body_start as usize, pre.escape);
     Dockerfile {
         len: text.len() as u32,
         bom: pre.bom,
