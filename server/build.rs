@@ -1,7 +1,10 @@
-//! Build script: embeds the data snapshots and the message catalogs as Rust source in `OUT_DIR`.
+//! Build script: embeds the data snapshots and the message catalogs as Rust source in `OUT_DIR`, and
+//! gives the linker the order of the functions a session runs (release builds linked by LLD).
 
 #[path = "build/data.rs"]
 mod data;
+#[path = "build/link_order.rs"]
+mod link_order;
 #[path = "build/messages.rs"]
 mod messages;
 
@@ -12,4 +15,5 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     data::generate(&manifest, &out);
     messages::generate(&manifest, &out);
+    link_order::emit(&manifest);
 }
