@@ -41,7 +41,7 @@ fn cpus() -> usize {
 pub(crate) fn lex_body(text: &str, start: usize, escape: u8) -> Vec<Item> {
     let len = text.len().saturating_sub(start);
     if cpus() < 2 || len < 2 * PIECE {
-        return parser::lex_items(text, start, escape, |_| false).0;
+        return parser::lex_items(text, start, escape, text.len(), |_| false).0;
     }
     lex_in(text, start, escape, len / PIECE)
 }
@@ -84,7 +84,7 @@ impl Work {
                 result: None,
             };
             let hi = self.bounds[k + 1];
-            let (items, end) = parser::lex_items(&self.text, self.bounds[k], self.escape, |p| p >= hi);
+            let (items, end) = parser::lex_items(&self.text, self.bounds[k], self.escape, hi, |p| p >= hi);
             // Each item's text hash too, which the first check needs of every item: here it is made
             // on several threads, while the text is still in this CPU's cache.
             for it in &items {
@@ -137,7 +137,7 @@ impl Drop for Slot<'_> {
 pub(crate) fn lex_in(text: &str, start: usize, escape: u8, pieces: usize) -> Vec<Item> {
     let bounds = split_points(text, start, pieces);
     if bounds.len() <= 2 {
-        return parser::lex_items(text, start, escape, |_| false).0;
+        return parser::lex_items(text, start, escape, text.len(), |_| false).0;
     }
     let n = bounds.len() - 1;
     // The workers get a copy of the text: a worker outlives this call.
@@ -164,7 +164,7 @@ pub(crate) fn lex_in(text: &str, start: usize, escape: u8, pieces: usize) -> Vec
 fn join_all(text: &str, start: usize, work: &Work) -> Vec<Item> {
     let escape = work.escape;
     let n = work.bounds.len() - 1;
-    let mut items = Vec::with_capacity(text.len() / 36 + 1);
+    let mut items = Vec::with_capacity(parser::items_in(text.len() - start));
     let mut pos = start;
     for k in 0..n {
         let (lo, hi) = (work.bounds[k], work.bounds[k + 1]);
@@ -183,7 +183,7 @@ fn join_all(text: &str, start: usize, work: &Work) -> Vec<Item> {
             // The piece is still being lexed by a worker, or lost: lex it here rather than wait (a
             // worker's CPU can be taken away for milliseconds), until the worker's answer lands. Then
             // the rest of the piece is the worker's, from the first item where the two meet.
-            let (more, at) = parser::lex_items(text, pos, escape, |p| {
+            let (more, at) = parser::lex_items(text, pos, escape, hi, |p| {
                 p >= hi || (!lost && work.landed[k].load(Ordering::Acquire))
             });
             items.extend(more);
@@ -239,7 +239,7 @@ fn join(
             items.extend(piece.drain(k..));
             return end;
         }
-        let (more, at) = parser::lex_items(text, pos, escape, |p| p >= end || meets(p, &piece).is_some());
+        let (more, at) = parser::lex_items(text, pos, escape, end, |p| p >= end || meets(p, &piece).is_some());
         items.extend(more);
         pos = at;
     }
@@ -293,7 +293,7 @@ mod tests {
 
     fn sequential(text: &str) -> Vec<Item> {
         let tree = parse(text);
-        parser::lex_items(text, tree.body_start as usize, tree.escape as u8, |_| false).0
+        parser::lex_items(text, tree.body_start as usize, tree.escape as u8, text.len(), |_| false).0
     }
 
     /// Every split of a text into 2 to 5 pieces, at chosen and at arbitrary line starts, gives the items
@@ -325,8 +325,8 @@ mod tests {
                 if lo <= start || lo >= text.len() {
                     continue;
                 }
-                let (mut items, pos) = parser::lex_items(text, start, escape, |p| p >= lo);
-                let (piece, end) = parser::lex_items(text, lo, escape, |_| false);
+                let (mut items, pos) = parser::lex_items(text, start, escape, lo, |p| p >= lo);
+                let (piece, end) = parser::lex_items(text, lo, escape, text.len(), |_| false);
                 let pos = join(text, escape, pos, &mut items, lo, piece, end);
                 assert_eq!(pos, text.len());
                 assert_eq!(items, want, "split at {lo}: {text:?}");
@@ -392,7 +392,7 @@ mod tests {
                     };
                     if answered {
                         let hi = work.bounds[k + 1];
-                        let lexed = parser::lex_items(&text, work.bounds[k], b'\\', |p| p >= hi);
+                        let lexed = parser::lex_items(&text, work.bounds[k], b'\\', hi, |p| p >= hi);
                         work.lexed.lock().unwrap()[k] = Lexed::Done(lexed.0, lexed.1);
                         work.landed[k].store(true, Ordering::Release);
                     } else if pattern == 1 {

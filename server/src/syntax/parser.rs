@@ -255,17 +255,23 @@ pub(crate) fn prelude(text: &str) -> Prelude {
     }
 }
 
+/// Room for the items of `bytes` bytes of text: about one item per 40 bytes in dense files (the
+/// generated bench file: 44); too little meant copying the whole vector once more.
+pub(crate) fn items_in(bytes: usize) -> usize {
+    bytes / 36 + 1
+}
+
 /// Lexes items from `pos` (a line start) until the end, or until `stop(pos)` says to stop at an item
-/// boundary. Returns the items and the offset where lexing stopped.
+/// boundary. Returns the items and the offset where lexing stopped. `expect_end` is where the caller
+/// expects it to stop (the item vector is made room for the items up to there).
 pub(crate) fn lex_items(
     text: &str,
     mut pos: usize,
     escape: u8,
+    expect_end: usize,
     mut stop: impl FnMut(usize) -> bool,
 ) -> (Vec<Item>, usize) {
-    // About one item per 40 bytes in dense files (the generated bench file: 44); too few meant copying
-    // the whole vector once more.
-    let mut items = Vec::with_capacity((text.len() - pos.min(text.len())) / 36 + 1);
+    let mut items = Vec::with_capacity(items_in(expect_end.min(text.len()).saturating_sub(pos)));
     while pos < text.len() {
         if stop(pos) {
             break;
