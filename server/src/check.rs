@@ -453,4 +453,23 @@ mod tests {
             }
         }
     }
+
+    /// A rule that says the same thing several times gives each finding the same shared text (the
+    /// language server then compares them by pointer, and a long file holds each text once).
+    #[test]
+    fn equal_messages_of_a_rule_share_one_text() {
+        let text = "FROM golang:1.23 AS a\nRUN true\nFROM golang:1.23 AS b\nRUN true\nFROM golang:1.22 AS c\n\
+                    FROM golang:1.23\n";
+        for cold in [true, false] {
+            let run = || check(&Input::new(text, TODAY), &Settings::default());
+            let ds = if cold { crate::memo::bypassed(run) } else { run() };
+            let eol: Vec<&Diagnostic> = ds.iter().filter(|d| d.code == "DW105").collect();
+            assert_eq!(eol.len(), 4, "{ds:#?}");
+            let (a, b, c, d) = (eol[0], eol[1], eol[2], eol[3]);
+            assert!(a.message.same(&b.message) && a.message.same(&d.message), "{eol:#?}");
+            assert!(!a.message.same(&c.message) && a.message != c.message);
+            let help = |x: &Diagnostic| x.help.clone().expect("DW105 has help");
+            assert!(help(a).same(&help(b)) && help(a).same(&help(d)));
+        }
+    }
 }

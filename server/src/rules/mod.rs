@@ -790,6 +790,28 @@ impl Finding {
     }
 }
 
+/// The last few distinct texts one rule's findings rendered, to share instead of copying again.
+#[derive(Default)]
+struct RecentTexts(Vec<crate::diagnostic::Text>);
+
+impl RecentTexts {
+    /// How many distinct texts are remembered; a rule's findings say a few different things.
+    const KEPT: usize = 8;
+
+    /// `text` as a shared text: an earlier equal one, or a new one remembered from now on.
+    fn share(&mut self, text: String) -> crate::diagnostic::Text {
+        if let Some(t) = self.0.iter().find(|t| t.as_str() == text) {
+            return t.clone();
+        }
+        let t = crate::diagnostic::Text::from(text);
+        if self.0.len() == Self::KEPT {
+            self.0.remove(0);
+        }
+        self.0.push(t.clone());
+        t
+    }
+}
+
 /// Turns a rule's findings into diagnostics in the user's language.
 pub(crate) fn to_diagnostics(
     rule: &'static Rule,
@@ -798,6 +820,9 @@ pub(crate) fn to_diagnostics(
     findings: Vec<Finding>,
     out: &mut Vec<Diagnostic>,
 ) {
+    // A rule often says the same thing many times (the same end-of-life image in every stage): equal
+    // texts share one allocation, which also lets the language server compare them by pointer.
+    let mut recent = RecentTexts::default();
     for f in findings {
         let message = messages::render(locale, f.message, &f.args);
         let help_id = f
@@ -811,8 +836,8 @@ pub(crate) fn to_diagnostics(
             file: f.file,
             range: f.range,
             severity: configured.or(f.severity).unwrap_or(rule.severity),
-            message: message.into(),
-            help: help.map(Into::into),
+            message: recent.share(message),
+            help: help.map(|h| recent.share(h)),
             message_id: f.message,
             fixes: f.fixes,
             related: f
