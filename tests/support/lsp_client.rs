@@ -27,7 +27,9 @@ pub fn to_json(o: Outgoing) -> Value {
     match o {
         Outgoing::Message(m) => serde_json::to_value(m).unwrap(),
         Outgoing::Raw(v) => v,
-        Outgoing::Serialized(body) => serde_json::from_slice(&body).unwrap(),
+        o @ (Outgoing::Serialized(_) | Outgoing::Diagnostics { .. }) => {
+            serde_json::from_slice(&o.body().unwrap()).unwrap()
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 //! `cached_and_uncached_output_are_byte_identical`).
 
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::ops::Range;
+use std::io::{self, Write};
 use std::sync::Arc;
 
 use lsp_types::{CodeDescription, DiagnosticSeverity, DiagnosticTag, NumberOrString};
@@ -109,10 +109,10 @@ fn span4(r: lsp_types::Range) -> Span4 {
     [r.start.line, r.start.character, r.end.line, r.end.character]
 }
 
-/// Writes `{"range":{"start":{"line":..,"character":..},"end":{...}}` exactly as serde writes the
-/// beginning of an `lsp_types::Diagnostic` (built on the stack, appended once: this runs for every
-/// diagnostic of every publication).
-fn write_range_prefix(out: &mut Vec<u8>, r: Span4) {
+/// `{"range":{"start":{"line":..,"character":..},"end":{...}}` exactly as serde writes the beginning
+/// of an `lsp_types::Diagnostic`, built on the stack (this runs for every diagnostic of every
+/// publication): the buffer and how much of it is the prefix.
+fn range_prefix(r: Span4) -> ([u8; 128], usize) {
     const PARTS: [&[u8]; 4] = [
         br#"{"range":{"start":{"line":"#,
         br#","character":"#,
@@ -139,25 +139,23 @@ fn write_range_prefix(out: &mut Vec<u8>, r: Span4) {
         len += d.len();
     }
     buf[len..len + 2].copy_from_slice(b"}}");
-    out.extend_from_slice(&buf[..len + 2]);
+    (buf, len + 2)
 }
 
-/// One published diagnostic: what its JSON shows, and where its JSON after the range is in
-/// [`Published::bytes`].
+/// One published diagnostic: what its JSON shows, and its JSON without the range. The JSON is shared
+/// by every later publication that shows the same diagnostic, wherever it then is.
 #[derive(Debug)]
 struct Entry {
-    /// Where the diagnostic's JSON object starts in [`Published::bytes`].
-    object: usize,
     /// The engine diagnostic, fixes dropped (they are not published; code actions recompute them).
     diag: Diagnostic,
     range: Span4,
     /// Ranges of the related places in this document, in order.
     related: Vec<Span4>,
-    /// The bytes after the range prefix (from `,"severity"` to the closing brace); when `whole` they
-    /// are the whole object and the entry is reused only at the same range.
-    tail: Range<usize>,
+    /// The object's JSON after the range prefix (from `,"severity"` to the closing brace); when `whole`,
+    /// the whole object, and the entry is reused only at the same range.
+    json: Arc<[u8]>,
     whole: bool,
-    /// Hash of the tail bytes (feeds the result id).
+    /// Hash of `json` (feeds the result id).
     hash: u64,
 }
 
@@ -181,6 +179,15 @@ impl Entry {
                 .zip(&d.related)
                 .all(|(x, y)| x.file == y.file && x.message == y.message)
     }
+
+    /// The entry's bytes in the array: its range prefix (unless `whole`) and its JSON.
+    fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        if !self.whole {
+            let (buf, len) = range_prefix(self.range);
+            out.write_all(&buf[..len])?;
+        }
+        out.write_all(&self.json)
+    }
 }
 
 /// `a == b` for short strings: the same static text, or the same bytes compared in line.
@@ -188,19 +195,20 @@ fn same_str(a: &str, b: &str) -> bool {
     std::ptr::eq(a, b) || (a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y))
 }
 
-/// The last diagnostics of a document as published: the `publishDiagnostics` notification (shared with
-/// the writer thread), where its array is, and what each diagnostic showed.
+/// The last diagnostics of a document as published: what each diagnostic showed and its JSON. The
+/// writer thread writes the JSON array straight from here ([`Published::write_array`]), so a
+/// publication is never copied into one message, and the next publication shares the JSON of every
+/// diagnostic that did not change instead of copying it: with a long file open, the diagnostics' JSON
+/// is in memory once.
 #[derive(Debug, Default)]
 pub struct Published {
-    /// The complete notification (see [`publish_notification`]).
-    pub bytes: Arc<Vec<u8>>,
-    /// The JSON array of the diagnostics inside `bytes`.
-    pub array: Range<usize>,
     /// The result id: equal ids mean equal diagnostics (the array hashed in pieces).
     pub result_id: String,
     /// The document version the diagnostics are for.
     pub version: i32,
     entries: Vec<Entry>,
+    /// The length of the JSON array in bytes.
+    array_len: usize,
 }
 
 /// Result ids are compared only within one server process; a fixed seed keeps them reproducible.
@@ -211,14 +219,40 @@ const RESULT_ID_HASH: foldhash::fast::FixedState = foldhash::fast::FixedState::w
 const LOOKAHEAD: usize = 16;
 
 impl Published {
-    /// The array of the diagnostics.
-    pub fn array(&self) -> &[u8] {
-        &self.bytes[self.array.clone()]
+    /// The length of the JSON array of the diagnostics, in bytes.
+    pub fn array_len(&self) -> usize {
+        self.array_len
+    }
+
+    /// Writes the JSON array of the diagnostics (exactly [`Published::array_len`] bytes).
+    pub fn write_array(&self, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(b"[")?;
+        for (i, e) in self.entries.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            e.write(out)?;
+        }
+        out.write_all(b"]")
+    }
+
+    /// The JSON array of the diagnostics, in one buffer.
+    pub fn array(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.array_len);
+        // Writing to a vector cannot fail.
+        let _ = self.write_array(&mut out);
+        out
+    }
+
+    /// The `publishDiagnostics` notification of these diagnostics for `uri`, in one buffer (the server
+    /// sends it as [`crate::lsp::Outgoing::Diagnostics`] instead).
+    pub fn notification(&self, uri: &str) -> Vec<u8> {
+        publish_notification(uri, self.version, &self.array())
     }
 
     /// The publication of `ds` (whose previous publication was `prev`, if any) for `uri` at `version`.
     pub fn build(
-        prev: Option<Published>,
+        prev: Option<&Published>,
         ds: Vec<Diagnostic>,
         uri: &str,
         version: i32,
@@ -227,25 +261,16 @@ impl Published {
         enc: Encoding,
     ) -> Published {
         let parsed = uri.parse::<lsp_types::Uri>().ok();
-        let prev = prev.unwrap_or_default();
-        let old = &prev.entries;
-        let head = publish_head(uri, version);
-        // Room for the previous array and some growth: reallocating copies the whole message.
-        let mut out = Vec::with_capacity(head.len() + prev.array.len() + prev.array.len() / 16 + 1024);
-        out.extend_from_slice(head.as_bytes());
-        let array_start = out.len();
-        out.push(b'[');
+        let old: &[Entry] = prev.map_or(&[], |p| &p.entries);
+        // The brackets and the commas.
+        let mut array_len = 2 + ds.len().saturating_sub(1);
         let mut entries = Vec::with_capacity(ds.len());
         let mut id = RESULT_ID_HASH.build_hasher();
         let mut j = 0usize;
         let mut scratch = Vec::new();
         // The diagnostics are sorted by range: positions are found from the previous one's line.
         let mut cursor = convert::cursor(text, idx, enc);
-        for (i, mut d) in ds.into_iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            let object = out.len();
+        for mut d in ds {
             let range = span4(convert::range_from(&mut cursor, d.range));
             let related: Vec<Span4> = if parsed.is_some() {
                 d.related
@@ -257,19 +282,11 @@ impl Published {
                 Vec::new()
             };
             let found = (j..old.len().min(j + LOOKAHEAD)).find(|&k| old[k].shows_same(&d, range, &related));
-            let (tail_start, whole, hash) = match found {
+            let (json, whole, hash) = match found {
                 Some(k) => {
                     j = k + 1;
                     let e = &old[k];
-                    // At the same range the object is copied whole, range prefix included.
-                    let same_range = !e.whole && e.range == range;
-                    if !e.whole && !same_range {
-                        write_range_prefix(&mut out, range);
-                    }
-                    let from = if same_range { e.object } else { e.tail.start };
-                    let start = out.len() + (e.tail.start - from);
-                    out.extend_from_slice(&prev.bytes[from..e.tail.end]);
-                    (start, e.whole, e.hash)
+                    (e.json.clone(), e.whole, e.hash)
                 }
                 None => {
                     scratch.clear();
@@ -278,45 +295,40 @@ impl Published {
                         scratch.clear();
                         scratch.extend_from_slice(b"{}");
                     }
-                    let mut prefix = Vec::with_capacity(80);
-                    write_range_prefix(&mut prefix, range);
-                    let whole = !scratch.starts_with(&prefix);
-                    let tail = if whole { &scratch[..] } else { &scratch[prefix.len()..] };
-                    out.extend_from_slice(if whole { &[][..] } else { &prefix[..] });
-                    let start = out.len();
-                    out.extend_from_slice(tail);
-                    (start, whole, RESULT_ID_HASH.hash_one(tail))
+                    let (prefix, len) = range_prefix(range);
+                    let whole = !scratch.starts_with(&prefix[..len]);
+                    let json = if whole { &scratch[..] } else { &scratch[len..] };
+                    (Arc::from(json), whole, RESULT_ID_HASH.hash_one(json))
                 }
             };
+            if !whole {
+                array_len += range_prefix(range).1;
+            }
+            array_len += json.len();
             range.hash(&mut id);
             hash.hash(&mut id);
             d.fixes = Vec::new();
             entries.push(Entry {
-                object,
                 diag: d,
                 range,
                 related,
-                tail: tail_start..out.len(),
+                json,
                 whole,
                 hash,
             });
         }
-        out.push(b']');
-        let array = array_start..out.len();
-        out.extend_from_slice(b"}}");
         entries.len().hash(&mut id);
-        drop(prev);
         Published {
-            bytes: Arc::new(out),
-            array,
             result_id: format!("{:016x}", id.finish()),
             version,
             entries,
+            array_len,
         }
     }
 }
 
-fn publish_head(uri: &str, version: i32) -> String {
+/// The `publishDiagnostics` notification up to its diagnostics array (which the closing `}}` follows).
+pub fn publish_head(uri: &str, version: i32) -> String {
     format!(
         r#"{{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{{"uri":{},"version":{version},"diagnostics":"#,
         serde_json::Value::String(uri.to_string())
@@ -380,6 +392,7 @@ mod tests {
         let uri = "file:///tmp/my%20app/Dockerfile";
         let mut prev: Option<Published> = None;
         let mut reused_any = false;
+        let mut shared_any = false;
         for (version, (text, settings, enc)) in steps.iter().enumerate() {
             let version = version as i32 + 1;
             let idx = LineIndex::new(text);
@@ -390,29 +403,37 @@ mod tests {
             if let Some(p) = &prev {
                 reused_any |= p.entries.iter().any(|e| cold.entries.iter().any(|c| c.hash == e.hash));
             }
-            let warm = Published::build(prev.take(), ds, uri, version, text, &idx, *enc);
+            let warm = Published::build(prev.as_ref(), ds, uri, version, text, &idx, *enc);
+            if let Some(p) = &prev {
+                shared_any |= warm
+                    .entries
+                    .iter()
+                    .any(|w| p.entries.iter().any(|e| Arc::ptr_eq(&w.json, &e.json)));
+            }
             assert_eq!(
-                String::from_utf8_lossy(warm.array()),
+                String::from_utf8_lossy(&warm.array()),
                 String::from_utf8_lossy(&uncached),
                 "step {version}"
             );
+            assert_eq!(warm.array_len(), uncached.len());
             assert_eq!(
-                warm.bytes.as_slice(),
+                warm.notification(uri).as_slice(),
                 publish_notification(uri, version, &uncached).as_slice()
             );
-            assert_eq!(warm.bytes, cold.bytes);
+            assert_eq!(warm.notification(uri), cold.notification(uri));
             assert_eq!(warm.result_id, cold.result_id, "step {version}");
-            let v: serde_json::Value = serde_json::from_slice(&warm.bytes).unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&warm.notification(uri)).unwrap();
             assert_eq!(v["params"]["version"], version);
             prev = Some(warm);
         }
         assert!(reused_any, "some diagnostics were reused between steps");
+        assert!(shared_any, "a reused diagnostic's JSON is shared, not copied");
     }
 
     #[test]
     fn result_ids_tell_different_diagnostics_apart() {
         let en = Settings::default();
-        let build = |prev: Option<Published>, text: &str, version: i32| {
+        let build = |prev: Option<&Published>, text: &str, version: i32| {
             Published::build(
                 prev,
                 diagnostics(text, &en),
@@ -426,7 +447,7 @@ mod tests {
         let a = build(None, BASE, 1);
         let b = build(None, BASE, 2);
         assert_eq!(a.result_id, b.result_id, "the version is not part of the diagnostics");
-        let c = build(Some(b), &format!("\n{BASE}"), 3);
+        let c = build(Some(&b), &format!("\n{BASE}"), 3);
         assert_ne!(a.result_id, c.result_id, "moved diagnostics are different diagnostics");
         let empty = Published::build(
             None,
@@ -438,5 +459,6 @@ mod tests {
             Encoding::Utf16,
         );
         assert_eq!(empty.array(), b"[]");
+        assert_eq!(empty.array_len(), 2);
     }
 }

@@ -97,7 +97,7 @@ pub struct Server {
     dirty: BTreeSet<String>,
     /// Last published (push) or reported (pull) diagnostics per document (with their JSON and result
     /// id, reused for the next check), and the date they were computed for.
-    published: HashMap<String, (Published, Date)>,
+    published: HashMap<String, (Arc<Published>, Date)>,
     /// Warnings already shown, so that a broken configuration is reported once.
     warned: HashSet<String>,
     exit_code: Option<i32>,
@@ -987,7 +987,7 @@ impl Server {
     /// The diagnostics of an open document as published: recomputed when the document (or what it
     /// depends on) changed since, or the date moved on; the JSON of diagnostics that did not change is
     /// reused.
-    fn publication(&mut self, uri: &str) -> Option<&Published> {
+    fn publication(&mut self, uri: &str) -> Option<&Arc<Published>> {
         let today = self.today.unwrap_or_else(today_from_clock);
         let version = self.docs.get(uri)?.version;
         let fresh = !self.dirty.contains(uri)
@@ -999,8 +999,9 @@ impl Server {
             let ds = self.check_doc(uri, false);
             let prev = self.published.remove(uri).map(|(p, _)| p);
             let doc = self.docs.get(uri)?;
-            let p = Published::build(prev, ds, uri, doc.version, &doc.text, &doc.index, self.enc);
-            self.published.insert(uri.to_string(), (p, today));
+            let p = Published::build(prev.as_deref(), ds, uri, doc.version, &doc.text, &doc.index, self.enc);
+            drop(prev);
+            self.published.insert(uri.to_string(), (Arc::new(p), today));
             self.dirty.remove(uri);
         }
         self.published.get(uri).map(|(p, _)| p)
@@ -1022,8 +1023,12 @@ impl Server {
             if let Some(p) = self.publication(&uri) {
                 // The same diagnostics for the same version need not be sent again.
                 if before.as_ref() != Some(&(p.result_id.clone(), p.version)) {
-                    let bytes = p.bytes.clone();
-                    self.send(Outgoing::Serialized(bytes));
+                    let m = Outgoing::Diagnostics {
+                        head: crate::lsp::diagnostics::publish_head(&uri, p.version).into_bytes(),
+                        diagnostics: p.clone(),
+                        tail: b"}}",
+                    };
+                    self.send(m);
                 }
             }
         }
@@ -1045,17 +1050,17 @@ impl Server {
         if p.previous_result_id.as_deref() == Some(rid.as_str()) {
             return self.respond(id, Ok(json!({ "kind": "unchanged", "resultId": rid })));
         }
-        // Written from the cached array, without a `Value` tree of the items.
+        // Written from the kept JSON of the diagnostics, without a `Value` tree of the items.
         let head = format!(
             r#"{{"jsonrpc":"2.0","id":{},"result":{{"kind":"full","resultId":"{rid}","items":"#,
             serde_json::to_string(&id).unwrap_or_else(|_| "null".into())
         );
-        let array = published.array();
-        let mut out = Vec::with_capacity(head.len() + array.len() + 2);
-        out.extend_from_slice(head.as_bytes());
-        out.extend_from_slice(array);
-        out.extend_from_slice(b"}}");
-        self.send(Outgoing::Serialized(Arc::new(out)));
+        let m = Outgoing::Diagnostics {
+            head: head.into_bytes(),
+            diagnostics: published.clone(),
+            tail: b"}}",
+        };
+        self.send(m);
     }
 
     fn workspace_diagnostics(&mut self, params: Value) -> Result<Value, ResponseError> {
@@ -1083,7 +1088,7 @@ impl Server {
             if previous.get(&uri) == Some(&id) {
                 items.push(json!({ "kind": "unchanged", "uri": uri, "version": version, "resultId": id }));
             } else {
-                let diags: Value = serde_json::from_slice(published.array()).unwrap_or_else(|_| json!([]));
+                let diags: Value = serde_json::from_slice(&published.array()).unwrap_or_else(|_| json!([]));
                 items.push(json!({ "kind": "full", "uri": uri, "version": version, "resultId": id, "items": diags }));
             }
         }

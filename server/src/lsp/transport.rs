@@ -12,6 +12,8 @@ use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 use lsp_server::Message;
 use serde_json::Value;
 
+use crate::lsp::diagnostics::Published;
+
 /// Largest message body accepted (64 MiB): a larger `Content-Length` is answered with an error and
 /// its bytes are skipped without being held in memory.
 pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
@@ -40,6 +42,40 @@ pub enum Outgoing {
     /// `publishDiagnostics` are written once instead of going through a `Value` tree. Shared: the server
     /// keeps the last notification of a document to reuse its bytes on the next check.
     Serialized(Arc<Vec<u8>>),
+    /// A message whose body is `head`, then the JSON array of `diagnostics`, then `tail`: a
+    /// `publishDiagnostics` notification or a pull report, written from the JSON the server keeps of
+    /// each diagnostic (shared with the server, never gathered into one buffer).
+    Diagnostics {
+        head: Vec<u8>,
+        diagnostics: Arc<Published>,
+        tail: &'static [u8],
+    },
+}
+
+impl Outgoing {
+    /// The message's body as written (with `jsonrpc`), in one buffer.
+    pub fn body(&self) -> io::Result<Vec<u8>> {
+        let mut value = match self {
+            Outgoing::Message(m) => serde_json::to_value(m)?,
+            Outgoing::Raw(v) => v.clone(),
+            Outgoing::Serialized(body) => return Ok(body.to_vec()),
+            Outgoing::Diagnostics {
+                head,
+                diagnostics,
+                tail,
+            } => {
+                let mut out = Vec::with_capacity(head.len() + diagnostics.array_len() + tail.len());
+                out.extend_from_slice(head);
+                diagnostics.write_array(&mut out)?;
+                out.extend_from_slice(tail);
+                return Ok(out);
+            }
+        };
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("jsonrpc".into(), Value::String("2.0".into()));
+        }
+        Ok(serde_json::to_vec(&value)?)
+    }
 }
 
 /// Reads one message body. `Ok(None)` at the end of input.
@@ -150,17 +186,30 @@ pub fn read_loop(mut input: impl BufRead, out: Sender<Incoming>) {
 /// Writes one framed message: header and body in one system call where the output allows it (a large
 /// `publishDiagnostics` is written from the shared bytes, without copying it).
 pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
-    // `lsp_server::Message` has no `jsonrpc` member; JSON-RPC 2.0 requires it on every message.
-    let mut value = match msg {
-        Outgoing::Message(m) => serde_json::to_value(m)?,
-        Outgoing::Raw(v) => v.clone(),
-        Outgoing::Serialized(body) => return write_framed(out, body),
-    };
-    if let Some(obj) = value.as_object_mut() {
-        obj.insert("jsonrpc".into(), Value::String("2.0".into()));
+    match msg {
+        Outgoing::Serialized(body) => write_framed(out, body),
+        Outgoing::Diagnostics {
+            head,
+            diagnostics,
+            tail,
+        } => {
+            let len = head.len() + diagnostics.array_len() + tail.len();
+            // The array is written in pieces (each diagnostic's range, then its shared JSON), gathered
+            // here into writes of a pipe's size.
+            let mut w = io::BufWriter::with_capacity(DIAGNOSTICS_WRITE, out);
+            write!(w, "Content-Length: {len}\r\n\r\n")?;
+            w.write_all(head)?;
+            diagnostics.write_array(&mut w)?;
+            w.write_all(tail)?;
+            w.flush()
+        }
+        // `lsp_server::Message` has no `jsonrpc` member; JSON-RPC 2.0 requires it on every message.
+        _ => write_framed(out, &msg.body()?),
     }
-    write_framed(out, &serde_json::to_vec(&value)?)
 }
+
+/// The writes a diagnostics message is gathered into: the capacity of a Linux pipe.
+const DIAGNOSTICS_WRITE: usize = 64 * 1024;
 
 fn write_framed(out: &mut impl Write, body: &[u8]) -> io::Result<()> {
     let header = format!("Content-Length: {}\r\n\r\n", body.len());
@@ -295,6 +344,8 @@ mod tests {
                 3,
                 br#"[{"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":1}},"message":"m"}]"#,
             ))),
+            diagnostics_message(1),
+            diagnostics_message(400),
         ];
         for m in msgs {
             let mut out = Vec::new();
@@ -307,8 +358,32 @@ mod tests {
             if v["method"] == "textDocument/publishDiagnostics" {
                 assert_eq!(v["params"]["uri"], "file:///a \"b\"/Dockerfile");
                 assert_eq!(v["params"]["version"], 3);
-                assert_eq!(v["params"]["diagnostics"][0]["message"], "m");
+                let ds = v["params"]["diagnostics"].as_array().unwrap();
+                let eol = ds.iter().filter(|d| d["code"] == "DW105").count();
+                assert!(ds[0]["message"] == "m" || eol == ds.len() - 1, "{body}");
+                assert!(m.body().is_ok_and(|b| b == body.as_bytes()));
             }
+        }
+    }
+
+    /// A `publishDiagnostics` notification written from a publication of a file of `stages` stages on
+    /// an end-of-life image (a diagnostic each; 400 of them are larger than one write).
+    fn diagnostics_message(stages: usize) -> Outgoing {
+        use crate::lsp::diagnostics::{Published, publish_head};
+        let text = "FROM golang:1.23\nRUN true\n".repeat(stages);
+        let today = crate::date::Date::parse("2026-11-28").unwrap();
+        let ds = crate::check::check(&crate::check::Input::new(&text, today), &Default::default());
+        assert!(ds.len() >= stages, "{ds:#?}");
+        let uri = "file:///a \"b\"/Dockerfile";
+        let idx = crate::text::LineIndex::new(&text);
+        let p = Published::build(None, ds, uri, 3, &text, &idx, crate::text::Encoding::Utf16);
+        if stages > 100 {
+            assert!(p.array_len() > DIAGNOSTICS_WRITE);
+        }
+        Outgoing::Diagnostics {
+            head: publish_head(uri, 3).into_bytes(),
+            diagnostics: Arc::new(p),
+            tail: b"}}",
         }
     }
 
