@@ -1,5 +1,6 @@
 //! Build script: embeds the data snapshots and the message catalogs as Rust source in `OUT_DIR`, and
-//! gives the linker the order of the functions a session runs (release builds linked by LLD).
+//! gives the linker the order of the functions a session runs and packs the relative relocations (release
+//! builds linked by LLD).
 
 #[path = "build/data.rs"]
 mod data;
@@ -7,6 +8,8 @@ mod data;
 mod link_order;
 #[path = "build/messages.rs"]
 mod messages;
+#[path = "build/relr.rs"]
+mod relr;
 
 use std::path::PathBuf;
 
@@ -15,5 +18,6 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     data::generate(&manifest, &out);
     messages::generate(&manifest, &out);
-    link_order::emit(&manifest);
+    let lld = link_order::emit(&manifest);
+    relr::emit(lld);
 }

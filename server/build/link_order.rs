@@ -14,18 +14,21 @@
 
 use std::path::Path;
 
-pub fn emit(manifest: &Path) {
+/// Passes the list to the linker where it is LLD; returns whether it is.
+pub fn emit(manifest: &Path) -> bool {
     let file = manifest.join("server/link-order.txt");
     println!("cargo:rerun-if-changed={}", file.display());
     println!("cargo:rerun-if-env-changed=DOCKWARD_NO_LINK_ORDER");
-    if !file.is_file() || !linker_is_lld() {
-        return;
+    let lld = linker_is_lld();
+    if !file.is_file() || !lld || std::env::var_os("DOCKWARD_NO_LINK_ORDER").is_some() {
+        return lld;
     }
     println!(
         "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
         file.display()
     );
     println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+    lld
 }
 
 fn var(name: &str) -> String {
@@ -35,8 +38,7 @@ fn var(name: &str) -> String {
 /// Whether the binary is linked by LLD with rustc's defaults: a release build for x86_64 Linux (GNU) by
 /// rustc 1.90 or later, with no linker chosen in the configuration or the flags.
 fn linker_is_lld() -> bool {
-    if std::env::var_os("DOCKWARD_NO_LINK_ORDER").is_some()
-        || var("PROFILE") != "release"
+    if var("PROFILE") != "release"
         || var("TARGET") != "x86_64-unknown-linux-gnu"
         || std::env::var_os("RUSTC_LINKER").is_some()
     {
