@@ -1185,20 +1185,43 @@ fn shift(r: &mut TextRange, delta: i64) {
     }
 }
 
-/// A whole-file rule's diagnostics for one state of what it reads ([`Rule::reads`]), with the starts and
-/// lengths of the items it read then: each diagnostic moves with the item it lies in.
+/// A whole-file rule's diagnostics for one state of what it reads ([`Rule::reads`]), with where the items
+/// they lie in were then: each diagnostic moves with its item.
 struct RuleFindings {
-    /// Shared with the other rules that read the same items.
-    items: std::sync::Arc<Vec<(u32, u32)>>,
+    /// How many items the rule read.
+    count: usize,
+    /// The items the diagnostics' ranges lie in, in order: start, length, and index among the items
+    /// read. Only those: a rule that reads every instruction and finds nothing keeps nothing here.
+    items: Vec<(u32, u32, u32)>,
     found: Vec<Diagnostic>,
 }
 
-/// Whole-file rule diagnostics by (rule code, fingerprint of what it reads). Bounded.
-#[allow(clippy::type_complexity)]
-static RULE_MEMO: std::sync::LazyLock<
-    std::sync::Mutex<std::collections::HashMap<(&'static str, u128), std::sync::Arc<RuleFindings>>>,
-> = std::sync::LazyLock::new(Default::default);
+/// Whole-file rule diagnostics by (rule code, fingerprint of what it reads). Bounded in entries and in
+/// diagnostics: typing in a `FROM` of a long file makes a new entry at every keystroke for each rule
+/// that reads it, each holding all of that rule's findings.
+static RULE_MEMO: std::sync::LazyLock<std::sync::Mutex<RuleMemo>> = std::sync::LazyLock::new(Default::default);
 const RULE_MEMO_MAX: usize = 512;
+const RULE_MEMO_MAX_DIAGNOSTICS: usize = 100_000;
+
+#[derive(Default)]
+struct RuleMemo {
+    entries: std::collections::HashMap<(&'static str, u128), std::sync::Arc<RuleFindings>>,
+    /// The diagnostics the entries hold together.
+    diagnostics: usize,
+}
+
+impl RuleMemo {
+    fn insert(&mut self, key: (&'static str, u128), found: RuleFindings) {
+        if self.entries.len() >= RULE_MEMO_MAX || self.diagnostics + found.found.len() > RULE_MEMO_MAX_DIAGNOSTICS {
+            self.entries.clear();
+            self.diagnostics = 0;
+        }
+        self.diagnostics += found.found.len();
+        if let Some(old) = self.entries.insert(key, std::sync::Arc::new(found)) {
+            self.diagnostics -= old.found.len();
+        }
+    }
+}
 
 pub(crate) use crate::memo::hash128;
 
@@ -1439,15 +1462,16 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
     let bypass = crate::memo::is_bypassed();
     let key = (rule.code, fp);
     if !bypass
-        && let Some(hit) = RULE_MEMO.lock().ok().and_then(|m| m.get(&key).cloned())
-        && hit.items.len() == count
+        && let Some(hit) = RULE_MEMO.lock().ok().and_then(|m| m.entries.get(&key).cloned())
+        && hit.count == count
     {
         if !hit.found.is_empty() {
             let read = ctx.read_items(mask);
             out.extend(hit.found.iter().map(|d| {
                 moved_copy(d, ctx.input.fixes, |r| {
-                    if let Some(Some(i)) = within_items(*r, &hit.items) {
-                        shift(r, i64::from(read[i].0) - i64::from(hit.items[i].0));
+                    if let Some(Some(k)) = within_kept_items(*r, &hit.items) {
+                        let (start, _, i) = hit.items[k];
+                        shift(r, i64::from(read[i as usize].0) - i64::from(start));
                     }
                 })
             }));
@@ -1467,18 +1491,35 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
         && !bypass
         && let Ok(mut memo) = RULE_MEMO.lock()
     {
-        if memo.len() >= RULE_MEMO_MAX {
-            memo.clear();
-        }
+        let mut items: Vec<(u32, u32, u32)> = found
+            .iter()
+            .flat_map(diagnostic_ranges)
+            .filter_map(|r| within_items(r, &read).flatten())
+            .map(|i| (read[i].0, read[i].1, i as u32))
+            .collect();
+        items.sort_unstable();
+        items.dedup();
         memo.insert(
             key,
-            std::sync::Arc::new(RuleFindings {
-                items: read,
+            RuleFindings {
+                count,
+                items,
                 found: found.clone(),
-            }),
+            },
         );
     }
     out.extend(found);
+}
+
+/// [`within_items`] over the items a memo entry kept (start, length, index): the position in `items`.
+/// The kept items are those the diagnostics' ranges were in, so each range finds the item it found then.
+fn within_kept_items(r: TextRange, items: &[(u32, u32, u32)]) -> Option<Option<usize>> {
+    if r.start == 0 && r.end == 0 {
+        return Some(None);
+    }
+    let k = items.partition_point(|(s, _, _)| *s <= r.start).checked_sub(1)?;
+    let (s, len, _) = items[k];
+    (r.end <= s + len).then_some(Some(k))
 }
 
 /// The read item (index in `items`) that contains `r`; `Some(None)` for the empty range at the top of the
@@ -1552,6 +1593,53 @@ mod doc_tests {
 #[cfg(test)]
 mod read_tests {
     use super::*;
+
+    fn findings(n: usize) -> RuleFindings {
+        let d = Diagnostic {
+            code: "DW105",
+            name: "end-of-life-base-image",
+            file: FileRef::Dockerfile,
+            range: TextRange::new(5, 9),
+            severity: Severity::Warning,
+            message: String::from("m").into(),
+            help: None,
+            message_id: "m",
+            fixes: Vec::new(),
+            related: Vec::new(),
+        };
+        RuleFindings {
+            count: n,
+            items: vec![(0, 10, 0)],
+            found: vec![d; n],
+        }
+    }
+
+    /// The whole-file memo holds at most `RULE_MEMO_MAX_DIAGNOSTICS` diagnostics (a new entry for every
+    /// keystroke in a `FROM` of a long file would otherwise keep all of a rule's findings each time),
+    /// and at most `RULE_MEMO_MAX` entries; a replaced entry's diagnostics no longer count.
+    #[test]
+    fn the_rule_memo_is_bounded_in_diagnostics_and_entries() {
+        let mut memo = RuleMemo::default();
+        let big = RULE_MEMO_MAX_DIAGNOSTICS / 3;
+        for k in 0..3 {
+            memo.insert(("DW105", k), findings(big));
+        }
+        assert_eq!((memo.entries.len(), memo.diagnostics), (3, 3 * big));
+        memo.insert(("DW105", 2), findings(1));
+        assert_eq!((memo.entries.len(), memo.diagnostics), (3, 2 * big + 1));
+        memo.insert(("DW105", 3), findings(big));
+        memo.insert(("DW105", 4), findings(big));
+        assert_eq!(
+            (memo.entries.len(), memo.diagnostics),
+            (1, big),
+            "cleared, then the new entry"
+        );
+        for k in 0..RULE_MEMO_MAX as u128 + 1 {
+            memo.insert(("DW001", k), findings(0));
+        }
+        assert!(memo.entries.len() <= RULE_MEMO_MAX);
+        assert!(memo.diagnostics <= RULE_MEMO_MAX_DIAGNOSTICS);
+    }
 
     /// `Ctx::read_print` keeps the read sets an item is in as one bit a set in a `u64`.
     #[test]
