@@ -119,7 +119,7 @@ fn file_shape(text: &str) -> Vec<String> {
     out.push(format!("escape {:?}", tree.escape));
     for (it, ins) in tree.instructions() {
         out.push(shape(ins));
-        for h in &ins.heredocs {
+        for h in ins.heredocs() {
             let body = &text[it.abs(h.body).as_usize()];
             out.push(format!(
                 "  heredoc {:?} chomp={} expand={} fd={} closed={} body={body:?}",

@@ -46,7 +46,7 @@ fn check_tokens(name: &str, text: &str) {
     let toks = tokens(text, &tree, None);
     let heredoc_bodies: Vec<TextRange> = tree
         .instructions()
-        .flat_map(|(it, ins)| ins.heredocs.iter().map(move |h| it.abs(h.body)))
+        .flat_map(|(it, ins)| ins.heredocs().iter().map(move |h| it.abs(h.body)))
         .collect();
     for w in toks.windows(2) {
         assert!(w[0].range.end <= w[1].range.start, "{name}: overlapping tokens {w:?}");

@@ -183,14 +183,14 @@ fn gap(text: &str, escape: char, it: ItemRef<'_>, i: &Instruction, last: bool) -
     use Scope::*;
     let target = i.onbuild_inner().unwrap_or(i);
     let abs = |a: u32, b: u32| &text[(a + it.start) as usize..(b + it.start) as usize];
-    if !i.heredocs.is_empty() {
+    if !i.heredocs().is_empty() {
         let args = target.text(&target.args_span);
         match target.kind {
             _ if i.kind == Kind::Onbuild => return Some(("heredoc in ONBUILD", RestOfFile)),
             Kind::Run if !args.starts_with("<<") => {
                 return Some(("heredoc not at the start of RUN's arguments", RestOfFile));
             }
-            Kind::Run if i.heredocs.len() > 1 => {
+            Kind::Run if i.heredocs().len() > 1 => {
                 return Some(("several heredocs in one RUN", RestOfFile));
             }
             _ => {}
@@ -205,13 +205,13 @@ fn gap(text: &str, escape: char, it: ItemRef<'_>, i: &Instruction, last: bool) -
     let line_end = text[end..].find('\n').map_or(text.len(), |p| end + p);
     let last_line = text[..line_end].trim_end_matches([' ', '\t', '\r']);
     let esc2 = format!("{escape}{escape}");
-    if last_line.ends_with(&esc2) && i.heredocs.is_empty() {
+    if last_line.ends_with(&esc2) && i.heredocs().is_empty() {
         return Some((
             "escaped escape character at a line end, read as a continuation",
             RestOfFile,
         ));
     }
-    if last && i.heredocs.is_empty() && abs(i.range.end, extent.len()).contains(escape) {
+    if last && i.heredocs().is_empty() && abs(i.range.end, extent.len()).contains(escape) {
         return Some(("continuation running into the end of the file", Instruction));
     }
     // Flags.
@@ -381,7 +381,7 @@ fn compare_command(c: &Ctx<'_>, d: &mut Diff, at: &str, i: &Instruction, ours: &
         (CommandForm::Shell(s), pd::Command::Shell(t)) => {
             // `RUN <<EOF ...`: parse-dockerfile's shell text starts after the heredoc marker.
             let mut range = s.range;
-            if let Some(h) = i.heredocs.first().filter(|h| h.marker.range.start == s.range.start) {
+            if let Some(h) = i.heredocs().first().filter(|h| h.marker.range.start == s.range.start) {
                 range = TextRange::new(h.marker.range.end, s.range.end);
             }
             d.check("shell form: span", c.ours(range) == c.theirs(&t.span), || {
@@ -397,10 +397,10 @@ fn compare_command(c: &Ctx<'_>, d: &mut Diff, at: &str, i: &Instruction, ours: &
 }
 
 fn compare_heredocs(c: &Ctx<'_>, d: &mut Diff, at: &str, i: &Instruction, theirs: &[&pd::HereDoc<'_>]) {
-    d.check("heredocs: count", i.heredocs.len() == theirs.len(), || {
-        format!("{at}: {} heredocs vs {}", i.heredocs.len(), theirs.len())
+    d.check("heredocs: count", i.heredocs().len() == theirs.len(), || {
+        format!("{at}: {} heredocs vs {}", i.heredocs().len(), theirs.len())
     });
-    for (h, t) in i.heredocs.iter().zip(theirs) {
+    for (h, t) in i.heredocs().iter().zip(theirs) {
         // parse-dockerfile's body ends where the terminator word starts (after `<<-` tabs).
         let end = h.terminator.map_or(h.body.end, |r| r.end - h.name.len() as u32);
         let ours = c.ours(TextRange::new(h.body.start, end));
@@ -491,7 +491,7 @@ fn compare_instruction(
                 }
                 PathList::Words(w) => {
                     // Heredoc markers are source words for us, heredoc sources for parse-dockerfile.
-                    let markers: Vec<TextRange> = heredoc_owner.heredocs.iter().map(|h| h.marker.range).collect();
+                    let markers: Vec<TextRange> = heredoc_owner.heredocs().iter().map(|h| h.marker.range).collect();
                     let plain: Vec<Span> = w.iter().copied().filter(|s| !markers.contains(&s.range)).collect();
                     compare_words(c, d, &at, i, &plain, &words);
                 }

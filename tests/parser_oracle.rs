@@ -215,7 +215,7 @@ fn our_view(text_all: &str, it: ItemRef<'_>, i: &Instruction) -> Cmd {
     let heredocs: Vec<Here> = if i.kind == Kind::Onbuild {
         Vec::new()
     } else {
-        i.heredocs
+        i.heredocs()
             .iter()
             .map(|h| Here {
                 name: h.name.clone(),
@@ -235,7 +235,7 @@ fn our_view(text_all: &str, it: ItemRef<'_>, i: &Instruction) -> Cmd {
     }
     let line = |rel: u32| support::line_of(text_all, it.start + rel);
     let mut end_line = line(i.full_range.end);
-    for r in i.inner_comments.iter().chain(&i.empty_continuation_lines) {
+    for r in i.inner_comments().iter().chain(i.empty_continuation_lines()) {
         end_line = end_line.max(line(r.end));
     }
     Cmd {
@@ -390,7 +390,7 @@ fn compare_file(name: &str, text: &str, answer: &Answer, report: &mut Report) {
                 }
                 field!(FIELDS[7], &got.original, &want.original);
                 field!(FIELDS[8], &got.heredocs, &want.heredocs);
-                if i.kind == Kind::Onbuild && !i.heredocs.is_empty() {
+                if i.kind == Kind::Onbuild && !i.heredocs().is_empty() {
                     report.onbuild_heredocs_hidden += 1;
                 }
             }

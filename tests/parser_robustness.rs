@@ -44,7 +44,7 @@ fn check_instruction(text: &str, base: u32, i: &Instruction, name: &str) {
     for f in &i.flags {
         in_text(text, abs(f.span.range), "flag", name);
     }
-    for h in &i.heredocs {
+    for h in i.heredocs() {
         in_text(text, abs(h.body), "heredoc body", name);
         in_text(text, abs(h.marker.range), "heredoc marker", name);
     }

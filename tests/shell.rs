@@ -234,7 +234,7 @@ fn every_run_of_the_corpus_is_analysed() {
                         .iter()
                         .find(|s| matches!(s.origin, ScriptOrigin::ShellForm | ScriptOrigin::HeredocBody { .. }));
                     // Only a lone heredoc run by another interpreter (`#!/usr/bin/env python3`) has no script.
-                    let foreign = ins.heredocs.len() == 1 && scripts.is_empty();
+                    let foreign = ins.heredocs().len() == 1 && scripts.is_empty();
                     assert!(
                         foreign || shell_form.is_some_and(|s| !s.script.commands.is_empty()),
                         "{}:{}: no command in {:?}",
@@ -242,7 +242,7 @@ fn every_run_of_the_corpus_is_analysed() {
                         support::line_of(&f.text, item.start),
                         ins.text(sp)
                     );
-                    if !ins.heredocs.is_empty() {
+                    if !ins.heredocs().is_empty() {
                         heredoc_runs += 1;
                     }
                 }

@@ -67,7 +67,7 @@ fn exec_form(ins: &Instruction, base: u32, text: &str, locale: Locale, out: &mut
 /// The edit that writes a shell-form CMD or ENTRYPOINT in the exec form, when its command uses no shell
 /// feature and sits on one line (also the fix of DW606).
 pub(crate) fn exec_form_edit(ins: &Instruction, base: u32, text: &str) -> Option<TextEdit> {
-    if !matches!(ins.kind, Kind::Cmd | Kind::Entrypoint) || !ins.heredocs.is_empty() {
+    if !matches!(ins.kind, Kind::Cmd | Kind::Entrypoint) || !ins.heredocs().is_empty() {
         return None;
     }
     let Args::Command(CommandForm::Shell(span)) = &ins.args else {
@@ -181,7 +181,7 @@ fn is_one_pair(kind: Kind, key: &str, pair: &str, escape: char) -> bool {
     let (Some((_, ins)), None) = (instructions.next(), instructions.next()) else {
         return false;
     };
-    if ins.kind != kind || !ins.errors.is_empty() || !tree.directive_errors.is_empty() {
+    if ins.kind != kind || !ins.errors().is_empty() || !tree.directive_errors.is_empty() {
         return false;
     }
     matches!(&ins.args, Args::KeyValues(kvs) if kvs.len() == 1 && !kvs[0].legacy && ins.text(&kvs[0].key) == key)

@@ -507,13 +507,13 @@ impl<'a> Cursor<'a, '_> {
     fn in_instruction(&self, index: usize, start: usize, ins: &Instruction) -> Vec<Item> {
         let text = self.text();
         let rel = (self.off - start) as u32;
-        if ins.inner_comments.iter().any(|r| r.start <= rel && rel <= r.end) {
+        if ins.inner_comments().iter().any(|r| r.start <= rel && rel <= r.end) {
             return Vec::new();
         }
         let w = self.word();
         let prefix = &text[w.start..self.off];
         // Inside a heredoc body or terminator: only variables.
-        if ins.heredocs.first().is_some_and(|h| rel >= h.body.start) {
+        if ins.heredocs().first().is_some_and(|h| rel >= h.body.start) {
             return self.variable_at(index, w).unwrap_or_default();
         }
         let first_line = self.line_start == start;

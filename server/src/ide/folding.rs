@@ -79,7 +79,7 @@ pub fn folding_ranges(index: &LineIndex, tree: &Dockerfile, model: &Model) -> Ve
                 let full = it.abs(ins.full_range);
                 let (a, b) = (line(full.start), last_line(full));
                 push(a, b, FoldKind::Region);
-                for h in &ins.heredocs {
+                for h in ins.heredocs() {
                     let body = it.abs(h.body);
                     // From the line that opens the body to the closing line (or the body's last line).
                     let open = line(body.start).saturating_sub(1);

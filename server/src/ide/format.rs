@@ -95,12 +95,12 @@ pub fn on_type_newline(text: &str, tree: &Dockerfile, opts: &FormatOptions, offs
     let above = line_above(line);
     if let Some(it) = tree.item_at(above as u32).and_then(|i| tree.item(i))
         && let Some(ins) = it.instruction()
-        && !ins.heredocs.is_empty()
+        && !ins.heredocs().is_empty()
     {
         let rel = (above - it.start as usize) as u32;
         if rel >= ins.range.end {
             let after_last = ins
-                .heredocs
+                .heredocs()
                 .last()
                 .and_then(|h| h.terminator)
                 .is_some_and(|t| t.start == rel);
@@ -353,7 +353,7 @@ impl<'a> Formatter<'a> {
         };
         let mut limit = text.len();
         for (it, ins) in tree.instructions() {
-            if ins.heredocs.iter().any(|h| h.terminator.is_none()) {
+            if ins.heredocs().iter().any(|h| h.terminator.is_none()) {
                 limit = line_end(text.as_bytes(), (it.start + ins.range.end) as usize).0;
                 break;
             }
@@ -620,7 +620,7 @@ impl<'a> Formatter<'a> {
                 self.trailing(if i == 0 { kw } else { line }, ce);
             }
         }
-        for r in &ins.inner_comments {
+        for r in ins.inner_comments() {
             let hash = base + r.start as usize;
             let end = base + r.end as usize;
             let line = b[..hash].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
@@ -629,7 +629,7 @@ impl<'a> Formatter<'a> {
             }
             self.trailing(hash + 1, end);
         }
-        for r in &ins.empty_continuation_lines {
+        for r in ins.empty_continuation_lines() {
             let (s, e) = (base + r.start as usize, base + r.end as usize);
             if self.opts.trim_trailing_whitespace && b[s..e].iter().all(|&c| is_blank_char(c)) {
                 self.edit(s, e, "");

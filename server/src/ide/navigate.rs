@@ -518,7 +518,7 @@ impl<'a> Navigation<'a> {
         let Some(it) = self.tree.item(item) else {
             return Ok(());
         };
-        let Some(h) = it.instruction().and_then(|i| i.heredocs.get(index)) else {
+        let Some(h) = it.instruction().and_then(|i| i.heredocs().get(index)) else {
             return Ok(());
         };
         let body = slice(self.text, it.abs(h.body));
@@ -654,7 +654,7 @@ impl<'a> Navigation<'a> {
             }
         }
         if matches!(ins.kind, Kind::Copy | Kind::Add) && stage.is_some() {
-            for h in ins.heredocs.iter().filter(|h| h.expand) {
+            for h in ins.heredocs().iter().filter(|h| h.expand) {
                 let body = slice(self.text, it.abs(h.body));
                 let (refs, _) = shellword::var_refs(body, self.tree.escape);
                 for r in refs {
@@ -725,7 +725,7 @@ impl<'a> Navigation<'a> {
 
 /// The delimiters of an instruction's heredocs: in the `<<` word and on the closing line.
 fn heredoc_occurrences(text: &str, it: ItemRef<'_>, ins: &Instruction, out: &mut Vec<Occurrence>) {
-    for (index, h) in ins.heredocs.iter().enumerate() {
+    for (index, h) in ins.heredocs().iter().enumerate() {
         if h.name.is_empty() {
             continue;
         }

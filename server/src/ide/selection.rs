@@ -109,7 +109,7 @@ fn instruction_ranges(it: ItemRef<'_>, ins: &Instruction, out: &mut Vec<TextRang
         out.push(it.abs(u.range));
         out.push(abs(&u.name));
     }
-    for h in &ins.heredocs {
+    for h in ins.heredocs() {
         out.push(abs(&h.marker));
         // The delimiter inside `<<"EOF"`, when the marker is written on one line.
         let marker = ins.text(&h.marker);

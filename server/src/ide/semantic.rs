@@ -570,7 +570,7 @@ impl Ctx<'_, '_> {
                 }
             }
         }
-        for r in &ins.inner_comments {
+        for r in ins.inner_comments() {
             self.p.fg(r.shift(self.base), TokenType::Comment, 0);
         }
     }
@@ -600,7 +600,7 @@ impl Ctx<'_, '_> {
     }
 
     fn heredocs(&mut self, ins: &Instruction) {
-        for h in &ins.heredocs {
+        for h in ins.heredocs() {
             let marker = ins.text(&h.marker);
             let lo = h.marker.lo as usize;
             let digits = marker.bytes().take_while(u8::is_ascii_digit).count();

@@ -77,7 +77,7 @@ declare_rule! {
 /// memoised with its text (a pass over every node on every keystroke cost 6% of one).
 fn check(ctx: &Ctx, instr: &Instr, sink: &mut Sink) {
     let (it, ins) = (instr.item, instr.ins);
-    if ins.empty_continuation_lines.is_empty() {
+    if ins.empty_continuation_lines().is_empty() {
         return;
     }
     // Consecutive blank lines are one finding with one fix that removes them all: removing only the
@@ -89,7 +89,7 @@ fn check(ctx: &Ctx, instr: &Instr, sink: &mut Sink) {
             .map_or(ctx.text.len(), |i| r.end as usize + i + 1) as u32
     };
     let mut runs: Vec<(TextRange, u32)> = Vec::new();
-    for r in &ins.empty_continuation_lines {
+    for r in ins.empty_continuation_lines() {
         let r = it.abs(*r);
         match runs.last_mut() {
             Some((first, end)) if *end == r.start => {

@@ -346,7 +346,7 @@ fn fold_fix(ctx: &Ctx, from: usize, to: usize) -> Option<Fix> {
             // Comments between them go away with the fold: keep it simple and refuse.
             return None;
         };
-        if ins.kind != Kind::Run || !ins.flags.is_empty() || !ins.heredocs.is_empty() {
+        if ins.kind != Kind::Run || !ins.flags.is_empty() || !ins.heredocs().is_empty() {
             return None;
         }
         let Some(CommandForm::Shell(sp)) = ins.command() else {

@@ -84,7 +84,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     let globals = &ctx.model.global_args;
     for (item, ins) in ctx.tree.instructions().filter(|(_, i)| i.kind == Kind::From) {
         // A `${...}` BuildKit cannot expand stops the build first (DW004).
-        if ins.errors.iter().any(|e| e.message == "invalid.bad-substitution") {
+        if ins.errors().iter().any(|e| e.message == "invalid.bad-substitution") {
             continue;
         }
         for u in ins.var_uses.iter().filter(|u| u.expanded_by_docker) {

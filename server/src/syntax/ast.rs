@@ -459,10 +459,11 @@ pub struct HealthcheckArgs {
     pub command: CommandForm,
 }
 
-/// Arguments, typed by instruction.
+/// Arguments, typed by instruction. The two largest variants are boxed: every instruction's node holds
+/// an `Args`, and few are `FROM` or `HEALTHCHECK`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Args {
-    From(FromArgs),
+    From(Box<FromArgs>),
     /// RUN, CMD, ENTRYPOINT, SHELL.
     Command(CommandForm),
     /// COPY, ADD, VOLUME.
@@ -474,7 +475,7 @@ pub enum Args {
     Words(Vec<Span>),
     /// USER, WORKDIR, STOPSIGNAL, MAINTAINER: the rest of the line as one string.
     Text(Option<Span>),
-    Healthcheck(HealthcheckArgs),
+    Healthcheck(Box<HealthcheckArgs>),
     /// The instruction ONBUILD adds to images built from this one.
     Onbuild(Option<Box<Instruction>>),
     /// Unknown instruction: the argument text.
@@ -560,17 +561,36 @@ pub struct Instruction {
     pub args: Args,
     /// Range of the argument text after the flags (may be empty).
     pub args_span: Span,
-    pub heredocs: Vec<Heredoc>,
-    pub errors: Vec<SyntaxError>,
     pub var_uses: Vec<VarUse>,
-    /// Comment lines inside a continuation (Docker drops them).
-    pub inner_comments: Vec<TextRange>,
-    /// Blank lines inside a continuation (Docker warns about them).
-    pub empty_continuation_lines: Vec<TextRange>,
+    /// Heredocs, problems, and comment and blank lines inside a continuation: `None` when the
+    /// instruction has none of them (most have none, and every node would otherwise hold four vectors).
+    /// Read through [`Instruction::heredocs`] and its siblings.
+    pub rare: Option<Box<Rare>>,
     /// From the keyword to the end of the instruction line's last piece (heredoc bodies excluded).
     pub range: TextRange,
     /// From the keyword to the end of the last heredoc terminator, or `range` without heredocs.
     pub full_range: TextRange,
+}
+
+/// The parts of an instruction that few instructions have (see [`Instruction::rare`]). Never all empty
+/// when kept: an instruction without any of them has `rare: None`, so that equal instructions are equal.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rare {
+    pub heredocs: Vec<Heredoc>,
+    pub errors: Vec<SyntaxError>,
+    /// Comment lines inside a continuation (Docker drops them).
+    pub inner_comments: Vec<TextRange>,
+    /// Blank lines inside a continuation (Docker warns about them).
+    pub empty_continuation_lines: Vec<TextRange>,
+}
+
+impl Rare {
+    fn is_empty(&self) -> bool {
+        self.heredocs.is_empty()
+            && self.errors.is_empty()
+            && self.inner_comments.is_empty()
+            && self.empty_continuation_lines.is_empty()
+    }
 }
 
 /// Which letters an instruction keyword has: `RUN` upper only, `run` lower only, `Run` both.
@@ -590,6 +610,36 @@ impl KeywordCase {
 }
 
 impl Instruction {
+    pub fn heredocs(&self) -> &[Heredoc] {
+        self.rare.as_ref().map_or(&[], |r| &r.heredocs)
+    }
+
+    pub fn errors(&self) -> &[SyntaxError] {
+        self.rare.as_ref().map_or(&[], |r| &r.errors)
+    }
+
+    /// Comment lines inside a continuation (Docker drops them).
+    pub fn inner_comments(&self) -> &[TextRange] {
+        self.rare.as_ref().map_or(&[], |r| &r.inner_comments)
+    }
+
+    /// Blank lines inside a continuation (Docker warns about them).
+    pub fn empty_continuation_lines(&self) -> &[TextRange] {
+        self.rare.as_ref().map_or(&[], |r| &r.empty_continuation_lines)
+    }
+
+    /// The rare parts, to add to (made when missing; see [`Instruction::tidy_rare`]).
+    pub fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Default::default)
+    }
+
+    /// Drops the rare parts when they are all empty, as [`Instruction::rare`] requires.
+    pub fn tidy_rare(&mut self) {
+        if self.rare.as_ref().is_some_and(|r| r.is_empty()) {
+            self.rare = None;
+        }
+    }
+
     /// Whether the instruction can hold an image reference: `FROM`, `COPY --from`, and `RUN` with a
     /// `--mount` that mentions `from`. `model::refs::image_uses` reads no other instruction (besides those
     /// the model is built from), which is what the image rules declare they read.
@@ -749,7 +799,7 @@ impl Node {
     pub fn has_errors(&self) -> bool {
         match &self.kind {
             NodeKind::Instruction(i) => {
-                !i.errors.is_empty() || i.onbuild_inner().is_some_and(|inner| !inner.errors.is_empty())
+                !i.errors().is_empty() || i.onbuild_inner().is_some_and(|inner| !inner.errors().is_empty())
             }
             NodeKind::Comment(c) => !c.errors.is_empty(),
         }

@@ -154,7 +154,7 @@ fn dump_instruction(out: &mut String, depth: usize, i: &Instruction, text: &str,
             }
         }
     }
-    for h in &i.heredocs {
+    for h in i.heredocs() {
         let _ = writeln!(
             out,
             "{pad}heredoc {:?} fd={} chomp={} expand={} marker {} body {}",
@@ -179,10 +179,10 @@ fn dump_instruction(out: &mut String, depth: usize, i: &Instruction, text: &str,
             q(v.range)
         );
     }
-    for c in &i.inner_comments {
+    for c in i.inner_comments() {
         let _ = writeln!(out, "{pad}inner-comment {}", q(*c));
     }
-    for e in &i.errors {
+    for e in i.errors() {
         dump_error(out, depth + 1, e, text, base);
     }
 }

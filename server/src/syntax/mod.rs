@@ -129,9 +129,9 @@ impl Dockerfile {
         for it in items.into_iter().filter_map(|i| self.item(i)) {
             match &it.node.kind {
                 NodeKind::Instruction(i) => {
-                    out.extend(i.errors.iter().map(|e| e.shifted(it.start)));
+                    out.extend(i.errors().iter().map(|e| e.shifted(it.start)));
                     if let Some(inner) = i.onbuild_inner() {
-                        out.extend(inner.errors.iter().map(|e| e.shifted(it.start)));
+                        out.extend(inner.errors().iter().map(|e| e.shifted(it.start)));
                     }
                 }
                 NodeKind::Comment(c) => out.extend(c.errors.iter().map(|e| e.shifted(it.start))),

@@ -418,10 +418,14 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
     let esc = escape as char;
     let mut instr = parse_logical(logical, pieces, esc, 0);
     if !errors.is_empty() {
-        instr.errors.splice(0..0, errors);
+        instr.rare_mut().errors.splice(0..0, errors);
     }
-    instr.inner_comments = inner_comments;
-    instr.empty_continuation_lines = empty_lines;
+    if !inner_comments.is_empty() {
+        instr.rare_mut().inner_comments = inner_comments;
+    }
+    if !empty_lines.is_empty() {
+        instr.rare_mut().empty_continuation_lines = empty_lines;
+    }
 
     // Heredocs read the lines after the instruction line.
     let mut lookahead = next;
@@ -431,7 +435,7 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
             match m {
                 Err(msg) => {
                     let span = instr.keyword;
-                    instr.errors.push(
+                    instr.rare_mut().errors.push(
                         SyntaxError::new(ProblemKind::Syntax, span.range, "syntax.heredoc-invalid").arg("detail", msg),
                     );
                 }
@@ -457,10 +461,13 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
                     match terminator {
                         Some((ts, te, tn)) => {
                             body_end = ts;
-                            instr.errors.extend(long_lines_in(text, body_start, body_end, base));
+                            instr
+                                .rare_mut()
+                                .errors
+                                .extend(long_lines_in(text, body_start, body_end, base));
                             next = tn;
                             lookahead = lookahead.max(tn);
-                            instr.heredocs.push(Heredoc {
+                            instr.rare_mut().heredocs.push(Heredoc {
                                 marker,
                                 name: h.name,
                                 chomp: h.chomp,
@@ -476,15 +483,18 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
                             // instruction keyword.
                             let stop = recover_heredoc_end(text, body_start);
                             body_end = stop;
-                            instr.errors.extend(long_lines_in(text, body_start, body_end, base));
+                            instr
+                                .rare_mut()
+                                .errors
+                                .extend(long_lines_in(text, body_start, body_end, base));
                             next = stop;
                             // The search for a terminator read to the end of the file.
                             lookahead = text.len();
-                            instr.errors.push(
+                            instr.rare_mut().errors.push(
                                 SyntaxError::new(ProblemKind::Syntax, marker.range, "syntax.unterminated-heredoc")
                                     .arg("name", h.name.clone()),
                             );
-                            instr.heredocs.push(Heredoc {
+                            instr.rare_mut().heredocs.push(Heredoc {
                                 marker,
                                 name: h.name,
                                 chomp: h.chomp,
@@ -499,11 +509,12 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
                 }
             }
         }
-        if let Some(last) = instr.heredocs.last() {
+        if let Some(last) = instr.heredocs().last() {
             let end = last.terminator.map_or(last.body.end, |t| t.end);
             instr.full_range = TextRange::new(instr.range.start, end.max(instr.range.end));
         }
     }
+    instr.tidy_rare();
     let len = (next - base) as u32;
     let node = Node {
         kind: NodeKind::Instruction(instr),
@@ -690,11 +701,13 @@ pub(crate) fn parse_logical(logical: String, pieces: Vec<Piece>, escape: char, d
         flags,
         args,
         args_span,
-        heredocs: Vec::new(),
-        errors,
         var_uses,
-        inner_comments: Vec::new(),
-        empty_continuation_lines: Vec::new(),
+        rare: (!errors.is_empty()).then(|| {
+            Box::new(Rare {
+                errors,
+                ..Rare::default()
+            })
+        }),
         range,
         full_range: range,
     }
@@ -902,7 +915,7 @@ impl P<'_> {
                 if let Some(img) = a.image {
                     self.refs(img.lo as usize, img.hi as usize, true, true);
                 }
-                Args::From(a)
+                Args::From(Box::new(a))
             }
             Kind::Run | Kind::Cmd | Kind::Entrypoint | Kind::Shell => {
                 let form = self.command_form(lo, hi);
@@ -1034,10 +1047,10 @@ impl P<'_> {
                     self.err(keyword.range, "invalid.at-least-one")
                         .args
                         .push(("instruction", kw.into()));
-                    return Args::Healthcheck(HealthcheckArgs {
+                    return Args::Healthcheck(Box::new(HealthcheckArgs {
                         kind: None,
                         command: CommandForm::Empty,
-                    });
+                    }));
                 }
                 let b = self.s.as_bytes();
                 let mut sep = lo;
@@ -1072,10 +1085,10 @@ impl P<'_> {
                             .push(("type", written));
                     }
                 }
-                Args::Healthcheck(HealthcheckArgs {
+                Args::Healthcheck(Box::new(HealthcheckArgs {
                     kind: Some(typ_span),
                     command,
-                })
+                }))
             }
             Kind::Onbuild => {
                 if empty {
