@@ -54,6 +54,14 @@ fn check_instruction(text: &str, base: u32, i: &Instruction, name: &str) {
     if let Args::Onbuild(Some(inner)) = &i.args {
         check_instruction(text, base, inner, name);
     }
+    // Kept rare parts are never all empty (equal instructions must compare equal).
+    assert!(
+        i.rare.as_ref().is_none_or(|r| !(r.heredocs.is_empty()
+            && r.errors.is_empty()
+            && r.inner_comments.is_empty()
+            && r.empty_continuation_lines.is_empty())),
+        "{name}: an instruction keeps empty rare parts"
+    );
 }
 
 /// The tree's invariants: items in order, inside the text, not overlapping; every range valid.
