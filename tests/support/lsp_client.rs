@@ -27,9 +27,7 @@ pub fn to_json(o: Outgoing) -> Value {
     match o {
         Outgoing::Message(m) => serde_json::to_value(m).unwrap(),
         Outgoing::Raw(v) => v,
-        o @ (Outgoing::Serialized(_) | Outgoing::Diagnostics { .. }) => {
-            serde_json::from_slice(&o.body().unwrap()).unwrap()
-        }
+        o @ Outgoing::Diagnostics { .. } => serde_json::from_slice(&o.body().unwrap()).unwrap(),
     }
 }
 

@@ -2,8 +2,8 @@
 //!
 //! A check runs on every keystroke and most of its diagnostics are those of the previous check, often
 //! on other lines. [`Published`] keeps the JSON of the last diagnostics of a document: a diagnostic
-//! equal to one of the previous check in everything its JSON shows but its range is written by copying
-//! the previous bytes after the range, so only new diagnostics go through `lsp_types` and serde. The
+//! equal to one of the previous check in everything its JSON shows but its range shares the previous
+//! JSON after the range, so only new diagnostics go through `lsp_types` and serde. The
 //! output is byte for byte what [`serialize_uncached`] writes (guarded by
 //! `cached_and_uncached_output_are_byte_identical`).
 

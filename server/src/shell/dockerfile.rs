@@ -174,11 +174,7 @@ pub fn run_scripts(item_text: &str, ins: &Instruction) -> Vec<RunScript> {
 
 fn shell_form(item: &str, ins: &Instruction, lo: u32, hi: u32) -> Option<RunScript> {
     let command = ins.logical.get(lo as usize..hi as usize)?;
-    let heredocs = if ins.kind == Kind::Run {
-        ins.heredocs()
-    } else {
-        &[]
-    };
+    let heredocs = if ins.kind == Kind::Run { ins.heredocs() } else { &[] };
     // `RUN <<EOF`: the body is the script.
     if let [first, ..] = heredocs
         && command.trim() == ins.text(&first.marker)
