@@ -9,7 +9,8 @@
 //!
 //! Only where the linker is LLD (Rust 1.90 and later link `x86_64-unknown-linux-gnu` with it unless told
 //! otherwise), only for release builds, and never when `DOCKWARD_NO_LINK_ORDER` is set. Names the list
-//! has and the binary does not (other compiler versions mangle them differently) are skipped by the
+//! has and the binary does not (other compiler versions mangle them differently, and every name carries a
+//! hash of the crate's dependency set, so a change of dependencies changes them all) are skipped by the
 //! linker without a warning; the binary is then as it was without the list.
 
 use std::path::Path;

@@ -232,10 +232,33 @@ fn raw_stdout() -> Box<dyn Write> {
     {
         use std::os::fd::AsFd;
         if let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() {
+            #[cfg(target_os = "linux")]
+            widen_pipe(&fd);
             return Box::new(std::fs::File::from(fd));
         }
     }
     Box::new(io::stdout().lock())
+}
+
+/// The capacity asked for on a pipe to the editor (Linux's limit for unprivileged processes,
+/// `/proc/sys/fs/pipe-max-size`, is 1 MiB by default). A `publishDiagnostics` of a long file is hundreds
+/// of kilobytes: through the default 64 KiB the writer thread and the editor take turns for each 64 KiB.
+#[cfg(target_os = "linux")]
+const PIPE_SIZE: usize = 1 << 20;
+
+/// Widens `fd` to [`PIPE_SIZE`] (or 256 KiB where the limit is lower) when it is a pipe; anything else,
+/// or a refusal, leaves it as it is. The capacity it has then.
+#[cfg(target_os = "linux")]
+fn widen_pipe(fd: impl std::os::fd::AsFd) -> Option<usize> {
+    use rustix::pipe::{fcntl_getpipe_size, fcntl_setpipe_size};
+    let now = fcntl_getpipe_size(&fd).ok()?;
+    if now >= PIPE_SIZE {
+        return Some(now);
+    }
+    fcntl_setpipe_size(&fd, PIPE_SIZE)
+        .or_else(|_| fcntl_setpipe_size(&fd, 256 * 1024))
+        .ok()
+        .or(Some(now))
 }
 
 /// The stdio transport: a reader and a writer thread.
@@ -374,6 +397,19 @@ mod tests {
             diagnostics: Arc::new(p),
             tail: b"}}",
         }
+    }
+
+    /// Standard output, when it is a pipe, is widened for large messages; a file or a terminal is left
+    /// alone.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn pipes_to_the_editor_are_widened() {
+        let (_read, write) = rustix::pipe::pipe().unwrap();
+        let size = widen_pipe(&write).unwrap();
+        assert!(size >= 256 * 1024, "{size}");
+        assert_eq!(rustix::pipe::fcntl_getpipe_size(&write).unwrap(), size);
+        let file = std::fs::File::open(file!()).unwrap();
+        assert_eq!(widen_pipe(&file), None);
     }
 
     #[test]
