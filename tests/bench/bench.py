@@ -323,6 +323,20 @@ def print_only_lsp(dw):
     print(f"| peak RSS, 5,000-line file open | {dw['peak_rss_mib_5000']:.1f} MiB |")
 
 
+def link_order_found(binary):
+    """How many of the functions `server/link-order.txt` lists the binary has, and how many it lists; None
+    without `nm`. Every mangled name carries a hash of the crate's dependency set: after a change of
+    dependencies none match, the list is ignored, and the peak RSS grows by about 2 MiB."""
+    listed = [l.strip() for l in (ROOT / "server" / "link-order.txt").read_text().splitlines() if l.strip()]
+    if not shutil.which("nm") or not listed:
+        return None
+    out = subprocess.run(["nm", "--defined-only", "-j", str(binary)], capture_output=True, text=True)
+    if out.returncode != 0:
+        return None
+    names = set(out.stdout.split())
+    return sum(1 for n in listed if n in names), len(listed)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -336,6 +350,13 @@ def main():
     if not args.no_build:
         sh(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
     dockward = target / "release" / "dockward"
+    order = link_order_found(dockward)
+    if order:
+        found, listed = order
+        print(f"link order: the binary has {found:,} of the {listed:,} functions of server/link-order.txt", file=sys.stderr)
+        if found < 0.9 * listed:
+            print("warning: server/link-order.txt is stale (run tests/bench/link_order.py): the peak RSS will be "
+                  "higher than with a fresh list", file=sys.stderr)
     sizes = [500, 1000, 5000, 10000, 50000]
     edits = 20 if args.quick else 60
     starts = 5 if args.quick else 20
