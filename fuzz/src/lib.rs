@@ -48,7 +48,7 @@ pub fn assert_tree(text: &str, tree: &Dockerfile) {
             NodeKind::Instruction(i) => {
                 assert_in_text(text, it.abs(i.range), "instruction");
                 assert_in_text(text, it.abs(i.keyword.range), "keyword");
-                for h in &i.heredocs {
+                for h in i.heredocs() {
                     assert_in_text(text, it.abs(h.body), "heredoc body");
                 }
             }
