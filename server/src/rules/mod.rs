@@ -1401,9 +1401,7 @@ pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<I
     tree.items
         .iter()
         .map(|it| {
-            // Read from the item vector, not the nodes. The hash is kept with the item: an unchanged item
-            // is hashed once per edit session. An item cut short by the end of the text is hashed afresh
-            // (its text could grow with the file).
+            // Read from the item vector, not the nodes.
             let ItemFacts {
                 len,
                 kind,
@@ -1411,22 +1409,8 @@ pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<I
                 has_errors,
                 may_hold_image,
             } = it.facts;
-            let whole = it.start as usize + len as usize <= text.len();
-            let hash = match it.text_hash.get() {
-                Some(hash) if whole => hash,
-                _ => {
-                    let end = (it.start as usize + len as usize).min(text.len());
-                    let item_text = text.get(it.start as usize..end).unwrap_or("");
-                    let fresh = || crate::memo::text_hash(item_text);
-                    if whole && item_text.len() == len as usize {
-                        it.text_hash.get_or_init(fresh)
-                    } else {
-                        fresh()
-                    }
-                }
-            };
             ItemPrint {
-                hash,
+                hash: it.text_hash_in(text),
                 kind,
                 bits: kind.map_or(0, |k| kind_mask(&[k]) | if may_hold_image { IMAGE_HOLDER } else { 0 }),
                 start: it.start,

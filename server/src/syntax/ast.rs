@@ -887,6 +887,17 @@ impl Item {
             text_hash: TextHash::default(),
         }
     }
+
+    /// The 128-bit hash of the item's text in `text` (the text it is an item of), kept with the item:
+    /// an unchanged item is hashed once per edit session. An item cut short by the end of the text is
+    /// hashed afresh each time and its hash not kept (its text could grow with the file).
+    pub fn text_hash_in(&self, text: &str) -> u128 {
+        let (lo, len) = (self.start as usize, self.facts.len as usize);
+        match text.get(lo..lo + len) {
+            Some(whole) => self.text_hash.get_or_init(|| crate::memo::text_hash(whole)),
+            None => crate::memo::text_hash(text.get(lo..(lo + len).min(text.len())).unwrap_or("")),
+        }
+    }
 }
 
 /// An item viewed with its absolute position: converts relative ranges to absolute ones.

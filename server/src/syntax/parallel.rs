@@ -88,10 +88,7 @@ impl Work {
             // Each item's text hash too, which the first check needs of every item: here it is made
             // on several threads, while the text is still in this CPU's cache.
             for it in &items {
-                let lo = it.start as usize;
-                if let Some(text) = self.text.get(lo..lo + it.facts.len as usize) {
-                    it.text_hash.get_or_init(|| crate::memo::text_hash(text));
-                }
+                it.text_hash_in(&self.text);
             }
             slot.result = Some((items, end));
         }
