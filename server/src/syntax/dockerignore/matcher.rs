@@ -150,6 +150,8 @@ enum Compiled {
     Exact,
     Prefix,
     Suffix,
+    /// The regexp has no class, escape or anchor: matched without the regexp engine.
+    Program(glob::Program),
     Regex(Regex),
     /// Go's `regexp.Compile` failed: every evaluation reports `ErrBadPattern`.
     Error(String),
@@ -184,6 +186,7 @@ impl Entry {
                 let suffix = &cleaned[2..];
                 Ok(path_bytes.ends_with(suffix) || (suffix.first() == Some(&b'/') && path_bytes == &suffix[1..]))
             }
+            Compiled::Program(p) => Ok(p.matches(path)),
             Compiled::Regex(re) => Ok(re.is_match(path)),
             Compiled::Error(reason) => Err(reason),
         }
@@ -199,9 +202,9 @@ impl Entry {
 }
 
 /// Compiled regexps by cleaned pattern, shared by every matcher of the process: an ignore file is parsed
-/// again on every keystroke and the rules build matchers for the standard sensitive patterns on every
-/// check, so compiling each pattern once matters (a compile costs tens of microseconds, a lookup
-/// well under one).
+/// again on every keystroke, so compiling each pattern once matters (a compile costs tens of
+/// microseconds, a lookup well under one). Only patterns with a class, an escape or a `^` get here;
+/// the others are [`glob::Program`]s, built in well under a microsecond.
 static REGEX_MEMO: crate::memo::Memo<String, Compiled> = crate::memo::Memo::new(4096);
 
 fn compile(cleaned: &str) -> Compiled {
@@ -210,7 +213,10 @@ fn compile(cleaned: &str) -> Compiled {
         MatchType::Exact => Compiled::Exact,
         MatchType::Prefix => Compiled::Prefix,
         MatchType::Suffix => Compiled::Suffix,
-        MatchType::Regexp => REGEX_MEMO.get_or(cleaned, || compile_regexp(&go_regex)),
+        MatchType::Regexp => match glob::program(cleaned) {
+            Some(p) => Compiled::Program(p),
+            None => REGEX_MEMO.get_or(cleaned, || compile_regexp(&go_regex)),
+        },
     }
 }
 
