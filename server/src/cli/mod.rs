@@ -240,6 +240,13 @@ pub const EXIT_ERROR: i32 = 2;
 
 /// Runs the CLI with `args` (program name first), writing to `out` and `err`; returns the exit code.
 pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    // An editor starts the server with exactly these arguments: the server starts without the argument
+    // parser, whose code is a few hundred kilobytes the server would otherwise page in for nothing
+    // (the server's peak memory is one of its targets). Anything else goes through the parser.
+    if is_plain_lsp(&args) {
+        let _ = out.flush();
+        return crate::lsp::run_stdio();
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -271,6 +278,48 @@ pub fn run(args: Vec<OsString>, env: &Env, out: &mut dyn Write, err: &mut dyn Wr
                 version()
             );
             EXIT_ERROR
+        }
+    }
+}
+
+/// `dockward lsp` or `dockward lsp --stdio`, which the argument parser reads as `Command::Lsp`.
+fn is_plain_lsp(args: &[OsString]) -> bool {
+    match args {
+        [_, lsp] => lsp == "lsp",
+        [_, lsp, stdio] => lsp == "lsp" && stdio == "--stdio",
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    /// The server's start without the argument parser is taken exactly for arguments that the parser
+    /// reads as `lsp` with nothing else; help, repeated flags and other commands still go through it.
+    #[test]
+    fn plain_lsp_arguments_are_those_the_parser_reads_as_lsp() {
+        for plain in [&["dockward", "lsp"][..], &["dockward", "lsp", "--stdio"]] {
+            assert!(is_plain_lsp(&args(plain)), "{plain:?}");
+            let cli = Cli::try_parse_from(args(plain)).expect("parses");
+            assert!(
+                matches!(cli.command, Some(Command::Lsp(_))) && !cli.version,
+                "{plain:?}"
+            );
+        }
+        for other in [
+            &["dockward"][..],
+            &["dockward", "lsp", "--help"],
+            &["dockward", "lsp", "--stdio", "--stdio"],
+            &["dockward", "--version", "lsp"],
+            &["dockward", "check", "lsp"],
+            &["dockward", "LSP"],
+        ] {
+            assert!(!is_plain_lsp(&args(other)), "{other:?}");
         }
     }
 }
