@@ -142,6 +142,13 @@ fn range_prefix(r: Span4) -> ([u8; 128], usize) {
     (buf, len + 2)
 }
 
+/// The length of [`range_prefix`]`(r)`, counted rather than written (the builder needs only the length
+/// of every prefix; the writer thread writes them).
+fn range_prefix_len(r: Span4) -> usize {
+    const FIXED: usize = r#"{"range":{"start":{"line":,"character":},"end":{"line":,"character":}}"#.len();
+    FIXED + r.iter().map(|&n| n.checked_ilog10().map_or(1, |d| d as usize + 1)).sum::<usize>()
+}
+
 /// One published diagnostic: what its JSON shows, and its JSON without the range. The JSON is shared
 /// by every later publication that shows the same diagnostic, wherever it then is.
 #[derive(Debug)]
@@ -218,6 +225,10 @@ const RESULT_ID_HASH: foldhash::fast::FixedState = foldhash::fast::FixedState::w
 /// (diagnostics are sorted by position, so an edit inserts or removes a few in one place).
 const LOOKAHEAD: usize = 16;
 
+/// How many of a publication's latest freshly serialised diagnostics a new diagnostic is compared with
+/// (equal findings of one rule are usually near each other, or the rule's texts would not be shared).
+const RECENT: usize = 8;
+
 impl Published {
     /// The length of the JSON array of the diagnostics, in bytes.
     pub fn array_len(&self) -> usize {
@@ -264,10 +275,13 @@ impl Published {
         let old: &[Entry] = prev.map_or(&[], |p| &p.entries);
         // The brackets and the commas.
         let mut array_len = 2 + ds.len().saturating_sub(1);
-        let mut entries = Vec::with_capacity(ds.len());
+        let mut entries: Vec<Entry> = Vec::with_capacity(ds.len());
         let mut id = RESULT_ID_HASH.build_hasher();
         let mut j = 0usize;
         let mut scratch = Vec::new();
+        // The entries of the last few diagnostics serialised afresh in this publication, and how many were.
+        let mut recent: [Option<usize>; RECENT] = [None; RECENT];
+        let mut fresh = 0usize;
         // The diagnostics are sorted by range: positions are found from the previous one's line.
         let mut cursor = convert::cursor(text, idx, enc);
         for mut d in ds {
@@ -282,13 +296,29 @@ impl Published {
                 Vec::new()
             };
             let found = (j..old.len().min(j + LOOKAHEAD)).find(|&k| old[k].shows_same(&d, range, &related));
-            let (json, whole, hash) = match found {
-                Some(k) => {
+            // Not in the previous publication: perhaps one of this one's few latest new diagnostics shows
+            // the same (a file that uses one end-of-life image in every stage has hundreds of equal findings).
+            let twin = match found {
+                Some(_) => None,
+                None => recent
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .find(|&k| entries[k].shows_same(&d, range, &related)),
+            };
+            let (json, whole, hash) = match (found, twin) {
+                (Some(k), _) => {
                     j = k + 1;
                     let e = &old[k];
                     (e.json.clone(), e.whole, e.hash)
                 }
-                None => {
+                (None, Some(k)) => {
+                    let e: &Entry = &entries[k];
+                    (e.json.clone(), e.whole, e.hash)
+                }
+                (None, None) => {
+                    recent[fresh % RECENT] = Some(entries.len());
+                    fresh += 1;
                     scratch.clear();
                     let l = to_lsp_full(&d, parsed.as_ref(), text, idx, enc);
                     if serde_json::to_writer(&mut scratch, &l).is_err() {
@@ -302,7 +332,7 @@ impl Published {
                 }
             };
             if !whole {
-                array_len += range_prefix(range).1;
+                array_len += range_prefix_len(range);
             }
             array_len += json.len();
             range.hash(&mut id);
@@ -393,6 +423,7 @@ mod tests {
         let mut prev: Option<Published> = None;
         let mut reused_any = false;
         let mut shared_any = false;
+        let mut twins_shared = false;
         for (version, (text, settings, enc)) in steps.iter().enumerate() {
             let version = version as i32 + 1;
             let idx = LineIndex::new(text);
@@ -400,6 +431,11 @@ mod tests {
             assert!(!ds.is_empty(), "the example has findings");
             let uncached = serialize_uncached(&ds, uri, text, &idx, *enc);
             let cold = Published::build(None, ds.clone(), uri, version, text, &idx, *enc);
+            twins_shared |= cold
+                .entries
+                .iter()
+                .enumerate()
+                .any(|(i, a)| cold.entries[..i].iter().any(|b| Arc::ptr_eq(&a.json, &b.json)));
             if let Some(p) = &prev {
                 reused_any |= p.entries.iter().any(|e| cold.entries.iter().any(|c| c.hash == e.hash));
             }
@@ -428,6 +464,16 @@ mod tests {
         }
         assert!(reused_any, "some diagnostics were reused between steps");
         assert!(shared_any, "a reused diagnostic's JSON is shared, not copied");
+        assert!(twins_shared, "equal diagnostics of one publication share one JSON");
+    }
+
+    #[test]
+    fn range_prefix_lengths_are_counted_right() {
+        for n in [0, 1, 9, 10, 99, 100, 65_535, 999_999, 1_000_000, u32::MAX] {
+            for r in [[n, 0, 0, 0], [0, n, 0, 0], [0, 0, n, 0], [0, 0, 0, n], [n, n, n, n]] {
+                assert_eq!(range_prefix_len(r), range_prefix(r).1, "{r:?}");
+            }
+        }
     }
 
     #[test]
