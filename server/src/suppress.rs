@@ -198,14 +198,17 @@ pub struct Usage {
 }
 
 /// Removes suppressed diagnostics and records which pragma codes were used.
-pub fn apply(diags: Vec<Diagnostic>, pragmas: &[Pragma], skipped: &[&'static Rule]) -> (Vec<Diagnostic>, Usage) {
+pub fn apply(mut diags: Vec<Diagnostic>, pragmas: &[Pragma], skipped: &[&'static Rule]) -> (Vec<Diagnostic>, Usage) {
     let mut usage = Usage {
         used: pragmas.iter().map(|p| vec![false; p.codes.len()]).collect(),
     };
-    let mut kept = Vec::with_capacity(diags.len());
-    'next: for d in diags {
+    if pragmas.is_empty() && skipped.is_empty() {
+        return (diags, usage);
+    }
+    // In place: the diagnostics are not copied into a second vector (a long file has thousands).
+    diags.retain(|d| {
         if skipped.iter().any(|r| r.code == d.code) {
-            continue;
+            return false;
         }
         for (pi, p) in pragmas.iter().enumerate() {
             let applies = p.global
@@ -217,13 +220,13 @@ pub fn apply(diags: Vec<Diagnostic>, pragmas: &[Pragma], skipped: &[&'static Rul
             for (ci, c) in p.codes.iter().enumerate() {
                 if c.rules.iter().any(|r| r.code == d.code) {
                     usage.used[pi][ci] = true;
-                    continue 'next;
+                    return false;
                 }
             }
         }
-        kept.push(d);
-    }
-    (kept, usage)
+        true
+    });
+    (diags, usage)
 }
 
 #[cfg(test)]

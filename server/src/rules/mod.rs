@@ -938,9 +938,13 @@ const INSTR_MEMO_MAX: usize = 32_768;
 /// The last check's instructions in order (environment; each text's hash and findings). Consecutive checks
 /// of a document are mostly the same instructions in the same order, so walking along this list answers
 /// most of them without a lookup in [`INSTR_MEMO`] (a random access per instruction). An answer the
-/// memo does not keep (a range outside its instruction) is a gap here.
+/// memo does not keep (a range outside its instruction) is a gap here: the hash [`GAP`], which never
+/// answers (not an `Option`: that made each entry 48 bytes instead of 32, for thousands of instructions).
 #[allow(clippy::type_complexity)]
-static INSTR_LAST: std::sync::Mutex<(u128, Vec<Option<(u128, Found)>>)> = std::sync::Mutex::new((0, Vec::new()));
+static INSTR_LAST: std::sync::Mutex<(u128, Vec<(u128, Found)>)> = std::sync::Mutex::new((0, Vec::new()));
+
+/// The hash of a gap in [`INSTR_LAST`]: never taken for an instruction's, even if one had it.
+const GAP: u128 = 0;
 
 /// Runs the enabled instruction rules `rules` on every instruction of the file, answering from the memo
 /// for every instruction text already checked in the same environment, and appends their diagnostics.
@@ -975,7 +979,7 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
     let mut j = 0;
     for (n, &i) in instructions.iter().enumerate() {
         let hash = prints[i].hash;
-        let kept = |k: usize| last.get(k).and_then(Option::as_ref).filter(|(h, _)| *h == hash);
+        let kept = |k: usize| last.get(k).filter(|(h, _)| *h == hash && *h != GAP);
         if let Some((_, found)) = kept(j) {
             cached.push(Some(found.clone()));
             j += 1;
@@ -986,7 +990,7 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
             cached.push(None);
             // A replaced instruction moves on; an inserted one does not (the next one is the old one).
             let next = instructions.get(n + 1).map(|&k| prints[k].hash);
-            if next.is_none() || last.get(j).and_then(Option::as_ref).map(|(h, _)| *h) != next {
+            if next.is_none() || last.get(j).map(|(h, _)| *h).filter(|h| *h != GAP) != next {
                 j += 1;
             }
         }
@@ -1006,7 +1010,7 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
     }
     // 3. Run the rules on the rest.
     let mut fresh: Vec<(u128, Found)> = Vec::new();
-    let mut now: Vec<Option<(u128, Found)>> = Vec::with_capacity(if bypass { 0 } else { instructions.len() });
+    let mut now: Vec<(u128, Found)> = Vec::with_capacity(if bypass { 0 } else { instructions.len() });
     for (slot, &i) in cached.into_iter().zip(&instructions) {
         let p = &prints[i];
         let mut keep = true;
@@ -1040,7 +1044,7 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
             );
         }
         if !bypass {
-            now.push(keep.then_some((p.hash, found)));
+            now.push(if keep { (p.hash, found) } else { (GAP, None) });
         }
     }
     if bypass {
@@ -1483,14 +1487,11 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
             .collect();
         items.sort_unstable();
         items.dedup();
-        memo.insert(
-            key,
-            RuleFindings {
-                count,
-                items,
-                found: found.clone(),
-            },
-        );
+        // The memo keeps the findings with their fixes; the check gets copies, without fixes unless it
+        // wants them (the language server publishes diagnostics without: they were half the copy).
+        out.extend(found.iter().map(|d| moved_copy(d, ctx.input.fixes, |_| {})));
+        memo.insert(key, RuleFindings { count, items, found });
+        return;
     }
     out.extend(found);
 }
