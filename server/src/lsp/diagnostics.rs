@@ -146,7 +146,10 @@ fn range_prefix(r: Span4) -> ([u8; 128], usize) {
 /// of every prefix; the writer thread writes them).
 fn range_prefix_len(r: Span4) -> usize {
     const FIXED: usize = r#"{"range":{"start":{"line":,"character":},"end":{"line":,"character":}}"#.len();
-    FIXED + r.iter().map(|&n| n.checked_ilog10().map_or(1, |d| d as usize + 1)).sum::<usize>()
+    FIXED
+        + r.iter()
+            .map(|&n| n.checked_ilog10().map_or(1, |d| d as usize + 1))
+            .sum::<usize>()
 }
 
 /// One published diagnostic: what its JSON shows, and its JSON without the range. The JSON is shared
