@@ -129,6 +129,43 @@ fn no_user_is_appended_to_an_open_continuation() {
     assert_eq!(root.fixes.len(), 1);
 }
 
+/// `fuzz/artifacts/fixes/crash-8fdec5cf…` (seed 1, found by CI's run): the last instruction of the file
+/// had a heredoc that is never closed (`COPY --from=build/out <<EO…`, its delimiter made of invalid
+/// UTF-8), so its body ran to the end of the file, and DW101's fix appended `RUN adduser …` and
+/// `USER 10001:10001` inside that body: the stage still ran as root. No `USER` fix is offered there.
+#[test]
+fn no_user_is_appended_to_an_unclosed_heredoc() {
+    let artifact = String::from_utf8_lossy(
+        b"FROM alpine\nRUNCH go build -o /out/app .\nFROM alpine:2.20\n COPY --from=build\xea/out <<EO\xb5\xf5/coredn3/tc\x9a\x9c\x97\x90\xdf\x91ever cl\x7f\x01next\n",
+    )
+    .into_owned();
+    for text in [
+        artifact.as_str(),
+        "FROM node:22\nCOPY <<EOF /app/config\nkey=value\n",
+        "FROM node:22\nRUN <<EOF\nnpm ci\n",
+        "FROM node:22\nRUN cat <<A <<B\na\nA\nb\n",
+    ] {
+        let input = Input::new(text, TODAY);
+        fixes::all_promises(&input, &Settings::default()).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        let diags = check(&input, &Settings::default());
+        let root = diags
+            .iter()
+            .find(|d| d.code == "DW101")
+            .unwrap_or_else(|| panic!("{text:?}: running as root is reported"));
+        assert!(root.fixes.is_empty(), "{text:?}: {:?}", root.fixes);
+    }
+    // A closed heredoc at the end still gets the fix.
+    let diags = check(
+        &Input::new("FROM node:22\nRUN <<EOF\nnpm ci\nEOF\n", TODAY),
+        &Settings::default(),
+    );
+    let root = diags
+        .iter()
+        .find(|d| d.code == "DW101")
+        .expect("running as root is reported");
+    assert_eq!(root.fixes.len(), 1);
+}
+
 /// `fuzz/artifacts/dockerignore/timeout-864cd348…`: a 65 KB ignore file of 2,471 lines, most of them
 /// exceptions naming sensitive files. DW304 built a second matcher (every line but one) for each such
 /// exception: 8.9 s for the file in a release build, a timeout in the fuzzer. It now asks the one matcher

@@ -77,8 +77,8 @@ declare_rule! {
     /// The fix is unsafe: the application may need to write to files owned by root, bind a port below
     /// 1024 or read a root-only file, and it then fails at run time until those files are given to the
     /// new user (`COPY --chown`, `chown` in a `RUN`). No fix is offered when the file ends inside a
-    /// continuation (its last line ends with the escape character): Docker would read an added line as
-    /// part of that instruction.
+    /// continuation (its last line ends with the escape character) or inside a heredoc that is never
+    /// closed: Docker would read an added line as part of that instruction.
     ///
     /// ## References
     /// - CWE-250: Execution with Unnecessary Privileges
@@ -120,6 +120,8 @@ declare_rule! {
     /// 可能なところでは数値の ID を書きます。アプリケーションが root 所有のファイルへの書き込み、
     /// 1024 未満のポートの使用、root だけが読めるファイルを必要とする場合は実行時に失敗するため、
     /// 安全な修正ではありません (`COPY --chown` などでファイルを新しいユーザーに渡してください)。
+    /// ファイルが継続行の途中 (最後の行がエスケープ文字で終わる) や閉じられていないヒアドキュメントの中で
+    /// 終わる場合は、追加した行がその命令の一部として読まれるため、修正を提示しません。
     pub static ROOT_USER = {
         code: "DW101",
         name: "root-user",
@@ -337,6 +339,15 @@ fn insertion_point(ctx: &Ctx, stage: &Stage, anchor: usize) -> Option<(u32, Stri
                 .find(|l| !l.is_empty() && !l.starts_with('#'))
                 .unwrap_or("");
             if last_line.ends_with(tree.escape) {
+                return None;
+            }
+            // Nor when its heredoc is never closed: the body runs to the end of the file and an added
+            // line would be more of it.
+            if let Some(ins) = last.instruction()
+                && std::iter::once(ins)
+                    .chain(ins.onbuild_inner())
+                    .any(|i| i.heredocs().iter().any(|h| h.terminator.is_none()))
+            {
                 return None;
             }
             let needs_newline = end as usize >= ctx.text.len() && !ctx.text.ends_with('\n');
