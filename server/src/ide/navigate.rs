@@ -767,7 +767,7 @@ fn shell_refs(text: &str, it: ItemRef<'_>, ins: &Instruction) -> Vec<(TextRange,
     let mut out = Vec::new();
     if let Some(CommandForm::Exec(arr)) = ins.command() {
         // `["sh", "-c", "script"]`: the shell expands the script.
-        if let [prog, flag, script, ..] = arr.items.as_slice()
+        if let [prog, flag, script, ..] = &arr.items[..]
             && shell::is_shell(&prog.value)
             && flag.value == "-c"
         {

@@ -195,7 +195,7 @@ fn fix_for(ctx: &Ctx, it: &ItemRef, kind: SecretFile, source: &str, dest: &str) 
         }
         SecretFile::SshKey if !dest.contains(".ssh/config") => {
             let uses_ssh = |x: &Instruction| {
-                let t = x.logical.as_str();
+                let t: &str = &x.logical;
                 ["git ", "ssh ", "scp ", "git@", "ssh://"].iter().any(|w| t.contains(w))
             };
             (

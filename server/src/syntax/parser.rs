@@ -696,12 +696,12 @@ pub(crate) fn parse_logical(logical: String, pieces: Vec<Piece>, escape: char, d
         kind,
         keyword_case: KeywordCase::of(keyword_text),
         keyword,
-        logical,
-        pieces,
-        flags,
+        logical: logical.into_boxed_str(),
+        pieces: pieces.into_boxed_slice(),
+        flags: flags.into_boxed_slice(),
         args,
         args_span,
-        var_uses,
+        var_uses: var_uses.into_boxed_slice(),
         rare: (!errors.is_empty()).then(|| {
             Box::new(Rare {
                 errors,
@@ -985,7 +985,7 @@ impl P<'_> {
                 }
                 Args::Paths(list)
             }
-            Kind::Env | Kind::Label => Args::KeyValues(self.key_values(kw, keyword, lo, hi)),
+            Kind::Env | Kind::Label => Args::KeyValues(self.key_values(kw, keyword, lo, hi).into()),
             Kind::Arg => {
                 let ws = words::parse_words(self.s, lo, hi, self.escape);
                 if ws.is_empty() {
@@ -1014,7 +1014,7 @@ impl P<'_> {
                         default,
                     });
                 }
-                Args::Arg(decls)
+                Args::Arg(decls.into())
             }
             Kind::Expose => {
                 let ws = words::split_ws(self.s, lo, hi);
@@ -1027,7 +1027,7 @@ impl P<'_> {
                 for (x, y) in ws {
                     self.refs(x, y, true, true);
                 }
-                Args::Words(spans)
+                Args::Words(spans.into())
             }
             Kind::User | Kind::Workdir | Kind::Stopsignal | Kind::Maintainer => {
                 if empty {
