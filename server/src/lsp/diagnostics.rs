@@ -14,7 +14,7 @@ use std::sync::Arc;
 use lsp_types::{CodeDescription, DiagnosticSeverity, DiagnosticTag, NumberOrString};
 use serde_json::json;
 
-use crate::diagnostic::{Diagnostic, FileRef, Severity};
+use crate::diagnostic::{Diagnostic, FileRef, Related, Severity, Text};
 use crate::lsp::convert;
 use crate::text::{Encoding, LineIndex};
 
@@ -152,15 +152,49 @@ fn range_prefix_len(r: Span4) -> usize {
             .sum::<usize>()
 }
 
+/// What a published diagnostic's JSON shows besides its ranges: the fields of the engine diagnostic that
+/// reach it (not the whole diagnostic: its fixes, name and ranges took 56 more bytes per entry).
+#[derive(Debug)]
+struct Shown {
+    code: &'static str,
+    message_id: &'static str,
+    severity: Severity,
+    message: Text,
+    help: Option<Text>,
+    /// The related places (their ranges in this document are the entry's `related`).
+    related: Box<[Related]>,
+}
+
+impl Shown {
+    fn of(d: Diagnostic) -> Shown {
+        let Diagnostic {
+            code,
+            message_id,
+            severity,
+            message,
+            help,
+            related,
+            ..
+        } = d;
+        Shown {
+            code,
+            message_id,
+            severity,
+            message,
+            help,
+            related: related.into_boxed_slice(),
+        }
+    }
+}
+
 /// One published diagnostic: what its JSON shows, and its JSON without the range. The JSON is shared
 /// by every later publication that shows the same diagnostic, wherever it then is.
 #[derive(Debug)]
 struct Entry {
-    /// The engine diagnostic, fixes dropped (they are not published; code actions recompute them).
-    diag: Diagnostic,
+    shown: Shown,
     range: Span4,
     /// Ranges of the related places in this document, in order.
-    related: Vec<Span4>,
+    related: Box<[Span4]>,
     /// The object's JSON after the range prefix (from `,"severity"` to the closing brace); when `whole`,
     /// the whole object, and the entry is reused only at the same range.
     json: Arc<[u8]>,
@@ -174,7 +208,7 @@ impl Entry {
     /// Runs for every diagnostic of every publication: the short strings are compared without a call
     /// to `memcmp` (most are the same static or shared text), and so are the usually empty related lists.
     fn shows_same(&self, d: &Diagnostic, range: Span4, related: &[Span4]) -> bool {
-        let a = &self.diag;
+        let a = &self.shown;
         same_str(a.code, d.code)
             && same_str(a.message_id, d.message_id)
             && a.severity == d.severity
@@ -182,7 +216,7 @@ impl Entry {
             && a.help == d.help
             && (!self.whole || self.range == range)
             && self.related.len() == related.len()
-            && (related.is_empty() || self.related == related)
+            && (related.is_empty() || *self.related == *related)
             && a.related.len() == d.related.len()
             && a.related
                 .iter()
@@ -287,7 +321,7 @@ impl Published {
         let mut fresh = 0usize;
         // The diagnostics are sorted by range: positions are found from the previous one's line.
         let mut cursor = convert::cursor(text, idx, enc);
-        for mut d in ds {
+        for d in ds {
             let range = span4(convert::range_from(&mut cursor, d.range));
             let related: Vec<Span4> = if parsed.is_some() {
                 d.related
@@ -340,11 +374,10 @@ impl Published {
             array_len += json.len();
             range.hash(&mut id);
             hash.hash(&mut id);
-            d.fixes = Vec::new();
             entries.push(Entry {
-                diag: d,
+                shown: Shown::of(d),
                 range,
-                related,
+                related: related.into_boxed_slice(),
                 json,
                 whole,
                 hash,
