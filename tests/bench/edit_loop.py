@@ -5,6 +5,11 @@ bench.py: at the last byte of the message, before decoding), the diagnostics cou
 
     python3 tests/bench/edit_loop.py [--lines 5000] [--edits 40] [--server target/release/dockward]
     python3 tests/bench/edit_loop.py --perf /tmp/lsp.data   # perf record (cpu-clock: VMs have no hardware counters) on the server
+    python3 tests/bench/edit_loop.py --lines 50000 --floor   # and the pipe's floor for a message that size
+
+`--floor` times what no server can go below: a child process that writes a prebuilt message of the size
+of the last publication (its pipe widened to 1 MiB, as dockward widens its own) each time it is asked,
+read by this client as the edits' diagnostics are.
 """
 import argparse
 import os
@@ -19,6 +24,39 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import bench  # noqa: E402
 
 
+FLOOR_WRITER = r"""
+import fcntl, os, sys
+body = b"x" * int(sys.argv[1])
+msg = b"Content-Length: %d\r\n\r\n" % len(body) + body
+try:
+    fcntl.fcntl(1, 1031, 1 << 20)  # F_SETPIPE_SZ
+except OSError:
+    pass
+for _ in sys.stdin.buffer:
+    view = memoryview(msg)
+    while view:
+        view = view[os.write(1, view):]
+"""
+
+
+def pipe_floor(size, runs=60):
+    """Median milliseconds from asking a child for a prebuilt message of `size` bytes to its last byte read."""
+    child = subprocess.Popen([sys.executable, "-c", FLOOR_WRITER, str(size)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    out = child.stdout
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        child.stdin.write(b"go\n")
+        child.stdin.flush()
+        length = int(out.readline().split(b":")[1])
+        out.readline()
+        out.read(length)
+        times.append((time.perf_counter() - t0) * 1000)
+    child.stdin.close()
+    child.wait()
+    return statistics.median(times)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", bench.ROOT / "target"))
@@ -26,6 +64,7 @@ def main():
     ap.add_argument("--lines", type=int, default=5000)
     ap.add_argument("--edits", type=int, default=40)
     ap.add_argument("--perf", metavar="OUT", help="record a perf profile of the server during the edits")
+    ap.add_argument("--floor", action="store_true", help="also time a prebuilt message of the same size through a pipe")
     args = ap.parse_args()
     text = bench.generate(args.lines)
     c = bench.Lsp([args.server, "lsp", "--stdio"])
@@ -59,6 +98,9 @@ def main():
           f"{len(msg['params']['diagnostics'])} diagnostics, {msg['_bytes']} bytes; "
           f"peak RSS {c.peak_rss_kib() / 1024:.1f} MiB")
     c.close()
+    if args.floor:
+        size = msg["_bytes"]
+        print(f"pipe floor for a {size}-byte message: median {pipe_floor(size):.2f} ms")
 
 
 if __name__ == "__main__":
