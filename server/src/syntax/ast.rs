@@ -810,8 +810,8 @@ impl Node {
 }
 
 /// A 128-bit hash of an item's text, kept with the item once computed; equality and `Debug` ignore it
-/// (it is a cache, not content). Kept as two `u64`s: a `u128`'s 16-byte alignment made every item of
-/// the item vector 16 bytes larger.
+/// (it is a cache, not content). Kept as two `u64`s: a `u128`'s 16-byte alignment padded every item of
+/// the item vector from 56 to 64 bytes.
 #[derive(Clone, Default)]
 pub struct TextHash(std::sync::OnceLock<[u64; 2]>);
 
