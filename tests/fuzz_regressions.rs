@@ -29,7 +29,7 @@ fn check_within(text: &str, limit: Duration) -> Vec<dockward::Diagnostic> {
 /// Every fix offered on `text` keeps its promises, and `code` is reported there without a fix.
 fn reported_without_fix(text: &str, code: &str) {
     let input = Input::new(text, TODAY);
-    fixes::all_promises(&input, &Settings::default()).unwrap();
+    fixes::all_promises(&input, &Settings::default()).unwrap_or_else(|e| panic!("{text:?}: {e}"));
     let diags = check(&input, &Settings::default());
     let d = diags
         .iter()
@@ -111,22 +111,20 @@ fn no_user_is_appended_to_an_open_continuation() {
         // `.ci/run`, fuzz/artifacts/fixes/crash-3749e6fb…: comment lines after the open continuation.
         "FROM node:22\nRUN npm ci \\\n#     && apt-get install x\n\n# Install emacs:\n# Note: only",
     ] {
-        let input = Input::new(text, TODAY);
-        fixes::all_promises(&input, &Settings::default()).unwrap_or_else(|e| panic!("{text:?}: {e}"));
-        let diags = check(&input, &Settings::default());
-        let root = diags
-            .iter()
-            .find(|d| d.code == "DW101")
-            .expect("running as root is reported");
-        assert!(root.fixes.is_empty(), "{text:?}: {:?}", root.fixes);
+        reported_without_fix(text, "DW101");
     }
     // A closed last instruction still gets the fix.
-    let diags = check(&Input::new("FROM node:22\nRUN npm ci\n", TODAY), &Settings::default());
+    assert_eq!(root_user_fixes("FROM node:22\nRUN npm ci\n"), 1);
+}
+
+/// How many fixes DW101 offers on `text` (which must run as root).
+fn root_user_fixes(text: &str) -> usize {
+    let diags = check(&Input::new(text, TODAY), &Settings::default());
     let root = diags
         .iter()
         .find(|d| d.code == "DW101")
-        .expect("running as root is reported");
-    assert_eq!(root.fixes.len(), 1);
+        .unwrap_or_else(|| panic!("{text:?}: running as root is reported"));
+    root.fixes.len()
 }
 
 /// `fuzz/artifacts/fixes/crash-8fdec5cf…` (seed 1, found by CI's run): the last instruction of the file
@@ -145,25 +143,10 @@ fn no_user_is_appended_to_an_unclosed_heredoc() {
         "FROM node:22\nRUN <<EOF\nnpm ci\n",
         "FROM node:22\nRUN cat <<A <<B\na\nA\nb\n",
     ] {
-        let input = Input::new(text, TODAY);
-        fixes::all_promises(&input, &Settings::default()).unwrap_or_else(|e| panic!("{text:?}: {e}"));
-        let diags = check(&input, &Settings::default());
-        let root = diags
-            .iter()
-            .find(|d| d.code == "DW101")
-            .unwrap_or_else(|| panic!("{text:?}: running as root is reported"));
-        assert!(root.fixes.is_empty(), "{text:?}: {:?}", root.fixes);
+        reported_without_fix(text, "DW101");
     }
     // A closed heredoc at the end still gets the fix.
-    let diags = check(
-        &Input::new("FROM node:22\nRUN <<EOF\nnpm ci\nEOF\n", TODAY),
-        &Settings::default(),
-    );
-    let root = diags
-        .iter()
-        .find(|d| d.code == "DW101")
-        .expect("running as root is reported");
-    assert_eq!(root.fixes.len(), 1);
+    assert_eq!(root_user_fixes("FROM node:22\nRUN <<EOF\nnpm ci\nEOF\n"), 1);
 }
 
 /// `fuzz/artifacts/dockerignore/timeout-864cd348…`: a 65 KB ignore file of 2,471 lines, most of them
