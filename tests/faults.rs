@@ -376,6 +376,36 @@ fn a_ten_megabyte_document_is_served_within_bounds() {
     assert_eq!(s.close().0, Some(0));
 }
 
+/// The language server lexes on its own thread (`syntax::lex_on_calling_thread`): opening a document large
+/// enough for the command line's lexing workers starts none in the server, whose memory they would cost.
+/// (Vacuous on a machine with one CPU, where no worker is ever started.)
+#[cfg(target_os = "linux")]
+#[test]
+fn opening_a_large_document_starts_no_lexing_thread() {
+    let mut s = Server::start();
+    s.initialize();
+    let mut text = String::from("FROM alpine:3.20\n");
+    while text.len() < 256 * 1024 {
+        text.push_str("RUN echo \"a line of shell long enough to make the file large\" && true\n");
+    }
+    s.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": URI, "languageId": "dockerfile", "version": 1, "text": text } }),
+    );
+    diagnostics_for_version(&mut s, 1);
+    let threads: Vec<String> = std::fs::read_dir(format!("/proc/{}/task", s.child.id()))
+        .expect("the server's threads")
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim_end().to_string())
+        .collect();
+    assert!(threads.iter().any(|t| t.starts_with("dockward-lsp")), "{threads:?}");
+    assert!(!threads.iter().any(|t| t.starts_with("dockward-lex")), "{threads:?}");
+    let r = s.request(2, "shutdown", Value::Null);
+    assert_eq!(r["result"], Value::Null);
+    s.notify("exit", Value::Null);
+    assert_eq!(s.close().0, Some(0));
+}
+
 /// A build context of 1,000,000 files, five times the scan bound (`cli::discover::CONTEXT_MAX_ENTRIES`):
 /// the walk stops at the bound, in bounded time, and the user is told, by the CLI on stderr and by the
 /// language server in its log. The files are hard links of one empty file (one system call each), 1,000

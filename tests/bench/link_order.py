@@ -4,7 +4,8 @@ command-line checks run, which the build script asks the linker to place first (
 
 Usage: python3 tests/bench/link_order.py [--no-build]
 
-Needs valgrind. Builds the release binary, runs it under callgrind (which lists every function that ran,
+Needs valgrind. Builds the release binary as it ships (`bench.build_release`: on Linux the static one,
+whose list also has the C library's functions; a dynamic build skips those names), runs it under callgrind (which lists every function that ran,
 by its mangled name) in these sessions:
 - the language server: initialize, open the generated 5,000-line bench file, ten keystrokes, a hover, the
   code actions at the first diagnostic, a pull of the diagnostics, shutdown;
@@ -126,15 +127,40 @@ def unseen_functions():
     return names
 
 
+# The C library's string functions (memcpy, strlen, ...) come in one variant per instruction set, and the C
+# library picks one per function when the process starts, by the CPU. Under valgrind, which has no AVX-512,
+# it picks the AVX2 ones; a machine with AVX-512 runs the EVEX and AVX-512 ones, which the profile never
+# sees (in a static binary they are part of it, found with `perf record -e page-faults -d`). For every
+# variant the profile saw, and for `strcmp` (which the profile misses: valgrind answers it itself), these are
+# listed after the profile's functions.
+VARIANT = re.compile(r"^(__[a-z]+)_(?:sse2|ssse3|sse4_1|sse4_2|sse42|avx|avx2|avx2_rtm|avx_rtm)(?:_.*)?$")
+WIDE = ("_evex", "_avx512")
+
+
+def wide_variants(names):
+    """For each C library string function variant in `names`, the binary's EVEX and AVX-512 variants of it."""
+    bases = {m.group(1) for n in names if (m := VARIANT.match(n))} | {"__strcmp"}
+    out = subprocess.run(["nm", "--defined-only", BINARY], capture_output=True, text=True, check=True).stdout
+    found = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tTiI":
+            name = parts[2]
+            if any(name.startswith(b + w) for b in bases for w in WIDE) and name not in names and name not in found:
+                found.append(name)
+    return found
+
+
 def main():
     if "--no-build" not in sys.argv:
-        subprocess.run(["cargo", "build", "--release", "--bin", "dockward"], cwd=ROOT, check=True)
+        bench.build_release(quiet=False)
     with tempfile.TemporaryDirectory() as outdir:
         lsp_session(outdir)
         cli_sessions(outdir)
         server = functions(sorted(glob.glob(f"{outdir}/lsp-*.out")))
         extra = [n for n in unseen_functions() if n not in server]
         names = server + extra
+        names += wide_variants(names)
         names += [n for n in functions(sorted(glob.glob(f"{outdir}/cli-*.out"))) if n not in names]
     if not names:
         sys.exit("no function of the binary in the profiles")

@@ -33,6 +33,9 @@ pub enum Event {
 /// Runs the server on stdio until `exit` (or the client goes away); returns the process exit code:
 /// 0 after `shutdown` then `exit`, 1 otherwise.
 pub fn run_stdio() -> i32 {
+    // No lexing workers in the server: a thread with its own heap costs more memory than it saves time
+    // (see `syntax::lex_on_calling_thread`).
+    crate::syntax::lex_on_calling_thread();
     let io = transport::Stdio::start();
     let code = serve(io.incoming.clone(), io.outgoing.clone());
     io.finish();

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 pub use ast::*;
 pub use errors::{ProblemKind, SyntaxError};
+pub use parallel::lex_on_calling_thread;
 
 use crate::text::TextRange;
 
