@@ -102,9 +102,11 @@ pub fn pragmas(tree: &Dockerfile, text: &str) -> Vec<Pragma> {
     let mut out: Vec<Pragma> = Vec::new();
     let mut pending: Vec<usize> = Vec::new();
     for (index, item) in tree.items.iter().enumerate() {
-        // The item vector says which items are instructions: an instruction's node is read only when a
-        // comment before it waits for its range.
-        if item.facts.kind.is_some() && pending.is_empty() {
+        // The item vector says which items are instructions and which comments may be suppression
+        // comments: an instruction's node is read only when a comment before it waits for its range, and
+        // no other comment's node is read.
+        if (item.facts.kind.is_some() && pending.is_empty()) || (item.facts.kind.is_none() && !item.facts.may_be_pragma)
+        {
             continue;
         }
         let Some(it) = tree.item(index) else {
@@ -233,6 +235,66 @@ pub fn apply(mut diags: Vec<Diagnostic>, pragmas: &[Pragma], skipped: &[&'static
 mod tests {
     use super::*;
     use crate::syntax::parse;
+
+    /// Every comment `parse_comment` reads as a suppression comment is one the item vector marks as a
+    /// possible one (`ItemFacts::may_be_pragma`), which `pragmas` relies on to skip the others: comments
+    /// built like suppression comments from varied pieces (white space of several kinds or none, both tools
+    /// in either case, other words in their place, with or without `global`, codes and a reason).
+    #[test]
+    fn every_suppression_comment_is_marked_in_the_item_vector() {
+        const SPACE: &[&str] = &["", " ", "  ", "\t", "\u{3000}"];
+        const TOOL: &[&str] = &[
+            "dockward",
+            "hadolint",
+            "Dockward",
+            "HADOLINT",
+            "dockwards",
+            "check",
+            "x",
+        ];
+        const SCOPE: &[&str] = &["", "global ", "global", "GLOBAL "];
+        const CODES: &[&str] = &["DW101", "DW101,DL3006", " DL3006 ", "", "unknown-flag"];
+        const REASON: &[&str] = &["", " -- reason", " why", "--"];
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut pick = |of: &[&'static str]| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            of[(state % of.len() as u64) as usize]
+        };
+        let (mut accepted, mut refused) = (0, 0);
+        for _ in 0..5_000 {
+            let line = format!(
+                "#{}{}{}{}ignore{}={}{}",
+                pick(SPACE),
+                pick(TOOL),
+                pick(SPACE),
+                pick(SCOPE),
+                pick(SPACE),
+                pick(CODES),
+                pick(REASON)
+            );
+            let src = format!("FROM a\n{line}\nRUN b\n");
+            let tree = parse(&src);
+            let comment = tree
+                .items
+                .iter()
+                .find(|it| it.facts.kind.is_none())
+                .expect("the comment");
+            if parse_comment(&line, 7).is_some() {
+                accepted += 1;
+                assert!(comment.facts.may_be_pragma, "{line:?}");
+                assert_eq!(pragmas(&tree, &src).len(), 1, "{line:?}");
+            } else {
+                refused += 1;
+                assert!(pragmas(&tree, &src).is_empty(), "{line:?}");
+            }
+        }
+        assert!(
+            accepted > 500 && refused > 500,
+            "{accepted} suppression comments, {refused} others"
+        );
+    }
 
     #[test]
     fn parses_pragmas_with_exact_code_ranges() {

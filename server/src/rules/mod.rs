@@ -1412,6 +1412,7 @@ pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<I
                 keyword_case,
                 has_errors,
                 may_hold_image,
+                may_be_pragma: _,
             } = it.facts;
             ItemPrint {
                 hash: it.text_hash_in(text),
@@ -1455,9 +1456,12 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
     {
         if !hit.found.is_empty() {
             let read = ctx.read_items(mask);
+            // The diagnostics are in order, and so are their items: each range is looked for first where
+            // the last one was found.
+            let near = std::cell::Cell::new(0);
             out.extend(hit.found.iter().map(|d| {
                 moved_copy(d, ctx.input.fixes, |r| {
-                    if let Some(Some(k)) = within_kept_items(*r, &hit.items) {
+                    if let Some(Some(k)) = within_kept_items(*r, &hit.items, &near) {
                         let (start, _, i) = hit.items[k];
                         shift(r, i64::from(read[i as usize].0) - i64::from(start));
                     }
@@ -1498,11 +1502,22 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
 
 /// [`within_items`] over the items a memo entry kept (start, length, index): the position in `items`.
 /// The kept items are those the diagnostics' ranges were in, so each range finds the item it found then.
-fn within_kept_items(r: TextRange, items: &[(u32, u32, u32)]) -> Option<Option<usize>> {
+/// `near` is where to look first (the item of the range before, or the one after it), and is set to the
+/// item found; any other position is found by a binary search, with the same answer.
+fn within_kept_items(r: TextRange, items: &[(u32, u32, u32)], near: &std::cell::Cell<usize>) -> Option<Option<usize>> {
     if r.start == 0 && r.end == 0 {
         return Some(None);
     }
-    let k = items.partition_point(|(s, _, _)| *s <= r.start).checked_sub(1)?;
+    // The last item that starts at or before the range, as `partition_point` would give it.
+    let last_before = |k: usize| {
+        items.get(k).is_some_and(|(s, _, _)| *s <= r.start) && items.get(k + 1).is_none_or(|(s, _, _)| *s > r.start)
+    };
+    let k = match near.get() {
+        k if last_before(k) => k,
+        k if last_before(k + 1) => k + 1,
+        _ => items.partition_point(|(s, _, _)| *s <= r.start).checked_sub(1)?,
+    };
+    near.set(k);
     let (s, len, _) = items[k];
     (r.end <= s + len).then_some(Some(k))
 }
@@ -1516,6 +1531,47 @@ fn within_items(r: TextRange, items: &[(u32, u32)]) -> Option<Option<usize>> {
     let i = items.partition_point(|(s, _)| *s <= r.start).checked_sub(1)?;
     let (s, len) = items[i];
     (r.end <= s + len).then_some(Some(i))
+}
+
+#[cfg(test)]
+mod within_tests {
+    use super::*;
+
+    /// Wherever the search starts, a range finds the item a binary search finds: random item lists
+    /// (sorted, some touching, some apart), ranges anywhere (inside, across, between, before, after).
+    #[test]
+    fn the_near_item_gives_the_answer_of_a_binary_search() {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: u32| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % u64::from(n)) as u32
+        };
+        for _ in 0..2_000 {
+            let mut items = Vec::new();
+            let mut at = next(5);
+            for i in 0..next(12) {
+                let len = 1 + next(6);
+                items.push((at, len, i));
+                at += len + next(3);
+            }
+            let searched = |r: TextRange| {
+                if r.start == 0 && r.end == 0 {
+                    return Some(None);
+                }
+                let k = items.partition_point(|(s, _, _)| *s <= r.start).checked_sub(1)?;
+                let (s, len, _) = items[k];
+                (r.end <= s + len).then_some(Some(k))
+            };
+            let near = std::cell::Cell::new(next(14) as usize);
+            for _ in 0..20 {
+                let start = next(at + 4);
+                let r = TextRange::new(start, start + next(5));
+                assert_eq!(within_kept_items(r, &items, &near), searched(r), "{r:?} in {items:?}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

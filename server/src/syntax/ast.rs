@@ -777,6 +777,18 @@ pub struct Comment {
     pub errors: Vec<SyntaxError>,
 }
 
+/// The words a suppression comment starts with, after `#` and any white space (`# dockward ignore=...`,
+/// `# hadolint ignore=...`).
+pub const PRAGMA_TOOLS: [&str; 2] = ["dockward", "hadolint"];
+
+impl Comment {
+    /// Whether the comment starts like a suppression comment ([`PRAGMA_TOOLS`]). `suppress::pragmas`
+    /// reads no other comment.
+    pub fn may_be_pragma(&self) -> bool {
+        PRAGMA_TOOLS.iter().any(|t| self.text.starts_with(t))
+    }
+}
+
 /// What an item holds.
 // Instructions are the common case; boxing them would add an allocation to every one.
 #[allow(clippy::large_enum_variant)]
@@ -877,13 +889,16 @@ pub struct ItemFacts {
     pub has_errors: bool,
     /// [`Instruction::may_hold_image`].
     pub may_hold_image: bool,
+    /// [`Comment::may_be_pragma`] (`false` for an instruction): the suppression comments are found
+    /// from the item vector, without reading every comment's node at every check.
+    pub may_be_pragma: bool,
 }
 
 impl Item {
     pub fn new(start: u32, node: Node) -> Item {
-        let ins = match &node.kind {
-            NodeKind::Instruction(i) => Some(i),
-            NodeKind::Comment(_) => None,
+        let (ins, comment) = match &node.kind {
+            NodeKind::Instruction(i) => (Some(i), None),
+            NodeKind::Comment(c) => (None, Some(c)),
         };
         Item {
             start,
@@ -894,6 +909,7 @@ impl Item {
                 keyword_case: ins.map(|i| i.keyword_case).unwrap_or_default(),
                 has_errors: node.has_errors(),
                 may_hold_image: ins.is_some_and(Instruction::may_hold_image),
+                may_be_pragma: comment.is_some_and(Comment::may_be_pragma),
             },
             node: Arc::new(node),
             text_hash: TextHash::default(),
