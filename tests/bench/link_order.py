@@ -4,9 +4,9 @@ command-line checks run, which the build script asks the linker to place first (
 
 Usage: python3 tests/bench/link_order.py [--no-build]
 
-Needs valgrind. Builds the release binary as it ships (`bench.build_release`: on Linux the static one,
-whose list also has the C library's functions; a dynamic build skips those names), runs it under callgrind (which lists every function that ran,
-by its mangled name) in these sessions:
+Needs valgrind. Builds the release binary as it ships (`bench.build_release`: on Linux the static one, whose
+list also has the C library's functions; a dynamic build skips those names), runs it under callgrind (which
+lists every function that ran, by its mangled name) in these sessions:
 - the language server: initialize, open the generated 5,000-line bench file, ten keystrokes, a hover, the
   code actions at the first diagnostic, a pull of the diagnostics, shutdown;
 - `dockward check` over fixtures/corpus (JSON, one thread), over fixtures/demo (human and SARIF).
@@ -116,15 +116,16 @@ UNSEEN = re.compile(r"^(_start|frame_dummy|register_tm_clones|deregister_tm_clon
                     r"|wake_writer_or_readers).*)$")
 
 
-def unseen_functions():
-    """The binary's functions matching UNSEEN, by their symbol names."""
+def binary_functions():
+    """The binary's functions (text symbols, with the C library's indirect ones), by name, once each."""
     out = subprocess.run(["nm", "--defined-only", BINARY], capture_output=True, text=True, check=True).stdout
-    names = []
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[1] in "tT" and UNSEEN.match(parts[2]) and parts[2] not in names:
-            names.append(parts[2])
-    return names
+    rows = (line.split() for line in out.splitlines())
+    return list(dict.fromkeys(p[2] for p in rows if len(p) == 3 and p[1] in "tTiI"))
+
+
+def unseen_functions(functions):
+    """The functions of `functions` (the binary's) matching UNSEEN."""
+    return [n for n in functions if UNSEEN.match(n)]
 
 
 # The C library's string functions (memcpy, strlen, ...) come in one variant per instruction set, and the C
@@ -137,18 +138,13 @@ VARIANT = re.compile(r"^(__[a-z]+)_(?:sse2|ssse3|sse4_1|sse4_2|sse42|avx|avx2|av
 WIDE = ("_evex", "_avx512")
 
 
-def wide_variants(names):
-    """For each C library string function variant in `names`, the binary's EVEX and AVX-512 variants of it."""
-    bases = {m.group(1) for n in names if (m := VARIANT.match(n))} | {"__strcmp"}
-    out = subprocess.run(["nm", "--defined-only", BINARY], capture_output=True, text=True, check=True).stdout
-    found = []
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[1] in "tTiI":
-            name = parts[2]
-            if any(name.startswith(b + w) for b in bases for w in WIDE) and name not in names and name not in found:
-                found.append(name)
-    return found
+def wide_variants(names, functions):
+    """For each C library string function variant in `names`, the EVEX and AVX-512 variants of it among
+    `functions` (the binary's) that `names` does not have."""
+    prefixes = tuple(m.group(1) + w for n in names if (m := VARIANT.match(n)) for w in WIDE)
+    prefixes += tuple("__strcmp" + w for w in WIDE)
+    listed = set(names)
+    return [n for n in functions if n.startswith(prefixes) and n not in listed]
 
 
 def main():
@@ -158,9 +154,10 @@ def main():
         lsp_session(outdir)
         cli_sessions(outdir)
         server = functions(sorted(glob.glob(f"{outdir}/lsp-*.out")))
-        extra = [n for n in unseen_functions() if n not in server]
+        functions_of_binary = binary_functions()
+        extra = [n for n in unseen_functions(functions_of_binary) if n not in server]
         names = server + extra
-        names += wide_variants(names)
+        names += wide_variants(names, functions_of_binary)
         names += [n for n in functions(sorted(glob.glob(f"{outdir}/cli-*.out"))) if n not in names]
     if not names:
         sys.exit("no function of the binary in the profiles")
