@@ -186,6 +186,41 @@ class Lsp:
             self.p.kill()
 
 
+FLOOR_WRITER = r"""
+import fcntl, os, sys
+body = b"x" * int(sys.argv[1])
+msg = b"Content-Length: %d\r\n\r\n" % len(body) + body
+try:
+    fcntl.fcntl(1, 1031, 1 << 20)  # F_SETPIPE_SZ
+except OSError:
+    pass
+for _ in sys.stdin.buffer:
+    view = memoryview(msg)
+    while view:
+        view = view[os.write(1, view):]
+"""
+
+
+def pipe_floor(size, runs=60):
+    """Median milliseconds from asking a child process for a prebuilt message of `size` bytes to its last
+    byte read, read as the servers' messages are: what no server can go below for a message that size
+    (the child widens its pipe to 1 MiB, as dockward widens its own)."""
+    child = subprocess.Popen([sys.executable, "-c", FLOOR_WRITER, str(size)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    out = child.stdout
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        child.stdin.write(b"go\n")
+        child.stdin.flush()
+        length = int(out.readline().split(b":")[1])
+        out.readline()
+        out.read(length)
+        times.append((time.perf_counter() - t0) * 1000)
+    child.stdin.close()
+    child.wait()
+    return statistics.median(times)
+
+
 def pct(values, p):
     s = sorted(values)
     return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s) + 0.5)) - 1))]
@@ -257,7 +292,8 @@ def lsp_bench(servers, sizes):
         for name, c, _, lat, last in open_servers:
             msg = last["msg"]
             res[name]["edits"][lines] = {"median_ms": statistics.median(lat), "p95_ms": pct(lat, 95), "n": len(lat),
-                                         "diagnostics": len(msg["params"]["diagnostics"]), "message_bytes": msg["_bytes"]}
+                                         "diagnostics": len(msg["params"]["diagnostics"]), "message_bytes": msg["_bytes"],
+                                         "pipe_floor_ms": pipe_floor(msg["_bytes"])}
             if lines == 5000:
                 res[name]["peak_rss_mib_5000"] = c.peak_rss_kib() / 1024
             c.close()
@@ -325,7 +361,26 @@ def print_only_lsp(dw):
         print(f"| edit -> diagnostics, {lines:,} lines (median / p95) | {e['median_ms']:.2f} / {e['p95_ms']:.2f} ms |")
     for lines, e in dw["edits"].items():
         print(f"| diagnostics sent, {lines:,} lines (count, message size) | {work(e)} |")
+    if growth(dw):
+        print(f"| pipe floor of that message, 5,000 / 50,000 lines | {floors(dw)} |")
+        print(f"| growth 5,000 -> 50,000 lines (edit; edit above the floor) | {growth(dw)} |")
     print(f"| peak RSS, 5,000-line file open | {dw['peak_rss_mib_5000']:.1f} MiB |")
+
+
+def floors(r):
+    e = r["edits"]
+    return f"{e[5000]['pipe_floor_ms']:.2f} / {e[50000]['pipe_floor_ms']:.2f} ms"
+
+
+def growth(r):
+    """How much slower an edit is on 50,000 lines than on 5,000, in all and above the pipe floor of its
+    message (the part a server can still cut); empty unless both sizes ran."""
+    e = r["edits"]
+    if 5000 not in e or 50000 not in e:
+        return ""
+    a, b = e[5000], e[50000]
+    above = (b["median_ms"] - b["pipe_floor_ms"]) / max(a["median_ms"] - a["pipe_floor_ms"], 1e-9)
+    return f"{b['median_ms'] / a['median_ms']:.1f}x; {above:.1f}x"
 
 
 def link_order_found(binary):
@@ -432,6 +487,9 @@ def main():
     for lines in sizes:
         a, b = dw["edits"][lines], node["edits"][lines]
         print(f"| diagnostics sent, {lines:,} lines (count, message size) | {work(a)} | {work(b)} | - |")
+    if growth(dw):
+        print(f"| pipe floor of that message, 5,000 / 50,000 lines | {floors(dw)} | {floors(node)} | - |")
+        print(f"| growth 5,000 -> 50,000 lines (edit; edit above the floor) | {growth(dw)} | {growth(node)} | - |")
     print(f"| peak RSS, 5,000-line file open | {dw['peak_rss_mib_5000']:.1f} MiB | {node['peak_rss_mib_5000']:.1f} MiB | {ratio(node['peak_rss_mib_5000'], dw['peak_rss_mib_5000'])} |")
     print_cli(cli)
 

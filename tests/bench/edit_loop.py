@@ -24,39 +24,6 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import bench  # noqa: E402
 
 
-FLOOR_WRITER = r"""
-import fcntl, os, sys
-body = b"x" * int(sys.argv[1])
-msg = b"Content-Length: %d\r\n\r\n" % len(body) + body
-try:
-    fcntl.fcntl(1, 1031, 1 << 20)  # F_SETPIPE_SZ
-except OSError:
-    pass
-for _ in sys.stdin.buffer:
-    view = memoryview(msg)
-    while view:
-        view = view[os.write(1, view):]
-"""
-
-
-def pipe_floor(size, runs=60):
-    """Median milliseconds from asking a child for a prebuilt message of `size` bytes to its last byte read."""
-    child = subprocess.Popen([sys.executable, "-c", FLOOR_WRITER, str(size)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    out = child.stdout
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        child.stdin.write(b"go\n")
-        child.stdin.flush()
-        length = int(out.readline().split(b":")[1])
-        out.readline()
-        out.read(length)
-        times.append((time.perf_counter() - t0) * 1000)
-    child.stdin.close()
-    child.wait()
-    return statistics.median(times)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", bench.ROOT / "target"))
@@ -100,7 +67,7 @@ def main():
     c.close()
     if args.floor:
         size = msg["_bytes"]
-        print(f"pipe floor for a {size}-byte message: median {pipe_floor(size):.2f} ms")
+        print(f"pipe floor for a {size}-byte message: median {bench.pipe_floor(size):.2f} ms")
 
 
 if __name__ == "__main__":
