@@ -9,6 +9,8 @@ use crate::syntax::errors::{ProblemKind, SyntaxError, closest};
 use crate::syntax::shellword::{self, Lookup, Options};
 use crate::syntax::words::{self, JsonError};
 use crate::text::TextRange;
+use std::cell::RefCell;
+use std::thread::LocalKey;
 
 /// Docker's scanner rejects lines longer than this many bytes (without the newline).
 pub const MAX_LINE: usize = 65535;
@@ -584,6 +586,24 @@ pub(crate) struct Marker {
 /// Docker's `heredocsFromLine`: shell-splits the whole line (quotes and escapes kept) and reads every word
 /// of the form `[fd]<<[-]name`.
 pub(crate) fn heredoc_markers(line: &str) -> Vec<Result<Marker, String>> {
+    let mut out = Vec::new();
+    if !line.contains(['$', '\'', '"', '\\']) {
+        // `shellword::process`'s own fast path (processing is the identity, words split on white space),
+        // read in place: only a `<<` word is looked at, and the line's other words are not copied (a
+        // vector of every word, dropped at once, made the allocator take a fresh page per heredoc).
+        let mut start = None;
+        for (i, c) in line.char_indices().chain([(line.len(), ' ')]) {
+            match (c.is_whitespace(), start) {
+                (false, None) => start = Some(i),
+                (true, Some(a)) => {
+                    marker_word(&line[a..i], a, i, &mut out);
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        return out;
+    }
     let raw = Options {
         escape: '\\',
         raw_quotes: true,
@@ -594,55 +614,95 @@ pub(crate) fn heredoc_markers(line: &str) -> Vec<Result<Marker, String>> {
     if p.error.is_some() {
         return Vec::new();
     }
-    let mut out = Vec::new();
-    for (word, lo, hi) in p.words {
-        let digits = word.bytes().take_while(u8::is_ascii_digit).count();
-        let Some(rest) = word[digits..].strip_prefix("<<") else {
-            continue;
-        };
-        let (chomp, rest) = match rest.strip_prefix('-') {
-            Some(r) => (true, r),
-            None => (false, rest),
-        };
-        if rest.is_empty() || rest.contains('<') {
-            continue;
-        }
-        let fd = word[..digits].parse::<u32>().unwrap_or(0);
-        let cooked = Options {
-            escape: '\\',
-            raw_quotes: false,
-            raw_escapes: false,
-            skip_unset: true,
-        };
-        let words = shellword::process(rest, cooked, &|_| Lookup::Unset);
-        if let Some(e) = words.error {
-            out.push(Err(e));
-            continue;
-        }
-        if words.words.len() != 1 {
-            continue;
-        }
-        let raw_words = shellword::process(
-            rest,
-            Options {
-                raw_quotes: true,
-                ..cooked
-            },
-            &|_| Lookup::Unset,
-        );
-        let name = words.words[0].0.clone();
-        let quotes = |s: &str| s.matches(['\'', '"']).count();
-        let expand = raw_words.words.first().is_some_and(|w| quotes(&w.0) == quotes(&name));
+    for (word, lo, hi) in &p.words {
+        marker_word(word, *lo, *hi, &mut out);
+    }
+    out
+}
+
+/// The heredoc marker that `word` (at `lo..hi` of the line, after shell splitting) is, if it is one.
+fn marker_word(word: &str, lo: usize, hi: usize, out: &mut Vec<Result<Marker, String>>) {
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    let Some(rest) = word[digits..].strip_prefix("<<") else {
+        return;
+    };
+    let (chomp, rest) = match rest.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    if rest.is_empty() || rest.contains('<') {
+        return;
+    }
+    let fd = word[..digits].parse::<u32>().unwrap_or(0);
+    if !rest.contains(['$', '\'', '"', '\\']) && !rest.contains(char::is_whitespace) {
+        // Processing is the identity and the word is one word: its name is itself, unquoted.
         out.push(Ok(Marker {
             lo: lo as u32,
             hi: hi as u32,
-            name,
+            name: rest.to_string(),
             chomp,
-            expand,
+            expand: true,
             fd,
         }));
+        return;
     }
-    out
+    let cooked = Options {
+        escape: '\\',
+        raw_quotes: false,
+        raw_escapes: false,
+        skip_unset: true,
+    };
+    let words = shellword::process(rest, cooked, &|_| Lookup::Unset);
+    if let Some(e) = words.error {
+        out.push(Err(e));
+        return;
+    }
+    if words.words.len() != 1 {
+        return;
+    }
+    let raw_words = shellword::process(
+        rest,
+        Options {
+            raw_quotes: true,
+            ..cooked
+        },
+        &|_| Lookup::Unset,
+    );
+    let name = words.words[0].0.clone();
+    let quotes = |s: &str| s.matches(['\'', '"']).count();
+    let expand = raw_words.words.first().is_some_and(|w| quotes(&w.0) == quotes(&name));
+    out.push(Ok(Marker {
+        lo: lo as u32,
+        hi: hi as u32,
+        name,
+        chomp,
+        expand,
+        fd,
+    }));
+}
+
+thread_local! {
+    /// The flag words of the instruction being parsed on this thread (see `words::builder_flags_into`).
+    static FLAG_WORDS: RefCell<Vec<words::FlagWord>> = const { RefCell::new(Vec::new()) };
+    /// The strings of the JSON array being parsed on this thread (see `words::json_array_into`).
+    static JSON_ITEMS: RefCell<Vec<words::JsonStr>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's buffer `key`, empty, and empties it again after (so it keeps no strings,
+/// only its capacity); with a new vector if the buffer is in use (the parser does not reenter itself
+/// while it holds one, but a borrow failure must never be a panic). The parser's short-lived vectors go
+/// through such buffers: a vector made and dropped for each instruction is a block that the allocator
+/// may put on a page of its own, free with the block, and make afresh for the next instruction.
+fn with_scratch<T: 'static, R>(key: &'static LocalKey<RefCell<Vec<T>>>, f: impl FnOnce(&mut Vec<T>) -> R) -> R {
+    key.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            let r = f(&mut buf);
+            buf.clear();
+            r
+        }
+        Err(_) => f(&mut Vec::new()),
+    })
 }
 
 /// Parses a logical line (keyword first, continuations joined) into an instruction. `depth` guards ONBUILD.
@@ -662,13 +722,6 @@ pub(crate) fn parse_logical(logical: String, pieces: Vec<Piece>, escape: char, d
     let keyword_text = &s[t_lo..k_end];
     let kind = Kind::from_keyword(keyword_text);
     let keyword = span_of(&pieces, t_lo as u32, k_end as u32);
-    let (flag_words, args_lo) = if rest_lo < t_hi {
-        words::builder_flags(s, rest_lo, t_hi)
-    } else {
-        (Vec::new(), t_hi)
-    };
-    let (a_lo, a_hi) = words::trim_space(s, args_lo.min(t_hi), t_hi);
-    let range_end = map_end(&pieces, t_hi as u32);
     let mut p = P {
         s,
         pieces: &pieces,
@@ -676,7 +729,18 @@ pub(crate) fn parse_logical(logical: String, pieces: Vec<Piece>, escape: char, d
         errors: Vec::new(),
         var_uses: Vec::new(),
     };
-    let flags: Vec<Flag> = flag_words.into_iter().map(|fw| p.flag(fw)).collect();
+    // The flag words go through this thread's buffer (see `words::builder_flags_into`); the flags are
+    // then collected at their exact number, so their vector is never shrunk into a new block either.
+    let (flags, args_lo): (Vec<Flag>, usize) = if rest_lo < t_hi {
+        with_scratch(&FLAG_WORDS, |words| {
+            let args_lo = words::builder_flags_into(s, rest_lo, t_hi, words);
+            (words.drain(..).map(|fw| p.flag(fw)).collect(), args_lo)
+        })
+    } else {
+        (Vec::new(), t_hi)
+    };
+    let (a_lo, a_hi) = words::trim_space(s, args_lo.min(t_hi), t_hi);
+    let range_end = map_end(&pieces, t_hi as u32);
     if kind == Kind::Unknown {
         let mut e = SyntaxError::new(ProblemKind::UnknownInstruction, keyword.range, "unknown-instruction")
             .arg("keyword", keyword_text.to_string());
@@ -779,8 +843,7 @@ impl P<'_> {
 
     fn check_flags(&mut self, kind: Kind, flags: &[Flag]) {
         let specs = kind.flags();
-        let mut seen: Vec<&str> = Vec::new();
-        for f in flags {
+        for (i, f) in flags.iter().enumerate() {
             let Some(spec) = specs.iter().find(|s| s.name == f.name) else {
                 let mut e = SyntaxError::new(ProblemKind::UnknownFlag, f.name_range, "unknown-flag")
                     .arg("flag", f.name.clone())
@@ -793,12 +856,13 @@ impl P<'_> {
                 self.errors.push(e);
                 continue;
             };
-            if spec.ty != FlagType::Strings && seen.contains(&spec.name) {
+            // An earlier flag of the same name matched the same spec (no list of the seen ones: a short
+            // vector per instruction was one of the parse's temporary allocations).
+            if spec.ty != FlagType::Strings && flags[..i].iter().any(|g| g.name == spec.name) {
                 self.err(f.span.range, "invalid.duplicate-flag")
                     .args
                     .push(("flag", f.name.clone()));
             }
-            seen.push(spec.name);
             match (spec.ty, &f.value) {
                 (FlagType::Bool, Some(v)) => {
                     if v.is_empty() {
@@ -929,8 +993,11 @@ impl P<'_> {
                 Args::Command(form)
             }
             Kind::Copy | Kind::Add | Kind::Volume => {
-                let list = match words::json_array(self.s, lo, hi) {
-                    Ok(((a, z), items)) => PathList::Exec(self.json(a, z, items)),
+                let parsed = with_scratch(&JSON_ITEMS, |items| {
+                    words::json_array_into(self.s, lo, hi, items).map(|(a, z)| self.json(a, z, items))
+                });
+                let list = match parsed {
+                    Ok(array) => PathList::Exec(array),
                     Err(JsonError::NotStringArray(a, z)) => {
                         let r = self.span(a, z).range;
                         self.syntax_err(r, "syntax.json-not-strings");
@@ -1153,11 +1220,12 @@ impl P<'_> {
         }
     }
 
-    fn json(&self, a: usize, z: usize, items: Vec<words::JsonStr>) -> JsonArray {
+    /// The JSON array `a..z` of `items` (taken out of the buffer, which is left empty).
+    fn json(&self, a: usize, z: usize, items: &mut Vec<words::JsonStr>) -> JsonArray {
         JsonArray {
             span: self.span(a, z),
             items: items
-                .into_iter()
+                .drain(..)
                 .map(|j| JsonString {
                     span: self.span(j.lo, j.hi),
                     value: j.value,
@@ -1170,8 +1238,11 @@ impl P<'_> {
         if lo >= hi {
             return CommandForm::Empty;
         }
-        match words::json_array(self.s, lo, hi) {
-            Ok(((a, z), items)) => CommandForm::Exec(self.json(a, z, items)),
+        let parsed = with_scratch(&JSON_ITEMS, |items| {
+            words::json_array_into(self.s, lo, hi, items).map(|(a, z)| self.json(a, z, items))
+        });
+        match parsed {
+            Ok(array) => CommandForm::Exec(array),
             Err(JsonError::NotStringArray(a, z)) => {
                 let r = self.span(a, z).range;
                 self.syntax_err(r, "syntax.json-not-strings");
@@ -1354,6 +1425,148 @@ fn parse_go_int32(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A marker's fields: range, name, chomp, expand, descriptor.
+    type MarkerFields = (u32, u32, String, bool, bool, u32);
+
+    /// The markers as `shellword::process` splits and processes the whole line and each marker (the
+    /// reference for the fast paths of [`heredoc_markers`] and `marker_word`, which process nothing).
+    fn markers_via_process(line: &str) -> Vec<Result<MarkerFields, String>> {
+        let raw = Options {
+            escape: '\\',
+            raw_quotes: true,
+            raw_escapes: true,
+            skip_unset: true,
+        };
+        let p = shellword::process(line, raw, &|_| Lookup::Unset);
+        if p.error.is_some() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (word, lo, hi) in &p.words {
+            let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+            let Some(rest) = word[digits..].strip_prefix("<<") else {
+                continue;
+            };
+            let (chomp, rest) = rest.strip_prefix('-').map_or((false, rest), |r| (true, r));
+            if rest.is_empty() || rest.contains('<') {
+                continue;
+            }
+            let cooked = Options {
+                raw_quotes: false,
+                raw_escapes: false,
+                ..raw
+            };
+            let name = shellword::process(rest, cooked, &|_| Lookup::Unset);
+            if let Some(e) = name.error {
+                out.push(Err(e));
+                continue;
+            }
+            let [(name, _, _)] = &name.words[..] else {
+                continue;
+            };
+            let as_written = shellword::process(
+                rest,
+                Options {
+                    raw_quotes: true,
+                    ..cooked
+                },
+                &|_| Lookup::Unset,
+            );
+            let quotes = |s: &str| s.matches(['\'', '"']).count();
+            let expand = as_written.words.first().is_some_and(|w| quotes(&w.0) == quotes(name));
+            let fd = word[..digits].parse::<u32>().unwrap_or(0);
+            out.push(Ok((*lo as u32, *hi as u32, name.clone(), chomp, expand, fd)));
+        }
+        out
+    }
+
+    /// Heredoc markers read in place equal those of the shell splitting, on lines made of every kind of
+    /// piece the fast path takes (markers with and without `-` and a descriptor, `<<` words that are not
+    /// markers, Unicode white space, non-ASCII words) and pieces that send a line or a marker to the
+    /// slow path (quotes, escapes, `$`).
+    #[test]
+    fn heredoc_markers_read_in_place_are_those_of_the_shell_split() {
+        let pieces = [
+            "RUN",
+            "<<EOF",
+            "<<-EOT",
+            "2<<X",
+            "cat",
+            "<<",
+            "<<<a",
+            "a<<b",
+            "<<-",
+            "12<<-Y",
+            "é<<Z",
+            "python3",
+            "\u{a0}",
+            " ",
+            "\t",
+            "  ",
+            "x$y",
+            "<<'Q'",
+            "\"a b\"",
+            "\\n",
+            "<<E$F",
+            "<<\"G H\"",
+            "<<I\\ J",
+            "<<-'K'",
+        ];
+        let mut seed = 0x2545_f491_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut fast = 0;
+        for _ in 0..5000 {
+            let n = 1 + (next() % 9) as usize;
+            let mut line = String::new();
+            for _ in 0..n {
+                let piece = pieces[(next() % pieces.len() as u64) as usize];
+                line.push_str(piece);
+                if next() % 3 > 0 {
+                    line.push(' ');
+                }
+            }
+            if !line.contains(['$', '\'', '"', '\\']) {
+                fast += 1;
+            }
+            let got: Vec<_> = heredoc_markers(&line)
+                .into_iter()
+                .map(|m| m.map(|m| (m.lo, m.hi, m.name, m.chomp, m.expand, m.fd)))
+                .collect();
+            assert_eq!(got, markers_via_process(&line), "{line:?}");
+        }
+        assert!(fast > 1000, "{fast}");
+    }
+
+    /// A scratch buffer in use is not handed out again: the inner user gets a vector of its own, and
+    /// the buffer is empty after each use.
+    #[test]
+    fn scratch_buffers_are_never_shared_and_are_left_empty() {
+        let outer = with_scratch(&FLAG_WORDS, |a| {
+            a.push(words::FlagWord {
+                lo: 0,
+                hi: 1,
+                cooked: "--a".into(),
+            });
+            let inner = with_scratch(&FLAG_WORDS, |b| {
+                assert!(b.is_empty());
+                b.push(words::FlagWord {
+                    lo: 2,
+                    hi: 3,
+                    cooked: "--b".into(),
+                });
+                b.len()
+            });
+            (a.len(), inner)
+        });
+        assert_eq!(outer, (1, 1));
+        FLAG_WORDS.with(|b| assert!(b.borrow().is_empty()));
+    }
 
     #[test]
     fn go_durations() {
