@@ -587,7 +587,7 @@ pub(crate) struct Marker {
 /// of the form `[fd]<<[-]name`.
 pub(crate) fn heredoc_markers(line: &str) -> Vec<Result<Marker, String>> {
     let mut out = Vec::new();
-    if !line.contains(['$', '\'', '"', '\\']) {
+    if shellword::is_plain(line, HEREDOC_SPLIT.escape) {
         // `shellword::process`'s own fast path (processing is the identity, words split on white space),
         // read in place: only a `<<` word is looked at, and the line's other words are not copied (a
         // vector of every word, dropped at once, made the allocator take a fresh page per heredoc).
@@ -604,13 +604,7 @@ pub(crate) fn heredoc_markers(line: &str) -> Vec<Result<Marker, String>> {
         }
         return out;
     }
-    let raw = Options {
-        escape: '\\',
-        raw_quotes: true,
-        raw_escapes: true,
-        skip_unset: true,
-    };
-    let p = shellword::process(line, raw, &|_| Lookup::Unset);
+    let p = shellword::process(line, HEREDOC_SPLIT, &|_| Lookup::Unset);
     if p.error.is_some() {
         return Vec::new();
     }
@@ -619,6 +613,21 @@ pub(crate) fn heredoc_markers(line: &str) -> Vec<Result<Marker, String>> {
     }
     out
 }
+
+/// How Docker splits a line into words to find its heredoc markers: quotes and escapes kept.
+const HEREDOC_SPLIT: Options = Options {
+    escape: '\\',
+    raw_quotes: true,
+    raw_escapes: true,
+    skip_unset: true,
+};
+
+/// How a marker's name is processed: quotes and escapes removed.
+const HEREDOC_NAME: Options = Options {
+    raw_quotes: false,
+    raw_escapes: false,
+    ..HEREDOC_SPLIT
+};
 
 /// The heredoc marker that `word` (at `lo..hi` of the line, after shell splitting) is, if it is one.
 fn marker_word(word: &str, lo: usize, hi: usize, out: &mut Vec<Result<Marker, String>>) {
@@ -634,7 +643,7 @@ fn marker_word(word: &str, lo: usize, hi: usize, out: &mut Vec<Result<Marker, St
         return;
     }
     let fd = word[..digits].parse::<u32>().unwrap_or(0);
-    if !rest.contains(['$', '\'', '"', '\\']) && !rest.contains(char::is_whitespace) {
+    if shellword::is_plain(rest, HEREDOC_NAME.escape) && !rest.contains(char::is_whitespace) {
         // Processing is the identity and the word is one word: its name is itself, unquoted.
         out.push(Ok(Marker {
             lo: lo as u32,
@@ -646,13 +655,7 @@ fn marker_word(word: &str, lo: usize, hi: usize, out: &mut Vec<Result<Marker, St
         }));
         return;
     }
-    let cooked = Options {
-        escape: '\\',
-        raw_quotes: false,
-        raw_escapes: false,
-        skip_unset: true,
-    };
-    let words = shellword::process(rest, cooked, &|_| Lookup::Unset);
+    let words = shellword::process(rest, HEREDOC_NAME, &|_| Lookup::Unset);
     if let Some(e) = words.error {
         out.push(Err(e));
         return;
@@ -664,7 +667,7 @@ fn marker_word(word: &str, lo: usize, hi: usize, out: &mut Vec<Result<Marker, St
         rest,
         Options {
             raw_quotes: true,
-            ..cooked
+            ..HEREDOC_NAME
         },
         &|_| Lookup::Unset,
     );
@@ -1432,13 +1435,7 @@ mod tests {
     /// The markers as `shellword::process` splits and processes the whole line and each marker (the
     /// reference for the fast paths of [`heredoc_markers`] and `marker_word`, which process nothing).
     fn markers_via_process(line: &str) -> Vec<Result<MarkerFields, String>> {
-        let raw = Options {
-            escape: '\\',
-            raw_quotes: true,
-            raw_escapes: true,
-            skip_unset: true,
-        };
-        let p = shellword::process(line, raw, &|_| Lookup::Unset);
+        let p = shellword::process(line, HEREDOC_SPLIT, &|_| Lookup::Unset);
         if p.error.is_some() {
             return Vec::new();
         }
@@ -1452,12 +1449,7 @@ mod tests {
             if rest.is_empty() || rest.contains('<') {
                 continue;
             }
-            let cooked = Options {
-                raw_quotes: false,
-                raw_escapes: false,
-                ..raw
-            };
-            let name = shellword::process(rest, cooked, &|_| Lookup::Unset);
+            let name = shellword::process(rest, HEREDOC_NAME, &|_| Lookup::Unset);
             if let Some(e) = name.error {
                 out.push(Err(e));
                 continue;
@@ -1469,7 +1461,7 @@ mod tests {
                 rest,
                 Options {
                     raw_quotes: true,
-                    ..cooked
+                    ..HEREDOC_NAME
                 },
                 &|_| Lookup::Unset,
             );
@@ -1531,7 +1523,7 @@ mod tests {
                     line.push(' ');
                 }
             }
-            if !line.contains(['$', '\'', '"', '\\']) {
+            if shellword::is_plain(&line, '\\') {
                 fast += 1;
             }
             let got: Vec<_> = heredoc_markers(&line)

@@ -550,10 +550,16 @@ impl Lexer<'_, '_> {
     }
 }
 
+/// Whether processing `s` with escape character `escape` is the identity, its words split on white
+/// space: it has no `$`, quote or escape character. [`process`] takes its fast path on such text, and
+/// callers may read the words in place instead.
+pub fn is_plain(s: &str, escape: char) -> bool {
+    !s.contains(['$', '\'', '"', escape])
+}
+
 /// Processes `s` as Docker would, with `env` answering variable lookups.
 pub fn process(s: &str, opts: Options, env: &dyn Fn(&str) -> Lookup) -> Processed {
-    // Without `$`, quotes or escape characters, processing is the identity and splitting is on blanks.
-    if !s.contains(['$', '\'', '"', opts.escape]) {
+    if is_plain(s, opts.escape) {
         let mut words = Vec::new();
         let mut start = None;
         for (i, c) in s.char_indices() {
@@ -581,7 +587,7 @@ pub fn process(s: &str, opts: Options, env: &dyn Fn(&str) -> Lookup) -> Processe
 
 /// Processes `s` for its value only; a fast path skips text without `$`, quotes or escape characters.
 pub fn expand_value(s: &str, opts: Options, env: &dyn Fn(&str) -> Lookup) -> (Option<String>, Option<String>) {
-    if !s.contains(['$', '\'', '"', opts.escape]) {
+    if is_plain(s, opts.escape) {
         return (Some(s.to_string()), None);
     }
     let p = process(s, opts, env);
