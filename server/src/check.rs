@@ -233,7 +233,7 @@ fn suppress_and_judge_pragmas(ctx: &Ctx, out: Vec<Diagnostic>) -> Vec<Diagnostic
             unknown,
             settings.configured_severity(unknown),
             settings.locale,
-            sink.findings,
+            sink,
             &mut kept,
         );
     }
@@ -245,7 +245,7 @@ fn suppress_and_judge_pragmas(ctx: &Ctx, out: Vec<Diagnostic>) -> Vec<Diagnostic
             unused,
             settings.configured_severity(unused),
             settings.locale,
-            sink.findings,
+            sink,
             &mut kept,
         );
     }
@@ -289,7 +289,7 @@ pub fn check_ignore(input: &IgnoreInput, settings: &Settings) -> Vec<Diagnostic>
             rule,
             settings.configured_severity(rule),
             settings.locale,
-            sink.findings,
+            sink,
             &mut out,
         );
     }

@@ -98,7 +98,9 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         if image.digest.is_some() {
             continue;
         }
-        memoised(u, "DW104", &locale, sink, |sink| check_use(ctx, u, image, sink));
+        memoised(ctx, &BASE_IMAGE_WITHOUT_DIGEST, "DW104", u, &locale, sink, |sink| {
+            check_use(ctx, u, image, sink)
+        });
     }
 }
 

@@ -110,7 +110,9 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         if r.tag.is_none() {
             continue;
         }
-        memoised(u, "DW105", &key, sink, |sink| check_use(ctx, u, r, sink));
+        memoised(ctx, &END_OF_LIFE_BASE_IMAGE, "DW105", u, &key, sink, |sink| {
+            check_use(ctx, u, r, sink)
+        });
     }
 }
 

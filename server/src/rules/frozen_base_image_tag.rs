@@ -93,7 +93,9 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         if r.tag.is_none() || !r.is_library() {
             continue;
         }
-        memoised(u, "DW106", &key, sink, |sink| check_use(ctx, u, r, sink));
+        memoised(ctx, &FROZEN_BASE_IMAGE_TAG, "DW106", u, &key, sink, |sink| {
+            check_use(ctx, u, r, sink)
+        });
     }
 }
 

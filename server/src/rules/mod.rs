@@ -719,6 +719,12 @@ pub struct RelatedFinding {
 #[derive(Default)]
 pub struct Sink {
     pub(crate) findings: Vec<Finding>,
+    /// Diagnostics handed out already rendered, with the rule's own severities (a severity the user
+    /// configured is set when the sink becomes diagnostics): the image rules' per-reference memo keeps
+    /// its findings rendered, so that a memo hit copies shared texts instead of rendering messages again.
+    pub(crate) rendered: Vec<Diagnostic>,
+    /// The texts rendered into `rendered` lately, shared by equal messages.
+    pub(crate) recent: RecentTexts,
     /// Set by [`Sink::read_unread_items`]: the findings are not memoised.
     pub(crate) unmemoisable: bool,
 }
@@ -792,7 +798,7 @@ impl Finding {
 
 /// The last few distinct texts one rule's findings rendered, to share instead of copying again.
 #[derive(Default)]
-struct RecentTexts(Vec<crate::diagnostic::Text>);
+pub(crate) struct RecentTexts(Vec<crate::diagnostic::Text>);
 
 impl RecentTexts {
     /// How many distinct texts are remembered; a rule's findings say a few different things.
@@ -812,17 +818,43 @@ impl RecentTexts {
     }
 }
 
-/// Turns a rule's findings into diagnostics in the user's language.
+/// Turns what a rule reported into diagnostics in the user's language: its findings, rendered, and the
+/// diagnostics it handed out rendered, with the severity the user configured for the rule if any.
 pub(crate) fn to_diagnostics(
     rule: &'static Rule,
     configured: Option<Severity>,
     locale: Locale,
+    sink: Sink,
+    out: &mut Vec<Diagnostic>,
+) {
+    render_findings(
+        rule,
+        configured,
+        locale,
+        sink.findings,
+        &mut RecentTexts::default(),
+        out,
+    );
+    out.extend(sink.rendered.into_iter().map(|mut d| {
+        if let Some(c) = configured {
+            d.severity = c;
+        }
+        d
+    }));
+}
+
+/// Renders findings of `rule` in `locale`; a finding's severity is `configured`, else its own, else the
+/// rule's.
+pub(crate) fn render_findings(
+    rule: &'static Rule,
+    configured: Option<Severity>,
+    locale: Locale,
     findings: Vec<Finding>,
+    recent: &mut RecentTexts,
     out: &mut Vec<Diagnostic>,
 ) {
     // A rule often says the same thing many times (the same end-of-life image in every stage): equal
-    // texts share one allocation, which also lets the language server compare them by pointer.
-    let mut recent = RecentTexts::default();
+    // texts share one allocation (`recent`), which also lets the language server compare them by pointer.
     for f in findings {
         let message = messages::render(locale, f.message, &f.args);
         let help_id = f
@@ -1104,7 +1136,7 @@ fn run_instruction_rules(
             rule,
             ctx.settings.configured_severity(rule),
             ctx.locale(),
-            sink.findings,
+            sink,
             &mut found,
         );
     }
@@ -1136,7 +1168,7 @@ fn diagnostic_ranges(d: &Diagnostic) -> impl Iterator<Item = TextRange> + '_ {
 
 /// A memoised diagnostic handed out again: a copy with `f` applied to every Dockerfile range, and with
 /// its fixes only when the check wants them (copying fixes is most of the cost of a copy).
-fn moved_copy(d: &Diagnostic, fixes: bool, f: impl Fn(&mut TextRange)) -> Diagnostic {
+pub(crate) fn moved_copy(d: &Diagnostic, fixes: bool, f: impl Fn(&mut TextRange)) -> Diagnostic {
     let Diagnostic {
         code,
         name,
@@ -1182,7 +1214,7 @@ fn shift_diagnostic(d: &mut Diagnostic, f: impl Fn(&mut TextRange)) {
     }
 }
 
-fn shift(r: &mut TextRange, delta: i64) {
+pub(crate) fn shift(r: &mut TextRange, delta: i64) {
     if delta != 0 {
         r.start = (i64::from(r.start) + delta) as u32;
         r.end = (i64::from(r.end) + delta) as u32;
@@ -1431,14 +1463,8 @@ pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<I
 /// ([`Rule::reads`]) and the environment and the items of those kinds (text and order) are the ones of an
 /// earlier check, the diagnostics are the earlier ones, each moved with the item it lies in.
 pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut Sink), out: &mut Vec<Diagnostic>) {
-    let render = |findings, out: &mut Vec<Diagnostic>| {
-        to_diagnostics(
-            rule,
-            ctx.settings.configured_severity(rule),
-            ctx.locale(),
-            findings,
-            out,
-        )
+    let render = |sink, out: &mut Vec<Diagnostic>| {
+        to_diagnostics(rule, ctx.settings.configured_severity(rule), ctx.locale(), sink, out)
     };
     let Some((mask, (fp, count))) = rule
         .reads
@@ -1446,7 +1472,7 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
     else {
         let mut sink = Sink::default();
         run(ctx, &mut sink);
-        return render(sink.findings, out);
+        return render(sink, out);
     };
     let bypass = crate::memo::is_bypassed();
     let key = (rule.code, fp);
@@ -1472,10 +1498,11 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
     }
     let mut sink = Sink::default();
     run(ctx, &mut sink);
+    let unmemoisable = sink.unmemoisable;
     let mut found = Vec::new();
-    render(sink.findings, &mut found);
+    render(sink, &mut found);
     let read = ctx.read_items(mask);
-    let storable = !sink.unmemoisable
+    let storable = !unmemoisable
         && found
             .iter()
             .all(|d| diagnostic_ranges(d).all(|r| within_items(r, &read).is_some()));

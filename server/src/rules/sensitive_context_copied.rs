@@ -242,7 +242,8 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     let named = copied_by_name(&copies);
     let mut create: Option<Fix> = None;
     let mut append: Option<Fix> = None;
-    let mut missing_cache: Option<Vec<&Sensitive>> = None;
+    // The entries a broad copy lets through, with their list and count as the message shows them.
+    let mut missing_cache: Option<(Vec<&Sensitive>, String, String)> = None;
     for c in copies.iter().filter(|c| c.from_context) {
         for s in &c.sources {
             let Some(path) = context::context_path(&s.text) else {
@@ -269,8 +270,8 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             }
             // Computed once per check, not per copy, and only when a broad copy needs it: each answer
             // compiles patterns (a file may copy `.` hundreds of times).
-            let missing = missing_cache.get_or_insert_with(|| {
-                SENSITIVE
+            let (missing, entries, count) = missing_cache.get_or_insert_with(|| {
+                let missing = SENSITIVE
                     .iter()
                     .filter(|e| {
                         matcher
@@ -278,16 +279,17 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                             .is_none_or(|m| e.probes.iter().any(|p| !m.excluded_in_walk(p).unwrap_or(true)))
                             && !e.patterns.iter().any(|l| breaks_a_copy(ctx, l, &named))
                     })
-                    .collect::<Vec<&Sensitive>>()
+                    .collect::<Vec<&Sensitive>>();
+                let labels: Vec<String> = missing.iter().map(|e| e.label.to_string()).collect();
+                (missing, list(&labels, 6), labels.len().to_string())
             });
             if missing.is_empty() {
                 continue;
             }
-            let labels: Vec<String> = missing.iter().map(|e| e.label.to_string()).collect();
             let args = vec![
                 ("path", s.text.clone()),
-                ("entries", list(&labels, 6)),
-                ("count", labels.len().to_string()),
+                ("entries", entries.clone()),
+                ("count", count.clone()),
             ];
             match ctx.input.ignore_file {
                 None => {

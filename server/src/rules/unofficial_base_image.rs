@@ -123,7 +123,9 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             UseKind::From => "DW102",
             UseKind::CopyFrom | UseKind::MountFrom => "DW102.copied",
         };
-        memoised(u, owner, &key, sink, |sink| check_use(ctx, u, image, sink));
+        memoised(ctx, &UNOFFICIAL_BASE_IMAGE, owner, u, &key, sink, |sink| {
+            check_use(ctx, u, image, sink)
+        });
     }
 }
 

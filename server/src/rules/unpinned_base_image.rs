@@ -7,11 +7,11 @@
 use std::sync::Arc;
 
 use crate::data;
-use crate::diagnostic::{Applicability, DIGEST_PLACEHOLDER, FileRef, Fix, Resolve, TextEdit};
+use crate::diagnostic::{Applicability, DIGEST_PLACEHOLDER, Diagnostic, FileRef, Fix, Resolve, TextEdit};
 use crate::images::tags;
 use crate::model::refs::{ImageUse, UseKind};
 use crate::model::{ImageRef, VarDef, VarKind};
-use crate::rules::{Ctx, Finding, Sink, declare_rule};
+use crate::rules::{Ctx, Rule, Sink, declare_rule, moved_copy, render_findings, shift};
 use crate::text::TextRange;
 
 declare_rule! {
@@ -109,7 +109,9 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         if r.digest.is_some() || r.tag.as_deref().is_some_and(|t| t != "latest") {
             continue;
         }
-        memoised(u, "DW103", &locale, sink, |sink| check_use(ctx, u, r, sink));
+        memoised(ctx, &UNPINNED_BASE_IMAGE, "DW103", u, &locale, sink, |sink| {
+            check_use(ctx, u, r, sink)
+        });
     }
 }
 
@@ -192,34 +194,61 @@ fn check_use(ctx: &Ctx, u: &ImageUse, r: &ImageRef, sink: &mut Sink) {
     }
 }
 
-/// Reports what `compute` finds for the use `u`. When `u` has a memo ([`ImageUse::derived`]: a verbatim
-/// reference to an image), the findings are computed once per process for its text, `owner` and `key`,
-/// and kept with ranges relative to the reference, moved to where each use is written. `key` must hold
-/// everything else `compute` reads: the date, the locale of fix titles, the settings that matter. Other
-/// uses (variables, whose findings also depend on ARG lines) are computed afresh.
-pub(crate) fn memoised<K>(u: &ImageUse, owner: &'static str, key: &K, sink: &mut Sink, compute: impl Fn(&mut Sink))
-where
+/// Reports what `compute` finds for the use `u`, as diagnostics of `rule` rendered in the check's locale
+/// (the rule's own severities; [`crate::rules::to_diagnostics`] sets one the user configured). When `u`
+/// has a memo ([`ImageUse::derived`]: a verbatim reference to an image), they are computed and rendered
+/// once per process for its text, `owner` and `key`, and kept with ranges relative to the reference,
+/// moved to where each use is written: a memo hit copies shared texts, with no message rendered again.
+/// `key` must hold everything else `compute` reads and the locale: the date, the settings that matter.
+/// Other uses (variables, whose findings also depend on ARG lines) are computed afresh.
+pub(crate) fn memoised<K>(
+    ctx: &Ctx,
+    rule: &'static Rule,
+    owner: &'static str,
+    u: &ImageUse,
+    key: &K,
+    sink: &mut Sink,
+    compute: impl Fn(&mut Sink),
+) where
     K: PartialEq + Clone + Send + Sync + 'static,
 {
-    let Some(derived) = u.derived().filter(|_| !cold()) else {
-        return compute(sink);
+    let locale = ctx.locale();
+    // Rendered with the texts the rule rendered lately: equal messages share one text.
+    let render = |s: Sink, sink: &mut Sink| {
+        sink.unmemoisable |= s.unmemoisable;
+        render_findings(rule, None, locale, s.findings, &mut sink.recent, &mut sink.rendered);
+        sink.rendered.extend(s.rendered);
     };
-    let mut fresh = None;
-    let stored: Option<Arc<[Finding]>> = derived.get_or(owner, key, || {
+    let Some(derived) = u.derived().filter(|_| !cold()) else {
         let mut s = Sink::default();
         compute(&mut s);
-        let relative = relative(&s.findings, u.range);
-        fresh = Some(s.findings);
-        relative
+        return render(s, sink);
+    };
+    let mut fresh = false;
+    let stored: Option<Arc<[Diagnostic]>> = derived.get_or(owner, key, || {
+        let mut s = Sink::default();
+        compute(&mut s);
+        let from = sink.rendered.len();
+        render(s, sink);
+        fresh = true;
+        relative(&sink.rendered[from..], u.range)
     });
-    match (fresh, stored) {
-        (Some(findings), _) => sink.findings.extend(findings),
-        (None, Some(list)) => {
-            let start = u.range.start;
-            sink.findings.extend(list.iter().map(|f| moved(f, |r| r.shift(start))));
+    if fresh {
+        return;
+    }
+    match stored {
+        Some(list) => {
+            let start = i64::from(u.range.start);
+            // With their fixes: a whole-file memo may keep these for a check that wants them.
+            sink.rendered
+                .extend(list.iter().map(|d| moved_copy(d, true, |r| shift(r, start))));
         }
         // Findings outside the reference: not memoised (no rule reports such findings today).
-        (None, None) => compute(sink),
+        None => {
+            let mut s = Sink::default();
+            compute(&mut s);
+            render(s, sink);
+        }
     }
 }
 
@@ -230,36 +259,26 @@ fn cold() -> bool {
     crate::memo::is_bypassed()
 }
 
-/// `findings` with every range relative to `at.start`, when all of them lie inside `at`, in the Dockerfile.
-fn relative(findings: &[Finding], at: TextRange) -> Option<Arc<[Finding]>> {
+/// `rendered` with every range relative to `at.start`, when all of them lie inside `at`, in the Dockerfile.
+fn relative(rendered: &[Diagnostic], at: TextRange) -> Option<Arc<[Diagnostic]>> {
     let inside = |r: TextRange| at.start <= r.start && r.end <= at.end;
-    let all_inside = findings.iter().all(|f| {
-        f.file == FileRef::Dockerfile
-            && inside(f.range)
-            && f.related.iter().all(|r| inside(r.range))
-            && f.fixes.iter().all(|x| {
+    let all_inside = rendered.iter().all(|d| {
+        d.file == FileRef::Dockerfile
+            && inside(d.range)
+            && d.related
+                .iter()
+                .all(|r| r.file == FileRef::Dockerfile && inside(r.range))
+            && d.fixes.iter().all(|x| {
                 x.creates.is_none() && x.edits.iter().all(|e| e.file == FileRef::Dockerfile && inside(e.range))
             })
     });
+    let back = -i64::from(at.start);
     all_inside.then(|| {
-        findings
+        rendered
             .iter()
-            .map(|f| moved(f, |r| TextRange::new(r.start - at.start, r.end - at.start)))
+            .map(|d| moved_copy(d, true, |r| shift(r, back)))
             .collect()
     })
-}
-
-/// A copy of `f` with every range of the Dockerfile mapped by `map`.
-fn moved(f: &Finding, map: impl Fn(TextRange) -> TextRange) -> Finding {
-    let mut f = f.clone();
-    f.range = map(f.range);
-    for r in &mut f.related {
-        r.range = map(r.range);
-    }
-    for e in f.fixes.iter_mut().flat_map(|x| x.edits.iter_mut()) {
-        e.range = map(e.range);
-    }
-    f
 }
 
 /// The repository as [`data`] looks it up: `docker.io/library/node`.
@@ -544,6 +563,50 @@ mod tests {
         let (english, japanese) = (title(at(TODAY, &en)), title(at(TODAY, &image_rules(Locale::Ja, &[]))));
         assert_ne!(english, japanese);
         assert_eq!(title(at(TODAY, &en)), english);
+    }
+
+    /// A memo hit hands out diagnostics rendered once with the rules' own severities: a severity the user
+    /// configures applies to them, and a later check without it gets the rules' own back (an end of life
+    /// months away stays information).
+    #[test]
+    fn configured_severities_apply_to_memo_hits() {
+        use crate::diagnostic::Severity;
+        let src = "FROM node:16\nFROM node:22-alpine\nFROM node:16 AS again\nFROM someuser/nginx\n";
+        let today = Date::new(2027, 3, 1);
+        let en = image_rules(Locale::En, &[]);
+        let configured = Settings {
+            severity: vec![("DW105".into(), Severity::Error), ("DW102".into(), Severity::Hint)],
+            ..en.clone()
+        };
+        let severities = |d: &[Diagnostic]| d.iter().map(|x| (x.code, x.severity)).collect::<Vec<_>>();
+        let mut runs = Vec::new();
+        for s in [&en, &configured, &en] {
+            let (cold, first, second) = cold_and_warm(src, today, s);
+            assert_eq!(first, cold, "{s:?}");
+            assert_eq!(second, cold, "{s:?}");
+            runs.push(severities(&second));
+        }
+        let own = &runs[0];
+        // Node.js 16 ended (a warning), Node.js 22 ends within 90 days (information).
+        assert!(
+            own.contains(&("DW105", Severity::Warning)) && own.contains(&("DW105", Severity::Info)),
+            "{own:?}"
+        );
+        assert!(own.contains(&("DW102", Severity::Warning)), "{own:?}");
+        let overridden = &runs[1];
+        assert!(
+            overridden
+                .iter()
+                .filter(|(c, _)| *c == "DW105")
+                .all(|(_, s)| *s == Severity::Error)
+        );
+        assert!(
+            overridden
+                .iter()
+                .filter(|(c, _)| *c == "DW102")
+                .all(|(_, s)| *s == Severity::Hint)
+        );
+        assert_eq!(runs[2], *own);
     }
 
     const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
