@@ -406,8 +406,9 @@ fn memoised_checks_equal_fresh_checks() {
 /// comment lay between the two RUNs, stayed refused from the memo once the comment was gone; DW201's
 /// fix, which removes the ARG only when no other instruction mentions it, kept the removal from the
 /// memo after a LABEL that mentions it was added. Every rule fixture, with a comment and blank lines,
-/// an instruction few rules read, or a LABEL that mentions every build argument inserted at every line
-/// start, checked after the unmodified file warmed the memo and the other way round.
+/// an instruction few rules read, a LABEL that mentions every build argument, an ENV that gives each
+/// another value, or a USER inserted at every line start, checked after the unmodified file warmed the
+/// memo and the other way round.
 #[test]
 fn lines_no_rule_reads_never_make_memoised_findings_stale() {
     use dockward::date::Date;
@@ -442,8 +443,27 @@ fn lines_no_rule_reads_never_make_memoised_findings_stale() {
                 .map(|name| format!(" ${{{name}}}"))
                 .collect();
             let label = format!("LABEL uses=\"{mentions}\"\n");
+            // An ENV that gives every build argument another value (an image reference written with one
+            // then names another image), and a USER: the image rules do not declare that they read either.
+            let names: String = text
+                .lines()
+                .filter_map(|l| l.trim_start().strip_prefix("ARG "))
+                .filter_map(|rest| rest.split(['=', ' ']).next())
+                .map(|name| format!(" {name}=busybox:latest"))
+                .collect();
+            let env = if names.is_empty() {
+                "ENV PATH=/opt/bin:$PATH\n".to_string()
+            } else {
+                format!("ENV{names}\n")
+            };
             for &at in &starts {
-                for lines in ["# a note\n\n\n", "EXPOSE 8080\n", label.as_str()] {
+                for lines in [
+                    "# a note\n\n\n",
+                    "EXPOSE 8080\n",
+                    label.as_str(),
+                    env.as_str(),
+                    "USER nobody\n",
+                ] {
                     let mut edited = text.clone();
                     edited.insert_str(at, lines);
                     // Both ways: the lines inserted after the file warmed the memo, and taken out again

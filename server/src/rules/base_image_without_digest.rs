@@ -2,7 +2,7 @@
 
 use crate::model::ImageRef;
 use crate::model::refs::{ImageUse, Target};
-use crate::rules::unpinned_base_image::{Mapping, canonical_name, digest_edit, digest_fix, memoised};
+use crate::rules::unpinned_base_image::{Mapping, canonical_name, digest_edit, digest_fix, image_uses, memoised};
 use crate::rules::{Ctx, Sink, declare_rule};
 
 declare_rule! {
@@ -84,14 +84,14 @@ declare_rule! {
         fix: Sometimes,
         since: "0.1.0",
         opt_in: true,
-        reads_images_and: [From, Arg, Env, User],
+        reads_images_and: [From, Arg],
         check: check,
     }
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
     let locale = ctx.locale();
-    for u in ctx.image_uses() {
+    for u in image_uses(ctx, sink) {
         let Target::Image(image) = &u.target else {
             continue;
         };

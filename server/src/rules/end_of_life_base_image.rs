@@ -5,7 +5,7 @@ use crate::diagnostic::{Applicability, Fix, Resolve, Severity};
 use crate::images::tags;
 use crate::model::ImageRef;
 use crate::model::refs::ImageUse;
-use crate::rules::unpinned_base_image::{Mapping, canonical_name, memoised, retag_edits};
+use crate::rules::unpinned_base_image::{Mapping, canonical_name, image_uses, memoised, retag_edits};
 use crate::rules::{Ctx, Sink, declare_rule};
 
 /// An end of life this close (in days) is reported as information.
@@ -89,7 +89,7 @@ declare_rule! {
         tags: ["supply-chain"],
         fix: Sometimes,
         since: "0.1.0",
-        reads_images_and: [From, Arg, Env, User],
+        reads_images_and: [From, Arg],
         check: check,
     }
 }
@@ -105,7 +105,7 @@ fn display(product: &Product, release: &Release) -> String {
 fn check(ctx: &Ctx, sink: &mut Sink) {
     // What a use's findings read besides its text: today, and the locale of fix titles.
     let key = (ctx.input.today, ctx.locale());
-    for u in ctx.image_uses() {
+    for u in image_uses(ctx, sink) {
         let Some(r) = u.image() else { continue };
         if r.tag.is_none() {
             continue;

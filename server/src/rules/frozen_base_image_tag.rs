@@ -6,7 +6,9 @@ use crate::diagnostic::{Applicability, Fix};
 use crate::images::tags;
 use crate::model::ImageRef;
 use crate::model::refs::ImageUse;
-use crate::rules::unpinned_base_image::{Mapping, canonical_name, digest_edit, digest_fix, memoised, retag_edits};
+use crate::rules::unpinned_base_image::{
+    Mapping, canonical_name, digest_edit, digest_fix, image_uses, memoised, retag_edits,
+};
 use crate::rules::{Ctx, Sink, declare_rule};
 
 declare_rule! {
@@ -80,7 +82,7 @@ declare_rule! {
         tags: ["supply-chain"],
         fix: Sometimes,
         since: "0.1.0",
-        reads_images_and: [From, Arg, Env, User],
+        reads_images_and: [From, Arg],
         check: check,
     }
 }
@@ -88,7 +90,7 @@ declare_rule! {
 fn check(ctx: &Ctx, sink: &mut Sink) {
     // What a use's findings read besides its text: today, and the locale of fix titles.
     let key = (ctx.input.today, ctx.locale());
-    for u in ctx.image_uses() {
+    for u in image_uses(ctx, sink) {
         let Some(r) = u.image() else { continue };
         if r.tag.is_none() || !r.is_library() {
             continue;

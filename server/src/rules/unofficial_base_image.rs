@@ -4,7 +4,7 @@ use crate::diagnostic::Applicability;
 use crate::images::trust::{self, Trust};
 use crate::model::ImageRef;
 use crate::model::refs::{ImageUse, Target, UseKind};
-use crate::rules::unpinned_base_image::memoised;
+use crate::rules::unpinned_base_image::{image_uses, memoised};
 use crate::rules::{Ctx, Sink, declare_rule};
 
 declare_rule! {
@@ -106,7 +106,7 @@ declare_rule! {
         fix: Sometimes,
         since: "0.1.0",
         also: ["hadolint:DL3026"],
-        reads_images_and: [From, Arg, Env, User],
+        reads_images_and: [From, Arg],
         check: check,
     }
 }
@@ -114,7 +114,7 @@ declare_rule! {
 fn check(ctx: &Ctx, sink: &mut Sink) {
     // What a use's findings read besides its text: the locale of fix titles and the trusted registries.
     let key = (ctx.locale(), ctx.settings.trusted_registries.clone());
-    for u in ctx.image_uses() {
+    for u in image_uses(ctx, sink) {
         let Target::Image(image) = &u.target else {
             continue;
         };

@@ -96,14 +96,14 @@ declare_rule! {
         fix: Sometimes,
         since: "0.1.0",
         also: ["hadolint:DL3006", "hadolint:DL3007", "trivy:DS001", "checkov:CKV_DOCKER_7"],
-        reads_images_and: [From, Arg, Env, User],
+        reads_images_and: [From, Arg],
         check: check,
     }
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
     let locale = ctx.locale();
-    for u in ctx.image_uses() {
+    for u in image_uses(ctx, sink) {
         let Some(r) = u.image() else { continue };
         // Pinned by digest or by a tag other than `latest`: nothing to find, without a memo lookup.
         if r.digest.is_some() || r.tag.as_deref().is_some_and(|t| t != "latest") {
@@ -192,6 +192,21 @@ fn check_use(ctx: &Ctx, u: &ImageUse, r: &ImageRef, sink: &mut Sink) {
             reference,
         ));
     }
+}
+
+/// The image uses the image rules (DW102–DW106) report on. Those rules declare that they read `FROM`,
+/// `ARG` and the instructions that can hold an image reference, not `ENV` or `USER` (the other kinds the
+/// model is built from), so typing in an `ENV` or `USER` leaves their memoised answers standing: a
+/// `FROM`'s reference expands only the build arguments declared before the first `FROM`, and `USER`
+/// sets no variable. A `COPY --from` or `RUN --mount=from` reference written with a variable may expand
+/// an `ENV` of its stage: while one is written, the answer depends on items the rule does not declare,
+/// and is not memoised ([`Sink::read_unread_items`]).
+pub(crate) fn image_uses<'c>(ctx: &'c Ctx, sink: &mut Sink) -> &'c [ImageUse] {
+    let uses = ctx.image_uses();
+    if uses.iter().any(|u| u.kind != UseKind::From && u.written.contains('$')) {
+        sink.read_unread_items();
+    }
+    uses
 }
 
 /// Reports what `compute` finds for the use `u`, as diagnostics of `rule` rendered in the check's locale
