@@ -421,7 +421,7 @@ def print_only_lsp(dw):
         print(f"| growth 5,000 -> 50,000 lines (edit; edit above the floor) | {growth(dw)} |")
     for lines, kinds in dw.get("typing", {}).items():
         for kind, e in kinds.items():
-            print(f"| typing at the end of a {kind} line, {lines:,} lines (median / p95) | {e['median_ms']:.2f} / {e['p95_ms']:.2f} ms |")
+            print(f"| typing at the end of {'an' if kind[0] in 'AEIOU' else 'a'} {kind} line, {lines:,} lines (median / p95) | {e['median_ms']:.2f} / {e['p95_ms']:.2f} ms |")
     print(f"| peak RSS, 5,000-line file open | {dw['peak_rss_mib_5000']:.1f} MiB |")
     if "peak_rss_mib_5000_typed" in dw:
         print(f"| peak RSS, 5,000-line file, after the typing | {dw['peak_rss_mib_5000_typed']:.1f} MiB |")
@@ -555,7 +555,7 @@ def main():
     for lines, kinds in dw.get("typing", {}).items():
         for kind, a in kinds.items():
             b = node["typing"][lines][kind]
-            print(f"| typing at the end of a {kind} line, {lines:,} lines (median / p95; keystrokes {a['n']} / {b['n']}) | {a['median_ms']:.2f} / {a['p95_ms']:.2f} ms | {b['median_ms']:.1f} / {b['p95_ms']:.1f} ms | {ratio(b['median_ms'], a['median_ms'])} |")
+            print(f"| typing at the end of {'an' if kind[0] in 'AEIOU' else 'a'} {kind} line, {lines:,} lines (median / p95; keystrokes {a['n']} / {b['n']}) | {a['median_ms']:.2f} / {a['p95_ms']:.2f} ms | {b['median_ms']:.1f} / {b['p95_ms']:.1f} ms | {ratio(b['median_ms'], a['median_ms'])} |")
     print(f"| peak RSS, 5,000-line file open | {dw['peak_rss_mib_5000']:.1f} MiB | {node['peak_rss_mib_5000']:.1f} MiB | {ratio(node['peak_rss_mib_5000'], dw['peak_rss_mib_5000'])} |")
     if "peak_rss_mib_5000_typed" in dw:
         print(f"| peak RSS, 5,000-line file, after the typing | {dw['peak_rss_mib_5000_typed']:.1f} MiB | {node['peak_rss_mib_5000_typed']:.1f} MiB | {ratio(node['peak_rss_mib_5000_typed'], dw['peak_rss_mib_5000_typed'])} |")
