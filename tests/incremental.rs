@@ -434,23 +434,18 @@ fn lines_no_rule_reads_never_make_memoised_findings_stale() {
                 .chain(text.match_indices('\n').map(|(i, _)| i + 1))
                 .filter(|&i| i < text.len())
                 .collect();
-            // An instruction few rules read, and one that mentions every build argument of the file (a
-            // rule may look at every use of a variable to decide a fix).
-            let mentions: String = text
+            let args: Vec<&str> = text
                 .lines()
                 .filter_map(|l| l.trim_start().strip_prefix("ARG "))
                 .filter_map(|rest| rest.split(['=', ' ']).next())
-                .map(|name| format!(" ${{{name}}}"))
                 .collect();
+            // An instruction few rules read, and one that mentions every build argument of the file (a
+            // rule may look at every use of a variable to decide a fix).
+            let mentions: String = args.iter().map(|name| format!(" ${{{name}}}")).collect();
             let label = format!("LABEL uses=\"{mentions}\"\n");
             // An ENV that gives every build argument another value (an image reference written with one
             // then names another image), and a USER: the image rules do not declare that they read either.
-            let names: String = text
-                .lines()
-                .filter_map(|l| l.trim_start().strip_prefix("ARG "))
-                .filter_map(|rest| rest.split(['=', ' ']).next())
-                .map(|name| format!(" {name}=busybox:latest"))
-                .collect();
+            let names: String = args.iter().map(|name| format!(" {name}=busybox:latest")).collect();
             let env = if names.is_empty() {
                 "ENV PATH=/opt/bin:$PATH\n".to_string()
             } else {

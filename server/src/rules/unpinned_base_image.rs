@@ -234,17 +234,18 @@ pub(crate) fn memoised<K>(
         render_findings(rule, None, locale, s.findings, &mut sink.recent, &mut sink.rendered);
         sink.rendered.extend(s.rendered);
     };
-    let Some(derived) = u.derived().filter(|_| !cold()) else {
+    let afresh = |sink: &mut Sink| {
         let mut s = Sink::default();
         compute(&mut s);
-        return render(s, sink);
+        render(s, sink);
+    };
+    let Some(derived) = u.derived().filter(|_| !cold()) else {
+        return afresh(sink);
     };
     let mut fresh = false;
     let stored: Option<Arc<[Diagnostic]>> = derived.get_or(owner, key, || {
-        let mut s = Sink::default();
-        compute(&mut s);
         let from = sink.rendered.len();
-        render(s, sink);
+        afresh(sink);
         fresh = true;
         relative(&sink.rendered[from..], u.range)
     });
@@ -259,11 +260,7 @@ pub(crate) fn memoised<K>(
                 .extend(list.iter().map(|d| moved_copy(d, true, |r| shift(r, start))));
         }
         // Findings outside the reference: not memoised (no rule reports such findings today).
-        None => {
-            let mut s = Sink::default();
-            compute(&mut s);
-            render(s, sink);
-        }
+        None => afresh(sink),
     }
 }
 
