@@ -476,3 +476,126 @@ fn lines_no_rule_reads_never_make_memoised_findings_stale() {
     }
     assert!(compared > 500, "{compared} comparisons");
 }
+
+/// The per-stage rules (`Rule::per_stage`) answer each stage whose key did not change from their last
+/// check, so everything a stage's findings depend on must be in its key. Every rule fixture with two or
+/// more stages, with a line inserted at every line start that changes the user, the variables, the
+/// working directory or the commands of one stage, or adds a stage (also after the last line), checked right after the unmodified
+/// file (every other stage is then answered from that check) and the other way round, against fresh
+/// checks that run every rule on the whole file; then 20 keystrokes typed at the end of each line, each
+/// checked after the one before. No rule may report outside the stage it runs on.
+#[test]
+fn stages_answered_from_the_last_check_equal_fresh_checks() {
+    use dockward::date::Date;
+    use dockward::rules::per_stage;
+    use dockward::settings::Settings;
+    use dockward::{Input, check, memo};
+    let today = Date::new(2026, 11, 28);
+    let settings = Settings {
+        select: Some(vec!["ALL".into()]),
+        ..Settings::default()
+    };
+    let before = per_stage::counts();
+    let dir = std::path::Path::new(support::ROOT).join("fixtures/rules");
+    let mut compared = 0;
+    let lines = [
+        "USER root\n",
+        "USER 1000\n",
+        "ENV DOCKER_HOST=tcp://docker:2376 DOCKER_TLS_VERIFY=1 HOME=/root\n",
+        "ARG NPM_TOKEN=abc\n",
+        "WORKDIR /root\n",
+        "RUN echo \"$NPM_TOKEN\" > /root/.npmrc && sudo rm -f /root/.npmrc id_rsa && curl -k https://x.test/i | sh\n",
+        "FROM busybox:1.36 AS extra\n",
+    ];
+    // Besides the fixtures: a builder stage whose findings say whether the final stage is built on it
+    // (typing at the end of `FROM build` makes it a stage the final image does not contain), and a stage
+    // whose findings depend on the stage it is built on (typing there turns TLS on; a USER inserted there
+    // changes who runs `sudo`).
+    let written = [
+        (
+            "builder",
+            "FROM alpine:3.20 AS build\nRUN echo \"$TOKEN\" > /root/.netrc\nRUN rm /root/.netrc\nFROM build\nUSER nobody\n",
+        ),
+        (
+            "chain",
+            "FROM docker:27 AS base\nENV DOCKER_TLS_VERIFY=\nFROM base\nENV DOCKER_HOST=tcp://docker:2376\nRUN sudo apt-get update\nUSER nobody\n",
+        ),
+    ];
+    let fixtures = std::fs::read_dir(&dir)
+        .expect("fixtures/rules")
+        .flat_map(|d| std::fs::read_dir(d.expect("entry").path()).expect("rule folder"))
+        .map(|f| f.expect("entry").path());
+    let files = written
+        .iter()
+        .map(|(name, text)| {
+            (
+                std::path::PathBuf::from(format!("{name}/Dockerfile")),
+                Some(text.to_string()),
+            )
+        })
+        .chain(fixtures.map(|p| (p, None)));
+    for (p, text) in files {
+        {
+            let Some(text) = text.or_else(|| std::fs::read_to_string(&p).ok()) else {
+                continue;
+            };
+            let stages = text
+                .lines()
+                .filter(|l| l.trim_start().to_ascii_uppercase().starts_with("FROM "))
+                .count();
+            if !p.to_string_lossy().ends_with("Dockerfile") || stages < 2 {
+                continue;
+            }
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|&i| i < text.len())
+                // And after the last line: a stage added there leaves the others' items as they were,
+                // but the one before it is no longer the last (nor, maybe, one the final stage is built on).
+                .chain(text.ends_with('\n').then_some(text.len()))
+                .collect();
+            for &at in &starts {
+                for line in lines {
+                    let mut edited = text.clone();
+                    edited.insert_str(at, line);
+                    for (before, after) in [(&text, &edited), (&edited, &text)] {
+                        check(&Input::new(before, today), &settings);
+                        let warm = check(&Input::new(after, today), &settings);
+                        let fresh = memo::bypassed(|| check(&Input::new(after, today), &settings));
+                        assert_eq!(warm, fresh, "{}: {line:?} at byte {at}", p.display());
+                        compared += 1;
+                    }
+                }
+            }
+            // Typing at the end of each line: every keystroke a text no check has seen.
+            let ends: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+            for &end in &ends {
+                let mut typed = text.clone();
+                check(&Input::new(&typed, today), &settings);
+                for k in 0..20 {
+                    typed.insert(end + k, ['x', ' ', '$', 'A', '/'][k % 5]);
+                    let warm = check(&Input::new(&typed, today), &settings);
+                    let fresh = memo::bypassed(|| check(&Input::new(&typed, today), &settings));
+                    assert_eq!(
+                        warm,
+                        fresh,
+                        "{}: typing at byte {end}: {:?}",
+                        p.display(),
+                        &typed[..end + k + 1]
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    let after = per_stage::counts();
+    assert!(compared > 5_000, "{compared} comparisons");
+    assert_eq!(
+        after.fell_back, before.fell_back,
+        "a per-stage rule reported outside its stage"
+    );
+    assert!(
+        after.answered - before.answered > 10_000,
+        "stages answered from the last check: {}",
+        after.answered - before.answered
+    );
+}

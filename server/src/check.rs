@@ -95,19 +95,8 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
     let prints = rules::item_prints(tree, input.dockerfile);
     let model = model_of(tree, &prints);
     let ctx = Ctx {
-        input,
-        text: input.dockerfile,
-        tree,
-        model: &model,
-        settings,
-        parse_errors: Default::default(),
-        image_uses: Default::default(),
-        runs: Default::default(),
-        environment: Default::default(),
         item_hashes: prints.into(),
-        read_prints: Default::default(),
-        read_items: Default::default(),
-        settings_text: Default::default(),
+        ..Ctx::new(input, tree, &model, settings)
     };
     // Room for a finding every few items: growing the vector copies every diagnostic.
     let mut out = Vec::with_capacity(tree.items.len() / 4 + 16);

@@ -96,6 +96,7 @@ declare_rule! {
         since: "0.1.0",
         also: ["hadolint:DL3020", "trivy:DS005", "checkov:CKV_DOCKER_4"],
         reads: [From, Arg, Env, User, Add],
+        per_stage: true,
         check: check,
     }
 }
@@ -139,7 +140,7 @@ fn unpack(ins: &Instruction) -> Option<bool> {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    for (it, ins) in ctx.tree.instructions() {
+    for (it, ins) in ctx.instructions() {
         if ins.kind != Kind::Add {
             continue;
         }

@@ -84,6 +84,7 @@ declare_rule! {
         fix: None,
         since: "0.1.0",
         reads: [From, Arg, Env, User, Run, Volume],
+        per_stage: true,
         check: check,
     }
 }
@@ -106,7 +107,7 @@ fn socket_of(path: &str) -> Option<&'static str> {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    for (item, ins) in ctx.tree.instructions() {
+    for (item, ins) in ctx.instructions() {
         let Some(stage) = ctx.model.item_stage.get(item.index).copied().flatten() else {
             continue;
         };
@@ -116,11 +117,13 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             _ => {}
         }
     }
-    for stage in &ctx.model.stages {
+    for stage in ctx.stages() {
+        // A variable inherited from the stage it is built on is that stage's finding (it says the same:
+        // TLS turned on along this stage's chain is on along that stage's too).
         for v in stage
             .vars
             .iter()
-            .filter(|v| v.kind == VarKind::Env && v.name == "DOCKER_HOST")
+            .filter(|v| v.kind == VarKind::Env && v.name == "DOCKER_HOST" && v.item >= stage.from_item)
         {
             docker_host(ctx, sink, stage.index, v);
         }

@@ -142,6 +142,7 @@ declare_rule! {
             "checkov:CKV2_DOCKER_14", "checkov:CKV2_DOCKER_15", "checkov:CKV2_DOCKER_16",
         ],
         reads: [From, Arg, Env, User, Run],
+        per_stage: true,
         check: check,
     }
 }
@@ -205,11 +206,10 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             report_hits(ctx, sink, &run.item, rs, hits);
         }
     }
-    let m = ctx.model;
-    for v in &m.global_args {
+    for v in ctx.global_args() {
         variable(sink, v);
     }
-    for st in &m.stages {
+    for st in ctx.stages() {
         for v in st.vars.iter().filter(|v| v.item >= st.from_item) {
             variable(sink, v);
         }

@@ -34,6 +34,7 @@ mod legacy_key_value_format;
 mod maintainer_deprecated;
 mod misleading_ignore_line;
 mod multiple_instructions_disallowed;
+pub mod per_stage;
 mod redundant_target_platform;
 pub(crate) mod remote_add_without_checksum;
 mod reserved_stage_name;
@@ -118,6 +119,13 @@ pub struct Rule {
     /// the context listing, the parser directives, the date and the settings, and the engine answers a check
     /// where none of them changed from the memo ([`check_memoised`]). `None`: the rule runs on every check.
     pub reads: Option<Reads>,
+    /// For a [`Check::Dockerfile`] rule that declares what it reads: its findings in a stage depend only on
+    /// what it reads of that stage, of the stages it is built on (`FROM <stage>`) and of the items before
+    /// the first `FROM`, and on whether the stage is the last one or one the final stage is built on; it
+    /// resolves no stage name itself (the model's bases are followed); and it looks at one stage at a time
+    /// through [`Ctx::stages`], [`Ctx::instructions`], [`Ctx::runs`] and [`Ctx::global_args`]. A keystroke
+    /// then runs it again only on the stage it changed ([`per_stage`]).
+    pub per_stage: bool,
     pub check: Check,
 }
 
@@ -401,6 +409,7 @@ macro_rules! declare_rule {
             $(opt_in: $opt_in:literal,)?
             $(reads: [$($read:ident),* $(,)?],)?
             $(reads_images_and: [$($read_images:ident),* $(,)?],)?
+            $(per_stage: $per_stage:literal,)?
             $(check: $check:ident)?
             $(instruction_check: $instruction_check:ident)?
             $(ignore_check: $ignore_check:ident)? $(,)?
@@ -424,6 +433,7 @@ macro_rules! declare_rule {
                 $(let reads = Some($crate::rules::Reads::KindsAndImages(&[$($crate::syntax::Kind::$read_images),*]));)?
                 reads
             },
+            per_stage: false $(|| $per_stage)?,
             check: $($crate::rules::Check::Dockerfile($check))?
                 $($crate::rules::Check::Instruction($instruction_check))?
                 $($crate::rules::Check::IgnoreFile($ignore_check))?,
@@ -521,6 +531,15 @@ pub struct Ctx<'a> {
     /// The items each [`Reads::mask`] designates, listed when a check needs them.
     #[allow(clippy::type_complexity)]
     pub(crate) read_items: std::cell::RefCell<Vec<(u32, std::sync::Arc<Vec<(u32, u32)>>)>>,
+    /// What a per-stage rule runs on now ([`per_stage`]); `None`: the whole file.
+    pub(crate) part: std::cell::Cell<Option<per_stage::Part>>,
+    /// The `RUN`s of each part, listed when a per-stage rule first asks for them.
+    pub(crate) part_runs: std::cell::OnceCell<Vec<std::cell::OnceCell<Vec<Run<'a>>>>>,
+    /// The parts and what their keys are made of, once per check ([`per_stage`]).
+    pub(crate) stage_facts: std::cell::OnceCell<Option<per_stage::StageFacts>>,
+    /// Each part's key for a read set, computed when a check first needs it.
+    #[allow(clippy::type_complexity)]
+    pub(crate) part_keys: std::cell::RefCell<Vec<(u32, std::rc::Rc<Vec<u128>>)>>,
 }
 
 /// An item as the whole-file memo sees it: its text's hash, its instruction kind (none for a comment) and
@@ -551,27 +570,81 @@ pub struct Run<'a> {
 static RUN_MEMO: crate::memo::Memo<String, std::sync::Arc<Vec<crate::shell::RunScript>>> = crate::memo::Memo::new(2048);
 
 impl<'a> Ctx<'a> {
-    /// Every `RUN` of the file in order, with its parsed scripts (parsed once per check).
+    /// The context of one check, with nothing computed yet.
+    pub(crate) fn new(input: &'a Input<'a>, tree: &'a Dockerfile, model: &'a Model, settings: &'a Settings) -> Ctx<'a> {
+        Ctx {
+            input,
+            text: input.dockerfile,
+            tree,
+            model,
+            settings,
+            parse_errors: Default::default(),
+            image_uses: Default::default(),
+            runs: Default::default(),
+            environment: Default::default(),
+            item_hashes: Default::default(),
+            read_prints: Default::default(),
+            read_items: Default::default(),
+            settings_text: Default::default(),
+            part: Default::default(),
+            part_runs: Default::default(),
+            stage_facts: Default::default(),
+            part_keys: Default::default(),
+        }
+    }
+
+    /// Every `RUN` of the file in order, with its parsed scripts (parsed once per check); only those of
+    /// the stage a per-stage rule runs on ([`per_stage`]).
     pub fn runs(&self) -> &[Run<'a>] {
-        self.runs.get_or_init(|| {
-            let tree: &'a Dockerfile = self.tree;
-            let text: &'a str = self.text;
-            let memo = tree.escape == '\\';
-            tree.instructions()
-                .filter(|(_, ins)| ins.kind == crate::syntax::Kind::Run)
-                .map(|(item, ins)| {
-                    let source = crate::shell::item_text(text, &item);
-                    let parse = || std::sync::Arc::new(crate::shell::run_scripts(source, ins));
-                    let scripts = if memo { RUN_MEMO.get_or(source, parse) } else { parse() };
-                    Run { item, ins, scripts }
-                })
+        let Some(part) = self.part.get() else {
+            return self.all_runs();
+        };
+        let (a, b) = part.items;
+        if let Some(all) = self.runs.get() {
+            let from = all.partition_point(|r| r.item.index < a);
+            let to = all.partition_point(|r| r.item.index < b);
+            return &all[from..to];
+        }
+        let parts = self.part_runs.get_or_init(|| {
+            (0..=self.model.stages.len())
+                .map(|_| std::cell::OnceCell::new())
                 .collect()
-        })
+        });
+        match parts.get(part.index) {
+            Some(cell) => cell.get_or_init(|| self.runs_in(a..b)),
+            None => &[],
+        }
+    }
+
+    /// Every `RUN` of the file, whatever the rule runs on.
+    fn all_runs(&self) -> &[Run<'a>] {
+        self.runs.get_or_init(|| self.runs_in(0..self.tree.items.len()))
+    }
+
+    /// The `RUN`s among items `items`, with their scripts parsed (or taken from [`RUN_MEMO`]).
+    fn runs_in(&self, items: std::ops::Range<usize>) -> Vec<Run<'a>> {
+        let tree: &'a Dockerfile = self.tree;
+        let text: &'a str = self.text;
+        let memo = tree.escape == '\\';
+        items
+            .filter_map(|i| tree.item(i))
+            .filter_map(|item| item.instruction().map(|ins| (item, ins)))
+            .filter(|(_, ins)| ins.kind == crate::syntax::Kind::Run)
+            .map(|(item, ins)| {
+                let source = crate::shell::item_text(text, &item);
+                let parse = || std::sync::Arc::new(crate::shell::run_scripts(source, ins));
+                let scripts = if memo { RUN_MEMO.get_or(source, parse) } else { parse() };
+                Run { item, ins, scripts }
+            })
+            .collect()
     }
 
     /// The parsed scripts of the `RUN` at item `index` (empty when it is not a `RUN`).
     pub fn run_scripts(&self, index: usize) -> &[crate::shell::RunScript] {
-        let runs = self.runs();
+        let runs = match self.part.get() {
+            Some(p) if (p.items.0..p.items.1).contains(&index) => self.runs(),
+            _ => self.all_runs(),
+        };
         match runs.binary_search_by_key(&index, |r| r.item.index) {
             Ok(i) => &runs[i].scripts,
             Err(_) => &[],
@@ -1232,6 +1305,37 @@ struct RuleFindings {
     found: Vec<Diagnostic>,
 }
 
+impl RuleFindings {
+    /// Appends copies of the diagnostics, each moved with the item it lies in to where that item is now
+    /// (`read`: the starts and lengths of the items read now, in order).
+    fn moved_to(&self, read: &[(u32, u32)], fixes: bool, out: &mut Vec<Diagnostic>) {
+        // The diagnostics are in order, and so are their items: each range is looked for first where the
+        // last one was found.
+        let near = std::cell::Cell::new(0);
+        out.extend(self.found.iter().map(|d| {
+            moved_copy(d, fixes, |r| {
+                if let Some(Some(k)) = within_kept_items(*r, &self.items, &near) {
+                    let (start, _, i) = self.items[k];
+                    shift(r, i64::from(read[i as usize].0) - i64::from(start));
+                }
+            })
+        }));
+    }
+}
+
+/// The read items (start, length, index in `read`) that the ranges of `found` lie in, sorted, each once.
+fn kept_items(found: &[Diagnostic], read: &[(u32, u32)]) -> Vec<(u32, u32, u32)> {
+    let mut items: Vec<(u32, u32, u32)> = found
+        .iter()
+        .flat_map(diagnostic_ranges)
+        .filter_map(|r| within_items(r, read).flatten())
+        .map(|i| (read[i].0, read[i].1, i as u32))
+        .collect();
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
 /// Whole-file rule diagnostics by (rule code, fingerprint of what it reads). Bounded in entries and in
 /// diagnostics: typing in a `FROM` of a long file makes a new entry at every keystroke for each rule
 /// that reads it, each holding all of that rule's findings.
@@ -1481,26 +1585,23 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
         && hit.count == count
     {
         if !hit.found.is_empty() {
-            let read = ctx.read_items(mask);
-            // The diagnostics are in order, and so are their items: each range is looked for first where
-            // the last one was found.
-            let near = std::cell::Cell::new(0);
-            out.extend(hit.found.iter().map(|d| {
-                moved_copy(d, ctx.input.fixes, |r| {
-                    if let Some(Some(k)) = within_kept_items(*r, &hit.items, &near) {
-                        let (start, _, i) = hit.items[k];
-                        shift(r, i64::from(read[i as usize].0) - i64::from(start));
-                    }
-                })
-            }));
+            hit.moved_to(&ctx.read_items(mask), ctx.input.fixes, out);
         }
         return;
     }
-    let mut sink = Sink::default();
-    run(ctx, &mut sink);
-    let unmemoisable = sink.unmemoisable;
-    let mut found = Vec::new();
-    render(sink, &mut found);
+    let per_stage = if rule.per_stage && !bypass {
+        per_stage::check(ctx, rule, run, mask)
+    } else {
+        None
+    };
+    let (found, unmemoisable) = per_stage.unwrap_or_else(|| {
+        let mut sink = Sink::default();
+        run(ctx, &mut sink);
+        let unmemoisable = sink.unmemoisable;
+        let mut found = Vec::new();
+        render(sink, &mut found);
+        (found, unmemoisable)
+    });
     let read = ctx.read_items(mask);
     let storable = !unmemoisable
         && found
@@ -1510,14 +1611,7 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
         && !bypass
         && let Ok(mut memo) = RULE_MEMO.lock()
     {
-        let mut items: Vec<(u32, u32, u32)> = found
-            .iter()
-            .flat_map(diagnostic_ranges)
-            .filter_map(|r| within_items(r, &read).flatten())
-            .map(|i| (read[i].0, read[i].1, i as u32))
-            .collect();
-        items.sort_unstable();
-        items.dedup();
+        let items = kept_items(&found, &read);
         // The memo keeps the findings with their fixes; the check gets copies, without fixes unless it
         // wants them (the language server publishes diagnostics without: they were half the copy).
         out.extend(found.iter().map(|d| moved_copy(d, ctx.input.fixes, |_| {})));
@@ -1618,6 +1712,7 @@ mod doc_tests {
         also: &[],
         opt_in: false,
         reads: None,
+        per_stage: false,
         check: Check::Dockerfile(|_, _| {}),
     };
 

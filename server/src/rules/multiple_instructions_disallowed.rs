@@ -58,12 +58,13 @@ declare_rule! {
         since: "0.2.0",
         also: ["buildkit:MultipleInstructionsDisallowed", "hadolint:DL4003", "hadolint:DL4004", "hadolint:DL3012"],
         reads: [From, Arg, Env, User, Cmd, Entrypoint, Healthcheck],
+        per_stage: true,
         check: check,
     }
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    for stage in &ctx.model.stages {
+    for stage in ctx.stages() {
         // The last instruction of each kind seen so far: (item, keyword range).
         let mut last: [Option<crate::text::TextRange>; 3] = [None; 3];
         for item in stage.items.clone() {

@@ -92,6 +92,7 @@ declare_rule! {
         fix: Sometimes,
         since: "0.1.0",
         reads: [From, Arg, Env, User, Add],
+        per_stage: true,
         check: check,
     }
 }
@@ -214,7 +215,7 @@ fn is_digest(s: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    for (it, ins) in ctx.tree.instructions() {
+    for (it, ins) in ctx.instructions() {
         if ins.kind != Kind::Add {
             continue;
         }

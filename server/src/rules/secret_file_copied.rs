@@ -97,6 +97,7 @@ declare_rule! {
         fix: Sometimes,
         since: "0.1.0",
         reads: [From, Arg, Env, User, Copy, Add, Run],
+        per_stage: true,
         check: check,
     }
 }
@@ -122,7 +123,7 @@ fn glob_kind(pattern: &str) -> Option<SecretFile> {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    for (it, ins) in ctx.tree.instructions() {
+    for (it, ins) in ctx.instructions() {
         if !matches!(ins.kind, Kind::Copy | Kind::Add) {
             continue;
         }

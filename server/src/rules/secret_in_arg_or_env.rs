@@ -104,16 +104,16 @@ declare_rule! {
         since: "0.1.0",
         also: ["buildkit:SecretsUsedInArgOrEnv"],
         reads: [From, Arg, Env, User, Run],
+        per_stage: true,
         check: check,
     }
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    let m = ctx.model;
-    for v in &m.global_args {
+    for v in ctx.global_args() {
         literal(ctx, sink, v);
     }
-    for st in &m.stages {
+    for st in ctx.stages() {
         // Variables inherited from an earlier stage are that stage's findings.
         for v in st.vars.iter().filter(|v| v.item >= st.from_item) {
             if literal(ctx, sink, v) {

@@ -90,6 +90,7 @@ declare_rule! {
         fix: Sometimes,
         since: "0.1.0",
         reads: [From, Arg, Env, User, Run, Workdir],
+        per_stage: true,
         check: check,
     }
 }
@@ -230,7 +231,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         .final_stage(ctx.settings.target.as_deref())
         .map(|s| model.chain(s.index))
         .unwrap_or_default();
-    for st in &model.stages {
+    for st in ctx.stages() {
         let mut workdir = "/".to_string();
         let mut written: Vec<Written> = Vec::new();
         let mut reported: Vec<usize> = Vec::new();

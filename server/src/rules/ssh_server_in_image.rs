@@ -76,6 +76,7 @@ declare_rule! {
         since: "0.1.0",
         also: ["trivy:DS004", "checkov:CKV_DOCKER_1"],
         reads: [From, Arg, Env, User, Run, Expose],
+        per_stage: true,
         check: check,
     }
 }
@@ -104,7 +105,7 @@ fn is_ssh_server(manager: Manager, name: &str) -> bool {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    for (item, ins) in ctx.tree.instructions() {
+    for (item, ins) in ctx.instructions() {
         if ins.kind != Kind::Expose {
             continue;
         }

@@ -108,6 +108,7 @@ declare_rule! {
         since: "0.1.0",
         also: ["hadolint:DL3004", "trivy:DS010", "checkov:CKV2_DOCKER_1"],
         reads: [From, Arg, Env, User, Run],
+        per_stage: true,
         check: check,
     }
 }

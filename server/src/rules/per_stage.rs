@@ -1,0 +1,456 @@
+//! Whole-file rules answered stage by stage ([`super::Rule::per_stage`]).
+//!
+//! A keystroke in a `RUN` changes what every rule that reads `RUN`s reads, so the whole-file memo
+//! ([`super::check_memoised`]) misses for each of them, and each used to run again over the whole file.
+//! Most of them look at one stage at a time: a `RUN` is judged by the user it runs as, the variables and
+//! working directory in effect, the instructions of its stage. Such a rule declares `per_stage`; when its
+//! whole-file memo misses, it runs on each *part* of the file on its own: the items before the first
+//! `FROM` (part 0), then each stage (part `s + 1`), and a part whose key is the one it had at the last
+//! check of this rule gets that check's findings, each moved with the item it lies in.
+//!
+//! A stage's key is made of what the rule's findings there may depend on: the items of that stage the
+//! rule reads (texts, in order), the index and those items of each stage it is built on through
+//! `FROM <stage>` (as the model resolved the names: a renamed stage changes the stages that named it),
+//! every item before the first `FROM` (the global build arguments), the stage's index, whether it is the
+//! last stage and whether the final stage is built on it, and everything the whole-file memo keys on
+//! besides the items (settings, date, directives, ignore file, context). Stage names are not in it: typing
+//! in a stage's name runs the rules again on that stage and those built on it only. A per-stage rule
+//! therefore resolves no stage name itself (`COPY --from`, `Model::stage_by_name`); the image rules,
+//! which do, are not per-stage. Part 0's key is the whole-file fingerprint of the read set:
+//! a global build argument's findings may depend on any stage, and part 0 is short.
+//!
+//! While a rule runs on a part, [`Ctx::stages`], [`Ctx::instructions`], [`Ctx::runs`] and
+//! [`Ctx::global_args`] give that part's; the model is the whole file's. Every range a part's findings
+//! hold must lie in that part: if one does not, the rule broke its declaration, and the check runs it on
+//! the whole file instead (and keeps nothing of the parts). Guarded by
+//! `memoised_checks_equal_fresh_checks` and `lines_no_rule_reads_never_make_memoised_findings_stale`,
+//! whose fresh checks run every rule on the whole file, and by
+//! `stages_answered_from_the_last_check_equal_fresh_checks`.
+
+use super::{
+    Ctx, RuleFindings, Sink, diagnostic_ranges, hash128, kept_items, moved_copy, to_diagnostics, within_items,
+};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Base, Stage, VarDef};
+use crate::syntax::{Instruction, ItemRef};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// What a per-stage rule runs on: part 0 (the items before the first `FROM`) or part `s + 1` (stage `s`),
+/// as a range of item indices.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Part {
+    pub(crate) index: usize,
+    pub(crate) items: (usize, usize),
+}
+
+/// What every rule's part keys share, once per check.
+pub(crate) struct StageFacts {
+    /// Each part's items, in order; together they are every item.
+    parts: Vec<(usize, usize)>,
+    /// The instructions before the first `FROM`, and what the whole-file memo keys on besides the items.
+    shared: u128,
+    /// Per stage: 1 when the final stage is built on it (or is it), 2 when it is the last stage.
+    flags: Vec<u8>,
+}
+
+/// Mixes a value into an order-sensitive fingerprint (multiply by an odd constant, add), as the
+/// whole-file memo does.
+const ODD: u128 = 0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835;
+
+/// How far up its chain of `FROM <stage>` a stage's key looks; a stage further down is not memoised.
+const MAX_CHAIN: usize = 64;
+
+/// Parts answered from a rule's last check, parts run, and checks where a rule reported outside the part
+/// it ran on, since the process started ([`counts`]).
+static ANSWERED: AtomicUsize = AtomicUsize::new(0);
+static RAN: AtomicUsize = AtomicUsize::new(0);
+static FELL_BACK: AtomicUsize = AtomicUsize::new(0);
+
+/// How the per-stage rules were answered since the process started: parts answered from the last check,
+/// parts run, and runs on a part that reported outside it (each then ran on the whole file). For tests
+/// and probes: the engine's answers never depend on them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub answered: usize,
+    pub ran: usize,
+    pub fell_back: usize,
+}
+
+/// The counts so far ([`Counts`]).
+pub fn counts() -> Counts {
+    Counts {
+        answered: ANSWERED.load(Ordering::Relaxed),
+        ran: RAN.load(Ordering::Relaxed),
+        fell_back: FELL_BACK.load(Ordering::Relaxed),
+    }
+}
+
+/// Each rule's parts at its last check: the key and the findings (`None`: none), in part order. One
+/// file's worth per rule: typing re-checks the same file, and another file's parts simply miss.
+#[allow(clippy::type_complexity)]
+static LAST: std::sync::LazyLock<Mutex<HashMap<&'static str, Vec<(u128, Option<Arc<RuleFindings>>)>>>> =
+    std::sync::LazyLock::new(Default::default);
+
+impl<'a> Ctx<'a> {
+    /// The items a rule looks at: the whole file, or the part a per-stage rule runs on.
+    pub fn item_span(&self) -> std::ops::Range<usize> {
+        match self.part.get() {
+            Some(p) => p.items.0..p.items.1,
+            None => 0..self.tree.items.len(),
+        }
+    }
+
+    /// The stages a rule looks at: all of them, or the one a per-stage rule runs on.
+    pub fn stages(&self) -> &'a [Stage] {
+        let model: &'a crate::model::Model = self.model;
+        match self.part.get() {
+            None => &model.stages,
+            Some(p) if p.index == 0 => &[],
+            Some(p) => model.stages.get(p.index - 1..p.index).unwrap_or(&[]),
+        }
+    }
+
+    /// The global build arguments, when the rule looks at the items before the first `FROM`.
+    pub fn global_args(&self) -> &'a [VarDef] {
+        let model: &'a crate::model::Model = self.model;
+        match self.part.get() {
+            Some(p) if p.index != 0 => &[],
+            _ => &model.global_args,
+        }
+    }
+
+    /// The instructions a rule looks at, with their items.
+    pub fn instructions(&self) -> impl Iterator<Item = (ItemRef<'a>, &'a Instruction)> + 'a {
+        let tree: &'a crate::syntax::Dockerfile = self.tree;
+        self.item_span()
+            .filter_map(move |i| tree.item(i))
+            .filter_map(|it| it.instruction().map(|ins| (it, ins)))
+    }
+
+    /// The parts and their shared key material (`None` when the stages do not cover the items in order,
+    /// which the model never gives).
+    fn stage_facts(&self) -> Option<&StageFacts> {
+        self.stage_facts
+            .get_or_init(|| {
+                use std::hash::{BuildHasher, Hash, Hasher};
+                let n = self.tree.items.len();
+                let stages = &self.model.stages;
+                let mut parts = vec![(0, stages.first().map_or(n, |s| s.from_item))];
+                for s in stages {
+                    if s.items.start != parts.last()?.1 || s.items.end < s.items.start {
+                        return None;
+                    }
+                    parts.push((s.items.start, s.items.end));
+                }
+                if parts.last()?.1 != n {
+                    return None;
+                }
+                let prints = self.item_fingerprints();
+                let environment = self.environment_fingerprint();
+                let shared = hash128(|h| {
+                    let mut h = h.build_hasher();
+                    environment.hash(&mut h);
+                    for p in &prints[..parts[0].1] {
+                        p.hash.hash(&mut h);
+                        p.bits.hash(&mut h);
+                    }
+                    h.finish()
+                });
+                let mut flags = vec![0u8; stages.len()];
+                if let Some(f) = self.model.final_stage(self.settings.target.as_deref()) {
+                    for s in self.model.chain(f.index) {
+                        flags[s] |= 1;
+                    }
+                }
+                if let Some(last) = flags.last_mut() {
+                    *last |= 2;
+                }
+                Some(StageFacts { parts, shared, flags })
+            })
+            .as_ref()
+    }
+
+    /// Each part's key for the read set `mask` (0: never answered from the last check).
+    fn part_keys(&self, mask: u32, facts: &StageFacts) -> std::rc::Rc<Vec<u128>> {
+        if let Some((_, keys)) = self.part_keys.borrow().iter().find(|(m, _)| *m == mask) {
+            return keys.clone();
+        }
+        let prints = self.item_fingerprints();
+        // What the rule reads of each part: its items' hashes in order, and their number.
+        let own: Vec<(u128, usize)> = facts
+            .parts
+            .iter()
+            .map(|&(a, b)| {
+                prints[a..b]
+                    .iter()
+                    .filter(|p| p.bits & mask != 0)
+                    .fold((0u128, 0usize), |(fp, n), p| {
+                        (fp.wrapping_mul(ODD).wrapping_add(p.hash), n + 1)
+                    })
+            })
+            .collect();
+        let whole = self.read_print(mask).map_or(0, |(fp, _)| fp);
+        let stages = &self.model.stages;
+        let mut keys = Vec::with_capacity(facts.parts.len());
+        keys.push(whole);
+        for (s, stage) in stages.iter().enumerate() {
+            // The stage's own items, then the index and items of each stage it is built on, nearest first.
+            // Which stage a `FROM <name>` names is the model's answer: a name that changes (or a stage
+            // named alike inserted before) changes the walk, so no stage name need be in the key.
+            let mut chain = own[s + 1].0.wrapping_mul(ODD).wrapping_add(own[s + 1].1 as u128);
+            let (mut cur, mut base, mut depth) = (s, &stage.base, 0);
+            while let Base::Stage(p) = base {
+                if *p >= cur || depth == MAX_CHAIN {
+                    break;
+                }
+                chain = chain.wrapping_mul(ODD).wrapping_add(*p as u128);
+                chain = chain.wrapping_mul(ODD).wrapping_add(own[p + 1].0);
+                chain = chain.wrapping_mul(ODD).wrapping_add(own[p + 1].1 as u128);
+                (cur, base, depth) = (*p, &stages[*p].base, depth + 1);
+            }
+            let key = if depth == MAX_CHAIN {
+                0
+            } else {
+                hash128(|h| {
+                    use std::hash::BuildHasher;
+                    h.hash_one((facts.shared, s, facts.flags[s], chain, mask))
+                })
+            };
+            keys.push(key);
+        }
+        let keys = std::rc::Rc::new(keys);
+        self.part_keys.borrow_mut().push((mask, keys.clone()));
+        keys
+    }
+
+    /// The starts and lengths of the items of `part` that `mask` designates, in order.
+    fn part_read_items(&self, mask: u32, (a, b): (usize, usize)) -> Vec<(u32, u32)> {
+        self.item_fingerprints()[a..b]
+            .iter()
+            .filter(|f| f.bits & mask != 0)
+            .map(|f| (f.start, f.len))
+            .collect()
+    }
+}
+
+/// Runs a per-stage rule part by part, answering from its last check each part whose key has not
+/// changed: the diagnostics (with fixes) and whether any part's findings depend on items the rule does
+/// not declare. `None` when the file has fewer than two stages (one run is as cheap) or when the rule
+/// reported outside the part it ran on; the caller then runs it on the whole file.
+pub(crate) fn check(
+    ctx: &Ctx,
+    rule: &'static super::Rule,
+    run: fn(&Ctx, &mut Sink),
+    mask: u32,
+) -> Option<(Vec<Diagnostic>, bool)> {
+    if ctx.model.stages.len() < 2 {
+        return None;
+    }
+    let facts = ctx.stage_facts()?;
+    let keys = ctx.part_keys(mask, facts);
+    let last = LAST.lock().ok()?.remove(rule.code).unwrap_or_default();
+    let prints = ctx.item_fingerprints();
+    let mut next = Vec::with_capacity(facts.parts.len());
+    let mut found = Vec::new();
+    let mut unmemoisable = false;
+    let mut ran = 0;
+    for (p, &(a, b)) in facts.parts.iter().enumerate() {
+        let key = keys[p];
+        if key != 0
+            && let Some((k, kept)) = last.get(p)
+            && *k == key
+        {
+            if let Some(kept) = kept {
+                kept.moved_to(&ctx.part_read_items(mask, (a, b)), true, &mut found);
+            }
+            next.push((key, kept.clone()));
+            continue;
+        }
+        ran += 1;
+        ctx.part.set(Some(Part {
+            index: p,
+            items: (a, b),
+        }));
+        let mut sink = Sink::default();
+        run(ctx, &mut sink);
+        ctx.part.set(None);
+        unmemoisable |= sink.unmemoisable;
+        let part_unmemoisable = sink.unmemoisable;
+        let mut part_found = Vec::new();
+        to_diagnostics(
+            rule,
+            ctx.settings.configured_severity(rule),
+            ctx.locale(),
+            sink,
+            &mut part_found,
+        );
+        // The part's bytes: from its first item's start to its last item's end.
+        let (lo, hi) = match (prints.get(a), b.checked_sub(1).and_then(|l| prints.get(l))) {
+            (Some(first), Some(last)) if a < b => (first.start, last.start + last.len),
+            _ => (u32::MAX, 0),
+        };
+        let inside = |r: crate::text::TextRange| (r.start == 0 && r.end == 0) || (lo <= r.start && r.end <= hi);
+        if !part_found.iter().all(|d| diagnostic_ranges(d).all(inside)) {
+            FELL_BACK.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        let read = ctx.part_read_items(mask, (a, b));
+        let storable = key != 0
+            && !part_unmemoisable
+            && part_found
+                .iter()
+                .all(|d| diagnostic_ranges(d).all(|r| within_items(r, &read).is_some()));
+        if !storable {
+            next.push((0, None));
+            found.extend(part_found);
+            continue;
+        }
+        if part_found.is_empty() {
+            next.push((key, None));
+            continue;
+        }
+        let items = kept_items(&part_found, &read);
+        found.extend(part_found.iter().map(|d| moved_copy(d, true, |_| {})));
+        next.push((
+            key,
+            Some(Arc::new(RuleFindings {
+                count: read.len(),
+                items,
+                found: part_found,
+            })),
+        ));
+    }
+    if let Ok(mut table) = LAST.lock() {
+        table.insert(rule.code, next);
+    }
+    RAN.fetch_add(ran, Ordering::Relaxed);
+    ANSWERED.fetch_add(facts.parts.len() - ran, Ordering::Relaxed);
+    Some((found, unmemoisable))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Check, FixAvailability, Reads, Rule, check_memoised};
+    use super::*;
+    use crate::check::Input;
+    use crate::date::Date;
+    use crate::diagnostic::Severity;
+    use crate::settings::Settings;
+    use crate::syntax::Kind;
+
+    /// A per-stage rule for these tests, reading what the model is built from.
+    const fn rule(code: &'static str, run: fn(&Ctx, &mut Sink)) -> Rule {
+        Rule {
+            code,
+            name: "per-stage-test",
+            severity: Severity::Warning,
+            tags: &[],
+            fix: FixAvailability::None,
+            since: "0.1.0",
+            doc: "",
+            also: &[],
+            opt_in: false,
+            reads: Some(Reads::Kinds(&[Kind::From, Kind::Arg, Kind::Env, Kind::User])),
+            per_stage: true,
+            check: Check::Dockerfile(run),
+        }
+    }
+
+    /// Reports each stage's FROM, as information when the final stage is not built on it.
+    static SHIPPED: Rule = rule("DW990", |ctx, sink| {
+        let chain = ctx
+            .model
+            .final_stage(None)
+            .map(|f| ctx.model.chain(f.index))
+            .unwrap_or_default();
+        for st in ctx.stages() {
+            let Some(range) = st.image_range else { continue };
+            let f = sink.report(range, "secret-left-in-layer", vec![("path", String::new())]);
+            if !chain.contains(&st.index) {
+                f.severity(Severity::Info);
+            }
+        }
+    });
+
+    /// Reports each stage's FROM, as information when it is built on another stage.
+    static CHAINED: Rule = rule("DW991", |ctx, sink| {
+        for st in ctx.stages() {
+            let Some(range) = st.image_range else { continue };
+            let f = sink.report(range, "secret-left-in-layer", vec![("path", String::new())]);
+            if ctx.model.chain(st.index).len() > 1 {
+                f.severity(Severity::Info);
+            }
+        }
+    });
+
+    /// Breaks its declaration: reports every stage on the first one.
+    static OUTSIDE: Rule = rule("DW992", |ctx, sink| {
+        let first = ctx.model.stages.first().and_then(|s| s.image_range);
+        for _ in ctx.stages() {
+            if let Some(range) = first {
+                sink.report(range, "secret-left-in-layer", vec![("path", String::new())]);
+            }
+        }
+    });
+
+    /// `rule`'s diagnostics in a check of `text`, as the engine gives them.
+    fn findings(rule: &'static Rule, text: &str) -> Vec<Diagnostic> {
+        let tree = crate::syntax::parse(text);
+        let model = crate::model::Model::build(&tree);
+        let input = Input::new(text, Date::new(2026, 11, 28));
+        let settings = Settings::default();
+        let ctx = Ctx::new(&input, &tree, &model, &settings);
+        let Check::Dockerfile(run) = rule.check else {
+            unreachable!("a Dockerfile rule")
+        };
+        let mut out = Vec::new();
+        check_memoised(&ctx, rule, run, &mut out);
+        out.sort_by_key(|d| (d.range.start, d.severity));
+        out
+    }
+
+    /// `after` checked right after `before`, against a fresh check of `after`.
+    fn same_as_fresh(rule: &'static Rule, before: &str, after: &str) {
+        findings(rule, before);
+        let ran = counts().ran;
+        let warm = findings(rule, after);
+        assert!(counts().ran > ran, "{}: run stage by stage", rule.code);
+        let fresh = crate::memo::bypassed(|| findings(rule, after));
+        assert_eq!(warm, fresh, "{}: {after:?} after {before:?}", rule.code);
+    }
+
+    #[test]
+    fn a_stage_key_holds_whether_the_final_stage_is_built_on_it_and_the_stages_it_is_built_on() {
+        // Typing at the end of `FROM build`: the first stage's items stay, but the final image no longer
+        // contains it.
+        same_as_fresh(
+            &SHIPPED,
+            "FROM alpine:3.20 AS build\nFROM build\n",
+            "FROM alpine:3.20 AS build\nFROM buildx\n",
+        );
+        // A stage renamed: the second stage's items stay, but `FROM one` now names an image.
+        same_as_fresh(
+            &CHAINED,
+            "FROM alpine:3.20 AS one\nFROM one\n",
+            "FROM alpine:3.20 AS onex\nFROM one\n",
+        );
+        // A stage inserted before: `FROM one` names another stage with the same items.
+        same_as_fresh(
+            &CHAINED,
+            "FROM alpine:3.20 AS one\nFROM alpine:3.20 AS two\nFROM one\n",
+            "FROM alpine:3.20 AS two\nFROM alpine:3.20 AS one\nFROM one\n",
+        );
+    }
+
+    #[test]
+    fn a_rule_that_reports_outside_its_stage_runs_on_the_whole_file() {
+        let text = "FROM alpine:3.20 AS one\nFROM alpine:3.21 AS two\nFROM alpine:3.22\n";
+        let fell_back = counts().fell_back;
+        let found = findings(&OUTSIDE, text);
+        assert!(counts().fell_back > fell_back);
+        assert_eq!(found, crate::memo::bypassed(|| findings(&OUTSIDE, text)));
+        assert_eq!(found.len(), 3, "one finding per stage, all on the first: {found:?}");
+    }
+}
