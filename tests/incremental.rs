@@ -480,7 +480,7 @@ fn lines_no_rule_reads_never_make_memoised_findings_stale() {
 /// The per-stage rules (`Rule::per_stage`) answer each stage whose key did not change from their last
 /// check, so everything a stage's findings depend on must be in its key. Every rule fixture with two or
 /// more stages, with a line inserted at every line start that changes the user, the variables, the
-/// working directory or the commands of one stage, or adds a stage (also after the last line), checked right after the unmodified
+/// working directory, the shell or the commands of one stage, or adds a stage (also after the last line), checked right after the unmodified
 /// file (every other stage is then answered from that check) and the other way round, against fresh
 /// checks that run every rule on the whole file; then 20 keystrokes typed at the end of each line, each
 /// checked after the one before. No rule may report outside the stage it runs on.
@@ -504,6 +504,7 @@ fn stages_answered_from_the_last_check_equal_fresh_checks() {
         "ENV DOCKER_HOST=tcp://docker:2376 DOCKER_TLS_VERIFY=1 HOME=/root\n",
         "ARG NPM_TOKEN=abc\n",
         "WORKDIR /root\n",
+        "SHELL [\"/bin/bash\", \"-c\"]\n",
         "RUN echo \"$NPM_TOKEN\" > /root/.npmrc && sudo rm -f /root/.npmrc id_rsa && curl -k https://x.test/i | sh\n",
         "FROM busybox:1.36 AS extra\n",
     ];

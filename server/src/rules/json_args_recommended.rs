@@ -68,16 +68,27 @@ declare_rule! {
         since: "0.2.0",
         also: ["buildkit:JSONArgsRecommended", "hadolint:DL3025"],
         reads: [From, Arg, Env, User, Cmd, Entrypoint, Shell],
+        per_stage: true,
         check: check,
     }
 }
 
+/// Whether stage `s` has a `SHELL`.
+fn has_shell(ctx: &Ctx, s: &crate::model::Stage) -> bool {
+    s.items.clone().any(|i| {
+        ctx.tree
+            .item(i)
+            .and_then(|it| it.instruction())
+            .is_some_and(|ins| ins.kind == Kind::Shell)
+    })
+}
+
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    // Whether a SHELL instruction is in effect at the end of each stage.
-    let mut shell_at_end = vec![false; ctx.model.stages.len()];
-    for stage in &ctx.model.stages {
+    // Whether a SHELL instruction is in effect at the end of each stage (of those looked at so far).
+    let mut shell_at_end = vec![None; ctx.model.stages.len()];
+    for stage in ctx.stages() {
         let mut shell = match stage.base {
-            crate::model::Base::Stage(p) => shell_at_end.get(p).copied().unwrap_or(false),
+            crate::model::Base::Stage(p) => crate::rules::per_stage::at_end(ctx, p, &mut shell_at_end, has_shell),
             _ => false,
         };
         for item in stage.items.clone() {
@@ -110,7 +121,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             }
         }
         if let Some(slot) = shell_at_end.get_mut(stage.index) {
-            *slot = shell;
+            *slot = Some(shell);
         }
     }
 }

@@ -235,6 +235,30 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Whether `has` holds for stage `s` or any stage it is built on (a `WORKDIR` or a `SHELL` that is in
+/// effect at the end of `s`), kept in `at_end` by stage: a whole-file run fills it in stage order and
+/// reads each stage's base from it, a run on one stage walks only its chain.
+pub(crate) fn at_end(ctx: &Ctx, s: usize, at_end: &mut [Option<bool>], has: impl Fn(&Ctx, &Stage) -> bool) -> bool {
+    if let Some(v) = at_end.get(s).copied().flatten() {
+        return v;
+    }
+    // Root first; the walk ends (a stage is built only on an earlier one) and uses no stack.
+    let mut value = false;
+    for a in ctx.model.chain(s).into_iter().rev() {
+        value = match at_end.get(a).copied().flatten() {
+            Some(v) => v,
+            None => {
+                let v = value || ctx.model.stages.get(a).is_some_and(|st| has(ctx, st));
+                if let Some(slot) = at_end.get_mut(a) {
+                    *slot = Some(v);
+                }
+                v
+            }
+        };
+    }
+    value
+}
+
 /// Runs a per-stage rule part by part, answering from its last check each part whose key has not
 /// changed: the diagnostics (with fixes) and whether any part's findings depend on items the rule does
 /// not declare. `None` when the file has fewer than two stages (one run is as cheap) or when the rule

@@ -59,6 +59,7 @@ declare_rule! {
         since: "0.2.0",
         also: ["buildkit:RedundantTargetPlatform"],
         reads: [From, Arg, Env, User],
+        per_stage: true,
         check: check,
     }
 }
@@ -72,7 +73,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     {
         return;
     }
-    for (item, ins) in ctx.tree.instructions().filter(|(_, i)| i.kind == Kind::From) {
+    for (item, ins) in ctx.instructions().filter(|(_, i)| i.kind == Kind::From) {
         let Some(flag) = ins.flag("platform") else { continue };
         let (Some(value), Some(value_range)) = (&flag.value, flag.value_range) else {
             continue;

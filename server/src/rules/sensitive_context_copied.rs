@@ -244,6 +244,9 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     let mut append: Option<Fix> = None;
     // The entries a broad copy lets through, with their list and count as the message shows them.
     let mut missing_cache: Option<(Vec<&Sensitive>, String, String)> = None;
+    // The diagnostic each source text gave as a broad copy, rendered: it says the same for every copy
+    // of that text (a file may copy `.` hundreds of times), so later ones are copies with their range.
+    let mut said: Vec<(&str, crate::diagnostic::Diagnostic)> = Vec::new();
     for c in copies.iter().filter(|c| c.from_context) {
         for s in &c.sources {
             let Some(path) = context::context_path(&s.text) else {
@@ -286,6 +289,12 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             if missing.is_empty() {
                 continue;
             }
+            if let Some((_, d)) = said.iter().find(|(text, _)| *text == s.text) {
+                let mut d = d.clone();
+                d.range = s.range;
+                sink.rendered.push(d);
+                continue;
+            }
             let args = vec![
                 ("path", s.text.clone()),
                 ("entries", entries.clone()),
@@ -309,6 +318,19 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                         .clone();
                     sink.report(s.range, "sensitive-context-copied.missing", args).fix(fix);
                 }
+            }
+            let finding = sink.findings.pop().into_iter().collect();
+            let from = sink.rendered.len();
+            crate::rules::render_findings(
+                &SENSITIVE_CONTEXT_COPIED,
+                None,
+                ctx.locale(),
+                finding,
+                &mut sink.recent,
+                &mut sink.rendered,
+            );
+            if let Some(d) = sink.rendered.get(from) {
+                said.push((s.text.as_str(), d.clone()));
             }
         }
     }

@@ -61,6 +61,7 @@ declare_rule! {
         since: "0.2.0",
         also: ["buildkit:UndefinedArgInFrom"],
         reads: [From, Arg, Env, User],
+        per_stage: true,
         check: check,
     }
 }
@@ -82,7 +83,7 @@ pub(crate) const FROM_DEFAULT_ARGS: [&str; 11] = [
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
     let globals = &ctx.model.global_args;
-    for (item, ins) in ctx.tree.instructions().filter(|(_, i)| i.kind == Kind::From) {
+    for (item, ins) in ctx.instructions().filter(|(_, i)| i.kind == Kind::From) {
         // A `${...}` BuildKit cannot expand stops the build first (DW004).
         if ins.errors().iter().any(|e| e.message == "invalid.bad-substitution") {
             continue;

@@ -69,6 +69,7 @@ declare_rule! {
         since: "0.2.0",
         also: ["buildkit:UndefinedVar"],
         reads: [From, Arg, Env, User, Add, Copy, Label, Workdir, Volume, Stopsignal],
+        per_stage: true,
         check: check,
     }
 }
@@ -107,22 +108,17 @@ fn checked(kind: Kind) -> bool {
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
     let stages = &ctx.model.stages;
-    // Each stage's own names, and whether its chain of stages starts from `scratch` (one pass: a stage
-    // can only be built on an earlier one).
-    let own: Vec<BTreeSet<&str>> = stages
-        .iter()
-        .map(|st| st.vars.iter().map(|v| v.name.as_str()).collect())
-        .collect();
-    let mut on_scratch = vec![false; stages.len()];
-    for st in stages {
-        on_scratch[st.index] = match st.base {
-            Base::Scratch => true,
-            Base::Stage(p) if p < st.index => on_scratch[p],
-            _ => false,
-        };
-    }
-    for stage in stages {
-        report_stage(ctx, stage, &own, on_scratch[stage.index], sink);
+    // The names each stage defines, listed for the stages looked at and those they are built on.
+    let mut own: Vec<Option<BTreeSet<&str>>> = vec![None; stages.len()];
+    for stage in ctx.stages() {
+        let mut root = stage.index;
+        for s in std::iter::once(stage.index).chain(ancestors(ctx, stage)) {
+            own[s].get_or_insert_with(|| stages[s].vars.iter().map(|v| v.name.as_str()).collect());
+            root = s;
+        }
+        // Whether its chain of stages starts from `scratch`.
+        let on_scratch = matches!(stages[root].base, Base::Scratch);
+        report_stage(ctx, stage, &own, on_scratch, sink);
     }
 }
 
@@ -138,7 +134,7 @@ fn ancestors<'a>(ctx: &'a Ctx, stage: &Stage) -> impl Iterator<Item = usize> + '
     })
 }
 
-fn report_stage(ctx: &Ctx, stage: &Stage, own: &[BTreeSet<&str>], on_scratch: bool, sink: &mut Sink) {
+fn report_stage(ctx: &Ctx, stage: &Stage, own: &[Option<BTreeSet<&str>>], on_scratch: bool, sink: &mut Sink) {
     // The stage's own definitions so far, in item order; the ENVs it inherited come first (items before
     // its FROM). ENV and ARG values of the stages it is built on reach it through the state: those are
     // looked up only for a name the stage does not define.
@@ -167,7 +163,11 @@ fn report_stage(ctx: &Ctx, stage: &Stage, own: &[BTreeSet<&str>], on_scratch: bo
             if name.is_empty() || name == "PATH" || NON_ENV.contains(&name) || scope.contains(name) {
                 continue;
             }
-            if ancestors(ctx, stage).any(|a| own.get(a).is_some_and(|names| names.contains(name))) {
+            if ancestors(ctx, stage).any(|a| {
+                own.get(a)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|names| names.contains(name))
+            }) {
                 continue;
             }
             let range = it.abs(u.range);
@@ -181,7 +181,8 @@ fn report_stage(ctx: &Ctx, stage: &Stage, own: &[BTreeSet<&str>], on_scratch: bo
                 continue;
             }
             // Bounded: a file with thousands of variables does not make every miss scan them all.
-            let inherited = ancestors(ctx, stage).flat_map(|a| own.get(a).into_iter().flatten().copied());
+            let inherited =
+                ancestors(ctx, stage).flat_map(|a| own.get(a).and_then(Option::as_ref).into_iter().flatten().copied());
             match near_miss(name, scope.iter().copied().chain(inherited).take(4096)) {
                 Some(s) => {
                     sink.report(
