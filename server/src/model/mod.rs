@@ -175,8 +175,18 @@ impl Model {
             item_stage: vec![None; tree.items.len()],
             ..Model::default()
         };
-        for (it, ins) in tree.instructions() {
-            let idx = it.index;
+        for (idx, item) in tree.items.iter().enumerate() {
+            // Read from the item vector: after the first FROM only these kinds make the model, and the
+            // nodes of the other items are not touched (a keystroke in an ENV builds the model again).
+            match item.facts.kind {
+                None => continue,
+                Some(Kind::From | Kind::Arg | Kind::Env | Kind::User) => {}
+                Some(_) if !m.stages.is_empty() => continue,
+                Some(_) => {}
+            }
+            let Some((it, ins)) = tree.instruction(idx) else {
+                continue;
+            };
             match ins.kind {
                 Kind::From => m.add_stage(tree, idx, it.start, ins),
                 Kind::Arg if m.stages.is_empty() => {
