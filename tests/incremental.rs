@@ -600,3 +600,75 @@ fn stages_answered_from_the_last_check_equal_fresh_checks() {
         after.answered - before.answered
     );
 }
+
+/// A file with more stages than a check runs one by one: the first check runs each per-stage rule once on
+/// the whole file and keeps its findings stage by stage, except those that depend on items the rule does
+/// not read (DW201's ARG removal, DW204's fold fix), whose stages are run again next time. Then keystrokes
+/// in a few stages, each checked against a fresh check.
+#[test]
+fn a_file_of_many_stages_is_split_into_stages_after_one_whole_run() {
+    use dockward::date::Date;
+    use dockward::rules::per_stage;
+    use dockward::settings::Settings;
+    use dockward::{Input, check, memo};
+    let today = Date::new(2026, 11, 28);
+    let settings = Settings {
+        select: Some(vec!["ALL".into()]),
+        ..Settings::default()
+    };
+    let mut text = String::from("ARG NPM_TOKEN=abc\n");
+    for i in 0..90 {
+        text.push_str(&match i % 3 {
+            0 => format!(
+                "FROM alpine:3.20 AS s{i}\nARG GITHUB_TOKEN\nRUN echo \"$GITHUB_TOKEN\" > /root/.netrc\nRUN rm /root/.netrc\nWORKDIR app\n"
+            ),
+            1 => format!("FROM s{} AS s{i}\nRUN sudo apk add curl && curl -k https://x.test/a\nENV A=$UNDEFINED\n", i - 1),
+            _ => format!("FROM s{} AS s{i}\nUSER 1000\nRUN sudo true\nCMD run\n", i - 1),
+        });
+    }
+    check(&Input::new(&text, today), &settings);
+    let before = per_stage::counts();
+    let mut compared = 0;
+    // A LABEL that mentions a stage's secret build argument: DW201 reads no LABEL, but its fix then keeps
+    // the ARG; that stage's finding was not kept by the whole run, so it is computed again. And a comment
+    // between two RUNs of another stage, which refuses DW204's fold fix.
+    let at = text
+        .match_indices("ARG GITHUB_TOKEN\n")
+        .nth(2)
+        .map(|(i, s)| i + s.len())
+        .expect("a third stage");
+    text.insert_str(at, "LABEL from=$GITHUB_TOKEN\n");
+    let at = text
+        .match_indices("RUN rm /root/.netrc\n")
+        .nth(4)
+        .map(|(i, _)| i)
+        .expect("a fifth stage");
+    text.insert_str(at, "# note\n");
+    let warm = check(&Input::new(&text, today), &settings);
+    let fresh = memo::bypassed(|| check(&Input::new(&text, today), &settings));
+    assert_eq!(warm, fresh, "a LABEL and a comment inserted");
+    let mut rng = Rng::new(7);
+    for _ in 0..12 {
+        // A line of a random stage, and 4 keystrokes at its end.
+        let ends: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+        let end = ends[rng.below(ends.len())];
+        for k in 0..4 {
+            text.insert(end + k, ['x', '$', ' ', '1'][k]);
+            let warm = check(&Input::new(&text, today), &settings);
+            let fresh = memo::bypassed(|| check(&Input::new(&text, today), &settings));
+            assert_eq!(warm, fresh, "typing at byte {end}: {:?}", &text[..end + k + 1]);
+            compared += 1;
+        }
+    }
+    let after = per_stage::counts();
+    assert_eq!(compared, 48);
+    let _ = &mut compared;
+    assert_eq!(after.fell_back, before.fell_back);
+    // 15 per-stage rules, 91 parts, 48 checks: most parts of most rules answered from the last check.
+    assert!(
+        after.answered - before.answered > 30_000,
+        "answered {} ran {}",
+        after.answered - before.answered,
+        after.ran - before.ran
+    );
+}

@@ -800,6 +800,10 @@ pub struct Sink {
     pub(crate) recent: RecentTexts,
     /// Set by [`Sink::read_unread_items`]: the findings are not memoised.
     pub(crate) unmemoisable: bool,
+    /// How many findings there were at each call of [`Sink::read_unread_items`]: the finding reported
+    /// next is the one that depends on items the rule does not declare (a whole-file run of a per-stage
+    /// rule keeps the other stages' findings).
+    pub(crate) unread_at: Vec<usize>,
 }
 
 impl Sink {
@@ -808,6 +812,7 @@ impl Sink {
     /// the read items only, so these findings are computed again on the next check instead of stored.
     pub fn read_unread_items(&mut self) {
         self.unmemoisable = true;
+        self.unread_at.push(self.findings.len());
     }
 
     /// A finding on the ignore file (rules of ignore files, and Dockerfile rules that point there).

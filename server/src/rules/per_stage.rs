@@ -34,7 +34,6 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{Base, Stage, VarDef};
 use crate::syntax::{Instruction, ItemRef};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What a per-stage rule runs on: part 0 (the items before the first `FROM`) or part `s + 1` (stage `s`),
@@ -62,15 +61,23 @@ const ODD: u128 = 0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835;
 /// How far up its chain of `FROM <stage>` a stage's key looks; a stage further down is not memoised.
 const MAX_CHAIN: usize = 64;
 
-/// Parts answered from a rule's last check, parts run, and checks where a rule reported outside the part
-/// it ran on, since the process started ([`counts`]).
-static ANSWERED: AtomicUsize = AtomicUsize::new(0);
-static RAN: AtomicUsize = AtomicUsize::new(0);
-static FELL_BACK: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// [`counts`], on this thread.
+    static COUNTS: std::cell::Cell<Counts> = const { std::cell::Cell::new(Counts { answered: 0, ran: 0, fell_back: 0 }) };
+}
 
-/// How the per-stage rules were answered since the process started: parts answered from the last check,
-/// parts run, and runs on a part that reported outside it (each then ran on the whole file). For tests
-/// and probes: the engine's answers never depend on them.
+/// Adds to this thread's [`counts`].
+fn count(f: impl FnOnce(&mut Counts)) {
+    COUNTS.with(|c| {
+        let mut v = c.get();
+        f(&mut v);
+        c.set(v);
+    });
+}
+
+/// How the per-stage rules were answered on this thread so far: parts answered from the last check, runs
+/// (on a part, or on the whole file when many parts changed), and runs on a part that reported outside it
+/// (each then ran on the whole file). For tests and probes: the engine's answers never depend on them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub answered: usize,
@@ -80,11 +87,7 @@ pub struct Counts {
 
 /// The counts so far ([`Counts`]).
 pub fn counts() -> Counts {
-    Counts {
-        answered: ANSWERED.load(Ordering::Relaxed),
-        ran: RAN.load(Ordering::Relaxed),
-        fell_back: FELL_BACK.load(Ordering::Relaxed),
-    }
+    COUNTS.with(|c| c.get())
 }
 
 /// Each rule's parts at its last check: the key and the findings (`None`: none), in part order. One
@@ -259,6 +262,12 @@ pub(crate) fn at_end(ctx: &Ctx, s: usize, at_end: &mut [Option<bool>], has: impl
     value
 }
 
+/// Above this many parts to run (and a quarter of all parts), the rule runs once on the whole file and
+/// its findings are split into the parts: the first check of a file with thousands of stages, where each
+/// part run would also walk its chain of bases (a chain of `FROM <stage>` as long as the file made the
+/// part runs quadratic).
+const SPLIT_ABOVE: usize = 64;
+
 /// Runs a per-stage rule part by part, answering from its last check each part whose key has not
 /// changed: the diagnostics (with fixes) and whether any part's findings depend on items the rule does
 /// not declare. `None` when the file has fewer than two stages (one run is as cheap) or when the rule
@@ -275,24 +284,24 @@ pub(crate) fn check(
     let facts = ctx.stage_facts()?;
     let keys = ctx.part_keys(mask, facts);
     let last = LAST.lock().ok()?.remove(rule.code).unwrap_or_default();
-    let prints = ctx.item_fingerprints();
+    let answered = |p: usize| keys[p] != 0 && last.get(p).is_some_and(|(k, _)| *k == keys[p]);
+    let to_run = (0..facts.parts.len()).filter(|&p| !answered(p)).count();
+    let spans = part_spans(ctx, facts);
+    if to_run > SPLIT_ABOVE && to_run * 4 > facts.parts.len() {
+        return Some(split(ctx, rule, run, mask, facts, &keys, &spans));
+    }
     let mut next = Vec::with_capacity(facts.parts.len());
     let mut found = Vec::new();
     let mut unmemoisable = false;
-    let mut ran = 0;
     for (p, &(a, b)) in facts.parts.iter().enumerate() {
-        let key = keys[p];
-        if key != 0
-            && let Some((k, kept)) = last.get(p)
-            && *k == key
-        {
+        if answered(p) {
+            let kept = &last[p].1;
             if let Some(kept) = kept {
                 kept.moved_to(&ctx.part_read_items(mask, (a, b)), true, &mut found);
             }
-            next.push((key, kept.clone()));
+            next.push((keys[p], kept.clone()));
             continue;
         }
-        ran += 1;
         ctx.part.set(Some(Part {
             index: p,
             items: (a, b),
@@ -310,48 +319,144 @@ pub(crate) fn check(
             sink,
             &mut part_found,
         );
-        // The part's bytes: from its first item's start to its last item's end.
-        let (lo, hi) = match (prints.get(a), b.checked_sub(1).and_then(|l| prints.get(l))) {
-            (Some(first), Some(last)) if a < b => (first.start, last.start + last.len),
-            _ => (u32::MAX, 0),
-        };
-        let inside = |r: crate::text::TextRange| (r.start == 0 && r.end == 0) || (lo <= r.start && r.end <= hi);
-        if !part_found.iter().all(|d| diagnostic_ranges(d).all(inside)) {
-            FELL_BACK.fetch_add(1, Ordering::Relaxed);
+        if !part_found
+            .iter()
+            .all(|d| diagnostic_ranges(d).all(|r| inside(r, spans[p])))
+        {
+            count(|c| c.fell_back += 1);
             return None;
         }
-        let read = ctx.part_read_items(mask, (a, b));
-        let storable = key != 0
-            && !part_unmemoisable
-            && part_found
-                .iter()
-                .all(|d| diagnostic_ranges(d).all(|r| within_items(r, &read).is_some()));
-        if !storable {
-            next.push((0, None));
-            found.extend(part_found);
-            continue;
-        }
-        if part_found.is_empty() {
-            next.push((key, None));
-            continue;
-        }
-        let items = kept_items(&part_found, &read);
-        found.extend(part_found.iter().map(|d| moved_copy(d, true, |_| {})));
-        next.push((
-            key,
-            Some(Arc::new(RuleFindings {
-                count: read.len(),
-                items,
-                found: part_found,
-            })),
-        ));
+        next.push(keep(ctx, mask, (a, b), keys[p], part_unmemoisable, &part_found));
+        found.extend(part_found);
     }
     if let Ok(mut table) = LAST.lock() {
         table.insert(rule.code, next);
     }
-    RAN.fetch_add(ran, Ordering::Relaxed);
-    ANSWERED.fetch_add(facts.parts.len() - ran, Ordering::Relaxed);
+    count(|c| {
+        c.ran += to_run;
+        c.answered += facts.parts.len() - to_run;
+    });
     Some((found, unmemoisable))
+}
+
+/// Each part's bytes: from its first item's start to its last item's end (empty and nowhere for a part
+/// without items).
+fn part_spans(ctx: &Ctx, facts: &StageFacts) -> Vec<(u32, u32)> {
+    let prints = ctx.item_fingerprints();
+    facts
+        .parts
+        .iter()
+        .map(
+            |&(a, b)| match (prints.get(a), b.checked_sub(1).and_then(|l| prints.get(l))) {
+                (Some(first), Some(last)) if a < b => (first.start, last.start + last.len),
+                _ => (u32::MAX, 0),
+            },
+        )
+        .collect()
+}
+
+/// Whether range `r` lies in a part's bytes (the empty range at the top of the file, where a directive
+/// is inserted, lies in every part).
+fn inside(r: crate::text::TextRange, (lo, hi): (u32, u32)) -> bool {
+    (r.start == 0 && r.end == 0) || (lo <= r.start && r.end <= hi)
+}
+
+/// What the last-check table keeps of a part: its key and findings when they may be answered again (they
+/// depend only on the items read, and lie in them), else a key that never matches.
+fn keep(
+    ctx: &Ctx,
+    mask: u32,
+    part: (usize, usize),
+    key: u128,
+    unmemoisable: bool,
+    found: &[Diagnostic],
+) -> (u128, Option<Arc<RuleFindings>>) {
+    let read = ctx.part_read_items(mask, part);
+    let storable = key != 0
+        && !unmemoisable
+        && found
+            .iter()
+            .all(|d| diagnostic_ranges(d).all(|r| within_items(r, &read).is_some()));
+    if !storable {
+        return (0, None);
+    }
+    if found.is_empty() {
+        return (key, None);
+    }
+    let found: Vec<Diagnostic> = found.iter().map(|d| moved_copy(d, true, |_| {})).collect();
+    let items = kept_items(&found, &read);
+    (
+        key,
+        Some(Arc::new(RuleFindings {
+            count: read.len(),
+            items,
+            found,
+        })),
+    )
+}
+
+/// Runs the rule once on the whole file and keeps its findings part by part for the next check. A
+/// finding that lies in no single part, or a finding that depends on items the rule does not read when
+/// the rule did not say which, keeps nothing.
+fn split(
+    ctx: &Ctx,
+    rule: &'static super::Rule,
+    run: fn(&Ctx, &mut Sink),
+    mask: u32,
+    facts: &StageFacts,
+    keys: &[u128],
+    spans: &[(u32, u32)],
+) -> (Vec<Diagnostic>, bool) {
+    let mut sink = Sink::default();
+    run(ctx, &mut sink);
+    let unmemoisable = sink.unmemoisable;
+    let findings = sink.findings.len();
+    // The findings that depend on unread items; one reported after the last finding means any of them.
+    let unread: Vec<usize> = sink.unread_at.clone();
+    let mut found = Vec::new();
+    to_diagnostics(
+        rule,
+        ctx.settings.configured_severity(rule),
+        ctx.locale(),
+        sink,
+        &mut found,
+    );
+    count(|c| c.ran += 1);
+    let mut parts: Vec<Vec<usize>> = vec![Vec::new(); facts.parts.len()];
+    let mut part_unmemoisable = vec![false; facts.parts.len()];
+    let mut whole = unread.iter().any(|&i| i >= findings);
+    for (i, d) in found.iter().enumerate() {
+        // The part whose bytes hold the diagnostic's range (parts are in order and do not overlap).
+        let p = spans.partition_point(|&(lo, _)| lo <= d.range.start).checked_sub(1);
+        match p {
+            Some(p)
+                if d.file == crate::diagnostic::FileRef::Dockerfile
+                    && !(d.range.start == 0 && d.range.end == 0)
+                    && diagnostic_ranges(d).all(|r| inside(r, spans[p])) =>
+            {
+                parts[p].push(i);
+                part_unmemoisable[p] |= unread.contains(&i);
+            }
+            _ => whole = true,
+        }
+    }
+    let next: Vec<(u128, Option<Arc<RuleFindings>>)> = if whole {
+        vec![(0, None); facts.parts.len()]
+    } else {
+        facts
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(p, &part)| {
+                let mine: Vec<Diagnostic> = parts[p].iter().map(|&i| moved_copy(&found[i], true, |_| {})).collect();
+                keep(ctx, mask, part, keys[p], part_unmemoisable[p], &mine)
+            })
+            .collect()
+    };
+    if let Ok(mut table) = LAST.lock() {
+        table.insert(rule.code, next);
+    }
+    (found, unmemoisable)
 }
 
 #[cfg(test)]
@@ -465,6 +570,25 @@ mod tests {
             &CHAINED,
             "FROM alpine:3.20 AS one\nFROM alpine:3.20 AS two\nFROM one\n",
             "FROM alpine:3.20 AS two\nFROM alpine:3.20 AS one\nFROM one\n",
+        );
+    }
+
+    #[test]
+    fn many_stages_to_run_are_run_as_one_whole_file_and_kept_part_by_part() {
+        let stages: String = (0..100)
+            .map(|i| format!("FROM alpine:3.20 AS s{i}\nUSER {i}\n"))
+            .collect();
+        let ran = counts().ran;
+        let first = findings(&SHIPPED, &stages);
+        assert_eq!(counts().ran, ran + 1, "one run on the whole file");
+        assert_eq!(first.len(), 100);
+        // A keystroke in one stage: the others are answered from the split.
+        let typed = stages.replace("USER 50\n", "USER 50x\n");
+        let answered = counts().answered;
+        same_as_fresh(&SHIPPED, &stages, &typed);
+        assert!(
+            counts().answered >= answered + 99,
+            "the other stages answered from the split run"
         );
     }
 

@@ -108,17 +108,28 @@ fn checked(kind: Kind) -> bool {
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
     let stages = &ctx.model.stages;
-    // The names each stage defines, listed for the stages looked at and those they are built on.
+    // The names each stage defines, and whether its chain of stages starts from `scratch`, for the stages
+    // looked at and those they are built on.
     let mut own: Vec<Option<BTreeSet<&str>>> = vec![None; stages.len()];
+    let mut on_scratch: Vec<Option<bool>> = vec![None; stages.len()];
     for stage in ctx.stages() {
-        let mut root = stage.index;
-        for s in std::iter::once(stage.index).chain(ancestors(ctx, stage)) {
-            own[s].get_or_insert_with(|| stages[s].vars.iter().map(|v| v.name.as_str()).collect());
-            root = s;
+        // The stage and the stages it is built on not seen yet, nearest first: the walk stops at one seen
+        // (what it inherits is known), so a pass over every stage walks each chain once.
+        let mut path = vec![stage.index];
+        if own[stage.index].is_none() {
+            path.extend(ancestors(ctx, stage).take_while(|&a| own[a].is_none()));
         }
-        // Whether its chain of stages starts from `scratch`.
-        let on_scratch = matches!(stages[root].base, Base::Scratch);
-        report_stage(ctx, stage, &own, on_scratch, sink);
+        let last = path.last().copied().unwrap_or(stage.index);
+        let scratch = match stages[last].base {
+            Base::Scratch => true,
+            Base::Stage(p) if p < last => on_scratch[p].unwrap_or(false),
+            _ => false,
+        };
+        for &s in &path {
+            own[s].get_or_insert_with(|| stages[s].vars.iter().map(|v| v.name.as_str()).collect());
+            on_scratch[s].get_or_insert(scratch);
+        }
+        report_stage(ctx, stage, &own, on_scratch[stage.index].unwrap_or(false), sink);
     }
 }
 
