@@ -675,6 +675,11 @@ impl<'a> Ctx<'a> {
         messages::render(self.locale(), id, args)
     }
 
+    /// What `rule` reported, as diagnostics in the user's language with the severity configured for it.
+    pub(crate) fn render(&self, rule: &'static Rule, sink: Sink, out: &mut Vec<Diagnostic>) {
+        to_diagnostics(rule, self.settings.configured_severity(rule), self.locale(), sink, out);
+    }
+
     /// A fix that replaces `range` of the Dockerfile with `new_text`.
     pub fn replace(
         &self,
@@ -1210,13 +1215,7 @@ fn run_instruction_rules(
         };
         let mut sink = Sink::default();
         run(ctx, &instr, &mut sink);
-        to_diagnostics(
-            rule,
-            ctx.settings.configured_severity(rule),
-            ctx.locale(),
-            sink,
-            &mut found,
-        );
+        ctx.render(rule, sink, &mut found);
     }
     InstrFindings {
         origin: item.start,
@@ -1572,9 +1571,7 @@ pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<I
 /// ([`Rule::reads`]) and the environment and the items of those kinds (text and order) are the ones of an
 /// earlier check, the diagnostics are the earlier ones, each moved with the item it lies in.
 pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut Sink), out: &mut Vec<Diagnostic>) {
-    let render = |sink, out: &mut Vec<Diagnostic>| {
-        to_diagnostics(rule, ctx.settings.configured_severity(rule), ctx.locale(), sink, out)
-    };
+    let render = |sink, out: &mut Vec<Diagnostic>| ctx.render(rule, sink, out);
     let Some((mask, (fp, count))) = rule
         .reads
         .and_then(|reads| Some((reads.mask(), ctx.read_print(reads.mask())?)))

@@ -27,9 +27,7 @@
 //! whose fresh checks run every rule on the whole file, and by
 //! `stages_answered_from_the_last_check_equal_fresh_checks`.
 
-use super::{
-    Ctx, RuleFindings, Sink, diagnostic_ranges, hash128, kept_items, moved_copy, to_diagnostics, within_items,
-};
+use super::{Ctx, RuleFindings, Sink, diagnostic_ranges, hash128, kept_items, moved_copy, within_items};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Base, Stage, VarDef};
 use crate::syntax::{Instruction, ItemRef};
@@ -302,23 +300,17 @@ pub(crate) fn check(
             next.push((keys[p], kept.clone()));
             continue;
         }
-        ctx.part.set(Some(Part {
-            index: p,
-            items: (a, b),
-        }));
-        let mut sink = Sink::default();
-        run(ctx, &mut sink);
-        ctx.part.set(None);
-        unmemoisable |= sink.unmemoisable;
-        let part_unmemoisable = sink.unmemoisable;
-        let mut part_found = Vec::new();
-        to_diagnostics(
+        let ran = run_on(
+            ctx,
             rule,
-            ctx.settings.configured_severity(rule),
-            ctx.locale(),
-            sink,
-            &mut part_found,
+            run,
+            Some(Part {
+                index: p,
+                items: (a, b),
+            }),
         );
+        unmemoisable |= ran.unmemoisable;
+        let (part_found, part_unmemoisable) = (ran.found, ran.unmemoisable);
         if !part_found
             .iter()
             .all(|d| diagnostic_ranges(d).all(|r| inside(r, spans[p])))
@@ -337,6 +329,34 @@ pub(crate) fn check(
         c.answered += facts.parts.len() - to_run;
     });
     Some((found, unmemoisable))
+}
+
+/// What one run of a rule gave: its diagnostics, whether any depends on items it does not read, which
+/// ones (the findings reported right after each [`Sink::read_unread_items`]), and how many findings it
+/// reported (the diagnostics after those were handed out rendered).
+struct Ran {
+    found: Vec<Diagnostic>,
+    unmemoisable: bool,
+    unread: Vec<usize>,
+    findings: usize,
+}
+
+/// Runs `rule` on `part` (`None`: the whole file) and renders what it reported.
+fn run_on(ctx: &Ctx, rule: &'static super::Rule, run: fn(&Ctx, &mut Sink), part: Option<Part>) -> Ran {
+    ctx.part.set(part);
+    let mut sink = Sink::default();
+    run(ctx, &mut sink);
+    ctx.part.set(None);
+    let unread = std::mem::take(&mut sink.unread_at);
+    let (unmemoisable, findings) = (sink.unmemoisable, sink.findings.len());
+    let mut found = Vec::new();
+    ctx.render(rule, sink, &mut found);
+    Ran {
+        found,
+        unmemoisable,
+        unread,
+        findings,
+    }
 }
 
 /// Each part's bytes: from its first item's start to its last item's end (empty and nowhere for a part
@@ -407,23 +427,16 @@ fn split(
     keys: &[u128],
     spans: &[(u32, u32)],
 ) -> (Vec<Diagnostic>, bool) {
-    let mut sink = Sink::default();
-    run(ctx, &mut sink);
-    let unmemoisable = sink.unmemoisable;
-    let findings = sink.findings.len();
-    // The findings that depend on unread items; one reported after the last finding means any of them.
-    let unread: Vec<usize> = sink.unread_at.clone();
-    let mut found = Vec::new();
-    to_diagnostics(
-        rule,
-        ctx.settings.configured_severity(rule),
-        ctx.locale(),
-        sink,
-        &mut found,
-    );
+    let Ran {
+        found,
+        unmemoisable,
+        unread,
+        findings,
+    } = run_on(ctx, rule, run, None);
     count(|c| c.ran += 1);
     let mut parts: Vec<Vec<usize>> = vec![Vec::new(); facts.parts.len()];
     let mut part_unmemoisable = vec![false; facts.parts.len()];
+    // The findings that depend on unread items; a call after the last finding could be about any of them.
     let mut whole = unread.iter().any(|&i| i >= findings);
     for (i, d) in found.iter().enumerate() {
         // The part whose bytes hold the diagnostic's range (parts are in order and do not overlap).
