@@ -815,6 +815,8 @@ impl Sink {
     /// Says that this check's findings depend on items outside the rule's declared `reads` (for example,
     /// that nothing lies between two RUNs a fix folds together). The memo of whole-file findings keys on
     /// the read items only, so these findings are computed again on the next check instead of stored.
+    /// Call it right before reporting the finding that depends on them: when a per-stage rule's findings
+    /// are split into stages after a whole-file run, only that finding's stage is left out.
     pub fn read_unread_items(&mut self) {
         self.unmemoisable = true;
         self.unread_at.push(self.findings.len());

@@ -19,13 +19,19 @@
 //! which do, are not per-stage. Part 0's key is the whole-file fingerprint of the read set:
 //! a global build argument's findings may depend on any stage, and part 0 is short.
 //!
+//! When more than 64 parts (and a quarter of all) have to run, the rule runs once on the whole file and
+//! its findings are split into the parts: each part run walks its chain of bases, which on the first check
+//! of a long chain of stages would be quadratic. A finding that depends on items the rule does not read
+//! is the one reported right after [`Sink::read_unread_items`]; its part is not kept.
+//!
 //! While a rule runs on a part, [`Ctx::stages`], [`Ctx::instructions`], [`Ctx::runs`] and
 //! [`Ctx::global_args`] give that part's; the model is the whole file's. Every range a part's findings
 //! hold must lie in that part: if one does not, the rule broke its declaration, and the check runs it on
 //! the whole file instead (and keeps nothing of the parts). Guarded by
 //! `memoised_checks_equal_fresh_checks` and `lines_no_rule_reads_never_make_memoised_findings_stale`,
 //! whose fresh checks run every rule on the whole file, and by
-//! `stages_answered_from_the_last_check_equal_fresh_checks`.
+//! `stages_answered_from_the_last_check_equal_fresh_checks` and
+//! `a_file_of_many_stages_is_split_into_stages_after_one_whole_run`.
 
 use super::{Ctx, RuleFindings, Sink, diagnostic_ranges, hash128, kept_items, moved_copy, within_items};
 use crate::diagnostic::Diagnostic;
