@@ -399,6 +399,54 @@ fn memoised_checks_equal_fresh_checks() {
     assert!(compared > 1_000, "{compared} comparisons");
 }
 
+/// Every rule fixture Dockerfile, with its text.
+fn rule_fixture_dockerfiles() -> Vec<(std::path::PathBuf, String)> {
+    let dir = std::path::Path::new(support::ROOT).join("fixtures/rules");
+    let mut out = Vec::new();
+    for d in std::fs::read_dir(&dir).expect("fixtures/rules") {
+        for f in std::fs::read_dir(d.expect("entry").path()).expect("rule folder") {
+            let p = f.expect("entry").path();
+            if !p.to_string_lossy().ends_with("Dockerfile") {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(&p) {
+                out.push((p, text));
+            }
+        }
+    }
+    out
+}
+
+/// The offset of every line start of `text` (not the end of the text).
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|&i| i < text.len())
+        .collect()
+}
+
+/// `lines` inserted into `text` at byte `at`, checked right after `text` was, and `text` checked right
+/// after the edited text was, each against a fresh check with every memo bypassed. The comparisons made.
+fn inserted_both_ways(
+    text: &str,
+    at: usize,
+    lines: &str,
+    settings: &dockward::settings::Settings,
+    file: &std::path::Path,
+) -> usize {
+    use dockward::{Input, check, memo};
+    let today = dockward::date::Date::new(2026, 11, 28);
+    let mut edited = text.to_string();
+    edited.insert_str(at, lines);
+    for (before, after) in [(text, edited.as_str()), (edited.as_str(), text)] {
+        check(&Input::new(before, today), settings);
+        let warm = check(&Input::new(after, today), settings);
+        let fresh = memo::bypassed(|| check(&Input::new(after, today), settings));
+        assert_eq!(warm, fresh, "{}: {lines:?} at byte {at}", file.display());
+    }
+    2
+}
+
 /// A memoised finding moves with the item it lies in, so nothing in it may depend on where other items
 /// are: lines that no rule reads (a comment, blank lines) inserted between two instructions leave every
 /// read set's fingerprint unchanged and must still give the fresh answer. Found this way: DW204 once
@@ -411,66 +459,42 @@ fn memoised_checks_equal_fresh_checks() {
 /// memo and the other way round.
 #[test]
 fn lines_no_rule_reads_never_make_memoised_findings_stale() {
-    use dockward::date::Date;
     use dockward::settings::Settings;
-    use dockward::{Input, check, memo};
-    let today = Date::new(2026, 11, 28);
     let settings = Settings {
         select: Some(vec!["ALL".into()]),
         ..Settings::default()
     };
-    let dir = std::path::Path::new(support::ROOT).join("fixtures/rules");
     let mut compared = 0;
-    for d in std::fs::read_dir(&dir).expect("fixtures/rules") {
-        for f in std::fs::read_dir(d.expect("entry").path()).expect("rule folder") {
-            let p = f.expect("entry").path();
-            let Ok(text) = std::fs::read_to_string(&p) else {
-                continue;
-            };
-            if !p.to_string_lossy().ends_with("Dockerfile") {
-                continue;
-            }
-            let starts: Vec<usize> = std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .filter(|&i| i < text.len())
-                .collect();
-            let args: Vec<&str> = text
-                .lines()
-                .filter_map(|l| l.trim_start().strip_prefix("ARG "))
-                .filter_map(|rest| rest.split(['=', ' ']).next())
-                .collect();
-            // An instruction few rules read, and one that mentions every build argument of the file (a
-            // rule may look at every use of a variable to decide a fix).
-            let mentions: String = args.iter().map(|name| format!(" ${{{name}}}")).collect();
-            let label = format!("LABEL uses=\"{mentions}\"\n");
-            // An ENV that gives every build argument another value (an image reference written with one
-            // then names another image), and a USER: the image rules do not declare that they read either.
-            let names: String = args.iter().map(|name| format!(" {name}=busybox:latest")).collect();
-            let env = if names.is_empty() {
-                "ENV PATH=/opt/bin:$PATH\n".to_string()
-            } else {
-                format!("ENV{names}\n")
-            };
-            for &at in &starts {
-                for lines in [
-                    "# a note\n\n\n",
-                    "EXPOSE 8080\n",
-                    label.as_str(),
-                    env.as_str(),
-                    "USER nobody\n",
-                ] {
-                    let mut edited = text.clone();
-                    edited.insert_str(at, lines);
-                    // Both ways: the lines inserted after the file warmed the memo, and taken out again
-                    // after the edited file did (a fix refused because of the lines must come back).
-                    for (before, after) in [(&text, &edited), (&edited, &text)] {
-                        check(&Input::new(before, today), &settings);
-                        let warm = check(&Input::new(after, today), &settings);
-                        let fresh = memo::bypassed(|| check(&Input::new(after, today), &settings));
-                        assert_eq!(warm, fresh, "{}: {lines:?} at byte {at}", p.display());
-                        compared += 1;
-                    }
-                }
+    for (p, text) in rule_fixture_dockerfiles() {
+        let starts = line_starts(&text);
+        let args: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("ARG "))
+            .filter_map(|rest| rest.split(['=', ' ']).next())
+            .collect();
+        // An instruction few rules read, and one that mentions every build argument of the file (a
+        // rule may look at every use of a variable to decide a fix).
+        let mentions: String = args.iter().map(|name| format!(" ${{{name}}}")).collect();
+        let label = format!("LABEL uses=\"{mentions}\"\n");
+        // An ENV that gives every build argument another value (an image reference written with one
+        // then names another image), and a USER: the image rules do not declare that they read either.
+        let names: String = args.iter().map(|name| format!(" {name}=busybox:latest")).collect();
+        let env = if names.is_empty() {
+            "ENV PATH=/opt/bin:$PATH\n".to_string()
+        } else {
+            format!("ENV{names}\n")
+        };
+        for &at in &starts {
+            for lines in [
+                "# a note\n\n\n",
+                "EXPOSE 8080\n",
+                label.as_str(),
+                env.as_str(),
+                "USER nobody\n",
+            ] {
+                // Both ways: the lines inserted after the file warmed the memo, and taken out again
+                // after the edited file did (a fix refused because of the lines must come back).
+                compared += inserted_both_ways(&text, at, lines, &settings, &p);
             }
         }
     }
@@ -496,7 +520,6 @@ fn stages_answered_from_the_last_check_equal_fresh_checks() {
         ..Settings::default()
     };
     let before = per_stage::counts();
-    let dir = std::path::Path::new(support::ROOT).join("fixtures/rules");
     let mut compared = 0;
     let lines = [
         "USER root\n",
@@ -522,69 +545,44 @@ fn stages_answered_from_the_last_check_equal_fresh_checks() {
             "FROM docker:27 AS base\nENV DOCKER_TLS_VERIFY=\nFROM base\nENV DOCKER_HOST=tcp://docker:2376\nRUN sudo apt-get update\nUSER nobody\n",
         ),
     ];
-    let fixtures = std::fs::read_dir(&dir)
-        .expect("fixtures/rules")
-        .flat_map(|d| std::fs::read_dir(d.expect("entry").path()).expect("rule folder"))
-        .map(|f| f.expect("entry").path());
     let files = written
         .iter()
-        .map(|(name, text)| {
-            (
-                std::path::PathBuf::from(format!("{name}/Dockerfile")),
-                Some(text.to_string()),
-            )
-        })
-        .chain(fixtures.map(|p| (p, None)));
+        .map(|(name, text)| (std::path::PathBuf::from(format!("{name}/Dockerfile")), text.to_string()))
+        .chain(rule_fixture_dockerfiles());
     for (p, text) in files {
-        {
-            let Some(text) = text.or_else(|| std::fs::read_to_string(&p).ok()) else {
-                continue;
-            };
-            let stages = text
-                .lines()
-                .filter(|l| l.trim_start().to_ascii_uppercase().starts_with("FROM "))
-                .count();
-            if !p.to_string_lossy().ends_with("Dockerfile") || stages < 2 {
-                continue;
+        let stages = text
+            .lines()
+            .filter(|l| l.trim_start().to_ascii_uppercase().starts_with("FROM "))
+            .count();
+        if stages < 2 {
+            continue;
+        }
+        let mut starts = line_starts(&text);
+        // And after the last line: a stage added there leaves the others' items as they were, but the
+        // one before it is no longer the last (nor, maybe, one the final stage is built on).
+        starts.extend(text.ends_with('\n').then_some(text.len()));
+        for &at in &starts {
+            for line in lines {
+                compared += inserted_both_ways(&text, at, line, &settings, &p);
             }
-            let starts: Vec<usize> = std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .filter(|&i| i < text.len())
-                // And after the last line: a stage added there leaves the others' items as they were,
-                // but the one before it is no longer the last (nor, maybe, one the final stage is built on).
-                .chain(text.ends_with('\n').then_some(text.len()))
-                .collect();
-            for &at in &starts {
-                for line in lines {
-                    let mut edited = text.clone();
-                    edited.insert_str(at, line);
-                    for (before, after) in [(&text, &edited), (&edited, &text)] {
-                        check(&Input::new(before, today), &settings);
-                        let warm = check(&Input::new(after, today), &settings);
-                        let fresh = memo::bypassed(|| check(&Input::new(after, today), &settings));
-                        assert_eq!(warm, fresh, "{}: {line:?} at byte {at}", p.display());
-                        compared += 1;
-                    }
-                }
-            }
-            // Typing at the end of each line: every keystroke a text no check has seen.
-            let ends: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
-            for &end in &ends {
-                let mut typed = text.clone();
-                check(&Input::new(&typed, today), &settings);
-                for k in 0..20 {
-                    typed.insert(end + k, ['x', ' ', '$', 'A', '/'][k % 5]);
-                    let warm = check(&Input::new(&typed, today), &settings);
-                    let fresh = memo::bypassed(|| check(&Input::new(&typed, today), &settings));
-                    assert_eq!(
-                        warm,
-                        fresh,
-                        "{}: typing at byte {end}: {:?}",
-                        p.display(),
-                        &typed[..end + k + 1]
-                    );
-                    compared += 1;
-                }
+        }
+        // Typing at the end of each line: every keystroke a text no check has seen.
+        let ends: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+        for &end in &ends {
+            let mut typed = text.clone();
+            check(&Input::new(&typed, today), &settings);
+            for k in 0..20 {
+                typed.insert(end + k, ['x', ' ', '$', 'A', '/'][k % 5]);
+                let warm = check(&Input::new(&typed, today), &settings);
+                let fresh = memo::bypassed(|| check(&Input::new(&typed, today), &settings));
+                assert_eq!(
+                    warm,
+                    fresh,
+                    "{}: typing at byte {end}: {:?}",
+                    p.display(),
+                    &typed[..end + k + 1]
+                );
+                compared += 1;
             }
         }
     }

@@ -73,22 +73,12 @@ declare_rule! {
     }
 }
 
-/// Whether stage `s` has a `SHELL`.
-fn has_shell(ctx: &Ctx, s: &crate::model::Stage) -> bool {
-    s.items.clone().any(|i| {
-        ctx.tree
-            .item(i)
-            .and_then(|it| it.instruction())
-            .is_some_and(|ins| ins.kind == Kind::Shell)
-    })
-}
-
 fn check(ctx: &Ctx, sink: &mut Sink) {
     // Whether a SHELL instruction is in effect at the end of each stage (of those looked at so far).
     let mut shell_at_end = vec![None; ctx.model.stages.len()];
     for stage in ctx.stages() {
         let mut shell = match stage.base {
-            crate::model::Base::Stage(p) => crate::rules::per_stage::at_end(ctx, p, &mut shell_at_end, has_shell),
+            crate::model::Base::Stage(p) => crate::rules::per_stage::at_end(ctx, p, &mut shell_at_end, Kind::Shell),
             _ => false,
         };
         for item in stage.items.clone() {

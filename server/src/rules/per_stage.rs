@@ -56,6 +56,9 @@ pub(crate) struct StageFacts {
     shared: u128,
     /// Per stage: 1 when the final stage is built on it (or is it), 2 when it is the last stage.
     flags: Vec<u8>,
+    /// Each part's bytes: from its first item's start to its last item's end (empty and nowhere for a
+    /// part without items).
+    spans: Vec<(u32, u32)>,
 }
 
 /// Mixes a value into an order-sensitive fingerprint (multiply by an odd constant, add), as the
@@ -174,7 +177,21 @@ impl<'a> Ctx<'a> {
                 if let Some(last) = flags.last_mut() {
                     *last |= 2;
                 }
-                Some(StageFacts { parts, shared, flags })
+                let spans = parts
+                    .iter()
+                    .map(
+                        |&(a, b)| match (prints.get(a), b.checked_sub(1).and_then(|l| prints.get(l))) {
+                            (Some(first), Some(last)) if a < b => (first.start, last.start + last.len),
+                            _ => (u32::MAX, 0),
+                        },
+                    )
+                    .collect();
+                Some(StageFacts {
+                    parts,
+                    shared,
+                    flags,
+                    spans,
+                })
             })
             .as_ref()
     }
@@ -242,10 +259,20 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Whether `has` holds for stage `s` or any stage it is built on (a `WORKDIR` or a `SHELL` that is in
-/// effect at the end of `s`), kept in `at_end` by stage: a whole-file run fills it in stage order and
-/// reads each stage's base from it, a run on one stage walks only its chain.
-pub(crate) fn at_end(ctx: &Ctx, s: usize, at_end: &mut [Option<bool>], has: impl Fn(&Ctx, &Stage) -> bool) -> bool {
+/// Whether `stage` has an instruction of `kind`.
+pub(crate) fn stage_has(ctx: &Ctx, stage: &Stage, kind: crate::syntax::Kind) -> bool {
+    stage.items.clone().any(|i| {
+        ctx.tree
+            .item(i)
+            .and_then(|it| it.instruction())
+            .is_some_and(|ins| ins.kind == kind)
+    })
+}
+
+/// Whether stage `s` or a stage it is built on has an instruction of `kind` (a `WORKDIR` or a `SHELL`
+/// that is in effect at the end of `s`), kept in `at_end` by stage: a whole-file run fills it in stage
+/// order and reads each stage's base from it, a run on one stage walks only its chain.
+pub(crate) fn at_end(ctx: &Ctx, s: usize, at_end: &mut [Option<bool>], kind: crate::syntax::Kind) -> bool {
     if let Some(v) = at_end.get(s).copied().flatten() {
         return v;
     }
@@ -255,7 +282,7 @@ pub(crate) fn at_end(ctx: &Ctx, s: usize, at_end: &mut [Option<bool>], has: impl
         value = match at_end.get(a).copied().flatten() {
             Some(v) => v,
             None => {
-                let v = value || ctx.model.stages.get(a).is_some_and(|st| has(ctx, st));
+                let v = value || ctx.model.stages.get(a).is_some_and(|st| stage_has(ctx, st, kind));
                 if let Some(slot) = at_end.get_mut(a) {
                     *slot = Some(v);
                 }
@@ -290,9 +317,8 @@ pub(crate) fn check(
     let last = LAST.lock().ok()?.remove(rule.code).unwrap_or_default();
     let answered = |p: usize| keys[p] != 0 && last.get(p).is_some_and(|(k, _)| *k == keys[p]);
     let to_run = (0..facts.parts.len()).filter(|&p| !answered(p)).count();
-    let spans = part_spans(ctx, facts);
     if to_run > SPLIT_ABOVE && to_run * 4 > facts.parts.len() {
-        return Some(split(ctx, rule, run, mask, facts, &keys, &spans));
+        return Some(split(ctx, rule, run, mask, facts, &keys));
     }
     let mut next = Vec::with_capacity(facts.parts.len());
     let mut found = Vec::new();
@@ -319,7 +345,7 @@ pub(crate) fn check(
         let (part_found, part_unmemoisable) = (ran.found, ran.unmemoisable);
         if !part_found
             .iter()
-            .all(|d| diagnostic_ranges(d).all(|r| inside(r, spans[p])))
+            .all(|d| diagnostic_ranges(d).all(|r| inside(r, facts.spans[p])))
         {
             count(|c| c.fell_back += 1);
             return None;
@@ -363,22 +389,6 @@ fn run_on(ctx: &Ctx, rule: &'static super::Rule, run: fn(&Ctx, &mut Sink), part:
         unread,
         findings,
     }
-}
-
-/// Each part's bytes: from its first item's start to its last item's end (empty and nowhere for a part
-/// without items).
-fn part_spans(ctx: &Ctx, facts: &StageFacts) -> Vec<(u32, u32)> {
-    let prints = ctx.item_fingerprints();
-    facts
-        .parts
-        .iter()
-        .map(
-            |&(a, b)| match (prints.get(a), b.checked_sub(1).and_then(|l| prints.get(l))) {
-                (Some(first), Some(last)) if a < b => (first.start, last.start + last.len),
-                _ => (u32::MAX, 0),
-            },
-        )
-        .collect()
 }
 
 /// Whether range `r` lies in a part's bytes (the empty range at the top of the file, where a directive
@@ -431,7 +441,6 @@ fn split(
     mask: u32,
     facts: &StageFacts,
     keys: &[u128],
-    spans: &[(u32, u32)],
 ) -> (Vec<Diagnostic>, bool) {
     let Ran {
         found,
@@ -446,12 +455,15 @@ fn split(
     let mut whole = unread.iter().any(|&i| i >= findings);
     for (i, d) in found.iter().enumerate() {
         // The part whose bytes hold the diagnostic's range (parts are in order and do not overlap).
-        let p = spans.partition_point(|&(lo, _)| lo <= d.range.start).checked_sub(1);
+        let p = facts
+            .spans
+            .partition_point(|&(lo, _)| lo <= d.range.start)
+            .checked_sub(1);
         match p {
             Some(p)
                 if d.file == crate::diagnostic::FileRef::Dockerfile
                     && !(d.range.start == 0 && d.range.end == 0)
-                    && diagnostic_ranges(d).all(|r| inside(r, spans[p])) =>
+                    && diagnostic_ranges(d).all(|r| inside(r, facts.spans[p])) =>
             {
                 parts[p].push(i);
                 part_unmemoisable[p] |= unread.contains(&i);

@@ -72,22 +72,12 @@ fn absolute(path: &str) -> bool {
     path.starts_with(['/', '\\']) || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
 }
 
-/// Whether stage `s` has a `WORKDIR`.
-fn has_workdir(ctx: &Ctx, s: &crate::model::Stage) -> bool {
-    s.items.clone().any(|i| {
-        ctx.tree
-            .item(i)
-            .and_then(|it| it.instruction())
-            .is_some_and(|ins| ins.kind == Kind::Workdir)
-    })
-}
-
 fn check(ctx: &Ctx, sink: &mut Sink) {
     // Whether a WORKDIR has set the directory by the end of each stage (of those looked at so far).
     let mut set_at_end = vec![None; ctx.model.stages.len()];
     for stage in ctx.stages() {
         let mut set = match stage.base {
-            Base::Stage(p) => crate::rules::per_stage::at_end(ctx, p, &mut set_at_end, has_workdir),
+            Base::Stage(p) => crate::rules::per_stage::at_end(ctx, p, &mut set_at_end, Kind::Workdir),
             _ => false,
         };
         for item in stage.items.clone() {
@@ -110,7 +100,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         }
         // Any WORKDIR in the stage sets the directory for the stages built on it.
         if let Some(slot) = set_at_end.get_mut(stage.index) {
-            *slot = Some(set || has_workdir(ctx, stage));
+            *slot = Some(set || crate::rules::per_stage::stage_has(ctx, stage, Kind::Workdir));
         }
     }
 }
