@@ -510,15 +510,9 @@ fn lines_no_rule_reads_never_make_memoised_findings_stale() {
 /// checked after the one before. No rule may report outside the stage it runs on.
 #[test]
 fn stages_answered_from_the_last_check_equal_fresh_checks() {
-    use dockward::date::Date;
     use dockward::rules::per_stage;
-    use dockward::settings::Settings;
     use dockward::{Input, check, memo};
-    let today = Date::new(2026, 11, 28);
-    let settings = Settings {
-        select: Some(vec!["ALL".into()]),
-        ..Settings::default()
-    };
+    let (today, settings) = every_rule();
     let before = per_stage::counts();
     let mut compared = 0;
     let lines = [
@@ -599,21 +593,63 @@ fn stages_answered_from_the_last_check_equal_fresh_checks() {
     );
 }
 
+/// The date and settings of the per-stage tests: every rule enabled.
+fn every_rule() -> (dockward::date::Date, dockward::settings::Settings) {
+    let settings = dockward::settings::Settings {
+        select: Some(vec!["ALL".into()]),
+        ..Default::default()
+    };
+    (dockward::date::Date::new(2026, 11, 28), settings)
+}
+
+/// The image rules are answered stage by stage, and a stage's `FROM $BASE` is reported on the value of the
+/// global `ARG BASE=...` it expands to, before the first `FROM`. Such a finding belongs to its stage: when
+/// the first check of a file with many stages runs a rule once on the whole file and splits its findings
+/// into the parts, the part of the items before the first `FROM` must not keep it (that part is run again
+/// when any image line changes, and reports nothing of its own), nor may a stage (it keeps only findings
+/// on its own lines). Then keystrokes in another stage's `FROM`, each checked against a fresh check.
+#[test]
+fn image_findings_on_a_global_arg_stay_with_their_stage() {
+    use dockward::rules::per_stage;
+    use dockward::{Input, check, memo};
+    let (today, settings) = every_rule();
+    let mut text = String::from("ARG BASE=node:latest\nFROM $BASE AS s0\nRUN true\n");
+    for i in 1..90 {
+        text.push_str(&format!("FROM alpine:3.20 AS s{i}\nCOPY --from=s{} /a /a\n", i - 1));
+    }
+    let first = check(&Input::new(&text, today), &settings);
+    let on_arg = |ds: &[dockward::Diagnostic]| ds.iter().filter(|d| d.code == "DW103" && d.range.start < 20).count();
+    assert_eq!(
+        on_arg(&first),
+        1,
+        "DW103 reports `latest` on the ARG's value: {first:#?}"
+    );
+    let before = per_stage::counts();
+    let at = text.find("alpine:3.20 AS s40").expect("stage 40") + "alpine:3.20".len();
+    for (k, c) in "-x1".chars().enumerate() {
+        text.insert(at + k, c);
+        let warm = check(&Input::new(&text, today), &settings);
+        let fresh = memo::bypassed(|| check(&Input::new(&text, today), &settings));
+        assert_eq!(warm, fresh, "typing {c:?} in stage 40's FROM");
+        assert_eq!(on_arg(&warm), 1);
+    }
+    let after = per_stage::counts();
+    assert_eq!(after.fell_back, before.fell_back);
+    assert!(
+        after.answered - before.answered > 1_000,
+        "stages answered from the last check"
+    );
+}
+
 /// A file with more stages than a check runs one by one: the first check runs each per-stage rule once on
 /// the whole file and keeps its findings stage by stage, except those that depend on items the rule does
 /// not read (DW201's ARG removal, DW204's fold fix), whose stages are run again next time. Then keystrokes
 /// in a few stages, each checked against a fresh check.
 #[test]
 fn a_file_of_many_stages_is_split_into_stages_after_one_whole_run() {
-    use dockward::date::Date;
     use dockward::rules::per_stage;
-    use dockward::settings::Settings;
     use dockward::{Input, check, memo};
-    let today = Date::new(2026, 11, 28);
-    let settings = Settings {
-        select: Some(vec!["ALL".into()]),
-        ..Settings::default()
-    };
+    let (today, settings) = every_rule();
     let mut text = String::from("ARG NPM_TOKEN=abc\n");
     for i in 0..90 {
         text.push_str(&match i % 3 {

@@ -192,6 +192,11 @@ const TYPED_LINES: [(&str, &str); 5] = [
 /// Model + check times of 60 keystrokes (after 20 untimed) typed at the end of the first line starting
 /// with `prefix` after the middle of an `lines`-line generated file, reparsed in place, as the server does.
 fn typing(lines: usize, prefix: &str, today: Date, settings: &Settings) -> (Duration, Duration) {
+    typing_n(lines, prefix, 60, today, settings)
+}
+
+/// [`typing`] with `timed` keystrokes timed.
+fn typing_n(lines: usize, prefix: &str, timed: usize, today: Date, settings: &Settings) -> (Duration, Duration) {
     let mut text = generate(lines);
     let mid = text.len() / 2;
     let start = mid
@@ -202,7 +207,7 @@ fn typing(lines: usize, prefix: &str, today: Date, settings: &Settings) -> (Dura
     let end = start + text[start..].find('\n').expect("lines end with a newline");
     let mut tree = syntax::parse(&text);
     let mut v = Vec::new();
-    for i in 0..80 {
+    for i in 0..20 + timed {
         let at = (end + i) as u32;
         let mut new = text.clone();
         new.insert(at as usize, 'x');
@@ -247,6 +252,27 @@ fn main() {
             std::hint::black_box(check_tree(&tree, &server_input(&new, today), &Settings::default()));
             text = new;
         }
+        return;
+    }
+    if let Some(arg) = std::env::args()
+        .nth(1)
+        .and_then(|a| a.strip_prefix("--typing-profile=").map(str::to_string))
+    {
+        // Profiling mode for typing into one kind of line (`--typing-profile=5000:FROM`): 500 keystrokes at
+        // the end of that line, as the `typing` rows time them.
+        let (n, kind) = arg.split_once(':').unwrap_or((&arg, "FROM"));
+        let prefix = TYPED_LINES
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(kind))
+            .map_or("FROM debian:bookworm-slim", |(_, p)| p);
+        let (m, p) = typing_n(
+            n.parse().unwrap_or(5000),
+            prefix,
+            500,
+            Date::new(2026, 11, 28),
+            &Settings::default(),
+        );
+        eprintln!("median {m:?} p95 {p:?}");
         return;
     }
     if let Some(n) = std::env::args()

@@ -148,27 +148,32 @@ type KeptModel = (Arc<Model>, Vec<u32>);
 /// How many models were moved rather than built (for the test that both paths give the built model).
 #[cfg(test)]
 static MOVED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// How many models were patched rather than built (`Model::patch`).
+#[cfg(test)]
+static PATCHED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// The model of `tree`, from an earlier check's when it can be. The model reads the kinds of all items,
 /// the escape character, and the texts of the instructions up to the first `FROM` and of every `FROM`,
 /// `ARG`, `ENV` and `USER`; nothing else. When those are an earlier tree's (the key), the model is that
 /// tree's with every range moved with its item (`Model::move_items`). Typing in a `RUN` thus costs no
-/// model build. Guarded by `kept_models_equal_built_models` and `memoised_checks_equal_fresh_checks`.
+/// model build. When they differ from the last check's in the texts only (typing in an `ENV` or a
+/// `FROM`), the last model is moved and only the stages that read a changed text are built again
+/// (`Model::patch`). Guarded by `kept_models_equal_built_models` and `memoised_checks_equal_fresh_checks`.
 fn model_of(tree: &Dockerfile, prints: &[rules::ItemPrint]) -> Arc<Model> {
     use crate::syntax::Kind;
     use std::hash::{BuildHasher, Hash, Hasher};
     if memo::is_bypassed() {
         return Arc::new(Model::build(tree));
     }
-    // The kinds as bytes and the texts that count, each hashed in bulk.
+    // The kinds as bytes and, per item, the hash of a text that counts (0 for the others), each hashed
+    // in bulk.
     let mut kinds = Vec::with_capacity(prints.len());
-    let mut texts = Vec::new();
+    let mut texts = Vec::with_capacity(prints.len());
     let mut before_from = true;
     for p in prints {
         kinds.push(p.kind.map_or(0, |k| k as u8 + 1));
-        if before_from || matches!(p.kind, Some(Kind::From | Kind::Arg | Kind::Env | Kind::User)) {
-            texts.push(p.hash);
-        }
+        let counts = before_from || matches!(p.kind, Some(Kind::From | Kind::Arg | Kind::Env | Kind::User));
+        texts.push(if counts { p.hash } else { 0 });
         before_from &= p.kind != Some(Kind::From);
     }
     let key = rules::hash128(|s| {
@@ -178,22 +183,67 @@ fn model_of(tree: &Dockerfile, prints: &[rules::ItemPrint]) -> Arc<Model> {
         texts.hash(&mut h);
         h.finish()
     });
+    let last = LAST_MODEL.with(|l| {
+        l.replace(Some(LastModel {
+            key,
+            escape: tree.escape,
+            kinds,
+            texts,
+        }))
+    });
+    let starts = || prints.iter().map(|p| p.start).collect::<Vec<u32>>();
     // Taken out of the table, so that the model is moved in place when no other check shares it.
-    let Some(kept) = MODELS.take(&key) else {
-        let model = Arc::new(Model::build(tree));
-        MODELS.insert(key, Arc::new((model.clone(), prints.iter().map(|p| p.start).collect())));
+    if let Some(kept) = MODELS.take(&key) {
+        let (mut model, mut starts) = Arc::unwrap_or_clone(kept);
+        moved_to(&mut model, &mut starts, prints);
+        MODELS.insert(key, Arc::new((model.clone(), starts)));
         return model;
-    };
-    let (mut model, mut starts) = Arc::unwrap_or_clone(kept);
-    if !prints.iter().zip(&starts).all(|(p, &s)| p.start == s) {
-        Arc::make_mut(&mut model).move_items(&|i| i64::from(prints[i].start) - i64::from(starts[i]));
+    }
+    let patched = last.and_then(|last| {
+        let now = LAST_MODEL.with(|l| {
+            let l = l.borrow();
+            let now = l.as_ref()?;
+            (last.escape == now.escape && last.kinds == now.kinds).then(|| {
+                (0..now.texts.len())
+                    .filter(|&i| now.texts[i] != last.texts[i])
+                    .collect::<Vec<usize>>()
+            })
+        })?;
+        let (mut model, mut starts) = Arc::unwrap_or_clone(MODELS.take(&last.key)?);
+        moved_to(&mut model, &mut starts, prints);
+        Arc::make_mut(&mut model).patch(tree, &now).then_some((model, starts))
+    });
+    #[cfg(test)]
+    if patched.is_some() {
+        PATCHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    let (model, starts) = patched.unwrap_or_else(|| (Arc::new(Model::build(tree)), starts()));
+    MODELS.insert(key, Arc::new((model.clone(), starts)));
+    model
+}
+
+/// Moves a kept model, built at item starts `starts`, to the items of `prints`.
+fn moved_to(model: &mut Arc<Model>, starts: &mut Vec<u32>, prints: &[rules::ItemPrint]) {
+    if !prints.iter().zip(starts.iter()).all(|(p, &s)| p.start == s) {
+        Arc::make_mut(model).move_items(&|i| i64::from(prints[i].start) - i64::from(starts[i]));
         starts.clear();
         starts.extend(prints.iter().map(|p| p.start));
         #[cfg(test)]
         MOVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
-    MODELS.insert(key, Arc::new((model.clone(), starts)));
-    model
+}
+
+/// What the last model on this thread was built from: its key, the escape character, the item kinds and
+/// the hashes of the texts it reads, for [`Model::patch`].
+struct LastModel {
+    key: u128,
+    escape: char,
+    kinds: Vec<u8>,
+    texts: Vec<u128>,
+}
+
+thread_local! {
+    static LAST_MODEL: std::cell::RefCell<Option<LastModel>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Drops suppressed findings, then runs the meta rules that judge the suppression comments themselves.
@@ -338,7 +388,7 @@ mod tests {
             let prints = rules::item_prints(&tree, text);
             (Model::clone(&model_of(&tree, &prints)), Model::build(&tree))
         };
-        let mut moved = 0;
+        let (mut moved, mut patched) = (0, 0);
         for at in (0..=base.len()).filter(|&i| base.is_char_boundary(i)) {
             for edit in ["x", "\n", "# c\n", ""] {
                 let mut text = base.to_string();
@@ -350,14 +400,22 @@ mod tests {
                 } else {
                     text.insert_str(at, edit);
                 }
-                model(base);
+                // Back from the last text to the base (patched when the last edit was in a model text).
+                let (kept, built) = model(base);
+                assert_eq!(kept, built, "back from {edit:?} at {at}");
                 let before = MOVED.load(std::sync::atomic::Ordering::Relaxed);
+                let patched_before = PATCHED.load(std::sync::atomic::Ordering::Relaxed);
                 let (kept, built) = model(&text);
                 assert_eq!(kept, built, "{edit:?} at {at}");
                 moved += usize::from(MOVED.load(std::sync::atomic::Ordering::Relaxed) > before);
+                patched += usize::from(PATCHED.load(std::sync::atomic::Ordering::Relaxed) > patched_before);
             }
         }
         assert!(moved > 100, "models were moved rather than rebuilt ({moved} times)");
+        assert!(
+            patched > 100,
+            "models were patched rather than rebuilt ({patched} times)"
+        );
     }
 
     /// Every ignore-file rule and every Dockerfile rule that reads the ignore file and the listing, on

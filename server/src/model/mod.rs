@@ -188,7 +188,7 @@ impl Model {
                 continue;
             };
             match ins.kind {
-                Kind::From => m.add_stage(tree, idx, it.start, ins),
+                Kind::From => m.add_stage(idx, it.start, ins),
                 Kind::Arg if m.stages.is_empty() => {
                     let defs = m.arg_defs(idx, it.start, ins, None);
                     m.global_args.extend(defs);
@@ -302,16 +302,126 @@ impl Model {
         }
     }
 
-    fn add_stage(&mut self, tree: &Dockerfile, idx: usize, base: u32, ins: &Instruction) {
+    /// Makes this model, built from an earlier tree and moved to `tree` (`move_items`), the model of
+    /// `tree`, when the two trees have the same item kinds and escape character and differ in the texts
+    /// of the items `changed` only (sorted). Only the stages that read a changed item are built again:
+    /// the stage an `ARG`, `ENV`, `USER` or `FROM` is in, every stage built on a rebuilt stage (it
+    /// inherits its environment), and, once a stage's name changed, every stage after it (their `FROM`
+    /// lines may name it). Returns false, leaving the model unusable, when it cannot: a change before
+    /// the first `FROM` (the global arguments), or items whose stages do not line up. A stage reads only
+    /// the global arguments, the stages before it and its own items, so a stage not built again is the
+    /// one a whole build makes. Guarded by `kept_models_equal_built_models`.
+    pub fn patch(&mut self, tree: &Dockerfile, changed: &[usize]) -> bool {
+        let Some(first) = self.stages.first().map(|s| s.from_item) else {
+            return changed.is_empty();
+        };
+        let mut dirty = vec![false; self.stages.len()];
+        for &i in changed {
+            if i < first {
+                return false;
+            }
+            match self.item_stage.get(i).copied().flatten() {
+                // A changed `FROM` must be the one its stage starts with.
+                Some(s)
+                    if s < dirty.len()
+                        && (tree.items.get(i).and_then(|it| it.facts.kind) != Some(Kind::From)
+                            || self.stages[s].from_item == i) =>
+                {
+                    dirty[s] = true
+                }
+                _ => return false,
+            }
+        }
+        let Some(start) = dirty.iter().position(|&d| d) else {
+            return true;
+        };
+        let mut problems = Vec::new();
+        let mut all_after = false;
+        for s in start..self.stages.len() {
+            let inherits_rebuilt = matches!(self.stages[s].base, Base::Stage(p) if dirty.get(p) == Some(&true));
+            if !(all_after || dirty[s] || inherits_rebuilt) {
+                continue;
+            }
+            dirty[s] = true;
+            let Stage { from_item, items, .. } = &self.stages[s];
+            let (from_item, end) = (*from_item, items.end);
+            let Some((it, ins)) = tree.instruction(from_item).filter(|(_, ins)| ins.kind == Kind::From) else {
+                return false;
+            };
+            let Some(mut stage) = self.new_stage(from_item, it.start, ins, s, &mut problems) else {
+                return false;
+            };
+            stage.items = from_item..end;
+            let renamed = stage.name != self.stages[s].name;
+            self.stages[s] = stage;
+            if renamed && !all_after {
+                // The names of the stages up to this one, as a whole build has them here; each later stage
+                // adds its own as it is built again.
+                all_after = true;
+                self.by_name.clear();
+                for st in &self.stages[..=s] {
+                    if let Some(n) = &st.name {
+                        self.by_name.entry(n.clone()).or_insert(st.index);
+                    }
+                }
+            } else if all_after && let Some(n) = self.stages[s].name.clone() {
+                self.by_name.entry(n).or_insert(s);
+            }
+            for idx in from_item + 1..end {
+                if !matches!(tree.items[idx].facts.kind, Some(Kind::Arg | Kind::Env | Kind::User)) {
+                    continue;
+                }
+                if let Some((it, ins)) = tree.instruction(idx) {
+                    self.add_to_stage(s, idx, it.start, ins);
+                }
+            }
+        }
+        // The problems of the rebuilt stages replace theirs; problems stay in item order, as a build
+        // pushes them.
+        let item_stage = &self.item_stage;
+        self.problems
+            .retain(|p| !item_stage.get(p.item).copied().flatten().is_some_and(|s| dirty[s]));
+        self.problems.extend(problems);
+        self.problems.sort_by_key(|p| p.item);
+        true
+    }
+
+    fn add_stage(&mut self, idx: usize, base: u32, ins: &Instruction) {
         let index = self.stages.len();
-        let Args::From(f) = &ins.args else { return };
+        let mut problems = std::mem::take(&mut self.problems);
+        let stage = self.new_stage(idx, base, ins, index, &mut problems);
+        self.problems = problems;
+        let Some(stage) = stage else { return };
+        if let Some(n) = &stage.name {
+            self.by_name.entry(n.clone()).or_insert(index);
+        }
+        self.stages.push(stage);
+    }
+
+    /// The earlier stage named `name` (lower-cased) that a stage at `index` can name: the first stage of
+    /// that name, when it comes before `index` (a `FROM` sees only the stages above it).
+    fn earlier_stage_named(&self, name: &str, index: usize) -> Option<usize> {
+        self.by_name.get(name).copied().filter(|&p| p < index)
+    }
+
+    /// Stage `index` from its `FROM` (item `idx`), before its own `ARG`, `ENV` and `USER`; its problems go to
+    /// `problems`. Reads only the global arguments and the stages before `index`.
+    fn new_stage(
+        &self,
+        idx: usize,
+        base: u32,
+        ins: &Instruction,
+        index: usize,
+        problems: &mut Vec<ModelProblem>,
+    ) -> Option<Stage> {
+        let Args::From(f) = &ins.args else { return None };
         let name = f.name.map(|n| ins.text(&n).to_ascii_lowercase());
         let name_range = f.name.map(|n| n.range.shift(base));
         if let (Some(n), Some(r)) = (&name, name_range)
             && valid_stage_name(n)
-            && self.by_name.contains_key(n)
+            && self.earlier_stage_named(n, index).is_some()
         {
-            self.problems.push(ModelProblem {
+            problems.push(ModelProblem {
                 item: idx,
                 range: r,
                 message: "invalid.duplicate-stage",
@@ -347,7 +457,7 @@ impl Model {
                 (None, None) => Base::Unresolved,
                 (Some(v), None) => {
                     let lower = v.to_ascii_lowercase();
-                    if let Some(&prev) = self.by_name.get(lower.as_str()) {
+                    if let Some(prev) = self.earlier_stage_named(&lower, index) {
                         Base::Stage(prev)
                     } else if v == "scratch" {
                         Base::Scratch
@@ -356,7 +466,7 @@ impl Model {
                             Ok(r) => Base::Image(r),
                             Err(e) => {
                                 // Report only what the author wrote literally or through a known default.
-                                self.problems.push(ModelProblem {
+                                problems.push(ModelProblem {
                                     item: idx,
                                     range,
                                     message: if e == ImageError::UpperCase {
@@ -384,11 +494,7 @@ impl Model {
                 .collect();
             stage.vars = inherited;
         }
-        let _ = tree;
-        if let Some(n) = &stage.name {
-            self.by_name.entry(n.clone()).or_insert(index);
-        }
-        self.stages.push(stage);
+        Some(stage)
     }
 
     fn add_to_stage(&mut self, s: usize, idx: usize, base: u32, ins: &Instruction) {

@@ -182,8 +182,16 @@ fn intern(text: &str) -> Interned {
 /// Every image reference of the file, in document order.
 /// `src` is the file's text (the tree's source).
 pub fn image_uses(src: &str, tree: &Dockerfile, model: &Model) -> Vec<ImageUse> {
+    image_uses_in(src, tree, model, 0..tree.items.len())
+}
+
+/// The image references of the items `items`, in document order (those of [`image_uses`] in that range).
+pub fn image_uses_in(src: &str, tree: &Dockerfile, model: &Model, items: std::ops::Range<usize>) -> Vec<ImageUse> {
     let mut out = Vec::new();
-    for (it, ins) in tree.instructions() {
+    let items = items.start.min(tree.items.len())..items.end.min(tree.items.len());
+    // Only these kinds hold a reference: the nodes of the other items are not touched.
+    let holders = items.filter(|&i| matches!(tree.items[i].facts.kind, Some(Kind::From | Kind::Copy | Kind::Run)));
+    for (it, ins) in holders.filter_map(|i| tree.instruction(i)) {
         let idx = it.index;
         match ins.kind {
             Kind::From => {

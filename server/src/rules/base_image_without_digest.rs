@@ -85,6 +85,7 @@ declare_rule! {
         since: "0.1.0",
         opt_in: true,
         reads_images_and: [From, Arg],
+        per_stage: true,
         check: check,
     }
 }

@@ -83,6 +83,7 @@ declare_rule! {
         fix: Sometimes,
         since: "0.1.0",
         reads_images_and: [From, Arg],
+        per_stage: true,
         check: check,
     }
 }

@@ -535,6 +535,9 @@ pub struct Ctx<'a> {
     pub(crate) part: std::cell::Cell<Option<per_stage::Part>>,
     /// The `RUN`s of each part, listed when a per-stage rule first asks for them.
     pub(crate) part_runs: std::cell::OnceCell<Vec<std::cell::OnceCell<Vec<Run<'a>>>>>,
+    /// The image references of each part, listed when a per-stage rule first asks for them.
+    #[allow(clippy::type_complexity)]
+    pub(crate) part_image_uses: std::cell::OnceCell<Vec<std::cell::OnceCell<Vec<crate::model::refs::ImageUse>>>>,
     /// The parts and what their keys are made of, once per check ([`per_stage`]).
     pub(crate) stage_facts: std::cell::OnceCell<Option<per_stage::StageFacts>>,
     /// Each part's key for a read set, computed when a check first needs it.
@@ -588,6 +591,7 @@ impl<'a> Ctx<'a> {
             settings_text: Default::default(),
             part: Default::default(),
             part_runs: Default::default(),
+            part_image_uses: Default::default(),
             stage_facts: Default::default(),
             part_keys: Default::default(),
         }
@@ -599,19 +603,39 @@ impl<'a> Ctx<'a> {
         let Some(part) = self.part.get() else {
             return self.all_runs();
         };
+        self.of_part(
+            part,
+            &self.runs,
+            &self.part_runs,
+            |r| r.item.index,
+            |items| self.runs_in(items),
+        )
+    }
+
+    /// What a part holds of a per-item list: the slice of the whole file's list (`all`, sorted by item)
+    /// when a whole-file rule has listed it already, else the part's own list, made by `list` when a rule
+    /// first asks for it (kept in `parts`).
+    fn of_part<'s, T>(
+        &'s self,
+        part: per_stage::Part,
+        all: &'s std::cell::OnceCell<Vec<T>>,
+        parts: &'s std::cell::OnceCell<Vec<std::cell::OnceCell<Vec<T>>>>,
+        item: impl Fn(&T) -> usize,
+        list: impl FnOnce(std::ops::Range<usize>) -> Vec<T>,
+    ) -> &'s [T] {
         let (a, b) = part.items;
-        if let Some(all) = self.runs.get() {
-            let from = all.partition_point(|r| r.item.index < a);
-            let to = all.partition_point(|r| r.item.index < b);
+        if let Some(all) = all.get() {
+            let from = all.partition_point(|x| item(x) < a);
+            let to = all.partition_point(|x| item(x) < b);
             return &all[from..to];
         }
-        let parts = self.part_runs.get_or_init(|| {
+        let parts = parts.get_or_init(|| {
             (0..=self.model.stages.len())
                 .map(|_| std::cell::OnceCell::new())
                 .collect()
         });
         match parts.get(part.index) {
-            Some(cell) => cell.get_or_init(|| self.runs_in(a..b)),
+            Some(cell) => cell.get_or_init(|| list(a..b)),
             None => &[],
         }
     }
@@ -660,8 +684,23 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// Every image the build pulls (`FROM`, `COPY --from`, `RUN --mount=from`), resolved.
+    /// Every image the build pulls (`FROM`, `COPY --from`, `RUN --mount=from`), resolved; only those of
+    /// the stage a per-stage rule runs on ([`per_stage`]).
     pub fn image_uses(&self) -> &[crate::model::refs::ImageUse] {
+        let Some(part) = self.part.get() else {
+            return self.all_image_uses();
+        };
+        self.of_part(
+            part,
+            &self.image_uses,
+            &self.part_image_uses,
+            |u| u.item,
+            |items| crate::model::refs::image_uses_in(self.text, self.tree, self.model, items),
+        )
+    }
+
+    /// Every image reference of the file, whatever the rule runs on.
+    fn all_image_uses(&self) -> &[crate::model::refs::ImageUse] {
         self.image_uses
             .get_or_init(|| crate::model::refs::image_uses(self.text, self.tree, self.model))
     }

@@ -15,23 +15,29 @@
 //! last stage and whether the final stage is built on it, and everything the whole-file memo keys on
 //! besides the items (settings, date, directives, ignore file, context). Stage names are not in it: typing
 //! in a stage's name runs the rules again on that stage and those built on it only. A per-stage rule
-//! therefore resolves no stage name itself (`COPY --from`, `Model::stage_by_name`); the image rules,
-//! which do, are not per-stage. Part 0's key is the whole-file fingerprint of the read set:
-//! a global build argument's findings may depend on any stage, and part 0 is short.
+//! therefore resolves no stage name itself (`Model::stage_by_name`), except through [`Ctx::image_uses`]:
+//! the image rules (DW102–DW106) read image references, which resolve `COPY --from=<name>` and
+//! `RUN --mount=from=<name>` against the stages before the reference, so for a read set that holds image
+//! references the names of the stages before a stage are in its key. Part 0's key is the whole-file
+//! fingerprint of the read set: a global build argument's findings may depend on any stage, and part 0
+//! is short.
 //!
 //! When more than 64 parts (and a quarter of all) have to run, the rule runs once on the whole file and
 //! its findings are split into the parts: each part run walks its chain of bases, which on the first check
 //! of a long chain of stages would be quadratic. A finding that depends on items the rule does not read
 //! is the one reported right after [`Sink::read_unread_items`]; its part is not kept.
 //!
-//! While a rule runs on a part, [`Ctx::stages`], [`Ctx::instructions`], [`Ctx::runs`] and
-//! [`Ctx::global_args`] give that part's; the model is the whole file's. Every range a part's findings
-//! hold must lie in that part: if one does not, the rule broke its declaration, and the check runs it on
-//! the whole file instead (and keeps nothing of the parts). Guarded by
+//! While a rule runs on a part, [`Ctx::stages`], [`Ctx::instructions`], [`Ctx::runs`],
+//! [`Ctx::image_uses`] and [`Ctx::global_args`] give that part's; the model is the whole file's. Every
+//! range a part's findings hold must lie in that part, or for a stage in part 0 (an image rule reports a
+//! `FROM $BASE` on the global `ARG` it expands; such a finding is never kept): if one does not, the rule
+//! broke its declaration, and the check runs it on the whole file instead (and keeps nothing of the
+//! parts). Guarded by
 //! `memoised_checks_equal_fresh_checks` and `lines_no_rule_reads_never_make_memoised_findings_stale`,
 //! whose fresh checks run every rule on the whole file, and by
-//! `stages_answered_from_the_last_check_equal_fresh_checks` and
-//! `a_file_of_many_stages_is_split_into_stages_after_one_whole_run`.
+//! `stages_answered_from_the_last_check_equal_fresh_checks`,
+//! `a_file_of_many_stages_is_split_into_stages_after_one_whole_run` and
+//! `image_findings_on_a_global_arg_stay_with_their_stage`.
 
 use super::{Ctx, RuleFindings, Sink, diagnostic_ranges, hash128, kept_items, moved_copy, within_items};
 use crate::diagnostic::Diagnostic;
@@ -219,6 +225,11 @@ impl<'a> Ctx<'a> {
         let stages = &self.model.stages;
         let mut keys = Vec::with_capacity(facts.parts.len());
         keys.push(whole);
+        // A rule that reads image references resolves `COPY --from=<name>` and `RUN --mount=from=<name>`
+        // against the stages before the reference (a name that is no stage's is an image): the names of
+        // the stages before each stage are in its key.
+        let names = mask & super::IMAGE_HOLDER != 0;
+        let mut names_before = 0u128;
         for (s, stage) in stages.iter().enumerate() {
             // The stage's own items, then the index and items of each stage it is built on, nearest first.
             // Which stage a `FROM <name>` names is the model's answer: a name that changes (or a stage
@@ -239,10 +250,19 @@ impl<'a> Ctx<'a> {
             } else {
                 hash128(|h| {
                     use std::hash::BuildHasher;
-                    h.hash_one((facts.shared, s, facts.flags[s], chain, mask))
+                    h.hash_one((facts.shared, s, facts.flags[s], chain, mask, names_before))
                 })
             };
             keys.push(key);
+            if names {
+                let name = stage.name.as_deref().map_or(0, |n| {
+                    hash128(|h| {
+                        use std::hash::BuildHasher;
+                        h.hash_one(n)
+                    })
+                });
+                names_before = names_before.wrapping_mul(ODD).wrapping_add(name).wrapping_add(1);
+            }
         }
         let keys = std::rc::Rc::new(keys);
         self.part_keys.borrow_mut().push((mask, keys.clone()));
@@ -345,7 +365,7 @@ pub(crate) fn check(
         let (part_found, part_unmemoisable) = (ran.found, ran.unmemoisable);
         if !part_found
             .iter()
-            .all(|d| diagnostic_ranges(d).all(|r| inside(r, facts.spans[p])))
+            .all(|d| diagnostic_ranges(d).all(|r| in_part(r, facts, p)))
         {
             count(|c| c.fell_back += 1);
             return None;
@@ -389,6 +409,14 @@ fn run_on(ctx: &Ctx, rule: &'static super::Rule, run: fn(&Ctx, &mut Sink), part:
         unread,
         findings,
     }
+}
+
+/// Whether a range that a run on part `p` reported lies where it may: in the part, or for a stage in
+/// the items before the first `FROM`, which every stage's key holds (an image rule reports a `FROM $BASE`
+/// on the value of the global `ARG BASE=...` it expands to). A finding there is never kept ([`keep`]
+/// keeps only findings in the part's read items): its stage runs again at the next check.
+fn in_part(r: crate::text::TextRange, facts: &StageFacts, p: usize) -> bool {
+    inside(r, facts.spans[p]) || (p > 0 && inside(r, facts.spans[0]))
 }
 
 /// Whether range `r` lies in a part's bytes (the empty range at the top of the file, where a directive
@@ -460,6 +488,9 @@ fn split(
             .partition_point(|&(lo, _)| lo <= d.range.start)
             .checked_sub(1);
         match p {
+            // Nothing before the first `FROM` holds an image reference: an image rule's finding there is
+            // a stage's, reported on a global `ARG` (see [`in_part`]), and no part may keep it.
+            Some(0) if mask & super::IMAGE_HOLDER != 0 => whole = true,
             Some(p)
                 if d.file == crate::diagnostic::FileRef::Dockerfile
                     && !(d.range.start == 0 && d.range.end == 0)

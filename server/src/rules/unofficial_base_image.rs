@@ -107,6 +107,7 @@ declare_rule! {
         since: "0.1.0",
         also: ["hadolint:DL3026"],
         reads_images_and: [From, Arg],
+        per_stage: true,
         check: check,
     }
 }

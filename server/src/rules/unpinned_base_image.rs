@@ -97,6 +97,7 @@ declare_rule! {
         since: "0.1.0",
         also: ["hadolint:DL3006", "hadolint:DL3007", "trivy:DS001", "checkov:CKV_DOCKER_7"],
         reads_images_and: [From, Arg],
+        per_stage: true,
         check: check,
     }
 }
