@@ -542,7 +542,16 @@ pub struct Ctx<'a> {
     pub(crate) stage_facts: std::cell::OnceCell<Option<per_stage::StageFacts>>,
     /// Each part's key for a read set, computed when a check first needs it.
     #[allow(clippy::type_complexity)]
-    pub(crate) part_keys: std::cell::RefCell<Vec<(u32, std::rc::Rc<Vec<u128>>)>>,
+    pub(crate) part_keys: std::cell::RefCell<Vec<(u32, std::sync::Arc<Vec<u128>>)>>,
+    /// The parts whose keys changed since a rule's last check, per pair of key lists ([`per_stage`]).
+    #[allow(clippy::type_complexity)]
+    pub(crate) changed_parts: std::cell::RefCell<
+        Vec<(
+            std::sync::Arc<Vec<u128>>,
+            std::sync::Arc<Vec<u128>>,
+            std::rc::Rc<Vec<usize>>,
+        )>,
+    >,
 }
 
 /// An item as the whole-file memo sees it: its text's hash, its instruction kind (none for a comment) and
@@ -594,6 +603,7 @@ impl<'a> Ctx<'a> {
             part_image_uses: Default::default(),
             stage_facts: Default::default(),
             part_keys: Default::default(),
+            changed_parts: Default::default(),
         }
     }
 

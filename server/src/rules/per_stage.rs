@@ -103,11 +103,24 @@ pub fn counts() -> Counts {
     COUNTS.with(|c| c.get())
 }
 
-/// Each rule's parts at its last check: the key and the findings (`None`: none), in part order. One
-/// file's worth per rule: typing re-checks the same file, and another file's parts simply miss.
-#[allow(clippy::type_complexity)]
-static LAST: std::sync::LazyLock<Mutex<HashMap<&'static str, Vec<(u128, Option<Arc<RuleFindings>>)>>>> =
-    std::sync::LazyLock::new(Default::default);
+/// Each rule's parts at its last check ([`Kept`]). One file's worth per rule: typing re-checks the same
+/// file, and another file's parts simply miss.
+static LAST: std::sync::LazyLock<Mutex<HashMap<&'static str, Kept>>> = std::sync::LazyLock::new(Default::default);
+
+/// A rule's parts at its last check, sparse: a keystroke changes the keys of a part or two, and most
+/// parts have no finding, so a check walks only the parts whose key changed and those with findings,
+/// not every part of every rule. Part `p` is answered when its key is nonzero, is the one at `keys[p]`,
+/// and `p` is not in `unkept`.
+#[derive(Default)]
+struct Kept {
+    /// The parts' keys at that check, as [`Ctx::part_keys`] made them for the rule's read set (the rules
+    /// of one read set share them, and the parts whose keys changed are found once for all of them).
+    keys: Arc<Vec<u128>>,
+    /// The parts whose findings were not kept, in order: they run again.
+    unkept: Vec<usize>,
+    /// The kept findings of the parts that had some, in part order.
+    found: Vec<(usize, Arc<RuleFindings>)>,
+}
 
 impl<'a> Ctx<'a> {
     /// The items a rule looks at: the whole file, or the part a per-stage rule runs on.
@@ -203,7 +216,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Each part's key for the read set `mask` (0: never answered from the last check).
-    fn part_keys(&self, mask: u32, facts: &StageFacts) -> std::rc::Rc<Vec<u128>> {
+    fn part_keys(&self, mask: u32, facts: &StageFacts) -> Arc<Vec<u128>> {
         if let Some((_, keys)) = self.part_keys.borrow().iter().find(|(m, _)| *m == mask) {
             return keys.clone();
         }
@@ -264,9 +277,32 @@ impl<'a> Ctx<'a> {
                 names_before = names_before.wrapping_mul(ODD).wrapping_add(name).wrapping_add(1);
             }
         }
-        let keys = std::rc::Rc::new(keys);
+        let keys = Arc::new(keys);
         self.part_keys.borrow_mut().push((mask, keys.clone()));
         keys
+    }
+
+    /// The parts whose key in `new` is zero or differs from the one in `old` (a part past the end of `old`
+    /// included), in order; found once per check for each pair of key lists (the rules of one read set
+    /// that ran together at the last check share theirs).
+    fn changed_parts(&self, old: &Arc<Vec<u128>>, new: &Arc<Vec<u128>>) -> std::rc::Rc<Vec<usize>> {
+        if let Some((_, _, changed)) = self
+            .changed_parts
+            .borrow()
+            .iter()
+            .find(|(o, n, _)| Arc::ptr_eq(o, old) && Arc::ptr_eq(n, new))
+        {
+            return changed.clone();
+        }
+        let changed: Vec<usize> = (0..new.len())
+            .filter(|&p| new[p] == 0 || old.get(p) != Some(&new[p]))
+            .collect();
+        let changed = std::rc::Rc::new(changed);
+        // The lists are held, so that no other list can take their addresses during this check.
+        self.changed_parts
+            .borrow_mut()
+            .push((old.clone(), new.clone(), changed.clone()));
+        changed
     }
 
     /// The starts and lengths of the items of `part` that `mask` designates, in order.
@@ -335,23 +371,57 @@ pub(crate) fn check(
     let facts = ctx.stage_facts()?;
     let keys = ctx.part_keys(mask, facts);
     let last = LAST.lock().ok()?.remove(rule.code).unwrap_or_default();
-    let answered = |p: usize| keys[p] != 0 && last.get(p).is_some_and(|(k, _)| *k == keys[p]);
-    let to_run = (0..facts.parts.len()).filter(|&p| !answered(p)).count();
-    if to_run > SPLIT_ABOVE && to_run * 4 > facts.parts.len() {
+    // The parts to run: those whose key changed, and those whose findings were not kept.
+    let changed = ctx.changed_parts(&last.keys, &keys);
+    let mut to_run: Vec<usize> = Vec::with_capacity(changed.len() + last.unkept.len());
+    let (mut i, mut j) = (0, 0);
+    while i < changed.len() || j < last.unkept.len() {
+        let next = match (changed.get(i), last.unkept.get(j)) {
+            (Some(&c), Some(&u)) if c == u => {
+                (i, j) = (i + 1, j + 1);
+                c
+            }
+            (Some(&c), Some(&u)) if c < u => {
+                i += 1;
+                c
+            }
+            (Some(&c), None) => {
+                i += 1;
+                c
+            }
+            (_, Some(&u)) => {
+                j += 1;
+                u
+            }
+            (None, None) => break,
+        };
+        if next < facts.parts.len() {
+            to_run.push(next);
+        }
+    }
+    if to_run.len() > SPLIT_ABOVE && to_run.len() * 4 > facts.parts.len() {
         return Some(split(ctx, rule, run, mask, facts, &keys));
     }
-    let mut next = Vec::with_capacity(facts.parts.len());
+    let mut next = Kept {
+        keys: keys.clone(),
+        unkept: Vec::new(),
+        found: Vec::with_capacity(last.found.len() + 1),
+    };
     let mut found = Vec::new();
     let mut unmemoisable = false;
-    for (p, &(a, b)) in facts.parts.iter().enumerate() {
-        if answered(p) {
-            let kept = &last[p].1;
-            if let Some(kept) = kept {
-                kept.moved_to(&ctx.part_read_items(mask, (a, b)), true, &mut found);
+    // In part order: the parts that run, and between them the kept findings of the parts answered.
+    let mut kept = last.found.iter().peekable();
+    for &p in to_run.iter().chain(std::iter::once(&usize::MAX)) {
+        while let Some((q, f)) = kept.next_if(|(q, _)| *q <= p) {
+            // A part the file no longer has is gone; the part about to run is run again.
+            if *q < p && *q < facts.parts.len() {
+                f.moved_to(&ctx.part_read_items(mask, facts.parts[*q]), true, &mut found);
+                next.found.push((*q, f.clone()));
             }
-            next.push((keys[p], kept.clone()));
-            continue;
         }
+        let Some(&(a, b)) = facts.parts.get(p) else {
+            break;
+        };
         let ran = run_on(
             ctx,
             rule,
@@ -370,15 +440,19 @@ pub(crate) fn check(
             count(|c| c.fell_back += 1);
             return None;
         }
-        next.push(keep(ctx, mask, (a, b), keys[p], part_unmemoisable, &part_found));
+        match keep(ctx, mask, (a, b), keys[p], part_unmemoisable, &part_found) {
+            (0, _) => next.unkept.push(p),
+            (_, Some(f)) => next.found.push((p, f)),
+            (_, None) => {}
+        }
         found.extend(part_found);
     }
     if let Ok(mut table) = LAST.lock() {
         table.insert(rule.code, next);
     }
     count(|c| {
-        c.ran += to_run;
-        c.answered += facts.parts.len() - to_run;
+        c.ran += to_run.len();
+        c.answered += facts.parts.len() - to_run.len();
     });
     Some((found, unmemoisable))
 }
@@ -468,7 +542,7 @@ fn split(
     run: fn(&Ctx, &mut Sink),
     mask: u32,
     facts: &StageFacts,
-    keys: &[u128],
+    keys: &Arc<Vec<u128>>,
 ) -> (Vec<Diagnostic>, bool) {
     let Ran {
         found,
@@ -502,19 +576,19 @@ fn split(
             _ => whole = true,
         }
     }
-    let next: Vec<(u128, Option<Arc<RuleFindings>>)> = if whole {
-        vec![(0, None); facts.parts.len()]
-    } else {
-        facts
-            .parts
-            .iter()
-            .enumerate()
-            .map(|(p, &part)| {
-                let mine: Vec<Diagnostic> = parts[p].iter().map(|&i| moved_copy(&found[i], true, |_| {})).collect();
-                keep(ctx, mask, part, keys[p], part_unmemoisable[p], &mine)
-            })
-            .collect()
-    };
+    // Nothing kept: no key of this list matches next time, every part runs.
+    let mut next = Kept::default();
+    if !whole {
+        next.keys = keys.clone();
+        for (p, &part) in facts.parts.iter().enumerate() {
+            let mine: Vec<Diagnostic> = parts[p].iter().map(|&i| moved_copy(&found[i], true, |_| {})).collect();
+            match keep(ctx, mask, part, keys[p], part_unmemoisable[p], &mine) {
+                (0, _) => next.unkept.push(p),
+                (_, Some(f)) => next.found.push((p, f)),
+                (_, None) => {}
+            }
+        }
+    }
     if let Ok(mut table) = LAST.lock() {
         table.insert(rule.code, next);
     }
