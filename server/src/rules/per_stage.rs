@@ -373,32 +373,14 @@ pub(crate) fn check(
     let last = LAST.lock().ok()?.remove(rule.code).unwrap_or_default();
     // The parts to run: those whose key changed, and those whose findings were not kept.
     let changed = ctx.changed_parts(&last.keys, &keys);
-    let mut to_run: Vec<usize> = Vec::with_capacity(changed.len() + last.unkept.len());
-    let (mut i, mut j) = (0, 0);
-    while i < changed.len() || j < last.unkept.len() {
-        let next = match (changed.get(i), last.unkept.get(j)) {
-            (Some(&c), Some(&u)) if c == u => {
-                (i, j) = (i + 1, j + 1);
-                c
-            }
-            (Some(&c), Some(&u)) if c < u => {
-                i += 1;
-                c
-            }
-            (Some(&c), None) => {
-                i += 1;
-                c
-            }
-            (_, Some(&u)) => {
-                j += 1;
-                u
-            }
-            (None, None) => break,
-        };
-        if next < facts.parts.len() {
-            to_run.push(next);
-        }
-    }
+    let mut to_run: Vec<usize> = changed
+        .iter()
+        .chain(&last.unkept)
+        .copied()
+        .filter(|&p| p < facts.parts.len())
+        .collect();
+    to_run.sort_unstable();
+    to_run.dedup();
     if to_run.len() > SPLIT_ABOVE && to_run.len() * 4 > facts.parts.len() {
         return Some(split(ctx, rule, run, mask, facts, &keys));
     }
