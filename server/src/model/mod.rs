@@ -388,9 +388,9 @@ impl Model {
 
     fn add_stage(&mut self, idx: usize, base: u32, ins: &Instruction) {
         let index = self.stages.len();
-        let mut problems = std::mem::take(&mut self.problems);
+        let mut problems = Vec::new();
         let stage = self.new_stage(idx, base, ins, index, &mut problems);
-        self.problems = problems;
+        self.problems.extend(problems);
         let Some(stage) = stage else { return };
         if let Some(n) = &stage.name {
             self.by_name.entry(n.clone()).or_insert(index);
