@@ -524,6 +524,8 @@ fn stages_answered_from_the_last_check_equal_fresh_checks() {
         "SHELL [\"/bin/bash\", \"-c\"]\n",
         "RUN echo \"$NPM_TOKEN\" > /root/.npmrc && sudo rm -f /root/.npmrc id_rsa && curl -k https://x.test/i | sh\n",
         "FROM busybox:1.36 AS extra\n",
+        // Copied by name, `.git` and `.env` are no longer asked for by DW301 in any stage.
+        "COPY .git .env /src/\n",
     ];
     // Besides the fixtures: a builder stage whose findings say whether the final stage is built on it
     // (typing at the end of `FROM build` makes it a stage the final image does not contain), and a stage

@@ -80,6 +80,7 @@ declare_rule! {
         since: "0.1.0",
         also: ["buildkit:CopyIgnoredFile"],
         reads: [Copy, Add],
+        per_stage: true,
         check: check,
     }
 }

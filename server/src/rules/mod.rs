@@ -552,6 +552,8 @@ pub struct Ctx<'a> {
             std::rc::Rc<Vec<usize>>,
         )>,
     >,
+    /// What the whole file copies by name, and its fingerprint ([`Ctx::copied_by_name`]).
+    pub(crate) copied_by_name: std::cell::OnceCell<sensitive_context_copied::CopiedByName>,
 }
 
 /// An item as the whole-file memo sees it: its text's hash, its instruction kind (none for a comment) and
@@ -604,6 +606,7 @@ impl<'a> Ctx<'a> {
             stage_facts: Default::default(),
             part_keys: Default::default(),
             changed_parts: Default::default(),
+            copied_by_name: Default::default(),
         }
     }
 

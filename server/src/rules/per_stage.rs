@@ -18,7 +18,9 @@
 //! therefore resolves no stage name itself (`Model::stage_by_name`), except through [`Ctx::image_uses`]:
 //! the image rules (DW102–DW106) read image references, which resolve `COPY --from=<name>` and
 //! `RUN --mount=from=<name>` against the stages before the reference, so for a read set that holds image
-//! references the names of the stages before a stage are in its key. Part 0's key is the whole-file
+//! references the names of the stages before a stage are in its key. DW301 reads what the whole file
+//! copies by name ([`Ctx::copied_by_name`]): for a read set that holds `COPY` or `ADD`, that list's
+//! fingerprint is in every stage's key. Part 0's key is the whole-file
 //! fingerprint of the read set: a global build argument's findings may depend on any stage, and part 0
 //! is short.
 //!
@@ -44,7 +46,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{Base, Stage, VarDef};
 use crate::syntax::{Instruction, ItemRef};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// What a per-stage rule runs on: part 0 (the items before the first `FROM`) or part `s + 1` (stage `s`),
 /// as a range of item indices.
@@ -103,9 +105,13 @@ pub fn counts() -> Counts {
     COUNTS.with(|c| c.get())
 }
 
-/// Each rule's parts at its last check ([`Kept`]). One file's worth per rule: typing re-checks the same
-/// file, and another file's parts simply miss.
-static LAST: std::sync::LazyLock<Mutex<HashMap<&'static str, Kept>>> = std::sync::LazyLock::new(Default::default);
+thread_local! {
+    /// Each rule's parts at its last check on this thread ([`Kept`]). One file's worth per rule: typing
+    /// re-checks the same file (the language server checks on its main thread), and another file's parts
+    /// simply miss. Per thread, so that checks on other threads (the command line's workers, tests run in
+    /// parallel) neither take nor replace them.
+    static LAST: std::cell::RefCell<HashMap<&'static str, Kept>> = std::cell::RefCell::new(HashMap::new());
+}
 
 /// A rule's parts at its last check, sparse: a keystroke changes the keys of a part or two, and most
 /// parts have no finding, so a check walks only the parts whose key changed and those with findings,
@@ -243,6 +249,13 @@ impl<'a> Ctx<'a> {
         // the stages before each stage are in its key.
         let names = mask & super::IMAGE_HOLDER != 0;
         let mut names_before = 0u128;
+        // A rule that reads COPY or ADD may read what the whole file copies by name (DW301 asks for no
+        // ignore line that would exclude such a path): that is in every stage's key.
+        let copied = if mask & super::kind_mask(&[crate::syntax::Kind::Copy, crate::syntax::Kind::Add]) != 0 {
+            self.copied_by_name().fingerprint
+        } else {
+            0
+        };
         for (s, stage) in stages.iter().enumerate() {
             // The stage's own items, then the index and items of each stage it is built on, nearest first.
             // Which stage a `FROM <name>` names is the model's answer: a name that changes (or a stage
@@ -263,7 +276,7 @@ impl<'a> Ctx<'a> {
             } else {
                 hash128(|h| {
                     use std::hash::BuildHasher;
-                    h.hash_one((facts.shared, s, facts.flags[s], chain, mask, names_before))
+                    h.hash_one((facts.shared, s, facts.flags[s], chain, mask, names_before, copied))
                 })
             };
             keys.push(key);
@@ -370,7 +383,7 @@ pub(crate) fn check(
     }
     let facts = ctx.stage_facts()?;
     let keys = ctx.part_keys(mask, facts);
-    let last = LAST.lock().ok()?.remove(rule.code).unwrap_or_default();
+    let last = LAST.with(|t| t.borrow_mut().remove(rule.code)).unwrap_or_default();
     // The parts to run: those whose key changed, and those whose findings were not kept.
     let changed = ctx.changed_parts(&last.keys, &keys);
     let mut to_run: Vec<usize> = changed
@@ -429,9 +442,7 @@ pub(crate) fn check(
         }
         found.extend(part_found);
     }
-    if let Ok(mut table) = LAST.lock() {
-        table.insert(rule.code, next);
-    }
+    LAST.with(|t| t.borrow_mut().insert(rule.code, next));
     count(|c| {
         c.ran += to_run.len();
         c.answered += facts.parts.len() - to_run.len();
@@ -571,9 +582,7 @@ fn split(
             }
         }
     }
-    if let Ok(mut table) = LAST.lock() {
-        table.insert(rule.code, next);
-    }
+    LAST.with(|t| t.borrow_mut().insert(rule.code, next));
     (found, unmemoisable)
 }
 

@@ -4,10 +4,12 @@
 use crate::check::EntryKind;
 use crate::context::{self, SENSITIVE, Sensitive};
 use crate::diagnostic::{Applicability, FileRef, Fix, TextEdit};
-use crate::rules::{Ctx, Sink, declare_rule};
+use crate::rules::{Ctx, Sink, declare_rule, hash128, kind_mask};
 use crate::syntax::dockerignore::{self, Matcher};
 use crate::syntax::{Args, Instruction, ItemRef, Kind, PathList};
 use crate::text::TextRange;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 declare_rule! {
     /// COPY or ADD of the whole build context sends sensitive files that `.dockerignore` does not exclude.
@@ -111,6 +113,7 @@ declare_rule! {
         fix: Always,
         since: "0.1.0",
         reads: [Copy, Add],
+        per_stage: true,
         check: check,
     }
 }
@@ -128,10 +131,10 @@ pub(crate) struct Copy {
     pub from_context: bool,
 }
 
-/// Every COPY and ADD of the Dockerfile.
+/// Every COPY and ADD a rule looks at (those of the part a per-stage rule runs on).
 pub(crate) fn copies(ctx: &Ctx) -> Vec<Copy> {
     let mut out = Vec::new();
-    for (it, ins) in ctx.tree.instructions() {
+    for (it, ins) in ctx.instructions() {
         if !matches!(ins.kind, Kind::Copy | Kind::Add) {
             continue;
         }
@@ -181,19 +184,109 @@ pub(crate) fn sources(it: &ItemRef, ins: &Instruction) -> Vec<Source> {
     }
 }
 
-/// The context paths the Dockerfile copies by name (not the whole context, not globs).
-/// Sorted, each path once (a file may copy `go.mod` in every one of its stages).
-pub(crate) fn copied_by_name(copies: &[Copy]) -> Vec<String> {
-    let mut named: Vec<String> = copies
+/// The context paths one COPY or ADD copies by name (not the whole context, not globs); none for a
+/// `--from` copy or another instruction.
+fn named_by(it: &ItemRef, ins: &Instruction) -> Vec<String> {
+    if !matches!(ins.kind, Kind::Copy | Kind::Add) || ins.flags.iter().any(|f| f.name == "from") {
+        return Vec::new();
+    }
+    let mut sources = sources(it, ins);
+    sources.pop();
+    sources
         .iter()
-        .filter(|c| c.from_context)
-        .flat_map(|c| &c.sources)
         .filter_map(|s| context::context_path(&s.text))
         .filter(|p| !p.is_empty() && !context::is_glob(p))
-        .collect();
-    named.sort_unstable();
-    named.dedup();
-    named
+        .collect()
+}
+
+/// The context paths the whole Dockerfile copies by name, sorted, each once (a file may copy `go.mod`
+/// in every one of its stages), and their fingerprint.
+pub(crate) struct CopiedByName {
+    pub(crate) paths: Arc<Vec<String>>,
+    pub(crate) fingerprint: u128,
+}
+
+/// The last answer of [`Ctx::copied_by_name`] on this thread: the fingerprint of the COPY and ADD
+/// instructions it was made from ([`SENSITIVE_CONTEXT_COPIED`]'s read set), the answer, and what each
+/// distinct instruction text copied by name (with the escape character, which fixes how they parse).
+struct LastNamed {
+    reads: u128,
+    paths: Arc<Vec<String>>,
+    fingerprint: u128,
+    escape: char,
+    by_text: HashMap<u128, Box<[String]>, foldhash::fast::RandomState>,
+}
+
+thread_local! {
+    static LAST_NAMED: std::cell::RefCell<Option<LastNamed>> = const { std::cell::RefCell::new(None) };
+}
+
+impl Ctx<'_> {
+    /// What the whole file copies by name, whatever part a per-stage rule runs on: DW301 leaves the
+    /// sensitive entries those paths would match out of what it asks for, so its findings in one stage
+    /// depend on every stage's copies, and this fingerprint is in the part keys of every read set that
+    /// holds COPY or ADD ([`super::per_stage`]). Once per check; from the last check while the file's COPY
+    /// and ADD instructions are the same (a keystroke elsewhere), and a changed file looks up each
+    /// instruction text the last answer saw instead of parsing its sources again.
+    pub(crate) fn copied_by_name(&self) -> &CopiedByName {
+        self.copied_by_name.get_or_init(|| {
+            let reads = SENSITIVE_CONTEXT_COPIED
+                .reads
+                .and_then(|r| self.read_print(r.mask()))
+                .map(|(fp, _)| fp);
+            let bypass = crate::memo::is_bypassed();
+            LAST_NAMED.with(|last| {
+                let mut last = last.borrow_mut();
+                if !bypass
+                    && let (Some(reads), Some(l)) = (reads, last.as_ref())
+                    && l.reads == reads
+                {
+                    return CopiedByName {
+                        paths: l.paths.clone(),
+                        fingerprint: l.fingerprint,
+                    };
+                }
+                let escape = self.tree.escape;
+                let mut old = match last.take() {
+                    Some(l) if !bypass && l.escape == escape => l.by_text,
+                    _ => HashMap::default(),
+                };
+                let mut by_text: HashMap<u128, Box<[String]>, foldhash::fast::RandomState> = HashMap::default();
+                let copy_or_add = kind_mask(&[Kind::Copy, Kind::Add]);
+                for (i, p) in self.item_fingerprints().iter().enumerate() {
+                    if p.bits & copy_or_add == 0 || by_text.contains_key(&p.hash) {
+                        continue;
+                    }
+                    let named = old.remove(&p.hash).unwrap_or_else(|| {
+                        self.tree
+                            .item(i)
+                            .and_then(|it| it.instruction().map(|ins| named_by(&it, ins)))
+                            .unwrap_or_default()
+                            .into_boxed_slice()
+                    });
+                    by_text.insert(p.hash, named);
+                }
+                let mut paths: Vec<String> = by_text.values().flat_map(|v| v.iter().cloned()).collect();
+                paths.sort_unstable();
+                paths.dedup();
+                let fingerprint = hash128(|h| {
+                    use std::hash::BuildHasher;
+                    h.hash_one(&paths)
+                });
+                let paths = Arc::new(paths);
+                if !bypass && let Some(reads) = reads {
+                    *last = Some(LastNamed {
+                        reads,
+                        paths: paths.clone(),
+                        fingerprint,
+                        escape,
+                        by_text,
+                    });
+                }
+                CopiedByName { paths, fingerprint }
+            })
+        })
+    }
 }
 
 /// Whether ignore line `line` would exclude a path the Dockerfile copies by name, or a listed file
@@ -239,7 +332,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
         None => None,
     };
     let copies = copies(ctx);
-    let named = copied_by_name(&copies);
+    let named: &[String] = &ctx.copied_by_name().paths;
     let mut create: Option<Fix> = None;
     let mut append: Option<Fix> = None;
     // The entries a broad copy lets through, with their list and count as the message shows them.
@@ -264,7 +357,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             {
                 let exposed = exposed(listing, matcher.as_ref(), root);
                 if !exposed.is_empty() {
-                    report_exposed(ctx, sink, s, &exposed, &named);
+                    report_exposed(ctx, sink, s, &exposed, named);
                     continue;
                 }
             }
@@ -280,7 +373,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
                         matcher
                             .as_ref()
                             .is_none_or(|m| e.probes.iter().any(|p| !m.excluded_in_walk(p).unwrap_or(true)))
-                            && !e.patterns.iter().any(|l| breaks_a_copy(ctx, l, &named))
+                            && !e.patterns.iter().any(|l| breaks_a_copy(ctx, l, named))
                     })
                     .collect::<Vec<&Sensitive>>();
                 let labels: Vec<String> = missing.iter().map(|e| e.label.to_string()).collect();
@@ -302,7 +395,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             ];
             match ctx.input.ignore_file {
                 None => {
-                    let fix = create.get_or_insert_with(|| create_fix(ctx, &named)).clone();
+                    let fix = create.get_or_insert_with(|| create_fix(ctx, named)).clone();
                     sink.report(s.range, "sensitive-context-copied.no-ignore-file", args)
                         .fix(fix);
                 }
@@ -507,6 +600,24 @@ mod tests {
             !text.contains(".git\n") && !text.contains("*.pem") && text.contains("**/.env*"),
             "{text}"
         );
+    }
+
+    /// What one stage copies by name changes what DW301 asks for in every stage: typing `.git` in a later
+    /// stage's COPY takes `.git` out of the first stage's finding (each check against a fresh one).
+    #[test]
+    fn a_path_copied_by_name_in_another_stage_is_not_asked_for() {
+        let mut text = String::from("FROM alpine:3.24 AS a\nCOPY . .\nFROM alpine:3.24\nCOPY .gi /x/\n");
+        let asks_for_git = |text: &str| {
+            let input = Input::new(text, TODAY);
+            let warm = check(&input, &settings());
+            assert_eq!(warm, crate::memo::bypassed(|| check(&input, &settings())), "{text}");
+            warm[0].message.contains("`.git`")
+        };
+        assert!(asks_for_git(&text));
+        text.insert(text.len() - 5, 't');
+        assert!(!asks_for_git(&text), "{text}");
+        text.insert(text.len() - 5, 'x');
+        assert!(asks_for_git(&text), "{text}");
     }
 
     #[test]
