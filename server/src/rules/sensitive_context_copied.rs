@@ -247,8 +247,9 @@ impl Ctx<'_> {
                     };
                 }
                 let escape = self.tree.escape;
-                let mut old = match last.take() {
-                    Some(l) if !bypass && l.escape == escape => l.by_text,
+                // A bypassed check neither reads nor replaces the last answer.
+                let mut old = match (bypass, last.as_ref()) {
+                    (false, Some(l)) if l.escape == escape => last.take().map(|l| l.by_text).unwrap_or_default(),
                     _ => HashMap::default(),
                 };
                 let mut by_text: HashMap<u128, Box<[String]>, foldhash::fast::RandomState> = HashMap::default();
