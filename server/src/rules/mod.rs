@@ -1106,7 +1106,10 @@ const INSTR_MEMO_MAX: usize = 32_768;
 
 /// The last check's instructions in order (environment; each text's hash and findings). Consecutive checks
 /// of a document are mostly the same instructions in the same order, so walking along this list answers
-/// most of them without a lookup in [`INSTR_MEMO`] (a random access per instruction). An answer the
+/// most of them without a lookup in [`INSTR_MEMO`] (a random access per instruction). The instructions
+/// an edit left alone at both ends are found by their hashes alone and keep their entries where they are;
+/// only the entries in between are replaced (`Vec::splice`). Any entry whose hash is an instruction's is
+/// that text's answer, whichever check or file it came from. An answer the
 /// memo does not keep (a range outside its instruction) is a gap here: the hash [`GAP`], which never
 /// answers (not an `Option`: that made each entry 48 bytes instead of 32, for thousands of instructions).
 #[allow(clippy::type_complexity)]
@@ -1137,18 +1140,62 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
     };
     // Keyed by the 128-bit hash of the instruction's text that the whole-file memo also uses.
     let prints = ctx.item_fingerprints();
-    let instructions: Vec<usize> = (0..prints.len()).filter(|&i| prints[i].kind.is_some()).collect();
     let bypass = crate::memo::is_bypassed();
-    // 1. Along the last check's list: an edit replaces, inserts or removes an instruction here and there.
-    let last = match INSTR_LAST.lock() {
+    let mut last = match INSTR_LAST.lock() {
         Ok(mut l) if !bypass && l.0 == env => std::mem::take(&mut l.1),
         _ => Vec::new(),
     };
-    let mut cached: Vec<Option<Found>> = Vec::with_capacity(instructions.len());
+    // Hands out an answer, moved to where its instruction now starts.
+    let hand_out = |found: &Found, start: u32, out: &mut Vec<Diagnostic>| {
+        if let Some(f) = found {
+            let delta = i64::from(start) - i64::from(f.origin);
+            out.extend(
+                f.found
+                    .iter()
+                    .map(|d| moved_copy(d, ctx.input.fixes, |r| shift(r, delta))),
+            );
+        }
+    };
+    // 1. The instructions an edit left alone at both ends keep the last check's answers where they are: a
+    // comparison of hashes each, with no answer looked up or list rebuilt (on the 50,000-line generated
+    // file those passes were a sixth of a keystroke in a comment). The leading ones are handed out as
+    // they are found; `head` instructions, the first not among them at item `first`.
+    let same = |p: &ItemPrint, k: usize| p.hash != GAP && last.get(k).is_some_and(|(h, _)| *h == p.hash);
+    let (mut head, mut first) = (0, prints.len());
+    for (i, p) in prints.iter().enumerate() {
+        if p.kind.is_none() {
+            continue;
+        }
+        if !same(p, head) {
+            first = i;
+            break;
+        }
+        hand_out(&last[head].1, p.start, out);
+        head += 1;
+    }
+    // The trailing ones, down to the leading ones in both lists: `tail` instructions from item `end`.
+    let (mut tail, mut end) = (0, prints.len());
+    for i in (first..prints.len()).rev() {
+        let p = &prints[i];
+        if p.kind.is_none() {
+            continue;
+        }
+        if last.len() - tail <= head || !same(p, last.len() - tail - 1) {
+            break;
+        }
+        tail += 1;
+        end = i;
+    }
+    // The instructions in between, by item index, and the last check's answers in between.
+    let middle: Vec<usize> = (first.min(end)..end).filter(|&i| prints[i].kind.is_some()).collect();
+    let before = &last[head..last.len() - tail];
+    // 2. Along the last check's list in between: an edit replaces, inserts or removes an instruction here
+    // and there.
+    let mut cached: Vec<Option<Found>> = Vec::with_capacity(middle.len());
     let mut j = 0;
-    for (n, &i) in instructions.iter().enumerate() {
+    for (n, &i) in middle.iter().enumerate() {
         let hash = prints[i].hash;
-        let kept = |k: usize| last.get(k).filter(|(h, _)| *h == hash && *h != GAP);
+        let kept = |k: usize| before.get(k).filter(|(h, _)| *h == hash && *h != GAP);
         if let Some((_, found)) = kept(j) {
             cached.push(Some(found.clone()));
             j += 1;
@@ -1158,35 +1205,38 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
         } else {
             cached.push(None);
             // A replaced instruction moves on; an inserted one does not (the next one is the old one).
-            let next = instructions.get(n + 1).map(|&k| prints[k].hash);
-            if next.is_none() || last.get(j).map(|(h, _)| *h).filter(|h| *h != GAP) != next {
+            let next = middle.get(n + 1).map(|&k| prints[k].hash);
+            if next.is_none() || before.get(j).map(|(h, _)| *h).filter(|h| *h != GAP) != next {
                 j += 1;
             }
         }
     }
-    drop(last);
-    // 2. The others from the table, under one lock; rules run outside the lock.
+    // 3. The others from the table, under one lock; rules run outside the lock.
     if !bypass
         && cached.iter().any(Option::is_none)
         && let Ok(memo) = INSTR_MEMO.lock()
         && let Some(table) = memo.1.get(&env)
     {
-        for (slot, &i) in cached.iter_mut().zip(&instructions) {
+        for (slot, &i) in cached.iter_mut().zip(&middle) {
             if slot.is_none() {
                 *slot = table.get(&prints[i].hash).cloned();
             }
         }
     }
-    // 3. Run the rules on the rest.
+    // 4. Run the rules on the rest.
     let mut fresh: Vec<(u128, Found)> = Vec::new();
-    let mut now: Vec<(u128, Found)> = Vec::with_capacity(if bypass { 0 } else { instructions.len() });
-    for (slot, &i) in cached.into_iter().zip(&instructions) {
+    // What the instructions in between found (handed out below), and what the next check keeps of it.
+    let mut found_between: Vec<Found> = Vec::with_capacity(middle.len());
+    let mut now: Vec<(u128, Found)> = Vec::with_capacity(middle.len());
+    for (slot, &i) in cached.into_iter().zip(&middle) {
         let p = &prints[i];
         let mut keep = true;
         let found = match slot {
             Some(found) => found,
             None => {
                 let Some((item, ins)) = ctx.tree.instruction(i) else {
+                    found_between.push(None);
+                    now.push((GAP, None));
                     continue;
                 };
                 let computed = run_instruction_rules(ctx, rules, &item, ins);
@@ -1204,23 +1254,23 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
                 found
             }
         };
-        if let Some(f) = &found {
-            let delta = i64::from(p.start) - i64::from(f.origin);
-            out.extend(
-                f.found
-                    .iter()
-                    .map(|d| moved_copy(d, ctx.input.fixes, |r| shift(r, delta))),
-            );
-        }
-        if !bypass {
-            now.push(if keep { (p.hash, found) } else { (GAP, None) });
-        }
+        now.push(if keep { (p.hash, found.clone()) } else { (GAP, None) });
+        found_between.push(found);
+    }
+    // 5. The diagnostics of the instructions in between and of the trailing ones, in item order.
+    for (found, &i) in found_between.iter().zip(&middle) {
+        hand_out(found, prints[i].start, out);
+    }
+    for (k, p) in (last.len() - tail..).zip(prints[end..].iter().filter(|p| p.kind.is_some())) {
+        hand_out(&last[k].1, p.start, out);
     }
     if bypass {
         return;
     }
+    let kept_end = last.len() - tail;
+    last.splice(head..kept_end, now);
     if let Ok(mut l) = INSTR_LAST.lock() {
-        *l = (env, now);
+        *l = (env, last);
     }
     if !fresh.is_empty()
         && let Ok(mut memo) = INSTR_MEMO.lock()
@@ -1383,12 +1433,15 @@ impl RuleFindings {
 
 /// The read items (start, length, index in `read`) that the ranges of `found` lie in, sorted, each once.
 fn kept_items(found: &[Diagnostic], read: &[(u32, u32)]) -> Vec<(u32, u32, u32)> {
-    let mut items: Vec<(u32, u32, u32)> = found
-        .iter()
-        .flat_map(diagnostic_ranges)
-        .filter_map(|r| within_items(r, read).flatten())
-        .map(|i| (read[i].0, read[i].1, i as u32))
-        .collect();
+    // Most diagnostics have one range and no fix in the server: room for one item each.
+    let mut items: Vec<(u32, u32, u32)> = Vec::with_capacity(found.len());
+    items.extend(
+        found
+            .iter()
+            .flat_map(diagnostic_ranges)
+            .filter_map(|r| within_items(r, read).flatten())
+            .map(|i| (read[i].0, read[i].1, i as u32)),
+    );
     items.sort_unstable();
     items.dedup();
     items
@@ -1576,12 +1629,12 @@ impl Ctx<'_> {
         if let Some((_, items)) = self.read_items.borrow().iter().find(|(m, _)| *m == mask) {
             return items.clone();
         }
-        let items: Vec<(u32, u32)> = self
-            .item_fingerprints()
-            .iter()
-            .filter(|f| f.bits & mask != 0)
-            .map(|f| (f.start, f.len))
-            .collect();
+        // Counted first: grown as it is filled, a list of tens of thousands of items was copied again and
+        // again (5% of a keystroke in a `COPY` of the 50,000-line generated file).
+        let read = |f: &&ItemPrint| f.bits & mask != 0;
+        let prints = self.item_fingerprints();
+        let mut items = Vec::with_capacity(prints.iter().filter(read).count());
+        items.extend(prints.iter().filter(read).map(|f| (f.start, f.len)));
         let items = std::sync::Arc::new(items);
         self.read_items.borrow_mut().push((mask, items.clone()));
         items

@@ -402,7 +402,8 @@ pub(crate) fn check(
         unkept: Vec::new(),
         found: Vec::with_capacity(last.found.len() + 1),
     };
-    let mut found = Vec::new();
+    // Room for the kept findings (growing the vector copies every diagnostic).
+    let mut found = Vec::with_capacity(last.found.iter().map(|(_, f)| f.found.len()).sum::<usize>() + 8);
     let mut unmemoisable = false;
     // In part order: the parts that run, and between them the kept findings of the parts answered.
     let mut kept = last.found.iter().peekable();
