@@ -133,21 +133,20 @@ pub(crate) struct Copy {
 
 /// Every COPY and ADD a rule looks at (those of the part a per-stage rule runs on).
 pub(crate) fn copies(ctx: &Ctx) -> Vec<Copy> {
-    let mut out = Vec::new();
-    for (it, ins) in ctx.instructions() {
-        if !matches!(ins.kind, Kind::Copy | Kind::Add) {
-            continue;
-        }
-        let mut sources = sources(&it, ins);
-        if sources.pop().is_none() {
-            continue;
-        }
-        out.push(Copy {
-            sources,
-            from_context: !ins.flags.iter().any(|f| f.name == "from"),
-        });
+    ctx.instructions().filter_map(|(it, ins)| copy_of(&it, ins)).collect()
+}
+
+/// A COPY or ADD with a destination, read as [`Copy`]; `None` for another instruction.
+fn copy_of(it: &ItemRef, ins: &Instruction) -> Option<Copy> {
+    if !matches!(ins.kind, Kind::Copy | Kind::Add) {
+        return None;
     }
-    out
+    let mut sources = sources(it, ins);
+    sources.pop()?;
+    Some(Copy {
+        sources,
+        from_context: !ins.flags.iter().any(|f| f.name == "from"),
+    })
 }
 
 /// The path arguments of a COPY, ADD or VOLUME as written: every source, then the destination. A JSON
@@ -187,16 +186,16 @@ pub(crate) fn sources(it: &ItemRef, ins: &Instruction) -> Vec<Source> {
 /// The context paths one COPY or ADD copies by name (not the whole context, not globs); none for a
 /// `--from` copy or another instruction.
 fn named_by(it: &ItemRef, ins: &Instruction) -> Vec<String> {
-    if !matches!(ins.kind, Kind::Copy | Kind::Add) || ins.flags.iter().any(|f| f.name == "from") {
-        return Vec::new();
-    }
-    let mut sources = sources(it, ins);
-    sources.pop();
-    sources
-        .iter()
-        .filter_map(|s| context::context_path(&s.text))
-        .filter(|p| !p.is_empty() && !context::is_glob(p))
-        .collect()
+    copy_of(it, ins)
+        .filter(|c| c.from_context)
+        .map(|c| {
+            c.sources
+                .iter()
+                .filter_map(|s| context::context_path(&s.text))
+                .filter(|p| !p.is_empty() && !context::is_glob(p))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The context paths the whole Dockerfile copies by name, sorted, each once (a file may copy `go.mod`
