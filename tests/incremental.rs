@@ -3,8 +3,8 @@
 //! same edit in place, as the language server does it), must equal `parse(new_text)` exactly (the
 //! tree type implements `PartialEq`, item sharing aside). Scripts are deterministic (a fixed-seed xorshift PRNG) and mix
 //! random deletions and replacements with syntax-significant insertions: continuations, newlines,
-//! CRLF and lone CR, heredoc markers and terminators, parser directives, quotes, `$`, JSON brackets,
-//! multi-byte characters, a BOM, text copied from elsewhere in the file.
+//! CRLF and lone CR, heredoc markers and terminators, parser directives, suppression comments, quotes,
+//! `$`, JSON brackets, multi-byte characters, a BOM, text copied from elsewhere in the file.
 //!
 //! Sizes (tuned for debug builds, the CI's profile: about 10 s on one core): 6,000 scripts of 5
 //! edits on the syntax fixtures, 5,000 scripts of 4 edits on line-aligned windows (at most 2 KiB) of
@@ -51,6 +51,8 @@ const SIGNIFICANT: &[&str] = &[
     "# check=skip=all\n",
     "#",
     "# comment\n",
+    "# hadolint ignore=DL3008\n",
+    "# dockward global ignore=DW101\n",
     "`",
     "`\n",
     "\"",

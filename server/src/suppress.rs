@@ -100,6 +100,10 @@ fn rules_for(tool: Tool, code: &str) -> Vec<&'static Rule> {
 /// Every suppression comment of the file.
 pub fn pragmas(tree: &Dockerfile, text: &str) -> Vec<Pragma> {
     let mut out: Vec<Pragma> = Vec::new();
+    // Kept by the parser: most files have no comment that may be one, and are not walked.
+    if tree.pragma_comments == 0 {
+        return out;
+    }
     let mut pending: Vec<usize> = Vec::new();
     for (index, item) in tree.items.iter().enumerate() {
         // The item vector says which items are instructions and which comments may be suppression

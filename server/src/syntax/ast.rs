@@ -920,6 +920,11 @@ impl Item {
     /// an unchanged item is hashed once per edit session. An item cut short by the end of the text is
     /// hashed afresh each time and its hash not kept (its text could grow with the file).
     pub fn text_hash_in(&self, text: &str) -> u128 {
+        // A kept hash is of the whole item: a node is reused only while its text is unchanged, and an
+        // item cut short is never kept. Reading it first leaves the text untouched.
+        if let Some(h) = self.text_hash.get() {
+            return h;
+        }
         let (lo, len) = (self.start as usize, self.facts.len as usize);
         match text.get(lo..lo + len) {
             Some(whole) => self.text_hash.get_or_init(|| crate::memo::text_hash(whole)),

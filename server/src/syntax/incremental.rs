@@ -42,6 +42,7 @@ pub(crate) fn reparse(old: &Dockerfile, new_text: &str, edit: Edit) -> Dockerfil
         }
     }
     tree.len = new_text.len() as u32;
+    tree.pragma_comments = super::pragma_comments(&tree.items);
     tree
 }
 
@@ -60,6 +61,8 @@ pub(crate) fn reparse_in_place(tree: &mut Dockerfile, new_text: &str, edit: Edit
     };
     let end = sync.unwrap_or(tree.items.len());
     let after = first + items.len();
+    tree.pragma_comments =
+        tree.pragma_comments + super::pragma_comments(&items) - super::pragma_comments(&tree.items[first..end]);
     tree.items.splice(first..end, items);
     if delta != 0 {
         for it in &mut tree.items[after..] {

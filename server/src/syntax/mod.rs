@@ -39,6 +39,14 @@ pub struct Dockerfile {
     pub(crate) guard: u32,
     /// Instructions and comments, in order.
     pub items: Vec<Item>,
+    /// How many items are comments that may be suppression comments ([`ItemFacts::may_be_pragma`]),
+    /// kept through incremental parses: a file without any is not searched for them at every check.
+    pub(crate) pragma_comments: u32,
+}
+
+/// How many of `items` may be suppression comments.
+pub(crate) fn pragma_comments(items: &[Item]) -> u32 {
+    items.iter().filter(|it| it.facts.may_be_pragma).count() as u32
 }
 
 /// Parses a Dockerfile. Never fails, never panics.
@@ -53,6 +61,7 @@ pub fn parse(text: &str) -> Dockerfile {
         directive_errors: pre.errors,
         body_start: pre.body_start,
         guard: pre.guard,
+        pragma_comments: pragma_comments(&items),
         items,
     }
 }
