@@ -95,7 +95,7 @@ pub fn check_tree(tree: &Dockerfile, input: &Input, settings: &Settings) -> Vec<
     let prints = rules::item_prints(tree, input.dockerfile);
     let model = model_of(tree, &prints);
     let ctx = Ctx {
-        item_hashes: prints.into(),
+        item_hashes: Arc::new(prints).into(),
         ..Ctx::new(input, tree, &model, settings)
     };
     // Room for a finding every few items: growing the vector copies every diagnostic.
@@ -463,13 +463,7 @@ mod tests {
             "link@",
         ]);
         let dockerfile = "FROM alpine:3.24\nCOPY . /app\nCOPY a/ /a\nCOPY *.pem .env /x/\nCOPY é/id_rsa /k\n";
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::testing::numbers_below();
         let settings = Settings::default();
         for _ in 0..1500 {
             let len = next(16);

@@ -26,6 +26,8 @@ pub mod settings;
 pub mod shell;
 pub mod suppress;
 pub mod syntax;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod text;
 
 pub use check::{Context, ContextEntry, EntryKind, IgnoreInput, Input, check, check_ignore, check_tree};

@@ -711,13 +711,7 @@ mod tests {
             .flat_map(|(_, groups, _)| groups.iter().flat_map(|g| g.iter().copied()))
             .chain(["x", " ", "://", "@", "-----BEGIN", "KEY", "ghp", "_", "AKI", "é"])
             .collect();
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::testing::numbers_below();
         for _ in 0..20_000 {
             let text: String = (0..next(6)).map(|_| pieces[next(pieces.len())]).collect();
             assert_eq!(candidate_formats(&text), naive(&text), "{text:?}");

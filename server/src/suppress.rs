@@ -259,13 +259,8 @@ mod tests {
         const SCOPE: &[&str] = &["", "global ", "global", "GLOBAL "];
         const CODES: &[&str] = &["DW101", "DW101,DL3006", " DL3006 ", "", "unknown-flag"];
         const REASON: &[&str] = &["", " -- reason", " why", "--"];
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut pick = |of: &[&'static str]| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            of[(state % of.len() as u64) as usize]
-        };
+        let mut next = crate::testing::numbers_below();
+        let mut pick = |of: &[&'static str]| of[next(of.len())];
         let (mut accepted, mut refused) = (0, 0);
         for _ in 0..5_000 {
             let line = format!(

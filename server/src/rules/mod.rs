@@ -524,7 +524,7 @@ pub struct Ctx<'a> {
     pub(crate) runs: std::cell::OnceCell<Vec<Run<'a>>>,
     /// What [`check_memoised`] fingerprints, computed once per check.
     pub(crate) environment: std::cell::OnceCell<u128>,
-    pub(crate) item_hashes: std::cell::OnceCell<Vec<ItemPrint>>,
+    pub(crate) item_hashes: std::cell::OnceCell<std::sync::Arc<Vec<ItemPrint>>>,
     pub(crate) settings_text: std::cell::OnceCell<String>,
     /// The fingerprints of what the whole-file rules read, computed together once per check.
     pub(crate) read_prints: std::cell::OnceCell<Vec<ReadPrint>>,
@@ -558,6 +558,7 @@ pub struct Ctx<'a> {
 
 /// An item as the whole-file memo sees it: its text's hash, its instruction kind (none for a comment) and
 /// where it is. A compact table: passes over it do not touch the tree's nodes.
+#[derive(Clone)]
 pub(crate) struct ItemPrint {
     pub(crate) hash: u128,
     pub(crate) kind: Option<crate::syntax::Kind>,
@@ -1520,113 +1521,39 @@ impl Ctx<'_> {
     }
 
     /// The fingerprint of the environment and of the items `mask` designates ([`Reads::mask`]), and how
-    /// many items that is. The read sets of every whole-file rule ([`READ_MASKS`]) are fingerprinted together,
-    /// in one pass over the item table, at the first call of a check.
-    ///
-    /// Most sets hold the model's items ([`MODEL_READS`]) and a few more kinds. Such a set is
-    /// fingerprinted as two sequences: the model's items (once for all those sets), and the set's other
-    /// items, each with the number of model items before it. Both give back the set's sequence of items
-    /// (an item with `k` model items before it comes after the `k`-th and before the next one), so equal
-    /// fingerprints still mean equal items in the same order; the pass then combines each item into the
-    /// few sets its kind adds instead of into every set.
+    /// many items that is. The read sets of every whole-file rule ([`READ_MASKS`]) are fingerprinted together
+    /// at the first call of a check ([`ReadFold`]).
     fn read_print(&self, mask: u32) -> Option<(u128, usize)> {
-        const ODD: u128 = 0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835;
-        /// Mixes the number of model items before an item into its hash.
-        const RANK: u128 = 0xD6E8_FEB8_6659_FD93_A5A3_5625_2C5D_5F55;
         let prints = self.read_prints.get_or_init(|| {
-            // Every distinct read set of the rules (the same for every check; a set only disabled rules read
-            // costs a little in the pass, less than asking the settings about every rule).
-            let mut sets: Vec<ReadPrint> = READ_MASKS
+            let env = self.environment_fingerprint();
+            let items = self.item_fingerprints_shared();
+            let end = READ_FOLD.with(|last| {
+                let mut last = last.borrow_mut();
+                let fold = ReadFold::after(last.take(), env, items);
+                let end = fold.end.clone();
+                *last = Some(fold);
+                end
+            });
+            let model = end[READ_MASKS.len()];
+            READ_MASKS
                 .iter()
-                .map(|&mask| ReadPrint {
-                    mask,
-                    fingerprint: if mask & MODEL_READS == MODEL_READS {
-                        0
-                    } else {
-                        self.environment_fingerprint()
-                    },
-                    count: 0,
+                .zip(&end)
+                .map(|(&mask, set)| {
+                    let split = mask & MODEL_READS == MODEL_READS;
+                    ReadPrint {
+                        mask,
+                        fingerprint: if split {
+                            hash128(|s| {
+                                use std::hash::BuildHasher;
+                                s.hash_one((model.h, set.h))
+                            })
+                        } else {
+                            set.h
+                        },
+                        count: set.steps as usize + if split { model.steps as usize } else { 0 },
+                    }
                 })
-                .collect();
-            let split = |s: &ReadPrint| s.mask & MODEL_READS == MODEL_READS;
-            // The sets an item goes into depend only on its bits (a kind, maybe with IMAGE_HOLDER): one bit a
-            // set, by kind, with and without that bit; `plain` sets take the item's hash, `ranked` ones
-            // (split sets, for an item that is not a model item) the hash mixed with the model items before.
-            // Rows are made when a kind first appears (a small file has a few kinds).
-            let row = |bits: u32| {
-                let (mut plain, mut ranked) = (0u64, 0u64);
-                for (i, set) in sets.iter().enumerate() {
-                    if bits & set.mask == 0 || (bits & MODEL_READS != 0 && split(set)) {
-                        continue;
-                    }
-                    if split(set) {
-                        ranked |= 1 << i;
-                    } else {
-                        plain |= 1 << i;
-                    }
-                }
-                (plain, ranked)
-            };
-            let mut rows: [[Option<(u64, u64)>; 2]; 32] = [[None; 2]; 32];
-            let mut fingerprints: Vec<u128> = sets.iter().map(|s| s.fingerprint).collect();
-            let mut counts = [[0usize; 2]; 32];
-            let mut model = self.environment_fingerprint();
-            let mut model_count: u32 = 0;
-            for f in self.item_fingerprints() {
-                if f.bits == 0 {
-                    continue;
-                }
-                let kind = (f.bits & !IMAGE_HOLDER).trailing_zeros() as usize & 31;
-                let image = usize::from(f.bits & IMAGE_HOLDER != 0);
-                counts[kind][image] += 1;
-                let (plain, ranked) = *rows[kind][image].get_or_insert_with(|| row(f.bits));
-                // An order-sensitive combination (multiply by an odd constant, add).
-                let mut member = plain;
-                while member != 0 {
-                    let fp = &mut fingerprints[member.trailing_zeros() as usize];
-                    member &= member - 1;
-                    *fp = fp.wrapping_mul(ODD).wrapping_add(f.hash);
-                }
-                let mut member = ranked;
-                if member != 0 {
-                    let value = f.hash.wrapping_add(u128::from(model_count).wrapping_mul(RANK));
-                    while member != 0 {
-                        let fp = &mut fingerprints[member.trailing_zeros() as usize];
-                        member &= member - 1;
-                        *fp = fp.wrapping_mul(ODD).wrapping_add(value);
-                    }
-                }
-                if f.bits & MODEL_READS != 0 {
-                    model = model.wrapping_mul(ODD).wrapping_add(f.hash);
-                    model_count += 1;
-                }
-            }
-            let seen: Vec<(u32, usize)> = (0..32)
-                .flat_map(|kind| [(kind, 0), (kind, 1)])
-                .filter(|&(kind, image)| counts[kind][image] != 0)
-                .map(|(kind, image)| {
-                    (
-                        1 << kind | if image == 1 { IMAGE_HOLDER } else { 0 },
-                        counts[kind][image],
-                    )
-                })
-                .collect();
-            for (set, fp) in sets.iter_mut().zip(fingerprints) {
-                set.count = seen
-                    .iter()
-                    .filter(|(bits, _)| bits & set.mask != 0)
-                    .map(|(_, n)| n)
-                    .sum();
-                set.fingerprint = if split(set) {
-                    hash128(|s| {
-                        use std::hash::BuildHasher;
-                        s.hash_one((model, fp))
-                    })
-                } else {
-                    fp
-                };
-            }
-            sets
+                .collect()
         });
         // Every rule's set is in READ_MASKS: `None` would only mean a rule outside `RULES`.
         prints.iter().find(|s| s.mask == mask).map(|s| (s.fingerprint, s.count))
@@ -1651,7 +1578,260 @@ impl Ctx<'_> {
 
     /// Each item's text, hashed (128 bits), once per check.
     fn item_fingerprints(&self) -> &[ItemPrint] {
-        self.item_hashes.get_or_init(|| item_prints(self.tree, self.text))
+        self.item_fingerprints_shared()
+    }
+
+    fn item_fingerprints_shared(&self) -> &std::sync::Arc<Vec<ItemPrint>> {
+        self.item_hashes
+            .get_or_init(|| std::sync::Arc::new(item_prints(self.tree, self.text)))
+    }
+}
+
+/// Mixes the next value into a read set's fingerprint: an order-sensitive fold (multiply by an odd
+/// constant, add), which makes the fingerprint of `v_0 .. v_(n-1)` the polynomial
+/// `init * ODD^n + sum(v_i * ODD^(n-1-i))` (wrapping, 128 bits).
+const ODD: u128 = 0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835;
+/// Mixes the number of model items before an item into its hash.
+const RANK: u128 = 0xD6E8_FEB8_6659_FD93_A5A3_5625_2C5D_5F55;
+/// How many items apart [`ReadFold`] keeps its states.
+const FOLD_EVERY: usize = 256;
+
+/// `ODD^e` and `1 + ODD + ... + ODD^(e-1)`, by squaring.
+fn odd_power(e: u32) -> (u128, u128) {
+    let (mut p, mut g) = (1u128, 0u128);
+    for bit in (0..u32::BITS - e.leading_zeros()).rev() {
+        // e -> 2e: G(2e) = G(e) * ODD^e + G(e).
+        g = g.wrapping_mul(p).wrapping_add(g);
+        p = p.wrapping_mul(p);
+        if e >> bit & 1 == 1 {
+            // e -> e + 1: G(e + 1) = G(e) * ODD + 1.
+            g = g.wrapping_mul(ODD).wrapping_add(1);
+            p = p.wrapping_mul(ODD);
+        }
+    }
+    (p, g)
+}
+
+/// One read set's fold at some item: the fingerprint so far and how many values went into it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FoldState {
+    h: u128,
+    steps: u32,
+}
+
+/// The read sets' fingerprints ([`Ctx::read_print`]) as one fold over the item table, kept from one check
+/// to the next at every [`FOLD_EVERY`]th item or so, so that a check folds only the items between the
+/// last kept state before the first changed item and the first kept state in the unchanged tail.
+///
+/// There is one column per set of [`READ_MASKS`], and a last one for the model's items. Most sets hold the
+/// model's items ([`MODEL_READS`]) and a few more kinds ("split" sets). Such a set is fingerprinted as two
+/// sequences: the model's items (the last column, once for all those sets), and the set's other items,
+/// each with the number of model items before it mixed in (`RANK`). Both give back the set's sequence of
+/// items (an item with `k` model items before it comes after the `k`-th and before the next one), so equal
+/// fingerprints still mean equal items in the same order; each item is folded into the few sets its kind
+/// adds instead of into every set.
+///
+/// Why the tail can be kept: a fold is a polynomial (see [`ODD`]). With `O` the old state at a kept point,
+/// `X` the old state at any later point, `N` the new state at the same point (the items from there on
+/// unchanged), and `Δ` the values folded from there to `X`, the new state at `X`'s point is
+/// `X + (N - O) * ODD^Δ + d * RANK * (1 + ... + ODD^(Δ-1))`, where `d` is how many more model items come
+/// before the point (the rank of every later value of a split set grows by `d`). Guarded by
+/// `read_prints_kept_between_checks_equal_fresh_ones`.
+struct ReadFold {
+    /// The environment's fingerprint: every non-split set starts from it.
+    env: u128,
+    /// The item table the states are of.
+    items: std::sync::Arc<Vec<ItemPrint>>,
+    /// The item indices of the kept states, increasing, the first 0.
+    at: Vec<u32>,
+    /// For each kept point, one state per column (`READ_MASKS.len() + 1` a point).
+    states: Vec<FoldState>,
+    /// The states after the last item.
+    end: Vec<FoldState>,
+}
+
+thread_local! {
+    /// The last check's fold (the language server checks on one thread; each command-line worker keeps its
+    /// own).
+    static READ_FOLD: std::cell::RefCell<Option<ReadFold>> = const { std::cell::RefCell::new(None) };
+}
+
+impl ReadFold {
+    /// The fold of `items`, from `last` (any earlier check's fold, or none) where it can be.
+    fn after(last: Option<ReadFold>, env: u128, items: &std::sync::Arc<Vec<ItemPrint>>) -> ReadFold {
+        let columns = READ_MASKS.len() + 1;
+        let new = &items[..];
+        let Some(last) = last.filter(|l| l.env == env && !crate::memo::is_bypassed()) else {
+            let start: Vec<FoldState> = READ_MASKS
+                .iter()
+                .map(|&m| FoldState {
+                    h: if m & MODEL_READS == MODEL_READS { 0 } else { env },
+                    steps: 0,
+                })
+                .chain([FoldState { h: env, steps: 0 }])
+                .collect();
+            let mut fold = ReadFold::empty(env, items);
+            fold.end = fold.run(start, new, 0, new.len());
+            return fold;
+        };
+        let old = &last.items[..];
+        let same = |a: &ItemPrint, b: &ItemPrint| a.hash == b.hash && a.bits == b.bits;
+        let head = old.iter().zip(new).take_while(|(a, b)| same(a, b)).count();
+        let tail = old[head..]
+            .iter()
+            .rev()
+            .zip(new[head..].iter().rev())
+            .take_while(|(a, b)| same(a, b))
+            .count();
+        // The last kept point at or before the first changed item, and the first one in the unchanged tail.
+        let from = last.at.partition_point(|&i| i as usize <= head) - 1;
+        let to = last.at.partition_point(|&i| (i as usize) < old.len() - tail);
+        let mut fold = ReadFold::empty(env, items);
+        fold.at.extend_from_slice(&last.at[..from]);
+        fold.states.extend_from_slice(&last.states[..from * columns]);
+        let start = last.states[from * columns..(from + 1) * columns].to_vec();
+        let start_at = last.at[from] as usize;
+        // Where the old tail's first kept point is in the new table (or the end, when it has none).
+        let moved = |i: u32| (i as usize + new.len()).wrapping_sub(old.len());
+        let stop = last.at.get(to).map_or(new.len(), |&i| moved(i));
+        let now = fold.run(start, new, start_at, stop);
+        if to == last.at.len() {
+            fold.end = now;
+            return fold;
+        }
+        // The kept tail, its states shifted (see the type's documentation).
+        let old_at_stop = &last.states[to * columns..(to + 1) * columns];
+        let model = READ_MASKS.len();
+        let d = u128::from(now[model].steps).wrapping_sub(u128::from(old_at_stop[model].steps));
+        let mut error: Vec<u128> = now
+            .iter()
+            .zip(old_at_stop)
+            .map(|(n, o)| n.h.wrapping_sub(o.h))
+            .collect();
+        let steps: Vec<u32> = now
+            .iter()
+            .zip(old_at_stop)
+            .map(|(n, o)| n.steps.wrapping_sub(o.steps))
+            .collect();
+        let mut previous = old_at_stop.to_vec();
+        let ranked: Vec<bool> = READ_MASKS
+            .iter()
+            .map(|&m| m & MODEL_READS == MODEL_READS)
+            .chain([false])
+            .collect();
+        let mut shift = |states: &[FoldState], out: &mut Vec<FoldState>| {
+            for c in 0..columns {
+                let (x, p) = (states[c], previous[c]);
+                let (power, sum) = odd_power(x.steps.wrapping_sub(p.steps));
+                error[c] = error[c].wrapping_mul(power);
+                if ranked[c] {
+                    error[c] = error[c].wrapping_add(d.wrapping_mul(RANK).wrapping_mul(sum));
+                }
+                out.push(FoldState {
+                    h: x.h.wrapping_add(error[c]),
+                    steps: x.steps.wrapping_add(steps[c]),
+                });
+            }
+            previous.copy_from_slice(states);
+        };
+        for k in to..last.at.len() {
+            let at = moved(last.at[k]) as u32;
+            let mut states = Vec::with_capacity(columns);
+            shift(&last.states[k * columns..(k + 1) * columns], &mut states);
+            // The fold ended on this point when it folded nothing; its states are these.
+            if fold.at.last() != Some(&at) {
+                fold.at.push(at);
+                fold.states.extend_from_slice(&states);
+            }
+        }
+        let mut end = Vec::with_capacity(columns);
+        shift(&last.end, &mut end);
+        fold.end = end;
+        // Edits leave a short stretch between the new points and the kept ones: when these add up to as
+        // many points again as a fresh fold keeps, the next fold starts afresh.
+        if fold.at.len() > 2 * (new.len() / FOLD_EVERY + 1) {
+            return ReadFold::after(None, env, items);
+        }
+        fold
+    }
+
+    /// A fold of `items` with no state yet, room made for a fresh fold's points.
+    fn empty(env: u128, items: &std::sync::Arc<Vec<ItemPrint>>) -> ReadFold {
+        let points = items.len() / FOLD_EVERY + 1;
+        ReadFold {
+            env,
+            items: items.clone(),
+            at: Vec::with_capacity(points),
+            states: Vec::with_capacity(points * (READ_MASKS.len() + 1)),
+            end: Vec::new(),
+        }
+    }
+
+    /// Folds `items[from..to]` into `state` (the states at `from`), keeping the states at `from` and every
+    /// [`FOLD_EVERY`] items after it; the states at `to`.
+    fn run(&mut self, mut state: Vec<FoldState>, items: &[ItemPrint], from: usize, to: usize) -> Vec<FoldState> {
+        let split = |mask: u32| mask & MODEL_READS == MODEL_READS;
+        // The sets an item goes into depend only on its bits (a kind, maybe with IMAGE_HOLDER): one bit a
+        // set, by kind, with and without that bit; `plain` sets take the item's hash, `ranked` ones (split
+        // sets, for an item that is not a model item) the hash mixed with the model items before it. Rows
+        // are made when a kind first appears (a small file has a few kinds).
+        let row = |bits: u32| {
+            let (mut plain, mut ranked) = (0u64, 0u64);
+            for (i, &mask) in READ_MASKS.iter().enumerate() {
+                if bits & mask == 0 || (bits & MODEL_READS != 0 && split(mask)) {
+                    continue;
+                }
+                if split(mask) {
+                    ranked |= 1 << i;
+                } else {
+                    plain |= 1 << i;
+                }
+            }
+            (plain, ranked)
+        };
+        let mut rows: [[Option<(u64, u64)>; 2]; 32] = [[None; 2]; 32];
+        let model = READ_MASKS.len();
+        for (i, f) in items.iter().enumerate().take(to).skip(from) {
+            if (i - from).is_multiple_of(FOLD_EVERY) {
+                self.at.push(i as u32);
+                self.states.extend_from_slice(&state);
+            }
+            if f.bits == 0 {
+                continue;
+            }
+            let kind = (f.bits & !IMAGE_HOLDER).trailing_zeros() as usize & 31;
+            let image = usize::from(f.bits & IMAGE_HOLDER != 0);
+            let (plain, ranked) = *rows[kind][image].get_or_insert_with(|| row(f.bits));
+            let mut member = plain;
+            while member != 0 {
+                let s = &mut state[member.trailing_zeros() as usize];
+                member &= member - 1;
+                s.h = s.h.wrapping_mul(ODD).wrapping_add(f.hash);
+                s.steps += 1;
+            }
+            let mut member = ranked;
+            if member != 0 {
+                let value = f.hash.wrapping_add(u128::from(state[model].steps).wrapping_mul(RANK));
+                while member != 0 {
+                    let s = &mut state[member.trailing_zeros() as usize];
+                    member &= member - 1;
+                    s.h = s.h.wrapping_mul(ODD).wrapping_add(value);
+                    s.steps += 1;
+                }
+            }
+            if f.bits & MODEL_READS != 0 {
+                let s = &mut state[model];
+                s.h = s.h.wrapping_mul(ODD).wrapping_add(f.hash);
+                s.steps += 1;
+            }
+        }
+        // A point at the start even when there is nothing to fold (an empty file), so that every fold has
+        // its first point at 0.
+        if from >= to && self.at.last().is_none_or(|&a| (a as usize) < from) {
+            self.at.push(from as u32);
+            self.states.extend_from_slice(&state);
+        }
+        state
     }
 }
 
@@ -1952,5 +2132,95 @@ mod read_tests {
             .map(|p| p.bits & mask.unwrap() != 0)
             .collect();
         assert_eq!(read, [true, true, false, true, false, false, true, false]);
+    }
+}
+
+#[cfg(test)]
+mod read_fold_tests {
+    use super::*;
+
+    /// `ODD^e` and the sum of the powers below it, by repeated multiplication.
+    #[test]
+    fn odd_power_is_the_power_and_the_sum_below_it() {
+        let (mut p, mut g) = (1u128, 0u128);
+        for e in 0..600u32 {
+            assert_eq!(odd_power(e), (p, g), "{e}");
+            g = g.wrapping_add(p);
+            p = p.wrapping_mul(ODD);
+        }
+    }
+
+    /// A fresh fold of `items[..n]`: the states after its `n` first items.
+    fn fresh(items: &[ItemPrint], n: usize) -> Vec<FoldState> {
+        let prefix = std::sync::Arc::new(items[..n].to_vec());
+        ReadFold::after(None, 7, &prefix).end
+    }
+
+    /// Read prints kept from check to check equal fresh ones: a file of a few thousand items (so that the
+    /// fold keeps states in the middle) edited by a random script of insertions and deletions of lines of
+    /// every kind, model items among them (which shift the ranks of the later items of split sets), and
+    /// characters typed into lines. After every edit, the kept fold's final states and every state it keeps
+    /// equal a fresh fold's over the same items.
+    #[test]
+    fn read_prints_kept_between_checks_equal_fresh_ones() {
+        const LINES: &[&str] = &[
+            "FROM golang:1.23 AS build\n",
+            "ARG VERSION=1\n",
+            "ENV A=1 B=2\n",
+            "USER app\n",
+            "RUN make\n",
+            "COPY . .\n",
+            "ADD a.tgz /a\n",
+            "WORKDIR /src\n",
+            "EXPOSE 22\n",
+            "# a comment\n",
+            "ONBUILD RUN x\n",
+            "CMD [\"a\"]\n",
+            "VOLUME /v\n",
+            "LABEL a=b\n",
+        ];
+        let mut next = crate::testing::numbers_below();
+        let mut lines: Vec<String> = (0..3_000).map(|i| LINES[i % LINES.len()].to_string()).collect();
+        let table = |lines: &[String]| {
+            let text: String = lines.concat();
+            let tree = crate::syntax::parse(&text);
+            std::sync::Arc::new(item_prints(&tree, &text))
+        };
+        let mut fold = ReadFold::after(None, 7, &table(&lines));
+        let mut kept = 0;
+        for step in 0..300 {
+            let at = next(lines.len() + 1);
+            match next(4) {
+                0 if !lines.is_empty() && at < lines.len() => {
+                    let n = (1 + next(40)).min(lines.len() - at);
+                    lines.drain(at..at + n);
+                }
+                1 => {
+                    let n = 1 + next(300);
+                    let new: Vec<String> = (0..n).map(|_| LINES[next(LINES.len())].to_string()).collect();
+                    lines.splice(at..at, new);
+                }
+                _ if at < lines.len() => {
+                    let line = &mut lines[at];
+                    line.insert(line.len() - 1, 'x');
+                }
+                _ => lines.push(LINES[next(LINES.len())].to_string()),
+            }
+            let items = table(&lines);
+            fold = ReadFold::after(Some(fold), 7, &items);
+            assert_eq!(fold.end, fresh(&items, items.len()), "step {step}: final states");
+            assert_eq!(fold.at.first(), Some(&0), "step {step}");
+            assert!(fold.at.windows(2).all(|w| w[0] < w[1]), "step {step}: points in order");
+            let columns = READ_MASKS.len() + 1;
+            for (k, &at) in fold.at.iter().enumerate() {
+                assert_eq!(
+                    fold.states[k * columns..(k + 1) * columns],
+                    fresh(&items, at as usize)[..],
+                    "step {step}: point {k} at item {at}"
+                );
+            }
+            kept += fold.at.len();
+        }
+        assert!(kept > 300 * 4, "the fold keeps states in the middle: {kept}");
     }
 }
