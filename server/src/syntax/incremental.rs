@@ -43,6 +43,7 @@ pub(crate) fn reparse(old: &Dockerfile, new_text: &str, edit: Edit) -> Dockerfil
     }
     tree.len = new_text.len() as u32;
     tree.pragma_comments = super::pragma_comments(&tree.items);
+    tree.reach = old.reach.with(&tree.items);
     tree
 }
 
@@ -63,6 +64,7 @@ pub(crate) fn reparse_in_place(tree: &mut Dockerfile, new_text: &str, edit: Edit
     let after = first + items.len();
     tree.pragma_comments =
         tree.pragma_comments + super::pragma_comments(&items) - super::pragma_comments(&tree.items[first..end]);
+    tree.reach = tree.reach.with(&items);
     tree.items.splice(first..end, items);
     if delta != 0 {
         for it in &mut tree.items[after..] {
@@ -103,13 +105,16 @@ fn relex(old: &Dockerfile, new_text: &str, edit: Edit) -> Option<Relexed> {
     let delta = i64::from(new_len) - i64::from(range.len());
     let edit_end_new = range.start + new_len;
 
-    // First item whose read window reaches the edit (a window can reach far: an unterminated heredoc
-    // reads to the end of the text, so every item is looked at; the window is kept in the item).
-    let first = old
+    // First item whose read window reaches the edit (the window is kept in the item). No item that starts
+    // more than the longest window before the edit reaches it; that bound is kept in the tree (a window can
+    // reach far: an unterminated heredoc reads to the end of the text, and then every item is looked at).
+    let near = old
         .items
+        .partition_point(|it| u64::from(it.start) + u64::from(old.reach.0) < u64::from(range.start));
+    let first = old.items[near..]
         .iter()
         .position(|it| it.start + it.lookahead >= range.start)
-        .unwrap_or(old.items.len());
+        .map_or(old.items.len(), |k| near + k);
     let restart_at = match old.items.get(first) {
         Some(it) => it.start.min(range.start),
         None => range.start,

@@ -42,7 +42,31 @@ pub struct Dockerfile {
     /// How many items are comments that may be suppression comments ([`ItemFacts::may_be_pragma`]),
     /// kept through incremental parses: a file without any is not searched for them at every check.
     pub(crate) pragma_comments: u32,
+    /// At least the longest read window of any item ([`Item::lookahead`]): an incremental parse searches
+    /// for the first item an edit reaches only among the items that start this close before it.
+    pub(crate) reach: Reach,
 }
+
+/// An upper bound of the items' read windows. An incremental parse only raises it (a removed item may
+/// have had the longest window), so two trees of the same text may hold different bounds: it is not
+/// compared, and trees are equal as parses.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Reach(pub(crate) u32);
+
+impl Reach {
+    /// The bound raised to cover `items`.
+    pub(crate) fn with(self, items: &[Item]) -> Reach {
+        Reach(items.iter().map(|it| it.lookahead).fold(self.0, u32::max))
+    }
+}
+
+impl PartialEq for Reach {
+    fn eq(&self, _: &Reach) -> bool {
+        true
+    }
+}
+
+impl Eq for Reach {}
 
 /// How many of `items` may be suppression comments.
 pub(crate) fn pragma_comments(items: &[Item]) -> u32 {
@@ -62,6 +86,7 @@ pub fn parse(text: &str) -> Dockerfile {
         body_start: pre.body_start,
         guard: pre.guard,
         pragma_comments: pragma_comments(&items),
+        reach: Reach::default().with(&items),
         items,
     }
 }
