@@ -1539,7 +1539,7 @@ impl Ctx<'_> {
                 .iter()
                 .zip(&end)
                 .map(|(&mask, set)| {
-                    let split = mask & MODEL_READS == MODEL_READS;
+                    let split = is_split(mask);
                     ReadPrint {
                         mask,
                         fingerprint: if split {
@@ -1612,6 +1612,12 @@ fn odd_power(e: u32) -> (u128, u128) {
     (p, g)
 }
 
+/// Whether a read set holds every model item ([`MODEL_READS`]), and is fingerprinted as the model's items
+/// and its other items ranked among them ([`ReadFold`]).
+fn is_split(mask: u32) -> bool {
+    mask & MODEL_READS == MODEL_READS
+}
+
 /// One read set's fold at some item: the fingerprint so far and how many values went into it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct FoldState {
@@ -1665,7 +1671,7 @@ impl ReadFold {
             let start: Vec<FoldState> = READ_MASKS
                 .iter()
                 .map(|&m| FoldState {
-                    h: if m & MODEL_READS == MODEL_READS { 0 } else { env },
+                    h: if is_split(m) { 0 } else { env },
                     steps: 0,
                 })
                 .chain([FoldState { h: env, steps: 0 }])
@@ -1714,11 +1720,7 @@ impl ReadFold {
             .map(|(n, o)| n.steps.wrapping_sub(o.steps))
             .collect();
         let mut previous = old_at_stop.to_vec();
-        let ranked: Vec<bool> = READ_MASKS
-            .iter()
-            .map(|&m| m & MODEL_READS == MODEL_READS)
-            .chain([false])
-            .collect();
+        let ranked: Vec<bool> = READ_MASKS.iter().map(|&m| is_split(m)).chain([false]).collect();
         let mut shift = |states: &[FoldState], out: &mut Vec<FoldState>| {
             for c in 0..columns {
                 let (x, p) = (states[c], previous[c]);
@@ -1736,12 +1738,13 @@ impl ReadFold {
         };
         for k in to..last.at.len() {
             let at = moved(last.at[k]) as u32;
-            let mut states = Vec::with_capacity(columns);
-            shift(&last.states[k * columns..(k + 1) * columns], &mut states);
+            let kept = fold.states.len();
+            shift(&last.states[k * columns..(k + 1) * columns], &mut fold.states);
             // The fold ended on this point when it folded nothing; its states are these.
-            if fold.at.last() != Some(&at) {
+            if fold.at.last() == Some(&at) {
+                fold.states.truncate(kept);
+            } else {
                 fold.at.push(at);
-                fold.states.extend_from_slice(&states);
             }
         }
         let mut end = Vec::with_capacity(columns);
@@ -1770,7 +1773,6 @@ impl ReadFold {
     /// Folds `items[from..to]` into `state` (the states at `from`), keeping the states at `from` and every
     /// [`FOLD_EVERY`] items after it; the states at `to`.
     fn run(&mut self, mut state: Vec<FoldState>, items: &[ItemPrint], from: usize, to: usize) -> Vec<FoldState> {
-        let split = |mask: u32| mask & MODEL_READS == MODEL_READS;
         // The sets an item goes into depend only on its bits (a kind, maybe with IMAGE_HOLDER): one bit a
         // set, by kind, with and without that bit; `plain` sets take the item's hash, `ranked` ones (split
         // sets, for an item that is not a model item) the hash mixed with the model items before it. Rows
@@ -1778,10 +1780,10 @@ impl ReadFold {
         let row = |bits: u32| {
             let (mut plain, mut ranked) = (0u64, 0u64);
             for (i, &mask) in READ_MASKS.iter().enumerate() {
-                if bits & mask == 0 || (bits & MODEL_READS != 0 && split(mask)) {
+                if bits & mask == 0 || (bits & MODEL_READS != 0 && is_split(mask)) {
                     continue;
                 }
-                if split(mask) {
+                if is_split(mask) {
                     ranked |= 1 << i;
                 } else {
                     plain |= 1 << i;
