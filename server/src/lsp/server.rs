@@ -33,6 +33,7 @@ use crate::lsp::diagnostics::Published;
 use crate::lsp::document::{DocKind, Document};
 use crate::lsp::hover;
 use crate::lsp::scan::{Scanned, Scanner};
+use crate::lsp::timings;
 use crate::lsp::transport::{Incoming, Outgoing};
 use crate::lsp::workspace::{self, DiskCache, Folder, Resolved};
 use crate::messages::{self, Locale};
@@ -710,7 +711,9 @@ impl Server {
             ));
         }
         let doc = self.docs.get_mut(&uri).expect("checked above");
+        let started = timings::start();
         let clamped = doc.apply_changes(p.text_document.version, p.content_changes, enc);
+        timings::end(started, "apply", || format!("version={}", doc.version));
         let kind = doc.kind;
         if clamped > 0 {
             self.log(&format!(
@@ -996,11 +999,17 @@ impl Server {
                 .get(uri)
                 .is_some_and(|(p, day)| *day == today && p.version == version);
         if !fresh {
+            let started = timings::start();
             let ds = self.check_doc(uri, false);
+            timings::end(started, "check", || {
+                format!("version={version} diagnostics={}", ds.len())
+            });
+            let started = timings::start();
             let prev = self.published.remove(uri).map(|(p, _)| p);
             let doc = self.docs.get(uri)?;
             let p = Published::build(prev.as_deref(), ds, uri, doc.version, &doc.text, &doc.index, self.enc);
             drop(prev);
+            timings::end(started, "publication", || format!("version={version}"));
             self.published.insert(uri.to_string(), (Arc::new(p), today));
             self.dirty.remove(uri);
         }

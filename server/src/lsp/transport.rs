@@ -187,6 +187,7 @@ pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
             diagnostics,
             tail,
         } => {
+            let started = crate::lsp::timings::start();
             let len = head.len() + diagnostics.array_len() + tail.len();
             // The array is written in pieces (each diagnostic's range, then its shared JSON), gathered
             // here into writes of a pipe's size.
@@ -195,7 +196,12 @@ pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
             w.write_all(head)?;
             diagnostics.write_array(&mut w)?;
             w.write_all(tail)?;
-            w.flush()
+            w.flush()?;
+            crate::lsp::timings::end(started, "write", || {
+                let bytes = len + format!("Content-Length: {len}\r\n\r\n").len();
+                format!("version={} bytes={bytes}", diagnostics.version)
+            });
+            Ok(())
         }
         // `lsp_server::Message` has no `jsonrpc` member; JSON-RPC 2.0 requires it on every message.
         _ => write_framed(out, &msg.body()?),

@@ -1,0 +1,146 @@
+//! `DOCKWARD_TIMINGS` on the real `dockward lsp` process: with the variable set, every phase of an edit
+//! is timed on standard error and agrees with what was sent; without it, nothing is written.
+
+use std::io::{BufRead, Read, Write};
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+
+fn frame(v: Value) -> Vec<u8> {
+    let body = v.to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+/// Runs a whole session (initialize, open, one change, then shutdown and exit once the change's
+/// diagnostics came), and returns
+/// the messages the server sent, each with its size on the wire (header included), and its stderr.
+fn session(timings: bool) -> (Vec<(Value, usize)>, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockward"));
+    cmd.arg("lsp")
+        .env("DOCKWARD_TODAY", "2026-11-28")
+        .env_remove("DOCKWARD_LOG")
+        .env_remove("DOCKWARD_TIMINGS")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if timings {
+        cmd.env("DOCKWARD_TIMINGS", "1");
+    }
+    let mut child = cmd.spawn().expect("start dockward lsp");
+    let uri = "file:///tmp/dockward-timings/Dockerfile";
+    let text = "FROM node:14\nARG TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\nRUN echo hi\n";
+    let mut stdin = child.stdin.take().unwrap();
+    let mut send = |m: Value| {
+        stdin.write_all(&frame(m)).unwrap();
+        stdin.flush().unwrap();
+    };
+    let mut err = child.stderr.take().unwrap();
+    let errors = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        loop {
+            let mut head = String::new();
+            let mut line = String::new();
+            while stdout.read_line(&mut line).unwrap_or(0) > 0 {
+                head.push_str(&line);
+                if line == "\r\n" {
+                    break;
+                }
+                line.clear();
+            }
+            let Some(len) = head.lines().find_map(|l| l.strip_prefix("Content-Length: ")) else {
+                return;
+            };
+            let len: usize = len.trim().parse().unwrap();
+            let mut body = vec![0; len];
+            stdout.read_exact(&mut body).unwrap();
+            let v: Value = serde_json::from_slice(&body).unwrap();
+            if tx.send((v, head.len() + len)).is_err() {
+                return;
+            }
+        }
+    });
+    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
+    send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument":
+        {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}}}),
+    );
+    send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": 2},
+        "contentChanges": [{"range": {"start": {"line": 2, "character": 11}, "end": {"line": 2, "character": 11}}, "text": " there"}]}}),
+    );
+    let mut messages = Vec::new();
+    while !messages
+        .iter()
+        .any(|(m, _): &(Value, usize)| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2)
+    {
+        messages.push(
+            rx.recv_timeout(std::time::Duration::from_secs(20))
+                .expect("diagnostics of version 2"),
+        );
+    }
+    send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    send(json!({"jsonrpc": "2.0", "method": "exit"}));
+    assert!(
+        child.wait().unwrap().success(),
+        "the session ends with shutdown and exit"
+    );
+    messages.extend(rx.iter());
+    (messages, errors.join().unwrap())
+}
+
+/// The timing lines of `phase` for `version`: (microseconds, the other fields).
+fn lines<'a>(stderr: &'a str, phase: &str, version: i64) -> Vec<(u64, Vec<&'a str>)> {
+    stderr
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (f.len() >= 4 && f[0] == "dockward-timings" && f[1] == phase && f[3] == format!("version={version}"))
+                .then(|| (f[2].parse().expect("microseconds"), f[4..].to_vec()))
+        })
+        .collect()
+}
+
+#[test]
+fn timings_describe_every_phase_of_an_edit_and_agree_with_what_was_sent() {
+    let (messages, stderr) = session(true);
+    let (published, size) = messages
+        .iter()
+        .find(|(m, _)| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2)
+        .expect("diagnostics for the changed document");
+    let count = published["params"]["diagnostics"].as_array().unwrap().len();
+    assert!(count >= 2, "the example has findings: {published}");
+    assert_eq!(lines(&stderr, "apply", 2).len(), 1, "one change applied:\n{stderr}");
+    let checks = lines(&stderr, "check", 2);
+    assert!(!checks.is_empty(), "the change was checked:\n{stderr}");
+    for (_, fields) in &checks {
+        assert_eq!(fields, &vec![format!("diagnostics={count}").as_str()], "{stderr}");
+    }
+    assert_eq!(lines(&stderr, "publication", 2).len(), checks.len(), "{stderr}");
+    let writes = lines(&stderr, "write", 2);
+    assert_eq!(writes.len(), 1, "one message written for the version:\n{stderr}");
+    assert_eq!(
+        writes[0].1,
+        vec![format!("bytes={size}").as_str()],
+        "the bytes the client read"
+    );
+    // Only timing lines: nothing else of the server's reaches stderr in this session.
+    assert!(stderr.lines().all(|l| l.starts_with("dockward-timings ")), "{stderr}");
+}
+
+#[test]
+fn without_the_variable_nothing_is_timed() {
+    let (messages, stderr) = session(false);
+    assert!(
+        messages
+            .iter()
+            .any(|(m, _)| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2)
+    );
+    assert!(!stderr.contains("dockward-timings"), "{stderr}");
+}
