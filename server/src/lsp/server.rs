@@ -1007,8 +1007,7 @@ impl Server {
             let started = timings::start();
             let prev = self.published.remove(uri).map(|(p, _)| p);
             let doc = self.docs.get(uri)?;
-            let p = Published::build(prev.as_deref(), ds, uri, doc.version, &doc.text, &doc.index, self.enc);
-            drop(prev);
+            let p = Published::build(prev, ds, uri, doc.version, &doc.text, &doc.index, self.enc);
             timings::end(started, "publication", || format!("version={version}"));
             self.published.insert(uri.to_string(), (Arc::new(p), today));
             self.dirty.remove(uri);
