@@ -401,6 +401,13 @@ impl Published {
     }
 }
 
+// How many entries of a previous publication this thread copied (for the test that they are moved when
+// nothing else holds it).
+#[cfg(test)]
+thread_local! {
+    static COPIED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// The previous publication's entries not yet passed: its own, when nothing else holds it any more (the
 /// writer thread has written it), or shared.
 enum Previous {
@@ -425,6 +432,8 @@ impl Previous {
         match self {
             Previous::Owned(it) => it.nth(k).expect("among the next entries"),
             Previous::Shared(p, j) => {
+                #[cfg(test)]
+                COPIED.with(|c| c.set(c.get() + 1));
                 let e = p.entries[*j + k].clone();
                 *j += k + 1;
                 e
@@ -516,24 +525,8 @@ mod tests {
             if let Some(p) = &prev {
                 reused_any |= p.entries.iter().any(|e| cold.entries.iter().any(|c| c.hash == e.hash));
             }
-            // While the writer thread still holds the previous publication, its entries are copied.
-            let held = prev.clone();
-            let shared = Published::build(held.clone(), ds.clone(), uri, version, text, &idx, *enc);
-            if let Some(p) = &held {
-                shared_any |= shared
-                    .entries
-                    .iter()
-                    .any(|w| p.entries.iter().any(|e| Arc::ptr_eq(&w.json, &e.json)));
-            }
-            drop(held);
-            // Once nothing else holds it, they are moved.
-            let before: Vec<*const u8> = prev.iter().flat_map(|p| &p.entries).map(|e| e.json.as_ptr()).collect();
-            let warm = Published::build(prev.take(), ds, uri, version, text, &idx, *enc);
-            moved_any |= warm
-                .entries
-                .iter()
-                .any(|w| before.contains(&w.json.as_ptr()) && Arc::strong_count(&w.json) == 1);
-            for p in [&warm, &shared] {
+            let copies = || COPIED.with(|c| c.get());
+            let published = |p: &Published| {
                 assert_eq!(
                     String::from_utf8_lossy(&p.array()),
                     String::from_utf8_lossy(&uncached),
@@ -545,11 +538,39 @@ mod tests {
                     publish_notification(uri, version, &uncached).as_slice()
                 );
                 assert_eq!(p.result_id, cold.result_id, "step {version}");
+            };
+            // While the writer thread still holds the previous publication, its entries are copied.
+            let held = prev.clone();
+            let before = copies();
+            let shared = Published::build(held.clone(), ds.clone(), uri, version, text, &idx, *enc);
+            if let Some(p) = &held {
+                let reused = shared
+                    .entries
+                    .iter()
+                    .any(|w| p.entries.iter().any(|e| Arc::ptr_eq(&w.json, &e.json)));
+                shared_any |= reused;
+                assert_eq!(copies() > before, reused, "step {version}: what is reused is copied");
             }
+            published(&shared);
+            drop((shared, held));
+            // Once nothing else holds it, they are moved. (A weak reference keeps each JSON's memory, so
+            // that no new JSON can be given the address of one dropped meanwhile.)
+            let old: Vec<std::sync::Weak<[u8]>> = prev
+                .iter()
+                .flat_map(|p| &p.entries)
+                .map(|e| Arc::downgrade(&e.json))
+                .collect();
+            let before = copies();
+            let warm = Published::build(prev.take(), ds, uri, version, text, &idx, *enc);
+            assert_eq!(copies(), before, "step {version}: nothing is copied");
+            moved_any |= warm
+                .entries
+                .iter()
+                .any(|w| old.iter().any(|o| std::ptr::addr_eq(o.as_ptr(), Arc::as_ptr(&w.json))));
+            published(&warm);
             assert_eq!(warm.notification(uri), cold.notification(uri));
             let v: serde_json::Value = serde_json::from_slice(&warm.notification(uri)).unwrap();
             assert_eq!(v["params"]["version"], version);
-            drop(shared);
             prev = Some(Arc::new(warm));
         }
         assert!(reused_any, "some diagnostics were reused between steps");
