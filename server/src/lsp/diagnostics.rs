@@ -306,7 +306,7 @@ impl Published {
         enc: Encoding,
     ) -> Published {
         let mut old = match prev.map(Arc::try_unwrap) {
-            None => Previous::Shared(Arc::default(), 0),
+            None => Previous::Owned(Vec::new().into_iter()),
             Some(Ok(owned)) => Previous::Owned(owned.entries.into_iter()),
             Some(Err(shared)) => Previous::Shared(shared, 0),
         };
