@@ -542,7 +542,7 @@ pub struct Ctx<'a> {
     pub(crate) stage_facts: std::cell::OnceCell<Option<per_stage::StageFacts>>,
     /// Each part's key for a read set, computed when a check first needs it.
     #[allow(clippy::type_complexity)]
-    pub(crate) part_keys: std::cell::RefCell<Vec<(u32, std::sync::Arc<Vec<u128>>)>>,
+    pub(crate) part_keys: std::cell::RefCell<Vec<(u32, per_stage::PartKeys)>>,
     /// The parts whose keys changed since a rule's last check, per pair of key lists ([`per_stage`]).
     #[allow(clippy::type_complexity)]
     pub(crate) changed_parts: std::cell::RefCell<
@@ -1357,9 +1357,18 @@ fn diagnostic_ranges(d: &Diagnostic) -> impl Iterator<Item = TextRange> + '_ {
         )
 }
 
+// How many diagnostics this thread copied through [`moved_copy`] (for the test that a per-stage check
+// copies each finding once).
+#[cfg(test)]
+thread_local! {
+    pub(crate) static COPIES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// A memoised diagnostic handed out again: a copy with `f` applied to every Dockerfile range, and with
 /// its fixes only when the check wants them (copying fixes is most of the cost of a copy).
 pub(crate) fn moved_copy(d: &Diagnostic, fixes: bool, f: impl Fn(&mut TextRange)) -> Diagnostic {
+    #[cfg(test)]
+    COPIES.with(|c| c.set(c.get() + 1));
     let Diagnostic {
         code,
         name,
@@ -1412,11 +1421,9 @@ pub(crate) fn shift(r: &mut TextRange, delta: i64) {
     }
 }
 
-/// A whole-file rule's diagnostics for one state of what it reads ([`Rule::reads`]), with where the items
-/// they lie in were then: each diagnostic moves with its item.
-struct RuleFindings {
-    /// How many items the rule read.
-    count: usize,
+/// A rule's diagnostics for one state of what it reads ([`Rule::reads`]) in the whole file or in one part
+/// ([`per_stage`]), with where the items they lie in were then: each diagnostic moves with its item.
+pub(crate) struct RuleFindings {
     /// The items the diagnostics' ranges lie in, in order: start, length, and index among the items
     /// read. Only those: a rule that reads every instruction and finds nothing keeps nothing here.
     items: Vec<(u32, u32, u32)>,
@@ -1466,20 +1473,49 @@ const RULE_MEMO_MAX_DIAGNOSTICS: usize = 100_000;
 
 #[derive(Default)]
 struct RuleMemo {
-    entries: std::collections::HashMap<(&'static str, u128), std::sync::Arc<RuleFindings>>,
-    /// The diagnostics the entries hold together.
+    entries: std::collections::HashMap<(&'static str, u128), std::sync::Arc<MemoEntry>>,
+    /// The diagnostics the entries hold together (a piece shared by several entries counts in each).
     diagnostics: usize,
 }
 
+/// A whole-file rule's diagnostics for one state of what it reads: how many items it read, and its
+/// findings in pieces, each with the index in the list of the items read that the piece's item indices
+/// count from. One piece when the rule ran on the whole file; when it was answered stage by stage
+/// ([`per_stage`]), one per part with findings, in part order, sharing the findings the per-stage table
+/// keeps: a keystroke in a `FROM` of a long file answers most stages from that table, and copying every
+/// one of their findings (with its fixes) into a new list, then checking where each lies, was most of
+/// such a keystroke's cost.
+struct MemoEntry {
+    count: usize,
+    pieces: Vec<(u32, std::sync::Arc<RuleFindings>)>,
+}
+
+impl MemoEntry {
+    fn diagnostics(&self) -> usize {
+        self.pieces.iter().map(|(_, f)| f.found.len()).sum()
+    }
+
+    /// Appends copies of the diagnostics, each moved with the item it lies in (`read`: the starts and
+    /// lengths of the items read now, in order).
+    fn moved_to(&self, read: &[(u32, u32)], fixes: bool, out: &mut Vec<Diagnostic>) {
+        for (offset, f) in &self.pieces {
+            if let Some(read) = read.get(*offset as usize..) {
+                f.moved_to(read, fixes, out);
+            }
+        }
+    }
+}
+
 impl RuleMemo {
-    fn insert(&mut self, key: (&'static str, u128), found: RuleFindings) {
-        if self.entries.len() >= RULE_MEMO_MAX || self.diagnostics + found.found.len() > RULE_MEMO_MAX_DIAGNOSTICS {
+    fn insert(&mut self, key: (&'static str, u128), entry: MemoEntry) {
+        let n = entry.diagnostics();
+        if self.entries.len() >= RULE_MEMO_MAX || self.diagnostics + n > RULE_MEMO_MAX_DIAGNOSTICS {
             self.entries.clear();
             self.diagnostics = 0;
         }
-        self.diagnostics += found.found.len();
-        if let Some(old) = self.entries.insert(key, std::sync::Arc::new(found)) {
-            self.diagnostics -= old.found.len();
+        self.diagnostics += n;
+        if let Some(old) = self.entries.insert(key, std::sync::Arc::new(entry)) {
+            self.diagnostics -= old.diagnostics();
         }
     }
 }
@@ -1884,7 +1920,7 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
         && let Some(hit) = RULE_MEMO.lock().ok().and_then(|m| m.entries.get(&key).cloned())
         && hit.count == count
     {
-        if !hit.found.is_empty() {
+        if !hit.pieces.is_empty() {
             hit.moved_to(&ctx.read_items(mask), ctx.input.fixes, out);
         }
         return;
@@ -1894,31 +1930,61 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
     } else {
         None
     };
-    let (found, unmemoisable) = per_stage.unwrap_or_else(|| {
+    let (pieces, unmemoisable) = per_stage.unwrap_or_else(|| {
         let mut sink = Sink::default();
         run(ctx, &mut sink);
         let unmemoisable = sink.unmemoisable;
         let mut found = Vec::new();
         render(sink, &mut found);
-        (found, unmemoisable)
+        (vec![per_stage::Piece::Loose(found)], unmemoisable)
     });
     let read = ctx.read_items(mask);
-    let storable = !unmemoisable
-        && found
+    let within_read = |found: &[Diagnostic]| {
+        found
             .iter()
-            .all(|d| diagnostic_ranges(d).all(|r| within_items(r, &read).is_some()));
-    if storable
+            .all(|d| diagnostic_ranges(d).all(|r| within_items(r, &read).is_some()))
+    };
+    let storable = !unmemoisable
         && !bypass
-        && let Ok(mut memo) = RULE_MEMO.lock()
-    {
-        let items = kept_items(&found, &read);
+        && pieces.iter().all(|p| match p {
+            // Kept by the per-stage table: its ranges lie in the part's read items.
+            per_stage::Piece::Kept(..) => true,
+            per_stage::Piece::Loose(found) => within_read(found),
+        });
+    if storable && let Ok(mut memo) = RULE_MEMO.lock() {
         // The memo keeps the findings with their fixes; the check gets copies, without fixes unless it
         // wants them (the language server publishes diagnostics without: they were half the copy).
-        out.extend(found.iter().map(|d| moved_copy(d, ctx.input.fixes, |_| {})));
-        memo.insert(key, RuleFindings { count, items, found });
+        let entry = MemoEntry {
+            count,
+            pieces: pieces
+                .into_iter()
+                .filter_map(|p| match p {
+                    per_stage::Piece::Kept(offset, f) => Some((offset, f)),
+                    per_stage::Piece::Loose(found) if found.is_empty() => None,
+                    per_stage::Piece::Loose(found) => Some((
+                        0,
+                        std::sync::Arc::new(RuleFindings {
+                            items: kept_items(&found, &read),
+                            found,
+                        }),
+                    )),
+                })
+                .collect(),
+        };
+        entry.moved_to(&read, ctx.input.fixes, out);
+        memo.insert(key, entry);
         return;
     }
-    out.extend(found);
+    for p in pieces {
+        match p {
+            per_stage::Piece::Kept(offset, f) => MemoEntry {
+                count,
+                pieces: vec![(offset, f)],
+            }
+            .moved_to(&read, ctx.input.fixes, out),
+            per_stage::Piece::Loose(found) => out.extend(found),
+        }
+    }
 }
 
 /// [`within_items`] over the items a memo entry kept (start, length, index): the position in `items`.
@@ -2057,7 +2123,7 @@ mod doc_tests {
 mod read_tests {
     use super::*;
 
-    fn findings(n: usize) -> RuleFindings {
+    fn findings(n: usize) -> MemoEntry {
         let d = Diagnostic {
             code: "DW105",
             name: "end-of-life-base-image",
@@ -2070,10 +2136,15 @@ mod read_tests {
             fixes: Vec::new(),
             related: Vec::new(),
         };
-        RuleFindings {
+        MemoEntry {
             count: n,
-            items: vec![(0, 10, 0)],
-            found: vec![d; n],
+            pieces: vec![(
+                0,
+                std::sync::Arc::new(RuleFindings {
+                    items: vec![(0, 10, 0)],
+                    found: vec![d; n],
+                }),
+            )],
         }
     }
 

@@ -6,7 +6,9 @@
 //! working directory in effect, the instructions of its stage. Such a rule declares `per_stage`; when its
 //! whole-file memo misses, it runs on each *part* of the file on its own: the items before the first
 //! `FROM` (part 0), then each stage (part `s + 1`), and a part whose key is the one it had at the last
-//! check of this rule gets that check's findings, each moved with the item it lies in.
+//! check of this rule gets that check's findings, each moved with the item it lies in. Those findings are
+//! handed to the whole-file memo as they are kept ([`Piece::Kept`]): the memo's entry shares them, and
+//! each is copied once, when the check hands it out.
 //!
 //! A stage's key is made of what the rule's findings there may depend on: the items of that stage the
 //! rule reads (texts, in order), the index and those items of each stage it is built on through
@@ -38,6 +40,7 @@
 //! `memoised_checks_equal_fresh_checks` and `lines_no_rule_reads_never_make_memoised_findings_stale`,
 //! whose fresh checks run every rule on the whole file, and by
 //! `stages_answered_from_the_last_check_equal_fresh_checks`,
+//! `the_stages_answered_are_shared_with_the_whole_file_memo_not_copied`,
 //! `a_file_of_many_stages_is_split_into_stages_after_one_whole_run` and
 //! `image_findings_on_a_global_arg_stay_with_their_stage`.
 
@@ -47,6 +50,18 @@ use crate::model::{Base, Stage, VarDef};
 use crate::syntax::{Instruction, ItemRef};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// A read set's part keys ([`Ctx::part_keys`]) and, for each part, how many items of the read set come
+/// before it.
+pub(crate) type PartKeys = (Arc<Vec<u128>>, Arc<Vec<u32>>);
+
+/// A per-stage check's findings, in part order: a part's findings as the last-check table keeps them
+/// (shared, not copied), with the number of items read before the part, or the findings of a run that
+/// could not be kept.
+pub(crate) enum Piece {
+    Kept(u32, Arc<RuleFindings>),
+    Loose(Vec<Diagnostic>),
+}
 
 /// What a per-stage rule runs on: part 0 (the items before the first `FROM`) or part `s + 1` (stage `s`),
 /// as a range of item indices.
@@ -221,8 +236,9 @@ impl<'a> Ctx<'a> {
             .as_ref()
     }
 
-    /// Each part's key for the read set `mask` (0: never answered from the last check).
-    fn part_keys(&self, mask: u32, facts: &StageFacts) -> Arc<Vec<u128>> {
+    /// Each part's key for the read set `mask` (0: never answered from the last check), and how many of
+    /// the items read come before each part (where its items are in [`Ctx::read_items`]).
+    fn part_keys(&self, mask: u32, facts: &StageFacts) -> PartKeys {
         if let Some((_, keys)) = self.part_keys.borrow().iter().find(|(m, _)| *m == mask) {
             return keys.clone();
         }
@@ -238,6 +254,14 @@ impl<'a> Ctx<'a> {
                     .fold((0u128, 0usize), |(fp, n), p| {
                         (fp.wrapping_mul(ODD).wrapping_add(p.hash), n + 1)
                     })
+            })
+            .collect();
+        let offsets: Vec<u32> = own
+            .iter()
+            .scan(0u32, |before, &(_, n)| {
+                let at = *before;
+                *before += n as u32;
+                Some(at)
             })
             .collect();
         let whole = self.read_print(mask).map_or(0, |(fp, _)| fp);
@@ -290,7 +314,7 @@ impl<'a> Ctx<'a> {
                 names_before = names_before.wrapping_mul(ODD).wrapping_add(name).wrapping_add(1);
             }
         }
-        let keys = Arc::new(keys);
+        let keys = (Arc::new(keys), Arc::new(offsets));
         self.part_keys.borrow_mut().push((mask, keys.clone()));
         keys
     }
@@ -377,12 +401,12 @@ pub(crate) fn check(
     rule: &'static super::Rule,
     run: fn(&Ctx, &mut Sink),
     mask: u32,
-) -> Option<(Vec<Diagnostic>, bool)> {
+) -> Option<(Vec<Piece>, bool)> {
     if ctx.model.stages.len() < 2 {
         return None;
     }
     let facts = ctx.stage_facts()?;
-    let keys = ctx.part_keys(mask, facts);
+    let (keys, offsets) = ctx.part_keys(mask, facts);
     let last = LAST.with(|t| t.borrow_mut().remove(rule.code)).unwrap_or_default();
     // The parts to run: those whose key changed, and those whose findings were not kept.
     let changed = ctx.changed_parts(&last.keys, &keys);
@@ -395,15 +419,15 @@ pub(crate) fn check(
     to_run.sort_unstable();
     to_run.dedup();
     if to_run.len() > SPLIT_ABOVE && to_run.len() * 4 > facts.parts.len() {
-        return Some(split(ctx, rule, run, mask, facts, &keys));
+        let (found, unmemoisable) = split(ctx, rule, run, mask, facts, &keys);
+        return Some((vec![Piece::Loose(found)], unmemoisable));
     }
     let mut next = Kept {
         keys: keys.clone(),
         unkept: Vec::new(),
         found: Vec::with_capacity(last.found.len() + 1),
     };
-    // Room for the kept findings (growing the vector copies every diagnostic).
-    let mut found = Vec::with_capacity(last.found.iter().map(|(_, f)| f.found.len()).sum::<usize>() + 8);
+    let mut pieces = Vec::with_capacity(last.found.len() + 1);
     let mut unmemoisable = false;
     // In part order: the parts that run, and between them the kept findings of the parts answered.
     let mut kept = last.found.iter().peekable();
@@ -411,7 +435,7 @@ pub(crate) fn check(
         while let Some((q, f)) = kept.next_if(|(q, _)| *q <= p) {
             // A part the file no longer has is gone; the part about to run is run again.
             if *q < p && *q < facts.parts.len() {
-                f.moved_to(&ctx.part_read_items(mask, facts.parts[*q]), true, &mut found);
+                pieces.push(Piece::Kept(offsets[*q], f.clone()));
                 next.found.push((*q, f.clone()));
             }
         }
@@ -437,18 +461,25 @@ pub(crate) fn check(
             return None;
         }
         match keep(ctx, mask, (a, b), keys[p], part_unmemoisable, &part_found) {
-            (0, _) => next.unkept.push(p),
-            (_, Some(f)) => next.found.push((p, f)),
+            (0, _) => {
+                next.unkept.push(p);
+                if !part_found.is_empty() {
+                    pieces.push(Piece::Loose(part_found));
+                }
+            }
+            (_, Some(f)) => {
+                pieces.push(Piece::Kept(offsets[p], f.clone()));
+                next.found.push((p, f));
+            }
             (_, None) => {}
         }
-        found.extend(part_found);
     }
     LAST.with(|t| t.borrow_mut().insert(rule.code, next));
     count(|c| {
         c.ran += to_run.len();
         c.answered += facts.parts.len() - to_run.len();
     });
-    Some((found, unmemoisable))
+    Some((pieces, unmemoisable))
 }
 
 /// What one run of a rule gave: its diagnostics, whether any depends on items it does not read, which
@@ -517,14 +548,7 @@ fn keep(
     }
     let found: Vec<Diagnostic> = found.iter().map(|d| moved_copy(d, true, |_| {})).collect();
     let items = kept_items(&found, &read);
-    (
-        key,
-        Some(Arc::new(RuleFindings {
-            count: read.len(),
-            items,
-            found,
-        })),
-    )
+    (key, Some(Arc::new(RuleFindings { items, found })))
 }
 
 /// Runs the rule once on the whole file and keeps its findings part by part for the next check. A
@@ -718,6 +742,32 @@ mod tests {
             counts().answered >= answered + 99,
             "the other stages answered from the split run"
         );
+    }
+
+    /// A keystroke in one stage copies the findings handed out and those of the stage that ran (to keep
+    /// them), once each: the other stages' kept findings go into the whole-file memo as they are, shared,
+    /// not copied into a new list first. Counted on this thread, so tests running at once do not count.
+    #[test]
+    fn the_stages_answered_are_shared_with_the_whole_file_memo_not_copied() {
+        let stages: String = (0..10)
+            .map(|i| format!("FROM alpine:3.20 AS s{i}\nUSER {i}\n"))
+            .collect();
+        findings(&CHAINED, &stages);
+        let typed = stages.replace("FROM alpine:3.20 AS s5\n", "FROM alpine:3.20x AS s5\n");
+        let (copies, ran, answered) = (super::super::COPIES.with(|c| c.get()), counts().ran, counts().answered);
+        let found = findings(&CHAINED, &typed);
+        assert_eq!(found.len(), 10);
+        assert_eq!(
+            (counts().ran - ran, counts().answered - answered),
+            (2, 9),
+            "the typed stage and part 0 (whose key is the whole file's) ran, the nine other stages were answered"
+        );
+        assert_eq!(
+            super::super::COPIES.with(|c| c.get()) - copies,
+            found.len() + 1,
+            "each finding handed out once, and the one of the stage that ran kept"
+        );
+        assert_eq!(found, crate::memo::bypassed(|| findings(&CHAINED, &typed)));
     }
 
     #[test]
