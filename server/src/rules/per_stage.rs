@@ -82,6 +82,13 @@ pub(crate) struct StageFacts {
     /// Each part's bytes: from its first item's start to its last item's end (empty and nowhere for a
     /// part without items).
     spans: Vec<(u32, u32)>,
+    /// Per stage: the earlier stage it is built on (`FROM <stage>`), or `u32::MAX`. Read from the model
+    /// once per check, not once per read set: a stage is large, and reading its base for every stage of
+    /// every read set was a cache miss each.
+    bases: Vec<u32>,
+    /// Per stage: the names of the stages before it, folded (what the keys of a read set that holds image
+    /// references add).
+    names_before: Vec<u128>,
 }
 
 /// Mixes a value into an order-sensitive fingerprint (multiply by an odd constant, add), as the
@@ -226,11 +233,35 @@ impl<'a> Ctx<'a> {
                         },
                     )
                     .collect();
+                let bases = stages
+                    .iter()
+                    .enumerate()
+                    .map(|(s, st)| match st.base {
+                        Base::Stage(p) if p < s => p as u32,
+                        _ => u32::MAX,
+                    })
+                    .collect();
+                let names_before = stages
+                    .iter()
+                    .scan(0u128, |before, st| {
+                        let at = *before;
+                        let name = st.name.as_deref().map_or(0, |n| {
+                            hash128(|h| {
+                                use std::hash::BuildHasher;
+                                h.hash_one(n)
+                            })
+                        });
+                        *before = before.wrapping_mul(ODD).wrapping_add(name).wrapping_add(1);
+                        Some(at)
+                    })
+                    .collect();
                 Some(StageFacts {
                     parts,
                     shared,
                     flags,
                     spans,
+                    bases,
+                    names_before,
                 })
             })
             .as_ref()
@@ -243,7 +274,11 @@ impl<'a> Ctx<'a> {
             return keys.clone();
         }
         let prints = self.item_fingerprints();
-        // What the rule reads of each part: its items' hashes in order, and their number.
+        // What the rule reads of each part: its items' hashes in order, and their number; and, in the same
+        // pass, the list of the items read when no rule asked for it yet this check ([`Ctx::read_items`]).
+        let listed = self.read_items.borrow().iter().any(|(m, _)| *m == mask);
+        let whole = self.read_print(mask);
+        let mut read = Vec::with_capacity(if listed { 0 } else { whole.map_or(0, |(_, n)| n) });
         let own: Vec<(u128, usize)> = facts
             .parts
             .iter()
@@ -252,10 +287,16 @@ impl<'a> Ctx<'a> {
                     .iter()
                     .filter(|p| p.bits & mask != 0)
                     .fold((0u128, 0usize), |(fp, n), p| {
+                        if !listed {
+                            read.push((p.start, p.len));
+                        }
                         (fp.wrapping_mul(ODD).wrapping_add(p.hash), n + 1)
                     })
             })
             .collect();
+        if !listed {
+            self.read_items.borrow_mut().push((mask, Arc::new(read)));
+        }
         let offsets: Vec<u32> = own
             .iter()
             .scan(0u32, |before, &(_, n)| {
@@ -264,7 +305,7 @@ impl<'a> Ctx<'a> {
                 Some(at)
             })
             .collect();
-        let whole = self.read_print(mask).map_or(0, |(fp, _)| fp);
+        let whole = whole.map_or(0, |(fp, _)| fp);
         let stages = &self.model.stages;
         let mut keys = Vec::with_capacity(facts.parts.len());
         keys.push(whole);
@@ -272,7 +313,6 @@ impl<'a> Ctx<'a> {
         // against the stages before the reference (a name that is no stage's is an image): the names of
         // the stages before each stage are in its key.
         let names = mask & super::IMAGE_HOLDER != 0;
-        let mut names_before = 0u128;
         // A rule that reads COPY or ADD may read what the whole file copies by name (DW301 asks for no
         // ignore line that would exclude such a path): that is in every stage's key.
         let copied = if mask & super::kind_mask(&[crate::syntax::Kind::Copy, crate::syntax::Kind::Add]) != 0 {
@@ -280,39 +320,29 @@ impl<'a> Ctx<'a> {
         } else {
             0
         };
-        for (s, stage) in stages.iter().enumerate() {
+        for s in 0..stages.len() {
             // The stage's own items, then the index and items of each stage it is built on, nearest first.
             // Which stage a `FROM <name>` names is the model's answer: a name that changes (or a stage
             // named alike inserted before) changes the walk, so no stage name need be in the key.
             let mut chain = own[s + 1].0.wrapping_mul(ODD).wrapping_add(own[s + 1].1 as u128);
-            let (mut cur, mut base, mut depth) = (s, &stage.base, 0);
-            while let Base::Stage(p) = base {
-                if *p >= cur || depth == MAX_CHAIN {
-                    break;
-                }
-                chain = chain.wrapping_mul(ODD).wrapping_add(*p as u128);
+            let (mut base, mut depth) = (facts.bases[s], 0);
+            while base != u32::MAX && depth < MAX_CHAIN {
+                let p = base as usize;
+                chain = chain.wrapping_mul(ODD).wrapping_add(p as u128);
                 chain = chain.wrapping_mul(ODD).wrapping_add(own[p + 1].0);
                 chain = chain.wrapping_mul(ODD).wrapping_add(own[p + 1].1 as u128);
-                (cur, base, depth) = (*p, &stages[*p].base, depth + 1);
+                (base, depth) = (facts.bases[p], depth + 1);
             }
             let key = if depth == MAX_CHAIN {
                 0
             } else {
+                let names_before = if names { facts.names_before[s] } else { 0 };
                 hash128(|h| {
                     use std::hash::BuildHasher;
                     h.hash_one((facts.shared, s, facts.flags[s], chain, mask, names_before, copied))
                 })
             };
             keys.push(key);
-            if names {
-                let name = stage.name.as_deref().map_or(0, |n| {
-                    hash128(|h| {
-                        use std::hash::BuildHasher;
-                        h.hash_one(n)
-                    })
-                });
-                names_before = names_before.wrapping_mul(ODD).wrapping_add(name).wrapping_add(1);
-            }
         }
         let keys = (Arc::new(keys), Arc::new(offsets));
         self.part_keys.borrow_mut().push((mask, keys.clone()));
