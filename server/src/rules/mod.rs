@@ -1432,8 +1432,10 @@ pub(crate) struct RuleFindings {
 
 impl RuleFindings {
     /// Appends copies of the diagnostics, each moved with the item it lies in to where that item is now
-    /// (`read`: the starts and lengths of the items read now, in order).
-    fn moved_to(&self, read: &[(u32, u32)], fixes: bool, out: &mut Vec<Diagnostic>) {
+    /// (`read`: the starts and lengths of the items read now, in order; the item indices kept count from
+    /// `offset` in it).
+    fn moved_to(&self, read: &[(u32, u32)], offset: u32, fixes: bool, out: &mut Vec<Diagnostic>) {
+        let read = read.get(offset as usize..).unwrap_or_default();
         // The diagnostics are in order, and so are their items: each range is looked for first where the
         // last one was found.
         let near = std::cell::Cell::new(0);
@@ -1441,7 +1443,9 @@ impl RuleFindings {
             moved_copy(d, fixes, |r| {
                 if let Some(Some(k)) = within_kept_items(*r, &self.items, &near) {
                     let (start, _, i) = self.items[k];
-                    shift(r, i64::from(read[i as usize].0) - i64::from(start));
+                    if let Some(&(now, _)) = read.get(i as usize) {
+                        shift(r, i64::from(now) - i64::from(start));
+                    }
                 }
             })
         }));
@@ -1499,9 +1503,7 @@ impl MemoEntry {
     /// lengths of the items read now, in order).
     fn moved_to(&self, read: &[(u32, u32)], fixes: bool, out: &mut Vec<Diagnostic>) {
         for (offset, f) in &self.pieces {
-            if let Some(read) = read.get(*offset as usize..) {
-                f.moved_to(read, fixes, out);
-            }
+            f.moved_to(read, *offset, fixes, out);
         }
     }
 }
@@ -1977,11 +1979,7 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
     }
     for p in pieces {
         match p {
-            per_stage::Piece::Kept(offset, f) => MemoEntry {
-                count,
-                pieces: vec![(offset, f)],
-            }
-            .moved_to(&read, ctx.input.fixes, out),
+            per_stage::Piece::Kept(offset, f) => f.moved_to(&read, offset, ctx.input.fixes, out),
             per_stage::Piece::Loose(found) => out.extend(found),
         }
     }
