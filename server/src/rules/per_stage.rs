@@ -87,8 +87,9 @@ pub(crate) struct StageFacts {
     /// every read set was a cache miss each.
     bases: Vec<u32>,
     /// Per stage: the names of the stages before it, folded (what the keys of a read set that holds image
-    /// references add).
-    names_before: Vec<u128>,
+    /// references add); made when such a read set first needs its keys, since most keystrokes leave the
+    /// image rules' whole-file memo hit and no other read set needs it.
+    names_before: std::cell::OnceCell<Vec<u128>>,
 }
 
 /// Mixes a value into an order-sensitive fingerprint (multiply by an odd constant, add), as the
@@ -241,27 +242,13 @@ impl<'a> Ctx<'a> {
                         _ => u32::MAX,
                     })
                     .collect();
-                let names_before = stages
-                    .iter()
-                    .scan(0u128, |before, st| {
-                        let at = *before;
-                        let name = st.name.as_deref().map_or(0, |n| {
-                            hash128(|h| {
-                                use std::hash::BuildHasher;
-                                h.hash_one(n)
-                            })
-                        });
-                        *before = before.wrapping_mul(ODD).wrapping_add(name).wrapping_add(1);
-                        Some(at)
-                    })
-                    .collect();
                 Some(StageFacts {
                     parts,
                     shared,
                     flags,
                     spans,
                     bases,
-                    names_before,
+                    names_before: std::cell::OnceCell::new(),
                 })
             })
             .as_ref()
@@ -312,7 +299,24 @@ impl<'a> Ctx<'a> {
         // A rule that reads image references resolves `COPY --from=<name>` and `RUN --mount=from=<name>`
         // against the stages before the reference (a name that is no stage's is an image): the names of
         // the stages before each stage are in its key.
-        let names = mask & super::IMAGE_HOLDER != 0;
+        let names_before = (mask & super::IMAGE_HOLDER != 0).then(|| {
+            facts.names_before.get_or_init(|| {
+                stages
+                    .iter()
+                    .scan(0u128, |before, st| {
+                        let at = *before;
+                        let name = st.name.as_deref().map_or(0, |n| {
+                            hash128(|h| {
+                                use std::hash::BuildHasher;
+                                h.hash_one(n)
+                            })
+                        });
+                        *before = before.wrapping_mul(ODD).wrapping_add(name).wrapping_add(1);
+                        Some(at)
+                    })
+                    .collect()
+            })
+        });
         // A rule that reads COPY or ADD may read what the whole file copies by name (DW301 asks for no
         // ignore line that would exclude such a path): that is in every stage's key.
         let copied = if mask & super::kind_mask(&[crate::syntax::Kind::Copy, crate::syntax::Kind::Add]) != 0 {
@@ -336,7 +340,7 @@ impl<'a> Ctx<'a> {
             let key = if depth == MAX_CHAIN {
                 0
             } else {
-                let names_before = if names { facts.names_before[s] } else { 0 };
+                let names_before = names_before.map_or(0, |n| n[s]);
                 hash128(|h| {
                     use std::hash::BuildHasher;
                     h.hash_one((facts.shared, s, facts.flags[s], chain, mask, names_before, copied))
