@@ -324,6 +324,11 @@ impl<'a> Ctx<'a> {
         } else {
             0
         };
+        // What every stage's key of this read set holds.
+        let set = hash128(|h| {
+            use std::hash::BuildHasher;
+            h.hash_one((facts.shared, mask, copied))
+        });
         for s in 0..stages.len() {
             // The stage's own items, then the index and items of each stage it is built on, nearest first.
             // Which stage a `FROM <name>` names is the model's answer: a name that changes (or a stage
@@ -340,11 +345,13 @@ impl<'a> Ctx<'a> {
             let key = if depth == MAX_CHAIN {
                 0
             } else {
+                // Folded as the read sets' fingerprints are (a keyed hash per stage and read set was a fifth
+                // of a `FROM` keystroke's per-stage work); never 0.
                 let names_before = names_before.map_or(0, |n| n[s]);
-                hash128(|h| {
-                    use std::hash::BuildHasher;
-                    h.hash_one((facts.shared, s, facts.flags[s], chain, mask, names_before, copied))
-                })
+                [s as u128, u128::from(facts.flags[s]), chain, names_before]
+                    .into_iter()
+                    .fold(set, |k, v| k.wrapping_mul(ODD).wrapping_add(v))
+                    | 1
             };
             keys.push(key);
         }
@@ -464,13 +471,15 @@ pub(crate) fn check(
     let mut pieces = Vec::with_capacity(last.found.len() + 1);
     let mut unmemoisable = false;
     // In part order: the parts that run, and between them the kept findings of the parts answered.
-    let mut kept = last.found.iter().peekable();
+    // The last check's findings move to the next table: one reference count more per part answered (the
+    // memo's piece), not three.
+    let mut kept = last.found.into_iter().peekable();
     for &p in to_run.iter().chain(std::iter::once(&usize::MAX)) {
         while let Some((q, f)) = kept.next_if(|(q, _)| *q <= p) {
             // A part the file no longer has is gone; the part about to run is run again.
-            if *q < p && *q < facts.parts.len() {
-                pieces.push(Piece::Kept(offsets[*q], f.clone()));
-                next.found.push((*q, f.clone()));
+            if q < p && q < facts.parts.len() {
+                pieces.push(Piece::Kept(offsets[q], f.clone()));
+                next.found.push((q, f));
             }
         }
         let Some(&(a, b)) = facts.parts.get(p) else {
