@@ -391,6 +391,32 @@ fn the_engine_does_no_io_and_knows_no_protocol() {
 /// The threat model's promises that are about the code rather than a behaviour (server/ARCHITECTURE.md,
 /// "Threat model"): no process is ever started; only `registry.rs` opens network connections, and only
 /// the two places where the user asks for a digest call it; the language server writes no file.
+/// `unsafe` is denied crate-wide (`Cargo.toml`); the one module allowed it is the per-process allocator
+/// choice in `main.rs` (which calls two allocators and reads the process's arguments before the runtime
+/// starts). Nothing else opts out of the lint.
+#[test]
+fn unsafe_code_is_only_in_the_allocator_choice() {
+    let manifest = fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("unsafe_code = \"deny\"") || manifest.contains("unsafe_code = \"forbid\""),
+        "Cargo.toml must deny unsafe code"
+    );
+    let mut allowed = Vec::new();
+    for dir in ["server", "tests", "fuzz"] {
+        for f in rust_files(&root().join(dir)) {
+            let rel = f.strip_prefix(root()).unwrap().to_string_lossy().replace('\\', "/");
+            let text = fs::read_to_string(&f).unwrap();
+            for (at, _) in text.match_indices("allow(unsafe_code)") {
+                let next = text[at..].lines().nth(1).unwrap_or("").trim().to_string();
+                allowed.push(format!("{rel}: {next}"));
+            }
+        }
+    }
+    // This test's own needle is a string, not an attribute.
+    allowed.retain(|a| !a.starts_with("tests/tidy.rs"));
+    assert_eq!(allowed, ["server/src/main.rs: mod allocator {"]);
+}
+
 #[test]
 fn no_process_is_spawned_and_only_the_registry_touches_the_network() {
     let src = root().join("server/src");

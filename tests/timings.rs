@@ -1,5 +1,6 @@
-//! `DOCKWARD_TIMINGS` on the real `dockward lsp` process: with the variable set, every phase of an edit
-//! is timed on standard error and agrees with what was sent; without it, nothing is written.
+//! The real `dockward lsp` process. `DOCKWARD_TIMINGS`: with the variable set, every phase of an edit is
+//! timed on standard error and agrees with what was sent; without it, nothing is written. And the
+//! allocator it runs on, which is not the command line's.
 
 use std::io::{BufRead, Read, Write};
 use std::process::{Command, Stdio};
@@ -12,20 +13,19 @@ fn frame(v: Value) -> Vec<u8> {
 }
 
 /// Runs a whole session (initialize, open, one change, then shutdown and exit once the change's
-/// diagnostics came), and returns
-/// the messages the server sent, each with its size on the wire (header included), and its stderr.
-fn session(timings: bool) -> (Vec<(Value, usize)>, String) {
+/// diagnostics came) with the environment variables `env` set, and returns the messages the server
+/// sent, each with its size on the wire (header included), and its stderr.
+fn session(env: &[(&str, &str)]) -> (Vec<(Value, usize)>, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockward"));
     cmd.arg("lsp")
         .env("DOCKWARD_TODAY", "2026-11-28")
         .env_remove("DOCKWARD_LOG")
         .env_remove("DOCKWARD_TIMINGS")
+        .env_remove("MIMALLOC_SHOW_STATS")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if timings {
-        cmd.env("DOCKWARD_TIMINGS", "1");
-    }
+    cmd.envs(env.iter().copied());
     let mut child = cmd.spawn().expect("start dockward lsp");
     let uri = "file:///tmp/dockward-timings/Dockerfile";
     let text = "FROM node:14\nARG TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\nRUN echo hi\n";
@@ -109,7 +109,7 @@ fn lines<'a>(stderr: &'a str, phase: &str, version: i64) -> Vec<(u64, Vec<&'a st
 
 #[test]
 fn timings_describe_every_phase_of_an_edit_and_agree_with_what_was_sent() {
-    let (messages, stderr) = session(true);
+    let (messages, stderr) = session(&[("DOCKWARD_TIMINGS", "1")]);
     let (published, size) = messages
         .iter()
         .find(|(m, _)| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2)
@@ -136,11 +136,51 @@ fn timings_describe_every_phase_of_an_edit_and_agree_with_what_was_sent() {
 
 #[test]
 fn without_the_variable_nothing_is_timed() {
-    let (messages, stderr) = session(false);
+    let (messages, stderr) = session(&[]);
     assert!(
         messages
             .iter()
             .any(|(m, _)| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2)
     );
     assert!(!stderr.contains("dockward-timings"), "{stderr}");
+}
+
+/// The peak number of pages mimalloc held, from the statistics it prints at exit when
+/// `MIMALLOC_SHOW_STATS` is set (`None` when it printed none: it never allocated).
+fn mimalloc_pages(stderr: &str) -> Option<u64> {
+    stderr.lines().find_map(|l| {
+        let (name, figures) = l.split_once(':')?;
+        (name.trim() == "pages").then(|| figures.split_whitespace().next()?.parse().ok())?
+    })
+}
+
+/// The language server runs on the system's allocator and a command-line check on mimalloc (see
+/// `allocator` in `server/src/main.rs`: glibc passes the arguments that choose it, so on Linux with glibc).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn the_language_server_allocates_with_the_system_and_the_command_line_with_mimalloc() {
+    let (messages, stderr) = session(&[("MIMALLOC_SHOW_STATS", "1")]);
+    assert!(
+        messages
+            .iter()
+            .any(|(m, _)| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2),
+        "the session ran"
+    );
+    assert_eq!(
+        mimalloc_pages(&stderr).unwrap_or(0),
+        0,
+        "mimalloc held no page in the server:\n{stderr}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_dockward"))
+        .args(["check", "--fail-level", "none", "--today", "2026-11-28"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo/Dockerfile"))
+        .env("MIMALLOC_SHOW_STATS", "1")
+        .output()
+        .expect("run dockward check");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        mimalloc_pages(&stderr).is_some_and(|p| p > 0),
+        "the check allocated with mimalloc:\n{stderr}"
+    );
 }
