@@ -710,3 +710,149 @@ fn a_file_of_many_stages_is_split_into_stages_after_one_whole_run() {
         after.ran - before.ran
     );
 }
+
+/// Listings of a build context for [`only_the_rules_that_declare_it_read_the_build_context`]: empty, then
+/// with what the context rules look for (keys, `.env` files, `.git`, the paths `text` copies), then
+/// unfinished and pruned. Entries sorted by path, as a scan gives them.
+fn listings(text: &str) -> Vec<dockward::Context> {
+    use dockward::{ContextEntry, EntryKind};
+    let mut paths: Vec<(String, EntryKind)> = [
+        (".env", EntryKind::File),
+        (".env.local", EntryKind::File),
+        (".git", EntryKind::Dir),
+        (".git/config", EntryKind::File),
+        ("id_rsa", EntryKind::File),
+        ("node_modules", EntryKind::Dir),
+        ("node_modules/a/index.js", EntryKind::File),
+        ("secrets", EntryKind::Dir),
+        ("secrets/server.key", EntryKind::File),
+        ("src", EntryKind::Dir),
+        ("src/app.js", EntryKind::File),
+        ("package.json", EntryKind::File),
+        ("tsconfig.json", EntryKind::File),
+        ("README.md", EntryKind::File),
+        ("dist", EntryKind::Dir),
+        ("dist/app.js", EntryKind::File),
+    ]
+    .into_iter()
+    .map(|(p, k)| (p.to_string(), k))
+    .collect();
+    // The sources the file copies from the context (words of COPY and ADD lines that are not flags,
+    // but the destination), as files.
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("COPY") || w.eq_ignore_ascii_case("ADD"))
+        {
+            let sources: Vec<&str> = words[1..].iter().copied().filter(|w| !w.starts_with("--")).collect();
+            for s in sources.iter().take(sources.len().saturating_sub(1)) {
+                let s = s.trim_start_matches("./").trim_end_matches('/');
+                if !s.is_empty() && !s.contains(['*', '?', '[', '$', '"', '\'']) && s != "." {
+                    paths.push((s.to_string(), EntryKind::File));
+                }
+            }
+        }
+    }
+    paths.sort_by(|a, b| a.0.cmp(&b.0));
+    paths.dedup_by(|a, b| a.0 == b.0);
+    let entries: Vec<ContextEntry> = paths
+        .into_iter()
+        .map(|(path, kind)| ContextEntry { path, kind })
+        .collect();
+    let full = dockward::Context {
+        entries: entries.clone(),
+        complete: true,
+        pruned: Vec::new(),
+    };
+    vec![
+        dockward::Context {
+            entries: Vec::new(),
+            complete: true,
+            pruned: Vec::new(),
+        },
+        full.clone(),
+        dockward::Context {
+            complete: false,
+            ..full.clone()
+        },
+        dockward::Context {
+            pruned: vec!["node_modules".into()],
+            ..full
+        },
+    ]
+}
+
+/// `text` as a check's input on `today` with the ignore file `ignore` and the context listing `context`.
+fn with_listing<'a>(
+    text: &'a str,
+    today: dockward::date::Date,
+    ignore: Option<&'a str>,
+    context: Option<&'a dockward::Context>,
+) -> dockward::Input<'a> {
+    let mut input = dockward::Input::new(text, today);
+    input.ignore_file = ignore;
+    input.context = context;
+    input
+}
+
+/// Only the rules that declare it read the build context's listing (`Rule::reads_context`): the other
+/// rules' memoised findings are not keyed on it, so that when the language server's scan of the context
+/// lands, or a file in it changes, they are answered from their memos. Every rule fixture Dockerfile is
+/// checked with every rule, with no listing and with each listing of [`listings`], without an ignore file
+/// and with one that excludes some of the listed paths. Each memoised rule that does not declare it (and
+/// each instruction rule) finds the same with all of them. And each check made right after the same file
+/// was checked with another listing equals a fresh check.
+#[test]
+fn only_the_rules_that_declare_it_read_the_build_context() {
+    use dockward::rules::{Check, RULES};
+    use dockward::{check, memo};
+    let (today, settings) = every_rule();
+    let listing_free: Vec<&str> = RULES
+        .iter()
+        .filter(|r| match r.check {
+            Check::Dockerfile(_) => r.reads.is_some() && !r.reads_context,
+            Check::Instruction(_) => true,
+            Check::IgnoreFile(_) => false,
+        })
+        .map(|r| r.code)
+        .collect();
+    assert!(RULES.iter().any(|r| r.reads_context) && listing_free.len() > 20);
+    let (mut compared, mut differ) = (0, 0);
+    let ignore_file = "node_modules\n*.json\n!package.json\n.env*\n*.md\ndist/\nsecrets\n";
+    for (p, text) in rule_fixture_dockerfiles() {
+        let listings = listings(&text);
+        for ignore in [None, Some(ignore_file)] {
+            let with = |context| with_listing(&text, today, ignore, context);
+            let without = memo::bypassed(|| check(&with(None), &settings));
+            let mine = |ds: &[dockward::Diagnostic]| -> Vec<dockward::Diagnostic> {
+                ds.iter().filter(|d| listing_free.contains(&d.code)).cloned().collect()
+            };
+            let mut previous = None;
+            for listing in &listings {
+                // Warm: right after the check with the listing before (or none).
+                check(&with(previous), &settings);
+                let warm = check(&with(Some(listing)), &settings);
+                let fresh = memo::bypassed(|| check(&with(Some(listing)), &settings));
+                assert_eq!(
+                    warm,
+                    fresh,
+                    "{}: memoised and fresh checks differ after a new listing",
+                    p.display()
+                );
+                assert_eq!(
+                    mine(&fresh),
+                    mine(&without),
+                    "{}: a rule that does not declare `reads_context` found otherwise with a listing",
+                    p.display()
+                );
+                differ += usize::from(fresh != without);
+                compared += 1;
+                previous = Some(listing);
+            }
+        }
+    }
+    assert!(compared > 200, "{compared} comparisons");
+    // The listings matter to the rules that read them.
+    assert!(differ > 10, "only {differ} checks found otherwise with a listing");
+}

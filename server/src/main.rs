@@ -40,9 +40,9 @@ static GLOBAL: allocator::PerProcess = allocator::PerProcess;
 ///   about a third of the instructions of a 5,000-line check (callgrind: 50.2 M against 37.5 M).
 /// - **The language server** keeps one tree per open document and allocates little per keystroke.
 ///   mimalloc keeps pages per size class and per thread. With the 5,000-line bench file open, its heap
-///   held 1.6 MiB more than glibc's: anonymous RSS 7.0 against 5.3 MiB, peak RSS 10.1 against 9.0
-///   MiB. An edit took as long with either (0.85-0.97 ms on 5,000 lines), and opening that file 7%
-///   longer with glibc's (13.1 against 12.2 ms).
+///   held 1.5 MiB more than glibc's: anonymous RSS 6.9 against 5.4 MiB, peak RSS 10.1 against 8.8
+///   MiB. An edit took as long with either (0.74-0.90 ms on 5,000 lines), and opening that file 7%
+///   longer with glibc's (12.4 against 11.7 ms).
 ///
 /// glibc calls the functions in `.init_array` with the process's arguments before the Rust runtime
 /// starts, so nothing has been allocated yet when [`choose`] reads them (Rust's standard library reads

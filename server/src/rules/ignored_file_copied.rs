@@ -81,6 +81,7 @@ declare_rule! {
         also: ["buildkit:CopyIgnoredFile"],
         reads: [Copy, Add],
         per_stage: true,
+        reads_context: true,
         check: check,
     }
 }

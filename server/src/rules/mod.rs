@@ -119,6 +119,10 @@ pub struct Rule {
     /// the context listing, the parser directives, the date and the settings, and the engine answers a check
     /// where none of them changed from the memo ([`check_memoised`]). `None`: the rule runs on every check.
     pub reads: Option<Reads>,
+    /// Whether the rule reads the build context's listing (`Input::context`). Only such a rule's memoised
+    /// findings are keyed on the listing: when the language server's scan of the context lands, or a
+    /// watched file in it changes, the other rules are answered from their memos.
+    pub reads_context: bool,
     /// For a [`Check::Dockerfile`] rule that declares what it reads: its findings in a stage depend only on
     /// what it reads of that stage, of the stages it is built on (`FROM <stage>`) and of the items before
     /// the first `FROM`, and on whether the stage is the last one or one the final stage is built on; it
@@ -410,6 +414,7 @@ macro_rules! declare_rule {
             $(reads: [$($read:ident),* $(,)?],)?
             $(reads_images_and: [$($read_images:ident),* $(,)?],)?
             $(per_stage: $per_stage:literal,)?
+            $(reads_context: $reads_context:literal,)?
             $(check: $check:ident)?
             $(instruction_check: $instruction_check:ident)?
             $(ignore_check: $ignore_check:ident)? $(,)?
@@ -434,6 +439,7 @@ macro_rules! declare_rule {
                 reads
             },
             per_stage: false $(|| $per_stage)?,
+            reads_context: false $(|| $reads_context)?,
             check: $($crate::rules::Check::Dockerfile($check))?
                 $($crate::rules::Check::Instruction($instruction_check))?
                 $($crate::rules::Check::IgnoreFile($ignore_check))?,
@@ -524,6 +530,8 @@ pub struct Ctx<'a> {
     pub(crate) runs: std::cell::OnceCell<Vec<Run<'a>>>,
     /// What [`check_memoised`] fingerprints, computed once per check.
     pub(crate) environment: std::cell::OnceCell<u128>,
+    /// The fingerprint of the build context's listing, once per check ([`Ctx::context_fingerprint`]).
+    pub(crate) context_print: std::cell::OnceCell<u128>,
     pub(crate) item_hashes: std::cell::OnceCell<std::sync::Arc<Vec<ItemPrint>>>,
     pub(crate) settings_text: std::cell::OnceCell<String>,
     /// The fingerprints of what the whole-file rules read, computed together once per check.
@@ -597,6 +605,7 @@ impl<'a> Ctx<'a> {
             image_uses: Default::default(),
             runs: Default::default(),
             environment: Default::default(),
+            context_print: Default::default(),
             item_hashes: Default::default(),
             read_prints: Default::default(),
             read_items: Default::default(),
@@ -1530,7 +1539,9 @@ impl Ctx<'_> {
         self.settings_text.get_or_init(|| format!("{:?}", self.settings))
     }
 
-    /// The fingerprint of everything but the items: settings, date, directives, ignore file, listing.
+    /// The fingerprint of everything but the items and the context's listing: settings, date,
+    /// directives, ignore file. The listing is in the keys of the rules that read it
+    /// ([`Rule::reads_context`], [`Ctx::context_fingerprint`]).
     fn environment_fingerprint(&self) -> u128 {
         *self.environment.get_or_init(|| {
             use std::hash::{BuildHasher, Hash, Hasher};
@@ -1545,6 +1556,19 @@ impl Ctx<'_> {
                 prelude.hash(&mut h);
                 self.input.ignore_file.hash(&mut h);
                 self.input.invalid_utf8_at.hash(&mut h);
+                h.finish()
+            })
+        })
+    }
+
+    /// The fingerprint of the build context's listing (none yet, or its entries, what the scan pruned
+    /// and whether it finished), for the keys of the rules that read it ([`Rule::reads_context`]).
+    pub(crate) fn context_fingerprint(&self) -> u128 {
+        *self.context_print.get_or_init(|| {
+            use std::hash::{BuildHasher, Hash, Hasher};
+            hash128(|s| {
+                let mut h = s.build_hasher();
+                self.input.context.is_some().hash(&mut h);
                 if let Some(c) = self.input.context {
                     c.complete.hash(&mut h);
                     c.pruned.hash(&mut h);
@@ -1917,6 +1941,15 @@ pub(crate) fn check_memoised(ctx: &Ctx, rule: &'static Rule, run: fn(&Ctx, &mut 
         return render(sink, out);
     };
     let bypass = crate::memo::is_bypassed();
+    // A rule that reads the context's listing is keyed on it too; the others are not.
+    let fp = if rule.reads_context {
+        hash128(|s| {
+            use std::hash::BuildHasher;
+            s.hash_one((fp, ctx.context_fingerprint()))
+        })
+    } else {
+        fp
+    };
     let key = (rule.code, fp);
     if !bypass
         && let Some(hit) = RULE_MEMO.lock().ok().and_then(|m| m.entries.get(&key).cloned())
@@ -2077,6 +2110,7 @@ mod doc_tests {
         opt_in: false,
         reads: None,
         per_stage: false,
+        reads_context: false,
         check: Check::Dockerfile(|_, _| {}),
     };
 

@@ -149,6 +149,18 @@ struct Kept {
     unkept: Vec<usize>,
     /// The kept findings of the parts that had some, in part order.
     found: Vec<(usize, Arc<RuleFindings>)>,
+    /// The fingerprint of the context's listing at that check, for a rule that reads it (else 0): the
+    /// parts' keys leave the listing out, so a new listing answers no part of such a rule.
+    context: u128,
+}
+
+/// What of the context's listing a rule's kept parts depend on ([`Kept::context`]).
+fn context_of(ctx: &Ctx, rule: &super::Rule) -> u128 {
+    if rule.reads_context {
+        ctx.context_fingerprint()
+    } else {
+        0
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -448,7 +460,11 @@ pub(crate) fn check(
     }
     let facts = ctx.stage_facts()?;
     let (keys, offsets) = ctx.part_keys(mask, facts);
-    let last = LAST.with(|t| t.borrow_mut().remove(rule.code)).unwrap_or_default();
+    let context = context_of(ctx, rule);
+    let last = LAST
+        .with(|t| t.borrow_mut().remove(rule.code))
+        .filter(|last| last.context == context)
+        .unwrap_or_default();
     // The parts to run: those whose key changed, and those whose findings were not kept.
     let changed = ctx.changed_parts(&last.keys, &keys);
     let mut to_run: Vec<usize> = changed
@@ -467,6 +483,7 @@ pub(crate) fn check(
         keys: keys.clone(),
         unkept: Vec::new(),
         found: Vec::with_capacity(last.found.len() + 1),
+        context,
     };
     let mut pieces = Vec::with_capacity(last.found.len() + 1);
     let mut unmemoisable = false;
@@ -641,6 +658,7 @@ fn split(
     let mut next = Kept::default();
     if !whole {
         next.keys = keys.clone();
+        next.context = context_of(ctx, rule);
         for (p, &part) in facts.parts.iter().enumerate() {
             let mine: Vec<Diagnostic> = parts[p].iter().map(|&i| moved_copy(&found[i], true, |_| {})).collect();
             match keep(ctx, mask, part, keys[p], part_unmemoisable[p], &mine) {
@@ -678,6 +696,7 @@ mod tests {
             opt_in: false,
             reads: Some(Reads::Kinds(&[Kind::From, Kind::Arg, Kind::Env, Kind::User])),
             per_stage: true,
+            reads_context: false,
             check: Check::Dockerfile(run),
         }
     }

@@ -114,6 +114,7 @@ declare_rule! {
         since: "0.1.0",
         reads: [Copy, Add],
         per_stage: true,
+        reads_context: true,
         check: check,
     }
 }
