@@ -123,6 +123,7 @@ mod allocator {
     /// Whether a process started with `args` (the program's name left out) is a language server: one
     /// of them is `lsp`. Only the allocator depends on this answer, and both allocators serve every
     /// command; `dockward check lsp` (a file named `lsp`) merely runs with the server's.
+    #[cfg_attr(not(all(target_os = "linux", target_env = "gnu")), allow(dead_code))]
     pub fn serves<A: AsRef<[u8]>>(args: impl IntoIterator<Item = A>) -> bool {
         args.into_iter().any(|a| a.as_ref() == b"lsp")
     }
