@@ -12,6 +12,30 @@ fn frame(v: Value) -> Vec<u8> {
     format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
+/// Reads one message from the server: its JSON (which must be whole) and its size on the wire, header
+/// included; `None` at the end of the output.
+fn read_message(stdout: &mut impl BufRead) -> Option<(Value, usize)> {
+    let mut head = String::new();
+    let mut line = String::new();
+    while stdout.read_line(&mut line).unwrap_or(0) > 0 {
+        head.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+        line.clear();
+    }
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Content-Length: "))?
+        .trim()
+        .parse()
+        .unwrap();
+    let mut body = vec![0; len];
+    stdout.read_exact(&mut body).unwrap();
+    let v = serde_json::from_slice(&body).expect("a whole JSON message");
+    Some((v, head.len() + len))
+}
+
 /// Runs a whole session (initialize, open, one change, then shutdown and exit once the change's
 /// diagnostics came) with the environment variables `env` set, and returns the messages the server
 /// sent, each with its size on the wire (header included), and its stderr.
@@ -43,24 +67,8 @@ fn session(env: &[(&str, &str)]) -> (Vec<(Value, usize)>, String) {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
     std::thread::spawn(move || {
-        loop {
-            let mut head = String::new();
-            let mut line = String::new();
-            while stdout.read_line(&mut line).unwrap_or(0) > 0 {
-                head.push_str(&line);
-                if line == "\r\n" {
-                    break;
-                }
-                line.clear();
-            }
-            let Some(len) = head.lines().find_map(|l| l.strip_prefix("Content-Length: ")) else {
-                return;
-            };
-            let len: usize = len.trim().parse().unwrap();
-            let mut body = vec![0; len];
-            stdout.read_exact(&mut body).unwrap();
-            let v: Value = serde_json::from_slice(&body).unwrap();
-            if tx.send((v, head.len() + len)).is_err() {
+        while let Some(message) = read_message(&mut stdout) {
+            if tx.send(message).is_err() {
                 return;
             }
         }
@@ -125,10 +133,12 @@ fn timings_describe_every_phase_of_an_edit_and_agree_with_what_was_sent() {
     assert_eq!(lines(&stderr, "publication", 2).len(), checks.len(), "{stderr}");
     let writes = lines(&stderr, "write", 2);
     assert_eq!(writes.len(), 1, "one message written for the version:\n{stderr}");
-    assert_eq!(
-        writes[0].1,
-        vec![format!("bytes={size}").as_str()],
-        "the bytes the client read"
+    assert_eq!(writes[0].1.len(), 2, "{stderr}");
+    assert_eq!(writes[0].1[0], format!("bytes={size}"), "the bytes the client read");
+    // Written by the main thread itself when the pipe was empty, else by the writer thread.
+    assert!(
+        ["by=main", "by=dockward-lsp-writer"].contains(&writes[0].1[1]),
+        "{stderr}"
     );
     // Only timing lines: nothing else of the server's reaches stderr in this session.
     assert!(stderr.lines().all(|l| l.starts_with("dockward-timings ")), "{stderr}");
@@ -183,4 +193,120 @@ fn the_language_server_allocates_with_the_system_and_the_command_line_with_mimal
         mimalloc_pages(&stderr).is_some_and(|p| p > 0),
         "the check allocated with mimalloc:\n{stderr}"
     );
+}
+
+/// An editor that stops reading never blocks the server's main loop: the main thread writes a
+/// diagnostics message itself only when the write cannot block (`transport::Outbox`), and leaves every
+/// other to the writer thread, and never waits for the writer thread, which may be blocked on the full
+/// pipe. The editor here reads the first publication, then reads nothing while the document is changed
+/// five times, each publication about 400 KB (three fill the 1 MiB pipe): each change is still checked
+/// and published. Once the editor reads again, every message arrives whole and in order.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_editor_that_stops_reading_never_blocks_the_main_loop() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dockward"))
+        .arg("lsp")
+        .env("DOCKWARD_TODAY", "2026-11-28")
+        .env("DOCKWARD_TIMINGS", "1")
+        .env_remove("DOCKWARD_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start dockward lsp");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut send = |m: Value| {
+        stdin.write_all(&frame(m)).unwrap();
+        stdin.flush().unwrap();
+    };
+    // The timing lines, as they come.
+    let (lines_tx, lines_rx) = mpsc::channel::<String>();
+    let err = std::io::BufReader::new(child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in err.lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    // Waits for the timing line of `phase` for `version`.
+    let wait_for = |phase: &str, version: i64| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let (prefix, field) = (format!("dockward-timings {phase} "), format!("version={version}"));
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match lines_rx.recv_timeout(left) {
+                Ok(line) if line.starts_with(&prefix) && line.split(' ').any(|f| f == field) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no `{phase}` line for version {version}: the main loop is blocked"),
+            }
+        }
+    };
+    // The editor: reads every message until the first publication, then only once `gate` opens.
+    let (gate_tx, gate_rx) = mpsc::channel::<()>();
+    let (msg_tx, msg_rx) = mpsc::channel::<Value>();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        let mut paused = false;
+        while let Some((v, _)) = read_message(&mut stdout) {
+            let first_publication = v["method"] == "textDocument/publishDiagnostics";
+            if msg_tx.send(v).is_err() {
+                return;
+            }
+            if first_publication && !paused {
+                paused = true;
+                let _ = gate_rx.recv();
+            }
+        }
+    });
+    let uri = "file:///tmp/dockward-blocked/Dockerfile";
+    let text: String = (0..450)
+        .map(|i| format!("FROM node:14 AS s{i}\nARG TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\nRUN echo hi\n"))
+        .collect();
+    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
+    send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument":
+        {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}}}),
+    );
+    let first = loop {
+        let m = msg_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the first publication");
+        if m["method"] == "textDocument/publishDiagnostics" {
+            break m;
+        }
+    };
+    assert_eq!(first["params"]["version"], 1);
+    let size = wait_for("write", 1);
+    let bytes: usize = size
+        .split(' ')
+        .find_map(|f| f.strip_prefix("bytes="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((300_000..500_000).contains(&bytes), "about 400 KB: {size}");
+    // The editor reads nothing now. Each change is checked all the same.
+    for version in 2..=6 {
+        send(
+            json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": version},
+            "contentChanges": [{"range": {"start": {"line": 2, "character": 11}, "end": {"line": 2, "character": 11}}, "text": "x"}]}}),
+        );
+        wait_for("publication", version);
+    }
+    gate_tx.send(()).unwrap();
+    let mut versions = Vec::new();
+    while versions.last() != Some(&6) {
+        let m = msg_rx.recv_timeout(Duration::from_secs(60)).expect("the publications");
+        if m["method"] == "textDocument/publishDiagnostics" {
+            assert_eq!(m["params"]["diagnostics"].as_array().unwrap().len(), 901, "whole");
+            versions.push(m["params"]["version"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(versions, vec![2, 3, 4, 5, 6], "every publication, in order");
+    send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    send(json!({"jsonrpc": "2.0", "method": "exit"}));
+    assert!(child.wait().unwrap().success());
 }

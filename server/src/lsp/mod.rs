@@ -20,7 +20,7 @@ pub mod timings;
 pub mod transport;
 pub mod workspace;
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::Receiver;
 
 pub use transport::{Incoming, Outgoing};
 
@@ -45,6 +45,6 @@ pub fn run_stdio() -> i32 {
 }
 
 /// Runs the server over channels (stdio, or in-memory in tests).
-pub fn serve(incoming: Receiver<Incoming>, outgoing: Sender<Outgoing>) -> i32 {
+pub fn serve(incoming: Receiver<Incoming>, outgoing: impl Into<transport::Outbox>) -> i32 {
     server::Server::new(outgoing).run(incoming)
 }

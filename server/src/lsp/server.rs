@@ -10,7 +10,7 @@ use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use crossbeam_channel::{Receiver, Sender, select};
+use crossbeam_channel::{Receiver, select};
 use lsp_server::{Message, Notification, Request, RequestId, Response, ResponseError};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, CompletionOptions,
@@ -34,7 +34,7 @@ use crate::lsp::document::{DocKind, Document};
 use crate::lsp::hover;
 use crate::lsp::scan::{Scanned, Scanner};
 use crate::lsp::timings;
-use crate::lsp::transport::{Incoming, Outgoing};
+use crate::lsp::transport::{Incoming, Outbox, Outgoing};
 use crate::lsp::workspace::{self, DiskCache, Folder, Resolved};
 use crate::messages::{self, Locale};
 use crate::model::image::ImageRef;
@@ -81,7 +81,7 @@ enum Pending {
 }
 
 pub struct Server {
-    out: Sender<Outgoing>,
+    out: Outbox,
     state: State,
     pub(super) enc: Encoding,
     pub(super) caps: ClientCaps,
@@ -157,9 +157,9 @@ const CONTENT_MODIFIED: i32 = -32801;
 const REQUEST_FAILED: i32 = -32803;
 
 impl Server {
-    pub fn new(out: Sender<Outgoing>) -> Server {
+    pub fn new(out: impl Into<Outbox>) -> Server {
         Server {
-            out,
+            out: out.into(),
             state: State::Uninitialized,
             enc: Encoding::Utf16,
             caps: ClientCaps::default(),

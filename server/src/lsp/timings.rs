@@ -7,7 +7,7 @@
 //! dockward-timings apply 312 version=7
 //! dockward-timings check 3201 version=7 diagnostics=8696
 //! dockward-timings publication 1344 version=7
-//! dockward-timings write 2520 version=7 bytes=4550654
+//! dockward-timings write 2520 version=7 bytes=4550654 by=dockward-lsp-writer
 //! ```
 //!
 //! The number is the phase's wall time in microseconds:
@@ -16,8 +16,10 @@
 //! - `check`: the engine's check of the document;
 //! - `publication`: the diagnostics turned into the JSON sent (reused for the diagnostics that did not
 //!   change), and the previous publication dropped;
-//! - `write`: the writer thread writing the whole `publishDiagnostics` message (or pull report) to the
-//!   editor's pipe, from its first byte to its last.
+//! - `write`: writing the whole `publishDiagnostics` message (or pull report) to the editor's pipe,
+//!   from its first byte to its last; `by` names the thread that wrote it: the writer thread
+//!   (`dockward-lsp-writer`), or the main thread itself (`main`) when the message could be written at
+//!   once (`transport::Outbox`).
 //!
 //! The benchmark (`tests/bench/bench.py`) reads these lines to show where an edit's time goes at 5,000
 //! and 50,000 lines. Without the variable the server reads no clock for this and writes nothing.

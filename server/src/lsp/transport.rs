@@ -2,13 +2,15 @@
 //!
 //! `lsp-server`'s own stdio transport stops at the first malformed message; a language server opened on
 //! every keystroke must instead answer with a JSON-RPC error and keep going. The reader thread turns
-//! bytes into [`Incoming`] events; the writer thread writes [`Outgoing`] messages.
+//! bytes into [`Incoming`] events; the writer thread writes [`Outgoing`] messages, except the
+//! diagnostics messages the sending thread can write itself at once ([`Outbox`]).
 
 use std::io::{self, BufRead, Read, Write};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 
-use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
+use crossbeam_channel::{Receiver, SendError, Sender, bounded, unbounded};
 use lsp_server::Message;
 use serde_json::Value;
 
@@ -178,6 +180,95 @@ pub fn read_loop(mut input: impl BufRead, out: Sender<Incoming>) {
     }
 }
 
+/// Where the server's messages go. Each goes to the writer thread, except a diagnostics message that its
+/// sending thread can write at once: when the writer thread is neither writing nor has anything waiting,
+/// and the editor's pipe is empty and has room for the whole message, the sending thread writes it itself. An edit's
+/// diagnostics then reach the editor without a hand-off to another thread, which an editor's other
+/// work on the same CPUs delays (README, "Performance"). Such a write never blocks, so the main loop
+/// never waits on an editor that does not read. Messages one thread sends are written in the order it
+/// sent them: a direct write waits for every message handed to the writer thread to be written.
+#[derive(Clone)]
+pub struct Outbox {
+    queue: Sender<Outgoing>,
+    direct: Option<Arc<Direct>>,
+}
+
+/// The editor's pipe, shared by the writer thread and the direct writes.
+struct Direct {
+    pipe: Mutex<std::fs::File>,
+    /// Messages handed to the writer thread and not written yet.
+    queued: AtomicUsize,
+    /// The pipe's capacity in bytes.
+    capacity: usize,
+}
+
+impl From<Sender<Outgoing>> for Outbox {
+    /// Every message through the channel (the in-memory server of the tests).
+    fn from(queue: Sender<Outgoing>) -> Outbox {
+        Outbox { queue, direct: None }
+    }
+}
+
+impl Outbox {
+    /// Sends `m`: written by this thread when it can be at once, else handed to the writer thread.
+    pub fn send(&self, m: Outgoing) -> Result<(), SendError<Outgoing>> {
+        let Some(d) = &self.direct else {
+            return self.queue.send(m);
+        };
+        // Never waits for the lock: the writer thread holds it while it writes, and may be blocked on
+        // a full pipe.
+        if let Some(len) = m.framed_len()
+            && let Some(mut pipe) = match d.pipe.try_lock() {
+                Ok(pipe) => Some(pipe),
+                Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            }
+            && d.queued.load(Ordering::SeqCst) == 0
+            && writes_at_once(&pipe, len, d.capacity)
+        {
+            // An error means the editor is gone: the input's end stops the server.
+            let _ = write_message(&mut *pipe, &m);
+            return Ok(());
+        }
+        d.queued.fetch_add(1, Ordering::SeqCst);
+        self.queue.send(m).inspect_err(|_| {
+            d.queued.fetch_sub(1, Ordering::SeqCst);
+        })
+    }
+}
+
+/// Whether `len` bytes written to `pipe` cannot block: the pipe is empty and has room for all of them
+/// (and a page to spare).
+fn writes_at_once(pipe: &std::fs::File, len: usize, capacity: usize) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        len + 4096 <= capacity && rustix::io::ioctl_fionread(pipe).is_ok_and(|unread| unread == 0)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (pipe, len, capacity);
+        false
+    }
+}
+
+impl Outgoing {
+    /// The length of a diagnostics message as written, header included; `None` for other messages
+    /// (their length is known only once serialized).
+    fn framed_len(&self) -> Option<usize> {
+        match self {
+            Outgoing::Diagnostics {
+                head,
+                diagnostics,
+                tail,
+            } => {
+                let len = head.len() + diagnostics.array_len() + tail.len();
+                Some(len + format!("Content-Length: {len}\r\n\r\n").len())
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Writes one framed message: header and body in one system call where the output allows it;
 /// diagnostics from the JSON the server keeps, gathered into writes of a pipe's size.
 pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
@@ -199,7 +290,9 @@ pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
             w.flush()?;
             crate::lsp::timings::end(started, "write", || {
                 let bytes = len + format!("Content-Length: {len}\r\n\r\n").len();
-                format!("version={} bytes={bytes}", diagnostics.version)
+                // Which thread wrote it: the writer thread, or the sender itself ([`Outbox`]).
+                let by = thread::current().name().unwrap_or("unnamed").to_owned();
+                format!("version={} bytes={bytes} by={by}", diagnostics.version)
             });
             Ok(())
         }
@@ -250,6 +343,25 @@ fn raw_stdout() -> Box<dyn Write> {
     Box::new(io::stdout().lock())
 }
 
+/// The process's standard output when it is a pipe (widened, [`widen_pipe`]), for direct writes.
+fn editor_pipe() -> Option<Direct> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsFd;
+        let fd = io::stdout().as_fd().try_clone_to_owned().ok()?;
+        let capacity = widen_pipe(&fd)?;
+        Some(Direct {
+            pipe: Mutex::new(std::fs::File::from(fd)),
+            queued: AtomicUsize::new(0),
+            capacity,
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
 /// The capacity asked for on a pipe to the editor (Linux's limit for unprivileged processes,
 /// `/proc/sys/fs/pipe-max-size`, is 1 MiB by default). A `publishDiagnostics` of a long file is hundreds
 /// of kilobytes: through the default 64 KiB the writer thread and the editor take turns for each 64 KiB.
@@ -274,7 +386,7 @@ fn widen_pipe(fd: impl std::os::fd::AsFd) -> Option<usize> {
 /// The stdio transport: a reader and a writer thread.
 pub struct Stdio {
     pub incoming: Receiver<Incoming>,
-    pub outgoing: Sender<Outgoing>,
+    pub outgoing: Outbox,
     writer: thread::JoinHandle<()>,
 }
 
@@ -286,20 +398,34 @@ impl Stdio {
             .name("dockward-lsp-reader".into())
             .spawn(move || read_loop(io::BufReader::new(io::stdin()), in_tx))
             .expect("spawn the reader thread");
+        let direct = editor_pipe().map(Arc::new);
+        let shared = direct.clone();
         let writer = thread::Builder::new()
             .name("dockward-lsp-writer".into())
-            .spawn(move || {
-                let mut out = raw_stdout();
-                for msg in out_rx {
-                    if write_message(&mut out, &msg).is_err() {
-                        return;
+            .spawn(move || match shared {
+                Some(d) => {
+                    for msg in out_rx {
+                        let mut pipe = d.pipe.lock().unwrap_or_else(|e| e.into_inner());
+                        let written = write_message(&mut *pipe, &msg);
+                        d.queued.fetch_sub(1, Ordering::SeqCst);
+                        if written.is_err() {
+                            return;
+                        }
+                    }
+                }
+                None => {
+                    let mut out = raw_stdout();
+                    for msg in out_rx {
+                        if write_message(&mut out, &msg).is_err() {
+                            return;
+                        }
                     }
                 }
             })
             .expect("spawn the writer thread");
         Stdio {
             incoming: in_rx,
-            outgoing: out_tx,
+            outgoing: Outbox { queue: out_tx, direct },
             writer,
         }
     }
@@ -502,6 +628,82 @@ mod tests {
         assert_eq!(rustix::pipe::fcntl_getpipe_size(&write).unwrap(), size);
         let file = std::fs::File::open(file!()).unwrap();
         assert_eq!(widen_pipe(&file), None);
+    }
+
+    /// An outbox whose direct writes go to a new widened pipe (its read end returned), and whose queue
+    /// nothing drains (its receiver returned).
+    #[cfg(target_os = "linux")]
+    fn outbox_over_a_pipe() -> (Outbox, std::os::fd::OwnedFd, Receiver<Outgoing>) {
+        let (read, write) = rustix::pipe::pipe().unwrap();
+        let capacity = widen_pipe(&write).unwrap();
+        let (tx, rx) = unbounded();
+        let outbox = Outbox {
+            queue: tx,
+            direct: Some(Arc::new(Direct {
+                pipe: Mutex::new(std::fs::File::from(write)),
+                queued: AtomicUsize::new(0),
+                capacity,
+            })),
+        };
+        (outbox, read, rx)
+    }
+
+    /// The sending thread writes a diagnostics message itself only when the write cannot block (an empty
+    /// pipe with room for it) and nothing handed to the writer thread is still unwritten; anything else
+    /// waits in the queue behind what is already there, so one thread's messages keep their order.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn only_messages_that_cannot_block_skip_the_writer_thread() {
+        let (outbox, read, rx) = outbox_over_a_pipe();
+        let d = outbox.direct.clone().unwrap();
+        let unread = || rustix::io::ioctl_fionread(&read).unwrap() as usize;
+        let small = || diagnostics_message(1);
+        let framed = |m: &Outgoing| {
+            let body = m.body().unwrap();
+            format!("Content-Length: {}\r\n\r\n", body.len()).len() + body.len()
+        };
+        let len = framed(&small());
+        assert_eq!(small().framed_len(), Some(len));
+
+        // An empty pipe: written at once, by the sender.
+        outbox.send(small()).unwrap();
+        assert_eq!((unread(), rx.len()), (len, 0));
+        // The editor has not read it yet: the next one waits for the writer thread, and so does every
+        // message after it until the writer thread has written it, even once the pipe is empty.
+        outbox.send(small()).unwrap();
+        assert_eq!((unread(), rx.len(), d.queued.load(Ordering::SeqCst)), (len, 1, 1));
+        let mut sink = vec![0; len];
+        rustix::io::read(&read, &mut sink).unwrap();
+        assert_eq!(unread(), 0);
+        outbox.send(small()).unwrap();
+        assert_eq!((unread(), rx.len(), d.queued.load(Ordering::SeqCst)), (0, 2, 2));
+        // Other messages always go to the writer thread.
+        outbox.send(Outgoing::Raw(serde_json::json!({"id": null}))).unwrap();
+        assert_eq!((unread(), rx.len()), (0, 3));
+
+        // A message larger than the pipe, even an empty one, goes to the writer thread.
+        let (outbox, read, rx) = outbox_over_a_pipe();
+        let capacity = outbox.direct.as_ref().unwrap().capacity;
+        let mut stages = 100;
+        let large = loop {
+            let m = diagnostics_message(stages);
+            if m.framed_len().unwrap() + 4096 > capacity {
+                break m;
+            }
+            stages *= 2;
+        };
+        outbox.send(large).unwrap();
+        assert_eq!((rustix::io::ioctl_fionread(&read).unwrap(), rx.len()), (0, 1));
+        assert!(!writes_at_once(
+            &outbox.direct.as_ref().unwrap().pipe.lock().unwrap(),
+            capacity - 4096 + 1,
+            capacity
+        ));
+        assert!(writes_at_once(
+            &outbox.direct.as_ref().unwrap().pipe.lock().unwrap(),
+            capacity - 4096,
+            capacity
+        ));
     }
 
     #[test]
