@@ -289,7 +289,7 @@ pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
             w.write_all(tail)?;
             w.flush()?;
             crate::lsp::timings::end(started, "write", || {
-                let bytes = len + format!("Content-Length: {len}\r\n\r\n").len();
+                let bytes = msg.framed_len().unwrap_or_default();
                 // Which thread wrote it: the writer thread, or the sender itself ([`Outbox`]).
                 let by = thread::current().name().unwrap_or("unnamed").to_owned();
                 format!("version={} bytes={bytes} by={by}", diagnostics.version)
