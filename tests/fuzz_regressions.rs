@@ -198,3 +198,59 @@ fn every_k_of_a_curl_option_cluster_goes_in_one_fix() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// `second` checked (memoised, as the language server checks it, with every memo of this process as the
+/// files checked before left it) after `first` and after `between`, against a fresh check with every memo
+/// bypassed; DW301 reports something in `second`.
+fn second_after_first_is_fresh(first: &str, between: impl FnOnce(), second: &str) {
+    let memoised_and_fresh = |text: &str| {
+        let input = Input::new(text, TODAY);
+        let memoised = check(&input, &Settings::default());
+        (
+            memoised,
+            dockward::memo::bypassed(|| check(&input, &Settings::default())),
+        )
+    };
+    let (memoised, fresh) = memoised_and_fresh(first);
+    assert_eq!(memoised, fresh, "{first:?}");
+    between();
+    let (memoised, fresh) = memoised_and_fresh(second);
+    assert_eq!(memoised, fresh, "{second:?} after {first:?}");
+    assert!(fresh.iter().any(|d| d.code == "DW301"), "{fresh:#?}");
+}
+
+/// `fuzz/artifacts/incremental_edits/crash-40a55cf5…` (`FUZZ_SEED=0`, 2026-12-01): a failure that needs
+/// the files checked before it (the memos are process-wide), reduced from a random walk of edits around
+/// that input to these two files. The third stage of the second file holds the `COPY . /code` that the
+/// first file's first stage holds, and is built on no stage; the third stage of the first file holds no
+/// `COPY` and is built on stage 0. A stage's key did not hold the length of its chain of bases, so both
+/// had one key, and DW301's finding on `COPY . /code` was answered from the first file's third stage,
+/// which had none (`rules/per_stage.rs`, `a_stage_built_on_stage_0_is_told_apart_…`).
+#[test]
+fn a_stage_built_on_stage_0_is_not_answered_for_one_that_holds_its_copy() {
+    let first = "# syntax=docker/dockerfile:1.4\nFROM --platform=$BUILDPLATFORM node:lts AS development\nCOPY package.json /code/package.json\nCOPY . /code\nFROM --platform=$BUILDPLATFORM node:lts AS development\nFROM development AS build\nFROM nginx:1.13-alpine\n";
+    let second = "# syntax=docker/dockerfile:1.4\nFROM --platform=$BUILDPLATFORM node:lts AS development\nFROM build AS build\nFROM --platform=$BUILDPLATFORM node:lts AS development\nCOPY package.json /code/package.json\nCOPY . /code\nFROM --platform=$BUILDPLATFORM node:lts AS development\nCOPY --from=build /code/build /usr/share/nginx/html\n";
+    second_after_first_is_fresh(first, || {}, second);
+}
+
+/// Found the same night, by the same random walk of edits once the stage keys held their chain's length:
+/// the same `COPY` instructions, one of them moved before the first `FROM`. The whole file's DW301 read
+/// set is the same, so part 0's key (the whole-file fingerprint alone) was too: once the whole-file
+/// memo had forgotten the first file (here: it is emptied by the files of one stage checked in between,
+/// which leave the per-stage table alone), DW301's finding on the moved `COPY` was answered from the
+/// first file's part 0, which had none (`rules/per_stage.rs`, `part_0_is_told_apart_…`).
+#[test]
+fn part_0_is_not_answered_for_a_copy_moved_before_the_first_from() {
+    let first = "FROM node:24-alpine AS build\nCOPY . /src\nFROM nginx:1.29-alpine\nCOPY --from=build /src/dist /usr/share/nginx/html\n";
+    let second = "COPY . /src\nFROM node:24-alpine AS build\nFROM nginx:1.29-alpine\nCOPY --from=build /src/dist /usr/share/nginx/html\n";
+    // Files of one stage, which leave the per-stage table alone, until the whole-file memo is emptied.
+    let one_stage_files = || {
+        for i in 0..600 {
+            let _ = check(
+                &Input::new(&format!("FROM alpine:3.22\nCOPY f{i} /f\n"), TODAY),
+                &Settings::default(),
+            );
+        }
+    };
+    second_after_first_is_fresh(first, one_stage_files, second);
+}

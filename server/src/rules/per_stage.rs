@@ -99,6 +99,21 @@ const ODD: u128 = 0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835;
 /// How far up its chain of `FROM <stage>` a stage's key looks; a stage further down is not memoised.
 const MAX_CHAIN: usize = 64;
 
+/// A fold of `n` items made into a value that no sum of other folds gives: multiplications by odd
+/// constants mixed with shifts, which do not commute with the folds' additions. Cheap enough to run for
+/// every part of every read set a keystroke asks for (a keyed hash there was a fifth of a `FROM`
+/// keystroke's per-stage work).
+fn seal(fp: u128, n: usize) -> u128 {
+    const M1: u128 = 0xD605_BBB5_8C8A_BBB3_95C6_E6B1_1F5A_3D29;
+    const M2: u128 = 0xA0761D64_78BD642F_E7037ED1_A0B428DB;
+    let mut x = fp.wrapping_mul(ODD).wrapping_add(n as u128);
+    x ^= x >> 71;
+    x = x.wrapping_mul(M1);
+    x ^= x >> 59;
+    x = x.wrapping_mul(M2);
+    x ^ (x >> 64)
+}
+
 thread_local! {
     /// [`counts`], on this thread.
     static COUNTS: std::cell::Cell<Counts> = const { std::cell::Cell::new(Counts { answered: 0, ran: 0, fell_back: 0 }) };
@@ -304,7 +319,15 @@ impl<'a> Ctx<'a> {
                 Some(at)
             })
             .collect();
-        let whole = whole.map_or(0, |(fp, _)| fp);
+        // Part 0 (the items before the first `FROM`): the whole-file fingerprint, and which items part 0
+        // holds. A read set that holds no `FROM` does not see where the first stage starts, so without
+        // them a `COPY` moved before the first `FROM` was answered from part 0 of a file where it was in a
+        // stage (found by a random walk of edits around the fuzz target's input, 2026-12-01).
+        let whole = whole.map_or(0, |(fp, _)| fp.wrapping_mul(ODD).wrapping_add(facts.shared) | 1);
+        // Each part's fold of its own items, sealed (`seal`) before it goes into a chain: folds of two
+        // sequences added into one polynomial tell neither apart from the other, so a chain of two stages
+        // whose items swapped places between them kept its value (found by a random walk of edits).
+        let sealed: Vec<u128> = own.iter().map(|&(fp, n)| seal(fp, n)).collect();
         let stages = &self.model.stages;
         let mut keys = Vec::with_capacity(facts.parts.len());
         keys.push(whole);
@@ -345,24 +368,32 @@ impl<'a> Ctx<'a> {
             // The stage's own items, then the index and items of each stage it is built on, nearest first.
             // Which stage a `FROM <name>` names is the model's answer: a name that changes (or a stage
             // named alike inserted before) changes the walk, so no stage name need be in the key.
-            let mut chain = own[s + 1].0.wrapping_mul(ODD).wrapping_add(own[s + 1].1 as u128);
+            let mut chain = sealed[s + 1];
             let (mut base, mut depth) = (facts.bases[s], 0);
             while base != u32::MAX && depth < MAX_CHAIN {
                 let p = base as usize;
                 chain = chain.wrapping_mul(ODD).wrapping_add(p as u128);
-                chain = chain.wrapping_mul(ODD).wrapping_add(own[p + 1].0);
-                chain = chain.wrapping_mul(ODD).wrapping_add(own[p + 1].1 as u128);
+                chain = chain.wrapping_mul(ODD).wrapping_add(sealed[p + 1]);
                 (base, depth) = (facts.bases[p], depth + 1);
             }
             let key = if depth == MAX_CHAIN {
                 0
             } else {
                 // Folded as the read sets' fingerprints are (a keyed hash per stage and read set was a fifth
-                // of a `FROM` keystroke's per-stage work); never 0.
+                // of a `FROM` keystroke's per-stage work); never 0. The chain's length is in the key: a fold
+                // that starts from zero does not tell leading zeros apart, so without it a stage that reads
+                // nothing, built on stage 0, had the key of a stage that reads what stage 0 reads and is
+                // built on no stage (found by the `incremental_edits` fuzz target).
                 let names_before = names_before.map_or(0, |n| n[s]);
-                [s as u128, u128::from(facts.flags[s]), chain, names_before]
-                    .into_iter()
-                    .fold(set, |k, v| k.wrapping_mul(ODD).wrapping_add(v))
+                [
+                    s as u128,
+                    u128::from(facts.flags[s]),
+                    depth as u128,
+                    chain,
+                    names_before,
+                ]
+                .into_iter()
+                .fold(set, |k, v| k.wrapping_mul(ODD).wrapping_add(v))
                     | 1
             };
             keys.push(key);
@@ -674,7 +705,7 @@ fn split(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Check, FixAvailability, Reads, Rule, check_memoised};
+    use super::super::{Check, FixAvailability, RULE_MEMO_MAX, Reads, Rule, check_memoised};
     use super::*;
     use crate::check::Input;
     use crate::date::Date;
@@ -727,6 +758,18 @@ mod tests {
             }
         }
     });
+
+    /// Reports every `COPY` of its stage (reading what DW301 reads: a set of the registry's).
+    static COPIES: Rule = Rule {
+        reads: Some(Reads::Kinds(&[Kind::Copy, Kind::Add])),
+        ..rule("DW993", |ctx, sink| {
+            for (it, ins) in ctx.instructions() {
+                if ins.kind == Kind::Copy {
+                    sink.report(it.abs(ins.range), "secret-left-in-layer", vec![("path", String::new())]);
+                }
+            }
+        })
+    };
 
     /// Breaks its declaration: reports every stage on the first one.
     static OUTSIDE: Rule = rule("DW992", |ctx, sink| {
@@ -784,6 +827,67 @@ mod tests {
             &CHAINED,
             "FROM alpine:3.20 AS one\nFROM alpine:3.20 AS two\nFROM one\n",
             "FROM alpine:3.20 AS two\nFROM alpine:3.20 AS one\nFROM one\n",
+        );
+    }
+
+    /// `fuzz/artifacts/incremental_edits/crash-40a55cf5…` (random seed): the second stage of `before`
+    /// reads no `COPY` and is built on stage 0, which holds one; the second stage of `after` holds that
+    /// `COPY` itself and is built on no stage. Their keys were equal, so the `COPY` of `after` was answered
+    /// from the second stage of `before`, which reported nothing (DW301 lost a finding in the fuzz run).
+    #[test]
+    fn a_stage_built_on_stage_0_is_told_apart_from_one_that_holds_its_items() {
+        // The second stage: nothing read, built on stage 0 (which copies `x`), then copying `x` itself and
+        // built on no stage. The last stage's `COPY --from` changes the whole file's read set, so that the
+        // stages are asked for, without naming a context path (which is in every stage's key).
+        same_as_fresh(
+            &COPIES,
+            "FROM alpine:3.20 AS a\nCOPY x y\nFROM a\nFROM alpine:3.20\n",
+            "FROM alpine:3.20 AS a\nFROM alpine:3.20\nCOPY x y\nFROM alpine:3.20\nCOPY --from=a /o /p\n",
+        );
+        // And the other way round.
+        same_as_fresh(
+            &COPIES,
+            "FROM alpine:3.20 AS a\nFROM alpine:3.20\nCOPY p q\nFROM alpine:3.20\n",
+            "FROM alpine:3.20 AS a\nCOPY p q\nFROM a\nFROM alpine:3.20\nCOPY --from=a /o /p\n",
+        );
+    }
+
+    /// The same `COPY` instructions, one of them moved before the first `FROM`: the whole file's read set
+    /// is the same, but part 0 now holds that `COPY`. Part 0's key was the whole-file fingerprint alone,
+    /// so once the whole-file memo had forgotten the first file, part 0 of the second was answered from
+    /// the first file's part 0, which reported nothing (DW301 lost a finding in a random walk of edits).
+    #[test]
+    fn part_0_is_told_apart_by_the_items_it_holds() {
+        let before = "FROM alpine:3.20\nCOPY x0 y\nFROM alpine:3.20\nCOPY p0 q\n";
+        let after = "COPY x0 y\nFROM alpine:3.20\nFROM alpine:3.20\nCOPY p0 q\n";
+        findings(&COPIES, before);
+        // Files of one stage (run whole, so the per-stage table keeps `before`) until the whole-file memo
+        // has been emptied: `after` has the read set of `before`, and would be answered from its entry.
+        for i in 0..RULE_MEMO_MAX + 1 {
+            findings(&COPIES, &format!("FROM alpine:3.20\nCOPY f{i} g\n"));
+        }
+        let ran = counts().ran;
+        let warm = findings(&COPIES, after);
+        assert!(counts().ran > ran, "run stage by stage");
+        let fresh = crate::memo::bypassed(|| findings(&COPIES, after));
+        assert_eq!(warm, fresh);
+        assert_eq!(warm.len(), 2, "{warm:?}");
+    }
+
+    /// A stage built on stage 0 and stage 0 swap two `COPY` instructions, where the chain's fold gave the
+    /// first item of each the same power of the constant: the chain kept its value, and the second stage
+    /// was answered from the first file's (DW301 lost a finding in a random walk of edits).
+    #[test]
+    fn items_swapped_between_a_stage_and_its_base_change_its_key() {
+        let file = |first: &str, second: &str| {
+            format!(
+                "FROM alpine:3.20 AS a\n{first}\nCOPY x2 y\nCOPY x3 y\nCOPY x4 y\nCOPY x5 y\nFROM a\n{second}\nCOPY x6 y\n"
+            )
+        };
+        same_as_fresh(
+            &COPIES,
+            &file("COPY x1 y", "COPY a-longer-name y"),
+            &file("COPY a-longer-name y", "COPY x1 y"),
         );
     }
 
