@@ -207,10 +207,12 @@ fn typing_n(lines: usize, prefix: &str, timed: usize, today: Date, settings: &Se
     let end = start + text[start..].find('\n').expect("lines end with a newline");
     let mut tree = syntax::parse(&text);
     let mut v = Vec::new();
+    let mut evict = Evictor::from_env();
     for i in 0..20 + timed {
         let at = (end + i) as u32;
         let mut new = text.clone();
         new.insert(at as usize, 'x');
+        evict.run();
         tree.apply_edit(
             &new,
             Edit {
@@ -226,6 +228,32 @@ fn typing_n(lines: usize, prefix: &str, timed: usize, today: Date, settings: &Se
         text = new;
     }
     stats(v)
+}
+
+/// Evicts the caches between keystrokes when `DOCKWARD_BENCH_EVICT_MB` is set: that many MiB are
+/// written and read before each keystroke, untimed. Beside another busy process (the Node.js server in
+/// `tests/bench/bench.py`), or in an editor after a human pause, an edit finds its data in memory
+/// rather than in the CPU's caches; this makes that happen in a run alone.
+struct Evictor(Vec<u8>);
+
+impl Evictor {
+    fn from_env() -> Evictor {
+        let mb: usize = std::env::var("DOCKWARD_BENCH_EVICT_MB")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        Evictor(vec![0; mb << 20])
+    }
+
+    fn run(&mut self) {
+        if self.0.is_empty() {
+            return;
+        }
+        for (i, b) in self.0.iter_mut().enumerate().step_by(64) {
+            *b = b.wrapping_add(i as u8);
+        }
+        std::hint::black_box(self.0.iter().step_by(64).fold(0u8, |a, &b| a ^ b));
+    }
 }
 
 /// The input of the language server's check on a keystroke: no fixes (code actions compute them).
