@@ -856,3 +856,76 @@ fn only_the_rules_that_declare_it_read_the_build_context() {
     // The listings matter to the rules that read them.
     assert!(differ > 10, "only {differ} checks found otherwise with a listing");
 }
+
+/// A memoised check equals a fresh one after whatever *other* files this process checked before: the
+/// memos are process-wide (the per-stage table per thread), and the language server checks every open
+/// file. A seeded walk of line edits around a corpus file of many stages (the one the fuzz target's input
+/// came from), with lines that reuse stage names and copy from the context and from other stages, each
+/// step checked memoised against fresh. Such a walk found three keys
+/// of the per-stage memo that two different files shared (a stage's chain of bases, part 0, items swapped
+/// between a stage and its base; `rules/per_stage.rs`), which the fuzz target had met once in 186,047
+/// inputs. On the code before those fixes this walk fails at step 1,795; the third bug took longer walks
+/// (98,458 steps), and its unit test guards it.
+#[test]
+fn memoised_checks_after_other_files_equal_fresh_checks() {
+    use dockward::date::Date;
+    use dockward::settings::Settings;
+    use dockward::{Input, check, memo};
+    // The corpus file the fuzz target's input came from.
+    let path = std::path::Path::new(support::ROOT)
+        .join("fixtures/corpus/docker+awesome-compose/react-java-mysql/frontend/Dockerfile");
+    let start_text = std::fs::read_to_string(&path).expect("the corpus file");
+    const LINES: [&str; 12] = [
+        "USER app\n",
+        "ARG X=1\n",
+        "ENV A=b\n",
+        "COPY --from=build /a /b\n",
+        "COPY . .\n",
+        "RUN echo\n",
+        "\n",
+        "# c\n",
+        "WORKDIR /w\n",
+        "SHELL [\"/bin/bash\", \"-c\"]\n",
+        "FROM development AS build\n",
+        "FROM node:lts AS development\n",
+    ];
+    let today = Date::new(2026, 11, 28);
+    let start: Vec<String> = start_text.split_inclusive('\n').map(str::to_string).collect();
+    let mut rng = Rng::new(WALK_SEED);
+    let mut lines = start.clone();
+    // Sized for debug builds; the walks that found the bugs ran 200,000 steps in release.
+    for step in 0..WALK_STEPS {
+        if step % 30 == 0 {
+            lines = start.clone();
+        }
+        let n = lines.len().max(1);
+        match rng.below(6) {
+            0 if lines.len() > 1 => {
+                lines.remove(rng.below(n));
+            }
+            1 => {
+                let line = lines[rng.below(n)].clone();
+                lines.insert(rng.below(n), line);
+            }
+            2 => {
+                let (i, j) = (rng.below(n), rng.below(n));
+                lines.swap(i, j);
+            }
+            3 => {
+                let line = &mut lines[rng.below(n)];
+                let at = floor_boundary(line, rng.below(line.len().max(1)));
+                line.insert(at, ['x', '-', ' ', 'A', '#', '$'][rng.below(6)]);
+            }
+            _ => lines.insert(rng.below(n), LINES[rng.below(LINES.len())].to_string()),
+        }
+        let text = lines.concat();
+        let input = Input::new(&text, today);
+        let warm = check(&input, &Settings::default());
+        let fresh = memo::bypassed(|| check(&input, &Settings::default()));
+        assert_eq!(warm, fresh, "step {step}: memoised and fresh checks differ on {text:?}");
+    }
+}
+
+/// The walk's seed and length ([`memoised_checks_after_other_files_equal_fresh_checks`]).
+const WALK_SEED: u64 = 0x5741_4C4B;
+const WALK_STEPS: usize = 2_500;
