@@ -323,10 +323,10 @@ PHASES = [("apply", "apply the change (text, line index, syntax tree in place)")
           ("write", "write the message to the pipe")]
 
 
-def timed_edits(c, uri, text, n):
+def timed_edits(c, uri, text, n, pause=0.0):
     """`n` edits of the open document `uri` (whose text is `text`) through the client `c`: a character typed at
-    the end of the middle line and deleted again, alternately, each timed until its diagnostics are read.
-    Returns the times in ms and the last diagnostics message."""
+    the end of the middle line and deleted again, alternately, each timed until its diagnostics are read, after
+    `pause` seconds with nothing sent. Returns the times in ms and the last diagnostics message."""
     line_no = text.count("\n") // 2
     col = len(text.split("\n")[line_no])
     lat, msg = [], None
@@ -334,6 +334,8 @@ def timed_edits(c, uri, text, n):
         end = col if v % 2 == 0 else col + 1
         change = {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": end}},
                   "text": "x" if v % 2 == 0 else ""}
+        if pause:
+            time.sleep(pause)
         t0 = time.perf_counter()
         c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]})
         t, msg = c.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri

@@ -6,10 +6,13 @@ bench.py: at the last byte of the message, before decoding), the diagnostics cou
     python3 tests/bench/edit_loop.py [--lines 5000] [--edits 40] [--server target/release/dockward]
     python3 tests/bench/edit_loop.py --perf /tmp/lsp.data   # perf record (cpu-clock: VMs have no hardware counters) on the server
     python3 tests/bench/edit_loop.py --lines 50000 --floor   # and the pipe's floor for a message that size
+    python3 tests/bench/edit_loop.py --lines 50000 --pause 4.5   # each edit after 4.5 s with nothing sent
 
 `--floor` times what no server can go below: a child process that writes a prebuilt message of the size
 of the last publication (its pipe widened to 1 MiB, as dockward widens its own) each time it is asked,
-read by this client as the edits' diagnostics are.
+read by this client as the edits' diagnostics are. `--pause` leaves the server (and, when nothing else runs,
+the machine) idle before each edit, as between the keystrokes of a person, or while the other server of
+bench.py works.
 """
 import argparse
 import os
@@ -32,6 +35,7 @@ def main():
     ap.add_argument("--edits", type=int, default=40)
     ap.add_argument("--perf", metavar="OUT", help="record a perf profile of the server during the edits")
     ap.add_argument("--floor", action="store_true", help="also time a prebuilt message of the same size through a pipe")
+    ap.add_argument("--pause", type=float, default=0.0, metavar="SECONDS", help="wait this long before each edit")
     args = ap.parse_args()
     text = bench.generate(args.lines)
     c = bench.Lsp([args.server, "lsp", "--stdio"])
@@ -44,7 +48,7 @@ def main():
         perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "20000", "-g", "--call-graph", "dwarf", "-o", args.perf, "-p", str(c.p.pid)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
-    lat, msg = bench.timed_edits(c, uri, text, args.edits)
+    lat, msg = bench.timed_edits(c, uri, text, args.edits, args.pause)
     if perf:
         perf.send_signal(signal.SIGINT)
         perf.wait()
