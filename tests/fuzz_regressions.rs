@@ -223,9 +223,10 @@ fn second_after_first_is_fresh(first: &str, between: impl FnOnce(), second: &str
 /// the files checked before it (the memos are process-wide), reduced from a random walk of edits around
 /// that input to these two files. The third stage of the second file holds the `COPY . /code` that the
 /// first file's first stage holds, and is built on no stage; the third stage of the first file holds no
-/// `COPY` and is built on stage 0. A stage's key did not hold the length of its chain of bases, so both
-/// had one key, and DW301's finding on `COPY . /code` was answered from the first file's third stage,
-/// which had none (`rules/per_stage.rs`, `a_stage_built_on_stage_0_is_told_apart_…`).
+/// `COPY` and is built on stage 0. A stage's chain of bases was folded from zero, which does not tell
+/// leading zeros apart, so both had one key, and DW301's finding on `COPY . /code` was answered from the
+/// first file's third stage, which had none. Each base's fold is now sealed before it enters the chain
+/// (`rules/per_stage.rs`, `seal`, `a_stage_built_on_stage_0_is_told_apart_…`).
 #[test]
 fn a_stage_built_on_stage_0_is_not_answered_for_one_that_holds_its_copy() {
     let first = "# syntax=docker/dockerfile:1.4\nFROM --platform=$BUILDPLATFORM node:lts AS development\nCOPY package.json /code/package.json\nCOPY . /code\nFROM --platform=$BUILDPLATFORM node:lts AS development\nFROM development AS build\nFROM nginx:1.13-alpine\n";
@@ -233,7 +234,7 @@ fn a_stage_built_on_stage_0_is_not_answered_for_one_that_holds_its_copy() {
     second_after_first_is_fresh(first, || {}, second);
 }
 
-/// Found the same night, by the same random walk of edits once the stage keys held their chain's length:
+/// Found the same night, by the same random walk of edits once the first fix was in:
 /// the same `COPY` instructions, one of them moved before the first `FROM`. The whole file's DW301 read
 /// set is the same, so part 0's key (the whole-file fingerprint alone) was too: once the whole-file
 /// memo had forgotten the first file (here: it is emptied by the files of one stage checked in between,
