@@ -1180,7 +1180,8 @@ pub(crate) fn check_instructions(ctx: &Ctx, rules: &[&'static Rule], out: &mut V
             first = i;
             break;
         }
-        // Most instructions found nothing: no call for those (half a keystroke's walk on 50,000 lines).
+        // Most instructions found nothing: no call for those (calling it for each of the 35,000 instructions
+        // of the 50,000-line file was over a quarter of this function's instructions on a keystroke).
         if last[head].1.is_some() {
             hand_out(&last[head].1, p.start, out);
         }
