@@ -101,7 +101,7 @@ fn rules_for(tool: Tool, code: &str) -> Vec<&'static Rule> {
 pub fn pragmas(tree: &Dockerfile, text: &str) -> Vec<Pragma> {
     let mut out: Vec<Pragma> = Vec::new();
     // Kept by the parser: most files have no comment that may be one, and are not walked.
-    if tree.pragma_comments == 0 {
+    if tree.tally.pragma_comments == 0 {
         return out;
     }
     let mut pending: Vec<usize> = Vec::new();

@@ -79,13 +79,24 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             .skip_while(|&(_, kind, _)| kind != Kind::From)
             .filter(|&(_, kind, _)| kind != Kind::Unknown)
     };
-    let (mut lower, mut upper, mut mixed) = (0usize, 0usize, 0usize);
-    for (_, _, case) in in_stages() {
-        match (case.upper, case.lower) {
-            (false, _) => lower += 1,
-            (true, false) => upper += 1,
-            (true, true) => mixed += 1,
+    // The counts are the tree's (kept through incremental parses) less those of the instructions before
+    // the first `FROM`, a few global `ARG`s: no pass over the file at every keystroke.
+    let [mut lower, mut upper, mut mixed] = ctx.tree.tally.cases.map(|n| n as usize);
+    let mut stages = false;
+    for it in &ctx.tree.items {
+        if it.facts.kind == Some(Kind::From) {
+            stages = true;
+            break;
         }
+        match crate::syntax::known_case(&it.facts) {
+            Some(0) => lower = lower.saturating_sub(1),
+            Some(1) => upper = upper.saturating_sub(1),
+            Some(_) => mixed = mixed.saturating_sub(1),
+            None => {}
+        }
+    }
+    if !stages {
+        return;
     }
     let majority_lower = lower > upper;
     // The second pass only when something is to be reported.
@@ -143,6 +154,21 @@ mod tests {
             "DW603",
             "from alpine\n#^^^ DW603 consistent-instruction-casing.upper\nRUN x\n",
         );
+    }
+
+    /// The instructions before the first `FROM` are not counted, however many (the counts are the
+    /// tree's less theirs), and a file without `FROM` has none to count.
+    #[test]
+    fn global_args_are_not_counted() {
+        check_rule(
+            "DW603",
+            "arg a\narg b\nARG c\nfoo x\nFROM alpine\nRUN x\nrun y\n#^^ DW603 consistent-instruction-casing.upper\n",
+        );
+        check_rule(
+            "DW603",
+            "ARG a\nARG b\nARG c\nfrom alpine\nRUN x\n#^^ DW603 consistent-instruction-casing.lower\nrun y\n",
+        );
+        check_rule("DW603", "arg a\nRUN x\nrun y\n");
     }
 
     #[test]

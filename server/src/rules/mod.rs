@@ -700,8 +700,12 @@ impl<'a> Ctx<'a> {
 
     /// Every parse problem of the file, absolute.
     pub fn parse_errors(&self) -> &[crate::syntax::SyntaxError] {
-        // Only the items with problems are read (the compact item table knows which).
+        // Only the items with problems are read (the compact item table knows which), and the table is
+        // not walked when the tree counts none (most keystrokes).
         self.parse_errors.get_or_init(|| {
+            if self.tree.tally.error_items == 0 {
+                return self.tree.errors_in(std::iter::empty());
+            }
             let prints = self.item_fingerprints();
             self.tree.errors_in((0..prints.len()).filter(|&i| prints[i].has_errors))
         })

@@ -610,6 +610,16 @@ impl KeywordCase {
             lower: keyword.bytes().any(|b| b.is_ascii_lowercase()),
         }
     }
+
+    /// 0 for a keyword without upper-case letters, 1 for upper case only, 2 for mixed case (BuildKit
+    /// counts the first two; DW603).
+    pub fn class(self) -> usize {
+        match (self.upper, self.lower) {
+            (false, _) => 0,
+            (true, false) => 1,
+            (true, true) => 2,
+        }
+    }
 }
 
 impl Instruction {

@@ -42,7 +42,7 @@ pub(crate) fn reparse(old: &Dockerfile, new_text: &str, edit: Edit) -> Dockerfil
         }
     }
     tree.len = new_text.len() as u32;
-    tree.pragma_comments = super::pragma_comments(&tree.items);
+    tree.tally = super::Tally::of(&tree.items);
     tree.reach = old.reach.with(&tree.items);
     tree
 }
@@ -62,8 +62,9 @@ pub(crate) fn reparse_in_place(tree: &mut Dockerfile, new_text: &str, edit: Edit
     };
     let end = sync.unwrap_or(tree.items.len());
     let after = first + items.len();
-    tree.pragma_comments =
-        tree.pragma_comments + super::pragma_comments(&items) - super::pragma_comments(&tree.items[first..end]);
+    tree.tally = tree
+        .tally
+        .replaced(super::Tally::of(&tree.items[first..end]), super::Tally::of(&items));
     tree.reach = tree.reach.with(&items);
     tree.items.splice(first..end, items);
     if delta != 0 {

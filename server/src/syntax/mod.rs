@@ -39,9 +39,8 @@ pub struct Dockerfile {
     pub(crate) guard: u32,
     /// Instructions and comments, in order.
     pub items: Vec<Item>,
-    /// How many items are comments that may be suppression comments ([`ItemFacts::may_be_pragma`]),
-    /// kept through incremental parses: a file without any is not searched for them at every check.
-    pub(crate) pragma_comments: u32,
+    /// What the checks count over all items, kept through incremental parses ([`Tally`]).
+    pub(crate) tally: Tally,
     /// At least the longest read window of any item ([`Item::lookahead`]): an incremental parse searches
     /// for the first item an edit reaches only among the items that start this close before it.
     pub(crate) reach: Reach,
@@ -68,9 +67,54 @@ impl PartialEq for Reach {
 
 impl Eq for Reach {}
 
-/// How many of `items` may be suppression comments.
-pub(crate) fn pragma_comments(items: &[Item]) -> u32 {
-    items.iter().filter(|it| it.facts.may_be_pragma).count() as u32
+/// Counts over a tree's items that checks would otherwise make with a pass over every item at every
+/// keystroke. Kept through incremental parses: the counts of the items lexed again are added and those of
+/// the items they replace taken away, so a keystroke costs what its items cost. Two trees of the same text
+/// hold the same tally (trees compare it; the incremental tests compare trees with fresh parses).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    /// Comments that may be suppression comments ([`ItemFacts::may_be_pragma`]): a file without any is
+    /// not searched for them.
+    pub(crate) pragma_comments: u32,
+    /// Items with problems of their own ([`ItemFacts::has_errors`]): a file without any is not searched
+    /// for them.
+    pub(crate) error_items: u32,
+    /// Instructions of a known kind by the case of their keyword (`[lower, upper, mixed]`, as
+    /// [`KeywordCase::class`] gives it; DW603).
+    pub(crate) cases: [u32; 3],
+}
+
+impl Tally {
+    /// The tally of `items`.
+    pub(crate) fn of(items: &[Item]) -> Tally {
+        let mut t = Tally::default();
+        for it in items {
+            t.pragma_comments += u32::from(it.facts.may_be_pragma);
+            t.error_items += u32::from(it.facts.has_errors);
+            if let Some(class) = known_case(&it.facts) {
+                t.cases[class] += 1;
+            }
+        }
+        t
+    }
+
+    /// This tally with `added`'s counts added and `removed`'s taken away (`removed` is part of this one).
+    pub(crate) fn replaced(self, removed: Tally, added: Tally) -> Tally {
+        let f = |now: u32, out: u32, new: u32| now.saturating_sub(out) + new;
+        Tally {
+            pragma_comments: f(self.pragma_comments, removed.pragma_comments, added.pragma_comments),
+            error_items: f(self.error_items, removed.error_items, added.error_items),
+            cases: std::array::from_fn(|i| f(self.cases[i], removed.cases[i], added.cases[i])),
+        }
+    }
+}
+
+/// The case class of an instruction of a known kind (`None` for a comment or an unknown instruction).
+pub(crate) fn known_case(facts: &ItemFacts) -> Option<usize> {
+    match facts.kind {
+        Some(Kind::Unknown) | None => None,
+        Some(_) => Some(facts.keyword_case.class()),
+    }
 }
 
 /// Parses a Dockerfile. Never fails, never panics.
@@ -85,7 +129,7 @@ pub fn parse(text: &str) -> Dockerfile {
         directive_errors: pre.errors,
         body_start: pre.body_start,
         guard: pre.guard,
-        pragma_comments: pragma_comments(&items),
+        tally: Tally::of(&items),
         reach: Reach::default().with(&items),
         items,
     }
