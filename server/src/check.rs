@@ -162,21 +162,23 @@ static PATCHED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize:
 /// `FROM`), the last model is moved and only the stages that read a changed text are built again
 /// (`Model::patch`). Guarded by `kept_models_equal_built_models` and `memoised_checks_equal_fresh_checks`.
 fn model_of(tree: &Dockerfile, prints: &[rules::ItemPrint]) -> Arc<Model> {
-    use crate::syntax::Kind;
     use std::hash::{BuildHasher, Hash, Hasher};
     if memo::is_bypassed() {
         return Arc::new(Model::build(tree));
     }
-    // The kinds as bytes and, per item, the hash of a text that counts (0 for the others), each hashed
-    // in bulk.
+    // The kinds as bytes and the hashes of the texts that count, in item order, each hashed in bulk. Which
+    // items count follows from the kinds, so equal kinds and equal lists are equal inputs (the hashes of
+    // the other items, zeros in a list as long as the file, were most of what this hashed).
     let mut kinds = Vec::with_capacity(prints.len());
-    let mut texts = Vec::with_capacity(prints.len());
+    let mut texts = Vec::with_capacity(prints.len() / 4);
     let mut before_from = true;
     for p in prints {
-        kinds.push(p.kind.map_or(0, |k| k as u8 + 1));
-        let counts = before_from || matches!(p.kind, Some(Kind::From | Kind::Arg | Kind::Env | Kind::User));
-        texts.push(if counts { p.hash } else { 0 });
-        before_from &= p.kind != Some(Kind::From);
+        let kind = p.kind.map_or(0, |k| k as u8 + 1);
+        kinds.push(kind);
+        if model_reads(kind, before_from) {
+            texts.push(p.hash);
+        }
+        before_from &= kind != FROM_BYTE;
     }
     let key = rules::hash128(|s| {
         let mut h = s.build_hasher();
@@ -205,11 +207,8 @@ fn model_of(tree: &Dockerfile, prints: &[rules::ItemPrint]) -> Arc<Model> {
         let now = LAST_MODEL.with(|l| {
             let l = l.borrow();
             let now = l.as_ref()?;
-            (last.escape == now.escape && last.kinds == now.kinds).then(|| {
-                (0..now.texts.len())
-                    .filter(|&i| now.texts[i] != last.texts[i])
-                    .collect::<Vec<usize>>()
-            })
+            (last.escape == now.escape && last.kinds == now.kinds)
+                .then(|| changed_texts(&now.kinds, &last.texts, &now.texts))
         })?;
         let (mut model, mut starts) = Arc::unwrap_or_clone(MODELS.take(&last.key)?);
         moved_to(&mut model, &mut starts, prints);
@@ -233,6 +232,35 @@ fn moved_to(model: &mut Arc<Model>, starts: &mut Vec<u32>, prints: &[rules::Item
         #[cfg(test)]
         MOVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
+}
+
+/// An item kind as [`model_of`] lists it: 0 for a comment, the kind's number plus one for an instruction.
+const FROM_BYTE: u8 = syntax::Kind::From as u8 + 1;
+
+/// Whether the model reads the text of an item of kind byte `kind`: every item before the first `FROM`,
+/// and `FROM`, `ARG`, `ENV` and `USER` after it.
+fn model_reads(kind: u8, before_from: bool) -> bool {
+    use syntax::Kind;
+    before_from
+        || [Kind::From, Kind::Arg, Kind::Env, Kind::User]
+            .iter()
+            .any(|&k| kind == k as u8 + 1)
+}
+
+/// The items whose texts differ between two lists of the texts the model reads, for items of the same
+/// kinds `kinds` (so the lists hold the same items, in order).
+fn changed_texts(kinds: &[u8], last: &[u128], now: &[u128]) -> Vec<usize> {
+    let (mut before_from, mut k, mut changed) = (true, 0, Vec::new());
+    for (i, &kind) in kinds.iter().enumerate() {
+        if model_reads(kind, before_from) {
+            if last.get(k) != now.get(k) {
+                changed.push(i);
+            }
+            k += 1;
+        }
+        before_from &= kind != FROM_BYTE;
+    }
+    changed
 }
 
 /// What the last model on this thread was built from: its key, the escape character, the item kinds and
