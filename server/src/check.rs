@@ -241,10 +241,13 @@ const FROM_BYTE: u8 = syntax::Kind::From as u8 + 1;
 /// and `FROM`, `ARG`, `ENV` and `USER` after it.
 fn model_reads(kind: u8, before_from: bool) -> bool {
     use syntax::Kind;
-    before_from
-        || [Kind::From, Kind::Arg, Kind::Env, Kind::User]
-            .iter()
-            .any(|&k| kind == k as u8 + 1)
+    const READ: [u8; 4] = [
+        FROM_BYTE,
+        Kind::Arg as u8 + 1,
+        Kind::Env as u8 + 1,
+        Kind::User as u8 + 1,
+    ];
+    before_from || READ.contains(&kind)
 }
 
 /// The items whose texts differ between two lists of the texts the model reads, for items of the same

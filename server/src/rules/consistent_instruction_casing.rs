@@ -69,16 +69,7 @@ declare_rule! {
 }
 
 fn check(ctx: &Ctx, sink: &mut Sink) {
-    // Read from the compact item table (this runs on every keystroke): kinds and keyword cases.
-    let prints = ctx.item_fingerprints();
-    let in_stages = || {
-        prints
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| Some((i, p.kind?, p.keyword_case)))
-            .skip_while(|&(_, kind, _)| kind != Kind::From)
-            .filter(|&(_, kind, _)| kind != Kind::Unknown)
-    };
+    use crate::syntax::known_case;
     // The counts are the tree's (kept through incremental parses) less those of the instructions before
     // the first `FROM`, a few global `ARG`s: no pass over the file at every keystroke.
     let [mut lower, mut upper, mut mixed] = ctx.tree.tally.cases.map(|n| n as usize);
@@ -88,7 +79,7 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
             stages = true;
             break;
         }
-        match crate::syntax::known_case(&it.facts) {
+        match known_case(&it.facts) {
             Some(0) => lower = lower.saturating_sub(1),
             Some(1) => upper = upper.saturating_sub(1),
             Some(_) => mixed = mixed.saturating_sub(1),
@@ -103,8 +94,17 @@ fn check(ctx: &Ctx, sink: &mut Sink) {
     if mixed + if majority_lower { upper } else { lower } == 0 {
         return;
     }
-    for (i, _, case) in in_stages() {
-        if !(if majority_lower { case.upper } else { case.lower }) {
+    // The instructions counted (`known_case`, as the tree's tally counts them) from the first `FROM` on,
+    // read from the item vector's facts.
+    let counted = ctx
+        .tree
+        .items
+        .iter()
+        .enumerate()
+        .skip_while(|(_, it)| it.facts.kind != Some(Kind::From));
+    for (i, it) in counted {
+        let case = it.facts.keyword_case;
+        if known_case(&it.facts).is_none() || !(if majority_lower { case.upper } else { case.lower }) {
             continue;
         }
         let Some((item, ins)) = ctx.tree.instruction(i) else {

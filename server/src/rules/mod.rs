@@ -575,8 +575,6 @@ pub(crate) struct ItemPrint {
     pub(crate) bits: u32,
     pub(crate) start: u32,
     pub(crate) len: u32,
-    /// The instruction keyword's letters (DW603 reads these instead of every instruction).
-    pub(crate) keyword_case: crate::syntax::KeywordCase,
     /// Whether the item has problems of its own ([`Ctx::parse_errors`] reads only those items).
     pub(crate) has_errors: bool,
 }
@@ -1928,7 +1926,7 @@ pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<I
             let ItemFacts {
                 len,
                 kind,
-                keyword_case,
+                keyword_case: _,
                 has_errors,
                 may_hold_image,
                 may_be_pragma: _,
@@ -1939,7 +1937,6 @@ pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<I
                 bits: kind.map_or(0, |k| kind_mask(&[k]) | if may_hold_image { IMAGE_HOLDER } else { 0 }),
                 start: it.start,
                 len,
-                keyword_case,
                 has_errors,
             }
         })
