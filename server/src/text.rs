@@ -123,6 +123,9 @@ pub struct LineCol {
 pub struct LineIndex {
     starts: Vec<u32>,
     len: u32,
+    /// How many bytes of the text are not ASCII. While none are, a column in any encoding is the byte
+    /// distance from the line's start, and positions are converted without reading the text.
+    wide: u32,
 }
 
 impl LineIndex {
@@ -134,12 +137,14 @@ impl LineIndex {
         LineIndex {
             starts,
             len: text.len() as u32,
+            wide: wide_bytes(text),
         }
     }
 
-    /// Updates the index after `range` of the old text was replaced by `inserted`: the lines of the
-    /// edit are re-read and the later line starts move, without scanning the whole text.
-    pub fn edit(&mut self, range: TextRange, inserted: &str) {
+    /// Updates the index after `range` of the old text, `removed`, was replaced by `inserted`: the lines
+    /// of the edit are re-read and the later line starts move, without scanning the whole text.
+    pub fn edit(&mut self, range: TextRange, removed: &str, inserted: &str) {
+        self.wide = (self.wide - wide_bytes(removed).min(self.wide)) + wide_bytes(inserted);
         let delta = i64::from(inserted.len() as u32) - i64::from(range.len());
         // Line starts inside (start, end] belonged to the replaced text.
         let a = self.starts.partition_point(|&s| s <= range.start);
@@ -158,6 +163,11 @@ impl LineIndex {
 
     pub fn line_count(&self) -> usize {
         self.starts.len()
+    }
+
+    /// Whether the text is all ASCII: then columns are byte distances in every encoding.
+    pub fn is_ascii(&self) -> bool {
+        self.wide == 0
     }
 
     /// The line holding `offset` (clamped to the text).
@@ -195,6 +205,14 @@ impl LineIndex {
     /// Converts a byte offset into a line and a column counted in `enc`.
     /// Offsets inside a multi-byte character snap back to its start; offsets past the end clamp.
     pub fn to_line_col(&self, text: &str, offset: u32, enc: Encoding) -> LineCol {
+        if self.is_ascii() {
+            let offset = offset.min(self.len);
+            let line = self.line_of(offset);
+            return LineCol {
+                line,
+                col: offset - self.line_start(line),
+            };
+        }
         let offset = floor_char_boundary(text, offset.min(self.len) as usize) as u32;
         let line = self.line_of(offset);
         let start = self.line_start(line);
@@ -212,6 +230,9 @@ impl LineIndex {
             return self.len;
         }
         let range = self.line_range(text, pos.line);
+        if self.is_ascii() {
+            return range.start + pos.col.min(range.len());
+        }
         let line_text = slice(text, range);
         let mut units = 0u32;
         for (i, c) in line_text.char_indices() {
@@ -239,6 +260,7 @@ impl LineIndex {
 /// diagnostic): every byte that does not continue a character starts one, and a 4-byte character is two
 /// UTF-16 units.
 fn units(segment: &str, enc: Encoding) -> u32 {
+    // (Callers skip this for all-ASCII texts, where every byte is one unit: see `LineIndex::wide`.)
     match enc {
         Encoding::Utf8 => segment.len() as u32,
         Encoding::Utf16 => segment
@@ -257,6 +279,11 @@ pub struct LineCursor<'a> {
     text: &'a str,
     enc: Encoding,
     line: usize,
+    /// Columns are byte distances (an all-ASCII text, or UTF-8 columns); offsets inside characters
+    /// still snap back to their start.
+    bytes: bool,
+    /// The text is all ASCII: every offset is a character boundary.
+    ascii: bool,
 }
 
 impl<'a> LineCursor<'a> {
@@ -266,6 +293,8 @@ impl<'a> LineCursor<'a> {
             text,
             enc,
             line: 0,
+            bytes: idx.is_ascii() || enc == Encoding::Utf8,
+            ascii: idx.is_ascii(),
         }
     }
 
@@ -289,27 +318,51 @@ impl<'a> LineCursor<'a> {
 
     /// The line and column of `offset`, as [`LineIndex::to_line_col`].
     pub fn line_col(&mut self, offset: u32) -> LineCol {
-        let offset = floor_char_boundary(self.text, offset.min(self.idx.len) as usize) as u32;
+        let offset = self.boundary(offset) as u32;
         self.line = self.line_of(offset);
         let start = self.idx.starts[self.line];
         LineCol {
             line: self.line as u32,
-            col: units(&self.text[start as usize..offset as usize], self.enc),
+            col: if self.bytes {
+                offset - start
+            } else {
+                units(&self.text[start as usize..offset as usize], self.enc)
+            },
+        }
+    }
+
+    /// The character boundary at or below `offset`, clamped to the text.
+    fn boundary(&self, offset: u32) -> usize {
+        let offset = offset.min(self.idx.len) as usize;
+        if self.ascii {
+            offset
+        } else {
+            floor_char_boundary(self.text, offset)
         }
     }
 
     /// The positions of a range's start and end.
     pub fn range(&mut self, r: TextRange) -> (LineCol, LineCol) {
         let s = self.line_col(r.start);
-        let start = floor_char_boundary(self.text, r.start.min(self.idx.len) as usize);
-        let end = floor_char_boundary(self.text, r.end.min(self.idx.len) as usize);
+        let start = self.boundary(r.start);
+        let end = self.boundary(r.end);
         let next_line = self.idx.starts.get(self.line + 1).map_or(usize::MAX, |&n| n as usize);
         if start <= end && end < next_line {
-            let col = s.col + units(&self.text[start..end], self.enc);
+            let col = s.col
+                + if self.bytes {
+                    (end - start) as u32
+                } else {
+                    units(&self.text[start..end], self.enc)
+                };
             return (s, LineCol { line: s.line, col });
         }
         (s, self.line_col(r.end))
     }
+}
+
+/// How many bytes of `text` are not ASCII (counted in a loop the compiler vectorises).
+fn wide_bytes(text: &str) -> u32 {
+    text.bytes().map(|b| u32::from(b >= 0x80)).sum()
 }
 
 /// The largest char boundary at or below `i`.
@@ -397,6 +450,59 @@ mod tests {
         }
     }
 
+    /// An all-ASCII text is converted without counting units: the results must be the counted ones,
+    /// in every encoding, both ways, and through the cursor.
+    #[test]
+    fn ascii_texts_convert_without_counting_as_if_counted() {
+        let text = "FROM a\r\nRUN echo hi \\\n\tthere\n\n\r\nUSER x\rz\nCMD [\"a\"]";
+        let idx = LineIndex::new(text);
+        assert!(idx.is_ascii());
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let mut cursor = LineCursor::new(&idx, text, enc);
+            for off in 0..=text.len() as u32 + 2 {
+                let clamped = (off as usize).min(text.len());
+                let line = text[..clamped].matches('\n').count() as u32;
+                let start = text[..clamped].rfind('\n').map_or(0, |i| i + 1);
+                let want = LineCol {
+                    line,
+                    col: units(&text[start..clamped], enc),
+                };
+                assert_eq!(idx.to_line_col(text, off, enc), want, "{off} {enc:?}");
+                assert_eq!(cursor.line_col(off), want, "{off} {enc:?}");
+                let end = (off + 3).min(text.len() as u32 + 2);
+                let want_end = idx.to_line_col(text, end, enc);
+                assert_eq!(
+                    cursor.range(TextRange::new(off, end)),
+                    (want, want_end),
+                    "{off} {enc:?}"
+                );
+            }
+            for line in 0..idx.line_count() as u32 + 1 {
+                let r = idx.line_range(text, line);
+                for col in 0..12 {
+                    // The counted answer: walk the line's characters.
+                    let mut want = r.end;
+                    let mut n = 0;
+                    for (i, c) in text[r.start as usize..r.end as usize].char_indices() {
+                        if n == col {
+                            want = r.start + i as u32;
+                            break;
+                        }
+                        n += c.len_utf8() as u32;
+                    }
+                    if line as usize >= idx.line_count() {
+                        want = idx.len;
+                    }
+                    assert_eq!(
+                        idx.to_offset(text, LineCol { line, col }, enc),
+                        want,
+                        "{line}:{col} {enc:?}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn incremental_edits_match_a_fresh_index() {
         let mut text = String::from("FROM a\nRUN b\r\nUSER c\n");
@@ -407,13 +513,22 @@ mod tests {
             (5, 5, ""),
             (2, 14, "z"),
             (0, 3, "日本\n😀"),
+            (3, 6, "é"),
+            (0, 3, ""),
+            (0, 1000, "FROM a\n"),
         ] {
             let (start, end) = (start.min(text.len()), end.min(text.len()));
+            let removed = text[start..end].to_string();
             text.replace_range(start..end, ins);
-            idx.edit(TextRange::new(start as u32, end as u32), ins);
-            assert_eq!(idx.starts, LineIndex::new(&text).starts, "{text:?}");
+            idx.edit(TextRange::new(start as u32, end as u32), &removed, ins);
+            let fresh = LineIndex::new(&text);
+            assert_eq!(idx.starts, fresh.starts, "{text:?}");
             assert_eq!(idx.len, text.len() as u32);
+            // Removed and inserted characters are both counted: the last edits leave the text ASCII.
+            assert_eq!(idx.wide, fresh.wide, "{text:?}");
+            assert_eq!(idx.is_ascii(), text.is_ascii(), "{text:?}");
         }
+        assert!(idx.is_ascii(), "{text:?}");
     }
 
     #[test]

@@ -184,6 +184,8 @@ impl Shown {
 struct Entry {
     shown: Shown,
     range: Span4,
+    /// The length of `range`'s prefix (kept: an entry's range seldom changes between publications).
+    prefix_len: u32,
     /// Ranges of the related places in this document, in order.
     related: Box<[Span4]>,
     /// The object's JSON after the range prefix (from `,"severity"` to the closing brace); when `whole`,
@@ -203,8 +205,11 @@ impl Entry {
         same_str(a.code, d.code)
             && same_str(a.message_id, d.message_id)
             && a.severity == d.severity
-            && a.message == d.message
-            && a.help == d.help
+            && same_text(&a.message, &d.message)
+            && match (&a.help, &d.help) {
+                (Some(x), Some(y)) => same_text(x, y),
+                (x, y) => x.is_none() && y.is_none(),
+            }
             && (!self.whole || self.range == range)
             && self.related.len() == related.len()
             && (related.is_empty() || *self.related == *related)
@@ -223,6 +228,12 @@ impl Entry {
         }
         out.write_all(&self.json)
     }
+}
+
+/// `a == b` for texts, without comparing bytes when both are the same allocation (as a memoised
+/// diagnostic's text is, check after check). `Arc<str>`'s own `==` compares the bytes every time.
+fn same_text(a: &Text, b: &Text) -> bool {
+    a.same(b) || a == b
 }
 
 /// `a == b` for short strings: the same static text, or the same bytes compared in line.
@@ -341,7 +352,10 @@ impl Published {
                 // entries it skipped are dropped (diagnostics come in order).
                 Some(k) => {
                     let mut e = old.take(k);
-                    e.range = range;
+                    if e.range != range {
+                        e.range = range;
+                        e.prefix_len = range_prefix_len(range) as u32;
+                    }
                     e
                 }
                 None => {
@@ -376,6 +390,7 @@ impl Published {
                     Entry {
                         shown: Shown::of(d),
                         range,
+                        prefix_len: range_prefix_len(range) as u32,
                         related: related.into_boxed_slice(),
                         json,
                         whole,
@@ -384,7 +399,7 @@ impl Published {
                 }
             };
             if !entry.whole {
-                array_len += range_prefix_len(range);
+                array_len += entry.prefix_len as usize;
             }
             array_len += entry.json.len();
             range.hash(&mut id);

@@ -114,8 +114,12 @@ impl Document {
                     let range = convert::text_range(&self.text, &self.index, r, enc);
                     let start = floor_char_boundary(&self.text, range.start as usize);
                     let end = floor_char_boundary(&self.text, range.end as usize).max(start);
+                    self.index.edit(
+                        TextRange::new(start as u32, end as u32),
+                        &self.text[start..end],
+                        &change.text,
+                    );
                     self.text.replace_range(start..end, &change.text);
-                    self.index.edit(TextRange::new(start as u32, end as u32), &change.text);
                     if let Some(tree) = &mut self.tree {
                         let edit = Edit {
                             range: TextRange::new(start as u32, end as u32),
