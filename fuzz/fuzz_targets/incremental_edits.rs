@@ -7,10 +7,16 @@
 //! a surrogate pair, or inside a `\r\n`), converted and clamped, then the text, the line index and the
 //! tree are updated incrementally. After every change the tree must equal a fresh parse of the text and
 //! the line index a fresh index; at the end the memoised check of the incremental tree must equal a fresh
-//! check with every memo bypassed.
+//! check with every memo bypassed. After every fourth edit and at the end the diagnostics are published as
+//! the server publishes them, from the last publication and the changes since (which place most entries
+//! without converting their positions again), and must be byte for byte a publication made afresh.
 
 #![no_main]
 
+use std::sync::Arc;
+
+use dockward::diagnostic::FileRef;
+use dockward::lsp::diagnostics::Published;
 use dockward::lsp::document::Document;
 use dockward::settings::Settings;
 use dockward::syntax::parse;
@@ -31,6 +37,7 @@ fuzz_target!(|data: &[u8]| {
     let mut doc = Document::new("file:///fuzz/Dockerfile".into(), "dockerfile".into(), 1, text);
     let mut version = 1;
     let mut edits = 0;
+    let mut published = None;
     while !b.is_empty() && edits < 64 {
         edits += 1;
         let mut changes = Vec::new();
@@ -46,7 +53,11 @@ fuzz_target!(|data: &[u8]| {
             "the incremental tree differs from a full parse"
         );
         assert_same_index(&doc.index, &LineIndex::new(&doc.text), &doc.text);
+        if edits % 4 == 0 {
+            publish(&mut doc, &mut published, enc);
+        }
     }
+    publish(&mut doc, &mut published, enc);
     let tree = doc.tree.as_ref().expect("a Dockerfile has a tree");
     assert_tree(&doc.text, tree);
     let input = Input::new(&doc.text, TODAY);
@@ -96,7 +107,30 @@ fn change(b: &mut Bytes, doc: &Document, enc: Encoding) -> TextDocumentContentCh
     }
 }
 
+/// Publishes the document's diagnostics as the server does (from the last publication and the changes
+/// since) and compares the result with a publication made afresh.
+fn publish(doc: &mut Document, prev: &mut Option<Arc<Published>>, enc: Encoding) {
+    let tree = doc.tree.as_ref().expect("a Dockerfile has a tree");
+    let mut ds = check_tree(tree, &Input::new(&doc.text, TODAY), &Settings::default());
+    ds.retain(|d| d.file == FileRef::Dockerfile);
+    let changes = doc.take_changes();
+    let (uri, v) = (doc.uri.as_str(), doc.version);
+    let fresh = Published::build(None, ds.clone(), uri, v, &doc.text, &doc.index, enc);
+    let last = prev.take().map(|p| (p, changes.as_deref()));
+    let kept = Published::build(last, ds, uri, v, &doc.text, &doc.index, enc);
+    assert!(
+        kept.array() == fresh.array(),
+        "the publication made from the last one differs from a fresh one:\n{}\n{}",
+        String::from_utf8_lossy(&kept.array()),
+        String::from_utf8_lossy(&fresh.array())
+    );
+    assert_eq!(kept.result_id, fresh.result_id);
+    *prev = Some(Arc::new(kept));
+}
+
 fn assert_same_index(a: &LineIndex, b: &LineIndex, text: &str) {
+    // Everything the index keeps (its count of non-ASCII bytes included) equals a fresh index's.
+    assert!(a == b, "the edited index differs from a fresh one");
     assert_eq!(a.line_count(), b.line_count(), "line count");
     for line in 0..a.line_count() as u32 {
         assert_eq!(a.line_start(line), b.line_start(line), "start of line {line}");

@@ -119,7 +119,7 @@ pub struct LineCol {
 ///
 /// A line ends after `\n`. A `\r` before the `\n` belongs to the line's terminator; a lone `\r` is an
 /// ordinary character, as it is for Docker's parser.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LineIndex {
     starts: Vec<u32>,
     len: u32,

@@ -16,7 +16,8 @@ use serde_json::json;
 
 use crate::diagnostic::{Diagnostic, FileRef, Related, Severity, Text};
 use crate::lsp::convert;
-use crate::text::{Encoding, LineIndex};
+use crate::lsp::document::Change;
+use crate::text::{Encoding, LineIndex, TextRange};
 
 pub fn severity(s: Severity) -> DiagnosticSeverity {
     match s {
@@ -166,6 +167,26 @@ struct Shown {
 }
 
 impl Shown {
+    /// Whether `d` shows this (everything but its ranges). Runs for every diagnostic of every
+    /// publication: the short strings are compared without a call to `memcmp` (most are the same static
+    /// or shared text), and so are the usually empty related lists.
+    fn same_as(&self, d: &Diagnostic) -> bool {
+        same_str(self.code, d.code)
+            && same_str(self.message_id, d.message_id)
+            && self.severity == d.severity
+            && same_text(&self.message, &d.message)
+            && match (&self.help, &d.help) {
+                (Some(x), Some(y)) => same_text(x, y),
+                (x, y) => x.is_none() && y.is_none(),
+            }
+            && self.related.len() == d.related.len()
+            && self
+                .related
+                .iter()
+                .zip(&d.related)
+                .all(|(x, y)| x.file == y.file && x.message == y.message)
+    }
+
     fn of(d: &Diagnostic) -> Shown {
         Shown {
             code: d.code,
@@ -184,6 +205,8 @@ impl Shown {
 struct Entry {
     shown: Shown,
     range: Span4,
+    /// The engine diagnostic's byte range that `range` was converted from.
+    bytes: TextRange,
     /// The length of `range`'s prefix (kept: an entry's range seldom changes between publications).
     prefix_len: u32,
     /// Ranges of the related places in this document, in order.
@@ -198,26 +221,28 @@ struct Entry {
 
 impl Entry {
     /// Whether the JSON of `d` (at `range`, with `related` ranges) after its range is this entry's.
-    /// Runs for every diagnostic of every publication: the short strings are compared without a call
-    /// to `memcmp` (most are the same static or shared text), and so are the usually empty related lists.
     fn shows_same(&self, d: &Diagnostic, range: Span4, related: &[Span4]) -> bool {
-        let a = &self.shown;
-        same_str(a.code, d.code)
-            && same_str(a.message_id, d.message_id)
-            && a.severity == d.severity
-            && same_text(&a.message, &d.message)
-            && match (&a.help, &d.help) {
-                (Some(x), Some(y)) => same_text(x, y),
-                (x, y) => x.is_none() && y.is_none(),
-            }
+        self.shown.same_as(d)
             && (!self.whole || self.range == range)
             && self.related.len() == related.len()
             && (related.is_empty() || *self.related == *related)
-            && a.related.len() == d.related.len()
-            && a.related
-                .iter()
-                .zip(&d.related)
-                .all(|(x, y)| x.file == y.file && x.message == y.message)
+    }
+
+    /// This entry at the place of `d`, if `d` is this entry's diagnostic moved by `changes` (the
+    /// changes of the text since this entry was published): `d` shows what the entry shows, has no
+    /// related places, and its byte range is where the changes took the entry's, on lines the changes
+    /// did not touch. Then its position follows from the entry's, and no line of the text is read.
+    fn moved_to(&self, d: &Diagnostic, changes: &[Change]) -> Option<Span4> {
+        if self.whole || !self.related.is_empty() || !d.related.is_empty() || !self.shown.same_as(d) {
+            return None;
+        }
+        let [mut sl, mut sc, mut el, mut ec] = self.range;
+        let (mut start, mut end) = (self.bytes.start, self.bytes.end);
+        for c in changes {
+            (start, sl, sc) = c.map(start, sl, sc)?;
+            (end, el, ec) = c.map(end, el, ec)?;
+        }
+        (TextRange { start, end } == d.range).then_some([sl, sc, el, ec])
     }
 
     /// The entry's bytes in the array: its range prefix (unless `whole`) and its JSON.
@@ -255,6 +280,8 @@ pub struct Published {
     entries: Vec<Entry>,
     /// The length of the JSON array in bytes.
     array_len: usize,
+    /// The encoding its columns are counted in.
+    enc: Option<Encoding>,
 }
 
 /// Result ids are compared only within one server process; a fixed seed keeps them reproducible.
@@ -300,7 +327,8 @@ impl Published {
         publish_notification(uri, self.version, &self.array())
     }
 
-    /// The publication of `ds` (whose previous publication was `prev`, if any) for `uri` at `version`.
+    /// The publication of `ds` (whose previous publication was `prev`, if any, with the changes of the text
+    /// since it when they are known) for `uri` at `version`.
     ///
     /// When nothing else holds `prev` any more (the writer thread has written it), its entries are moved
     /// into the new publication; otherwise they are copied, sharing their JSON. The diagnostics are only
@@ -308,7 +336,7 @@ impl Published {
     /// and no drop of the old entry: on the 50,000-line bench file (8,696 diagnostics) that took the
     /// publication from 1.25–1.34 to 0.85–0.95 ms (`tests/bench/bench.py`'s `phases`, alternated).
     pub fn build(
-        prev: Option<Arc<Published>>,
+        prev: Option<(Arc<Published>, Option<&[Change]>)>,
         ds: Vec<Diagnostic>,
         uri: &str,
         version: i32,
@@ -316,6 +344,10 @@ impl Published {
         idx: &LineIndex,
         enc: Encoding,
     ) -> Published {
+        // The changes of the text since `prev` (when known) say where its diagnostics are now, if its
+        // columns are counted alike.
+        let (prev, changes) = prev.map_or((None, None), |(p, c)| (Some(p), c));
+        let changes = changes.filter(|_| prev.as_ref().is_some_and(|p| p.enc == Some(enc)));
         let mut old = match prev.map(Arc::try_unwrap) {
             None => Previous::Owned(Vec::new().into_iter()),
             Some(Ok(owned)) => Previous::Owned(owned.entries.into_iter()),
@@ -333,68 +365,84 @@ impl Published {
         // The diagnostics are sorted by range: positions are found from the previous one's line.
         let mut cursor = convert::cursor(text, idx, enc);
         for d in &ds {
-            let range = span4(convert::range_from(&mut cursor, d.range));
-            let related: Vec<Span4> = if parsed.is_some() {
-                d.related
-                    .iter()
-                    .filter(|r| r.file == FileRef::Dockerfile)
-                    .map(|r| span4(convert::range_from(&mut cursor, r.range)))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            let found = old
-                .next(LOOKAHEAD)
-                .iter()
-                .position(|e| e.shows_same(d, range, &related));
-            let entry = match found {
-                // In the previous publication: its entry is taken over at the new range, and the
-                // entries it skipped are dropped (diagnostics come in order).
-                Some(k) => {
-                    let mut e = old.take(k);
-                    if e.range != range {
-                        e.range = range;
-                        e.prefix_len = range_prefix_len(range) as u32;
-                    }
-                    e
+            // Most diagnostics are the next entry's, moved by the changes: its position follows.
+            let moved = changes.and_then(|c| old.next(1).first().and_then(|e| e.moved_to(d, c)));
+            let entry = if let Some(range) = moved {
+                #[cfg(test)]
+                MOVED.with(|c| c.set(c.get() + 1));
+                let mut e = old.take(0);
+                e.bytes = d.range;
+                if e.range != range {
+                    e.range = range;
+                    e.prefix_len = range_prefix_len(range) as u32;
                 }
-                None => {
-                    // Not in the previous publication: perhaps one of this one's few latest new
-                    // diagnostics shows the same (a file that uses one end-of-life image in every stage
-                    // has hundreds of equal findings).
-                    let twin = recent
+                e
+            } else {
+                let range = span4(convert::range_from(&mut cursor, d.range));
+                let related: Vec<Span4> = if parsed.is_some() {
+                    d.related
                         .iter()
-                        .flatten()
-                        .copied()
-                        .find(|&k| entries[k].shows_same(d, range, &related));
-                    let (json, whole, hash) = match twin {
-                        Some(k) => {
-                            let e: &Entry = &entries[k];
-                            (e.json.clone(), e.whole, e.hash)
+                        .filter(|r| r.file == FileRef::Dockerfile)
+                        .map(|r| span4(convert::range_from(&mut cursor, r.range)))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let found = old
+                    .next(LOOKAHEAD)
+                    .iter()
+                    .position(|e| e.shows_same(d, range, &related));
+                match found {
+                    // In the previous publication: its entry is taken over at the new range, and the
+                    // entries it skipped are dropped (diagnostics come in order).
+                    Some(k) => {
+                        let mut e = old.take(k);
+                        e.bytes = d.range;
+                        if e.range != range {
+                            e.range = range;
+                            e.prefix_len = range_prefix_len(range) as u32;
                         }
-                        None => {
-                            recent[fresh % RECENT] = Some(entries.len());
-                            fresh += 1;
-                            scratch.clear();
-                            let l = to_lsp_full(d, parsed.as_ref(), text, idx, enc);
-                            if serde_json::to_writer(&mut scratch, &l).is_err() {
-                                scratch.clear();
-                                scratch.extend_from_slice(b"{}");
+                        e
+                    }
+                    None => {
+                        // Not in the previous publication: perhaps one of this one's few latest new
+                        // diagnostics shows the same (a file that uses one end-of-life image in every stage
+                        // has hundreds of equal findings).
+                        let twin = recent
+                            .iter()
+                            .flatten()
+                            .copied()
+                            .find(|&k| entries[k].shows_same(d, range, &related));
+                        let (json, whole, hash) = match twin {
+                            Some(k) => {
+                                let e: &Entry = &entries[k];
+                                (e.json.clone(), e.whole, e.hash)
                             }
-                            let (prefix, len) = range_prefix(range);
-                            let whole = !scratch.starts_with(&prefix[..len]);
-                            let json = if whole { &scratch[..] } else { &scratch[len..] };
-                            (Arc::from(json), whole, RESULT_ID_HASH.hash_one(json))
+                            None => {
+                                recent[fresh % RECENT] = Some(entries.len());
+                                fresh += 1;
+                                scratch.clear();
+                                let l = to_lsp_full(d, parsed.as_ref(), text, idx, enc);
+                                if serde_json::to_writer(&mut scratch, &l).is_err() {
+                                    scratch.clear();
+                                    scratch.extend_from_slice(b"{}");
+                                }
+                                let (prefix, len) = range_prefix(range);
+                                let whole = !scratch.starts_with(&prefix[..len]);
+                                let json = if whole { &scratch[..] } else { &scratch[len..] };
+                                (Arc::from(json), whole, RESULT_ID_HASH.hash_one(json))
+                            }
+                        };
+                        Entry {
+                            shown: Shown::of(d),
+                            range,
+                            bytes: d.range,
+                            prefix_len: range_prefix_len(range) as u32,
+                            related: related.into_boxed_slice(),
+                            json,
+                            whole,
+                            hash,
                         }
-                    };
-                    Entry {
-                        shown: Shown::of(d),
-                        range,
-                        prefix_len: range_prefix_len(range) as u32,
-                        related: related.into_boxed_slice(),
-                        json,
-                        whole,
-                        hash,
                     }
                 }
             };
@@ -402,7 +450,7 @@ impl Published {
                 array_len += entry.prefix_len as usize;
             }
             array_len += entry.json.len();
-            range.hash(&mut id);
+            entry.range.hash(&mut id);
             entry.hash.hash(&mut id);
             entries.push(entry);
         }
@@ -412,6 +460,7 @@ impl Published {
             version,
             entries,
             array_len,
+            enc: Some(enc),
         }
     }
 }
@@ -421,6 +470,8 @@ impl Published {
 #[cfg(test)]
 thread_local! {
     static COPIED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// How many entries this thread took over at a position that the changes of the text gave.
+    static MOVED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The previous publication's entries not yet passed: its own, when nothing else holds it any more (the
@@ -501,12 +552,16 @@ mod tests {
             ..Settings::default()
         };
         let typed = BASE.replace("USER root", "USER rootx");
+        // A change on a line before a finding on the same line moves its column.
+        let widened = BASE.replace("RUN curl", "RUN  curl");
         let shifted = format!("# a comment\n\n{BASE}");
         let removed = BASE.replace("USER root\n", "");
         let doubled = format!("{BASE}{BASE}");
         let steps: Vec<(String, &Settings, Encoding)> = vec![
             (BASE.to_string(), &en, Encoding::Utf16),
             (typed.clone(), &en, Encoding::Utf16),
+            (BASE.to_string(), &en, Encoding::Utf16),
+            (widened.clone(), &en, Encoding::Utf16),
             (BASE.to_string(), &en, Encoding::Utf16),
             (shifted.clone(), &en, Encoding::Utf16),
             (removed.clone(), &en, Encoding::Utf16),
@@ -525,6 +580,8 @@ mod tests {
         let mut shared_any = false;
         let mut moved_any = false;
         let mut twins_shared = false;
+        let mut placed_by_changes = false;
+        let mut prev_text: Option<&str> = None;
         for (version, (text, settings, enc)) in steps.iter().enumerate() {
             let version = version as i32 + 1;
             let idx = LineIndex::new(text);
@@ -532,6 +589,9 @@ mod tests {
             assert!(!ds.is_empty(), "the example has findings");
             let uncached = serialize_uncached(&ds, uri, text, &idx, *enc);
             let cold = Published::build(None, ds.clone(), uri, version, text, &idx, *enc);
+            // The change from the previous step's text, as the server would have recorded it.
+            let change = prev_text.map(|old: &str| change_between(old, text));
+            let changes = change.as_slice();
             twins_shared |= cold
                 .entries
                 .iter()
@@ -557,7 +617,15 @@ mod tests {
             // While the writer thread still holds the previous publication, its entries are copied.
             let held = prev.clone();
             let before = copies();
-            let shared = Published::build(held.clone(), ds.clone(), uri, version, text, &idx, *enc);
+            let shared = Published::build(
+                held.clone().map(|p| (p, Some(changes))),
+                ds.clone(),
+                uri,
+                version,
+                text,
+                &idx,
+                *enc,
+            );
             if let Some(p) = &held {
                 let reused = shared
                     .entries
@@ -576,7 +644,17 @@ mod tests {
                 .map(|e| Arc::downgrade(&e.json))
                 .collect();
             let before = copies();
-            let warm = Published::build(prev.take(), ds, uri, version, text, &idx, *enc);
+            let moved_before = MOVED.with(|c| c.get());
+            let warm = Published::build(
+                prev.take().map(|p| (p, Some(changes))),
+                ds,
+                uri,
+                version,
+                text,
+                &idx,
+                *enc,
+            );
+            placed_by_changes |= MOVED.with(|c| c.get()) > moved_before;
             assert_eq!(copies(), before, "step {version}: nothing is copied");
             moved_any |= warm
                 .entries
@@ -587,7 +665,12 @@ mod tests {
             let v: serde_json::Value = serde_json::from_slice(&warm.notification(uri)).unwrap();
             assert_eq!(v["params"]["version"], version);
             prev = Some(Arc::new(warm));
+            prev_text = Some(text);
         }
+        assert!(
+            placed_by_changes,
+            "some entries were placed where the changes of the text moved them"
+        );
         assert!(reused_any, "some diagnostics were reused between steps");
         assert!(shared_any, "a reused diagnostic's JSON is shared, not copied");
         assert!(
@@ -595,6 +678,27 @@ mod tests {
             "an entry of a previous publication nothing else holds is moved, not copied"
         );
         assert!(twins_shared, "equal diagnostics of one publication share one JSON");
+    }
+
+    /// The one change that turns `old` into `new`: what lies between their common start and common end.
+    fn change_between(old: &str, new: &str) -> Change {
+        let mut start = old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count();
+        while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
+            start -= 1;
+        }
+        let most = (old.len() - start).min(new.len() - start);
+        let mut same_end = old
+            .bytes()
+            .rev()
+            .zip(new.bytes().rev())
+            .take(most)
+            .take_while(|(a, b)| a == b)
+            .count();
+        while !old.is_char_boundary(old.len() - same_end) || !new.is_char_boundary(new.len() - same_end) {
+            same_end -= 1;
+        }
+        let end = old.len() - same_end;
+        Change::new(old, &LineIndex::new(old), start, end, &new[start..new.len() - same_end])
     }
 
     #[test]
@@ -611,7 +715,7 @@ mod tests {
         let en = Settings::default();
         let build = |prev: Option<Arc<Published>>, text: &str, version: i32| {
             Published::build(
-                prev,
+                prev.map(|p| (p, None)),
                 diagnostics(text, &en),
                 "file:///x/Dockerfile",
                 version,

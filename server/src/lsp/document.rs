@@ -57,6 +57,51 @@ fn percent_decode_lossy(s: &str) -> Vec<u8> {
     out
 }
 
+/// A change of a document's text as its last publication sees it: the byte range of the old text it
+/// replaced, the length of what it inserted, the line the replaced range ended on, and how many lines
+/// the text gained (negative: lost). Enough to tell where a position the change did not touch is now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub start: u32,
+    pub end: u32,
+    pub new_len: u32,
+    pub end_line: u32,
+    pub lines_delta: i64,
+}
+
+impl Change {
+    /// The change that replaces `start..end` of `text` (whose line index is `index`) with `inserted`.
+    pub fn new(text: &str, index: &LineIndex, start: usize, end: usize, inserted: &str) -> Change {
+        let newlines = |t: &str| t.bytes().filter(|&b| b == b'\n').count() as i64;
+        Change {
+            start: start as u32,
+            end: end as u32,
+            new_len: inserted.len() as u32,
+            end_line: index.line_of(end as u32),
+            lines_delta: newlines(inserted) - newlines(&text[start..end]),
+        }
+    }
+
+    /// Where a position (byte offset, line, column) is after the change, when the change cannot have
+    /// moved its column: it lies before the replaced range (nothing before it changed), or at or after
+    /// the range's end on a later line than the one the range ended on (its whole line is unchanged text,
+    /// so only its line number moved). `None` otherwise.
+    pub fn map(&self, offset: u32, line: u32, col: u32) -> Option<(u32, u32, u32)> {
+        if offset < self.start {
+            return Some((offset, line, col));
+        }
+        if offset >= self.end && line > self.end_line {
+            let offset = i64::from(offset) + i64::from(self.new_len) - i64::from(self.end - self.start);
+            let line = i64::from(line) + self.lines_delta;
+            return Some((u32::try_from(offset).ok()?, u32::try_from(line).ok()?, col));
+        }
+        None
+    }
+}
+
+/// How many changes a document keeps for its next publication; after more, it starts afresh.
+const MAX_CHANGES: usize = 16;
+
 /// An open document.
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -69,6 +114,9 @@ pub struct Document {
     pub index: LineIndex,
     /// The syntax tree of a Dockerfile.
     pub tree: Option<Dockerfile>,
+    /// The changes applied since [`Document::take_changes`], in order; `None` after a change that replaced
+    /// the whole text, or after more than [`MAX_CHANGES`].
+    changes: Option<Vec<Change>>,
 }
 
 impl Document {
@@ -85,7 +133,14 @@ impl Document {
             text,
             index,
             tree,
+            changes: Some(Vec::new()),
         }
+    }
+
+    /// The changes applied since the last call (`None`: not known, such as after a change that replaced
+    /// the whole text), and from now on none.
+    pub fn take_changes(&mut self) -> Option<Vec<Change>> {
+        self.changes.replace(Vec::new())
     }
 
     /// Applies content changes in order. Ranges are in `enc` and clamped to the text; a change without
@@ -100,6 +155,7 @@ impl Document {
         for change in changes {
             match change.range {
                 None => {
+                    self.changes = None;
                     self.text = change.text;
                     self.index = LineIndex::new(&self.text);
                     if self.kind == DocKind::Dockerfile {
@@ -114,6 +170,11 @@ impl Document {
                     let range = convert::text_range(&self.text, &self.index, r, enc);
                     let start = floor_char_boundary(&self.text, range.start as usize);
                     let end = floor_char_boundary(&self.text, range.end as usize).max(start);
+                    let record = Change::new(&self.text, &self.index, start, end, &change.text);
+                    self.changes = self.changes.take().filter(|c| c.len() < MAX_CHANGES).map(|mut c| {
+                        c.push(record);
+                        c
+                    });
                     self.index.edit(
                         TextRange::new(start as u32, end as u32),
                         &self.text[start..end],

@@ -1006,8 +1006,18 @@ impl Server {
             });
             let started = timings::start();
             let prev = self.published.remove(uri).map(|(p, _)| p);
-            let doc = self.docs.get(uri)?;
-            let p = Published::build(prev, ds, uri, doc.version, &doc.text, &doc.index, self.enc);
+            let doc = self.docs.get_mut(uri)?;
+            // The changes since the last publication tell where its diagnostics are now.
+            let changes = doc.take_changes();
+            let p = Published::build(
+                prev.map(|p| (p, changes.as_deref())),
+                ds,
+                uri,
+                doc.version,
+                &doc.text,
+                &doc.index,
+                self.enc,
+            );
             timings::end(started, "publication", || format!("version={version}"));
             self.published.insert(uri.to_string(), (Arc::new(p), today));
             self.dirty.remove(uri);
