@@ -80,6 +80,29 @@ fn open_edit_and_fix_with_push_diagnostics() {
     assert_eq!(c.finish(), 0);
 }
 
+/// An editor may open a URI again without closing it. The new text's findings can sit at the same bytes
+/// as the old text's, on other lines; the publication must not place them where the old ones were.
+#[test]
+fn a_document_opened_again_has_its_findings_placed_afresh() {
+    let d = scratch("reopen");
+    let path = d.join("Dockerfile");
+    let before = "FROM alpine:3.24\n#ab\nUSER root\n";
+    let after = "FROM alpine:3.24\n#a\n\nUSER root\n";
+    let mut c = Client::start();
+    c.initialize(minimal_caps(), &uri(&d));
+    let u = uri(&path);
+    let root_line = |diags: &Value| {
+        let all = diags["diagnostics"].as_array().unwrap().clone();
+        let root = all.iter().find(|d| d["code"] == "DW101").expect("DW101 on USER root");
+        root["range"]["start"]["line"].clone()
+    };
+    c.open(&u, before);
+    assert_eq!(root_line(&c.diagnostics(&u)), 2);
+    c.open(&u, after);
+    assert_eq!(root_line(&c.diagnostics(&u)), 3);
+    assert_eq!(c.finish(), 0);
+}
+
 #[test]
 fn pull_diagnostics_with_result_ids_and_refresh_on_ignore_file_edit() {
     let d = scratch("pull");

@@ -133,7 +133,10 @@ impl Document {
             text,
             index,
             tree,
-            changes: Some(Vec::new()),
+            // A new document's text has no known relation to any earlier publication of its URI (an
+            // editor may open a URI again without closing it): its first publication converts every
+            // position.
+            changes: None,
         }
     }
 
