@@ -725,25 +725,11 @@ mod tests {
         assert!(twins_shared, "equal diagnostics of one publication share one JSON");
     }
 
-    /// The one change that turns `old` into `new`: what lies between their common start and common end.
+    /// The one change that turns `old` into `new` (the smallest single edit, as quick fixes are sent).
     fn change_between(old: &str, new: &str) -> Change {
-        let mut start = old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count();
-        while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
-            start -= 1;
-        }
-        let most = (old.len() - start).min(new.len() - start);
-        let mut same_end = old
-            .bytes()
-            .rev()
-            .zip(new.bytes().rev())
-            .take(most)
-            .take_while(|(a, b)| a == b)
-            .count();
-        while !old.is_char_boundary(old.len() - same_end) || !new.is_char_boundary(new.len() - same_end) {
-            same_end -= 1;
-        }
-        let end = old.len() - same_end;
-        Change::new(old, &LineIndex::new(old), start, end, &new[start..new.len() - same_end])
+        let e = crate::lsp::actions::minimal_edit(old, new);
+        let (start, end) = (e.range.start as usize, e.range.end as usize);
+        Change::new(old, &LineIndex::new(old), start, end, e.new_text.as_str())
     }
 
     #[test]
