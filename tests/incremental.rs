@@ -929,3 +929,152 @@ fn memoised_checks_after_other_files_equal_fresh_checks() {
 /// The walk's seed and length ([`memoised_checks_after_other_files_equal_fresh_checks`]).
 const WALK_SEED: u64 = 0x5741_4C4B;
 const WALK_STEPS: usize = 2_500;
+
+/// `offset` of the text before an edit of `start..end` (which inserted `delta` more bytes than it
+/// removed), in the text after it; `None` inside or at the edges of the edited bytes, which no finding
+/// may touch after a quiet edit.
+fn moved_offset(offset: u32, start: u32, end: u32, delta: i64) -> Option<u32> {
+    if offset < start {
+        Some(offset)
+    } else if offset > end {
+        u32::try_from(i64::from(offset) + delta).ok()
+    } else {
+        None
+    }
+}
+
+/// `d` with every range in the Dockerfile moved by the edit (see [`moved_offset`]).
+fn moved_diagnostic(d: &dockward::Diagnostic, start: u32, end: u32, delta: i64) -> Option<dockward::Diagnostic> {
+    use dockward::diagnostic::FileRef;
+    let range = |r: TextRange, file: &FileRef| -> Option<TextRange> {
+        if *file != FileRef::Dockerfile {
+            return Some(r);
+        }
+        Some(TextRange::new(
+            moved_offset(r.start, start, end, delta)?,
+            moved_offset(r.end, start, end, delta)?,
+        ))
+    };
+    let mut d = d.clone();
+    d.range = range(d.range, &d.file)?;
+    for r in &mut d.related {
+        r.range = range(r.range, &r.file)?;
+    }
+    for f in &mut d.fixes {
+        for e in &mut f.edits {
+            e.range = range(e.range, &e.file)?;
+        }
+    }
+    Some(d)
+}
+
+/// A quiet edit (`Dockerfile::apply_edit` returns `true`: only the text of plain comments changed, on the
+/// same lines) leaves every finding as it was, fixes and related places included, moved with the text
+/// after the edit: the language server then answers without a check. Every plain comment of the rule
+/// fixtures, the syntax fixtures and a fifth of the corpus gets a character typed at its end (ASCII,
+/// multi-byte, a backslash) and its last character deleted, each checked fresh (every memo bypassed)
+/// against the fresh findings before the edit; edits that make it a suppression comment, a directive or a
+/// line too long must not be quiet, nor may a character typed in an instruction.
+#[test]
+fn quiet_edits_only_move_findings() {
+    use dockward::{Input, check, memo};
+    let (today, settings) = every_rule();
+    let mut files: Vec<support::TestFile> = support::corpus().into_iter().step_by(5).collect();
+    files.extend(support::syntax_fixtures());
+    files.extend(
+        rule_fixture_dockerfiles()
+            .into_iter()
+            .map(|(p, text)| support::TestFile {
+                name: p.display().to_string(),
+                text,
+            }),
+    );
+    let long = "x".repeat(70_000);
+    let (mut quiet, mut compared, mut loud) = (0, 0, 0);
+    for f in &files {
+        let tree = parse(&f.text);
+        // The ends of the plain comments' text (before the line break), at most 4 per file.
+        let ends: Vec<(usize, usize)> = tree
+            .items()
+            .filter_map(|it| {
+                let c = it.comment()?;
+                (!c.may_be_pragma() && c.errors.is_empty())
+                    .then(|| (it.abs(c.range).start as usize, it.abs(c.range).end as usize))
+            })
+            .take(4)
+            .collect();
+        if ends.is_empty() {
+            continue;
+        }
+        let before = memo::bypassed(|| check(&Input::new(&f.text, today), &settings));
+        // A character typed at the end of the first line of a few instructions is never quiet.
+        for it in tree.items().filter(|it| it.instruction().is_some()).take(4) {
+            let line_end = f.text[it.start as usize..]
+                .find(['\r', '\n'])
+                .map_or(f.text.len(), |k| it.start as usize + k);
+            let mut new = f.text.clone();
+            new.insert(line_end, 'x');
+            let edit = Edit {
+                range: TextRange::new(line_end as u32, line_end as u32),
+                new_len: 1,
+            };
+            let mut t = tree.clone();
+            assert!(
+                !t.apply_edit(&new, edit),
+                "{}: a keystroke in an instruction is quiet",
+                f.name
+            );
+            loud += 1;
+        }
+        for (hash, end) in ends {
+            let last = f.text[hash + 1..end].chars().next_back().map(char::len_utf8);
+            let mut edits: Vec<(usize, usize, &str, bool)> = vec![
+                (end, end, "x", true),
+                (end, end, "é", true),
+                (end, end, "\\", true),
+                (hash + 1, end, " hadolint ignore=DL3008", false),
+                (hash + 1, end, " escape=`", false),
+                (end, end, long.as_str(), false),
+            ];
+            if let Some(n) = last {
+                edits.push((end - n, end, "", true));
+            }
+            for (a, b, insert, may_be_quiet) in edits {
+                let mut new = f.text.clone();
+                new.replace_range(a..b, insert);
+                let edit = Edit {
+                    range: TextRange::new(a as u32, b as u32),
+                    new_len: insert.len() as u32,
+                };
+                let mut t = tree.clone();
+                let was_quiet = t.apply_edit(&new, edit);
+                assert_eq!(t, parse(&new), "{}: the tree after {a}..{b} ({insert:.20?})", f.name);
+                if !was_quiet {
+                    loud += 1;
+                    continue;
+                }
+                assert!(may_be_quiet, "{}: {a}..{b} ({insert:.20?}) is no quiet edit", f.name);
+                quiet += 1;
+                let delta = insert.len() as i64 - (b - a) as i64;
+                let moved: Vec<dockward::Diagnostic> = before
+                    .iter()
+                    .map(|d| {
+                        moved_diagnostic(d, a as u32, b as u32, delta)
+                            .unwrap_or_else(|| panic!("{}: a finding touches the quiet edit {a}..{b}: {d:?}", f.name))
+                    })
+                    .collect();
+                let after = memo::bypassed(|| check(&Input::new(&new, today), &settings));
+                assert_eq!(
+                    after, moved,
+                    "{}: findings after the quiet edit {a}..{b} ({insert:?})",
+                    f.name
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(
+        quiet > 400 && compared == quiet && loud > 300,
+        "{quiet} quiet, {loud} loud edits"
+    );
+}

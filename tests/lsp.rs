@@ -700,3 +700,104 @@ fn a_rewrite_a_quick_fix_already_makes_is_offered_once() {
     assert_eq!(exec[0].1, "refactor.rewrite", "{on_keyword:?}");
     assert_eq!(c.finish(), 0);
 }
+
+/// Quiet changes (only the text of a plain comment, away from every published position) are answered
+/// from the last publication without a check: a pulling client gets "unchanged" for them, and every
+/// report, after any mix of quiet and other changes, shows what a fresh server shows for the same text.
+/// Typing on the comment line many times between two checks (its changes joined into one), a comment
+/// turned into a suppression comment, typing in an instruction and removing a line, each pulled.
+#[test]
+fn quiet_changes_are_answered_from_the_last_publication_and_stay_right() {
+    let d = scratch("quiet");
+    let path = d.join("Dockerfile");
+    let mut text = "# build stage\nFROM node:14 AS build\n# a note to type in\nRUN echo hi\nFROM alpine:3.20 AS build\n# runs as root\nUSER root\n".to_string();
+    let answer = |r: &Value| {
+        if r["method"] == "workspace/configuration" {
+            Ok(json!([{}, {}]))
+        } else {
+            Ok(Value::Null)
+        }
+    };
+    let u = uri(&path);
+    let mut c = Client::start();
+    c.initialize(vscode_caps(), &uri(&d));
+    c.answer_server_requests(answer);
+    c.open(&u, &text);
+    let mut fresh = Client::start();
+    fresh.initialize(vscode_caps(), &uri(&d));
+    fresh.answer_server_requests(answer);
+    // What a server that never saw the earlier texts reports.
+    let mut fresh_items = |text: &str| {
+        fresh.open(&u, text);
+        let r = fresh.request("textDocument/diagnostic", json!({ "textDocument": { "uri": u } }));
+        assert_eq!(r["result"]["kind"], "full");
+        r["result"]["items"].clone()
+    };
+    let first = c.request("textDocument/diagnostic", json!({ "textDocument": { "uri": u } }));
+    let mut id = first["result"]["resultId"].clone();
+    let mut shown = first["result"]["items"].clone();
+    assert!(
+        shown.as_array().unwrap().iter().any(|d| d["code"] == "DW101"),
+        "{shown}"
+    );
+    assert_eq!(shown, fresh_items(&text));
+    // (line, start column, end line, end column, inserted text, whether the report may stay unchanged)
+    let mut steps: Vec<(u32, u32, u32, u32, &str, bool)> = Vec::new();
+    for k in 0..20 {
+        let col = 19 + k;
+        steps.push((2, col, 2, col, "x", true));
+    }
+    steps.extend([
+        (2, 38, 2, 39, "", true),
+        (5, 2, 5, 14, "dockward ignore=DW101", false),
+        (2, 5, 2, 5, "é", true),
+        (3, 11, 3, 11, " there", false),
+        (2, 0, 2, 0, "", true),
+        (0, 0, 0, 13, "", false),
+        (0, 0, 1, 0, "", false),
+        (1, 2, 1, 2, "x", true),
+    ]);
+    let mut version = 1;
+    let mut unchanged = 0;
+    for (line, from, end_line, to, insert, may_stay) in steps {
+        version += 1;
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        // Columns are UTF-16 units; every line edited here is ASCII before the column.
+        let (a, b) = (
+            starts[line as usize] + from as usize,
+            starts[end_line as usize] + to as usize,
+        );
+        text.replace_range(a..b, insert);
+        c.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": u, "version": version }, "contentChanges": [
+                { "range": { "start": { "line": line, "character": from }, "end": { "line": end_line, "character": to } }, "text": insert }
+            ] }),
+        );
+        let r = c.request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": u }, "previousResultId": id }),
+        );
+        if r["result"]["kind"] == "unchanged" {
+            unchanged += 1;
+        } else {
+            assert!(!may_stay || r["result"]["kind"] == "full", "{r}");
+            shown = r["result"]["items"].clone();
+        }
+        id = r["result"]["resultId"].clone();
+        assert_eq!(
+            shown,
+            fresh_items(&text),
+            "after {insert:?} at {line}:{from}..{end_line}:{to} in\n{text}"
+        );
+    }
+    assert!(unchanged >= 23, "{unchanged} unchanged reports");
+    assert!(
+        !shown.as_array().unwrap().iter().any(|d| d["code"] == "DW101"),
+        "suppressed: {shown}"
+    );
+    assert_eq!(c.finish(), 0);
+    assert_eq!(fresh.finish(), 0);
+}

@@ -36,10 +36,22 @@ fn read_message(stdout: &mut impl BufRead) -> Option<(Value, usize)> {
     Some((v, head.len() + len))
 }
 
-/// Runs a whole session (initialize, open, one change, then shutdown and exit once the change's
-/// diagnostics came) with the environment variables `env` set, and returns the messages the server
+/// The text every session opens, and the change it makes (a word typed at the end of the `RUN`).
+const TEXT: &str = "FROM node:14\n# a note\nARG TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\nRUN echo hi\n";
+
+fn typed(line: u32, character: u32, text: &str) -> Value {
+    json!({"range": {"start": {"line": line, "character": character}, "end": {"line": line, "character": character}}, "text": text})
+}
+
+/// Runs a whole session (initialize, open, one change once the opened text's diagnostics came, then
+/// shutdown and exit once the change's came) with the environment variables `env` set, and returns the messages the server
 /// sent, each with its size on the wire (header included), and its stderr.
 fn session(env: &[(&str, &str)]) -> (Vec<(Value, usize)>, String) {
+    session_with(env, typed(3, 11, " there"))
+}
+
+/// [`session`] with another change of the text.
+fn session_with(env: &[(&str, &str)], change: Value) -> (Vec<(Value, usize)>, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockward"));
     cmd.arg("lsp")
         .env("DOCKWARD_TODAY", "2026-11-28")
@@ -52,7 +64,7 @@ fn session(env: &[(&str, &str)]) -> (Vec<(Value, usize)>, String) {
     cmd.envs(env.iter().copied());
     let mut child = cmd.spawn().expect("start dockward lsp");
     let uri = "file:///tmp/dockward-timings/Dockerfile";
-    let text = "FROM node:14\nARG TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789\nRUN echo hi\n";
+    let text = TEXT;
     let mut stdin = child.stdin.take().unwrap();
     let mut send = |m: Value| {
         stdin.write_all(&frame(m)).unwrap();
@@ -79,19 +91,23 @@ fn session(env: &[(&str, &str)]) -> (Vec<(Value, usize)>, String) {
         json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument":
         {"uri": uri, "languageId": "dockerfile", "version": 1, "text": text}}}),
     );
-    send(
-        json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": 2},
-        "contentChanges": [{"range": {"start": {"line": 2, "character": 11}, "end": {"line": 2, "character": 11}}, "text": " there"}]}}),
-    );
     let mut messages = Vec::new();
-    while !messages
-        .iter()
-        .any(|(m, _): &(Value, usize)| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2)
-    {
-        messages.push(
-            rx.recv_timeout(std::time::Duration::from_secs(20))
-                .expect("diagnostics of version 2"),
-        );
+    // The opened version's diagnostics first, then the change's.
+    for version in [1, 2] {
+        if version == 2 {
+            send(
+                json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": 2},
+                "contentChanges": [change.clone()]}}),
+            );
+        }
+        while !messages.iter().any(|(m, _): &(Value, usize)| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == version
+        }) {
+            messages.push(
+                rx.recv_timeout(std::time::Duration::from_secs(20))
+                    .unwrap_or_else(|_| panic!("diagnostics of version {version}")),
+            );
+        }
     }
     send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
     send(json!({"jsonrpc": "2.0", "method": "exit"}));
@@ -142,6 +158,39 @@ fn timings_describe_every_phase_of_an_edit_and_agree_with_what_was_sent() {
     );
     // Only timing lines: nothing else of the server's reaches stderr in this session.
     assert!(stderr.lines().all(|l| l.starts_with("dockward-timings ")), "{stderr}");
+}
+
+/// A quiet change (only the text of a plain comment, away from every published position) is published
+/// without a check: the timings say so, and the diagnostics are those of the version before, for the new
+/// version.
+#[test]
+fn a_quiet_change_is_published_without_a_check() {
+    let (messages, stderr) = session_with(&[("DOCKWARD_TIMINGS", "1")], typed(1, 8, " typed"));
+    let published = |version: i64| {
+        messages
+            .iter()
+            .find(|(m, _)| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == version)
+            .map(|(m, _)| m["params"]["diagnostics"].clone())
+            .unwrap_or_else(|| panic!("diagnostics of version {version}: {messages:?}"))
+    };
+    assert!(published(1).as_array().unwrap().len() >= 2, "{}", published(1));
+    assert_eq!(published(2), published(1));
+    let checks = lines(&stderr, "check", 2);
+    assert_eq!(checks.len(), 1, "{stderr}");
+    let count = published(1).as_array().unwrap().len();
+    assert_eq!(
+        checks[0].1,
+        vec![format!("diagnostics={count}").as_str(), "quiet"],
+        "{stderr}"
+    );
+    assert_eq!(lines(&stderr, "publication", 2)[0].1, vec!["reused"], "{stderr}");
+    assert_eq!(lines(&stderr, "write", 2).len(), 1, "{stderr}");
+    // The same change in the `RUN` is checked.
+    let (_, stderr) = session_with(&[("DOCKWARD_TIMINGS", "1")], typed(3, 11, " typed"));
+    assert!(
+        !lines(&stderr, "check", 2).iter().any(|(_, f)| f.contains(&"quiet")),
+        "{stderr}"
+    );
 }
 
 #[test]

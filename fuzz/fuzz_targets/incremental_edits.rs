@@ -10,6 +10,8 @@
 //! check with every memo bypassed. After every fourth edit and at the end the diagnostics are published as
 //! the server publishes them, from the last publication and the changes since (which place most entries
 //! without converting their positions again), and must be byte for byte a publication made afresh.
+//! While every change since the last publication was quiet (`Document::quiet`: the server then answers
+//! with that publication and checks nothing), a fresh publication must be byte for byte that one.
 
 #![no_main]
 
@@ -46,13 +48,29 @@ fuzz_target!(|data: &[u8]| {
         }
         // Versions go up, except now and then (stale or repeated versions are applied in order).
         version = if b.u8() % 8 == 0 { version } else { version + 1 };
-        doc.apply_changes(version, changes, enc);
+        // As the server asks: whether the last publication has no position at or after a place.
+        let untouched = |line, col| published.as_ref().is_some_and(|p: &Arc<Published>| p.untouched(line, col, enc));
+        doc.apply_changes(version, changes, enc, untouched);
         let tree = doc.tree.as_ref().expect("a Dockerfile has a tree");
         assert!(
             *tree == parse(&doc.text),
             "the incremental tree differs from a full parse"
         );
         assert_same_index(&doc.index, &LineIndex::new(&doc.text), &doc.text);
+        if doc.quiet()
+            && let Some(p) = &published
+        {
+            // Quiet changes only: the server answers with the last publication, unchecked.
+            let mut ds = check_tree(tree, &Input::new(&doc.text, TODAY), &Settings::default());
+            ds.retain(|d| d.file == FileRef::Dockerfile);
+            let fresh = Published::build(None, ds, &doc.uri, doc.version, &doc.text, &doc.index, enc);
+            assert!(
+                fresh.array() == p.array(),
+                "after quiet changes the diagnostics are not those last published:\n{}\n{}",
+                String::from_utf8_lossy(&p.array()),
+                String::from_utf8_lossy(&fresh.array())
+            );
+        }
         if edits % 4 == 0 {
             publish(&mut doc, &mut published, enc);
         }

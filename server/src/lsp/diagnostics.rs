@@ -282,6 +282,9 @@ pub struct Published {
     array_len: usize,
     /// The encoding its columns are counted in.
     enc: Option<Encoding>,
+    /// For each line that holds a position (a range's start or end, a related place's), the last
+    /// column of one there, by line; made when a change first asks ([`Published::untouched`]).
+    last_columns: std::sync::OnceLock<Box<[(u32, u32)]>>,
 }
 
 /// Result ids are compared only within one server process; a fixed seed keeps them reproducible.
@@ -299,6 +302,49 @@ impl Published {
     /// The length of the JSON array of the diagnostics, in bytes.
     pub fn array_len(&self) -> usize {
         self.array_len
+    }
+
+    /// How many diagnostics there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Whether no position of these diagnostics (a range's start or end, a related place's) lies on
+    /// `line` at or after column `col`, counted in `enc`: a change of the text there, inside the line,
+    /// changes none of them. The first question after a publication lists the last column of every line
+    /// that holds a position (sorted by line), so a change costs a binary search: typing in a comment
+    /// far from any finding then needs no look at the diagnostics.
+    pub fn untouched(&self, line: u32, col: u32, enc: Encoding) -> bool {
+        if self.enc != Some(enc) {
+            return false;
+        }
+        let last = self.last_columns.get_or_init(|| {
+            let mut at: Vec<(u32, u32)> = Vec::with_capacity(self.entries.len() * 2);
+            for e in &self.entries {
+                for [sl, sc, el, ec] in std::iter::once(&e.range).chain(e.related.iter()) {
+                    at.push((*sl, *sc));
+                    at.push((*el, *ec));
+                }
+            }
+            at.sort_unstable();
+            // The last column of each line is the last of its run.
+            let mut out: Vec<(u32, u32)> = Vec::with_capacity(at.len());
+            for (l, c) in at {
+                match out.last_mut() {
+                    Some(last) if last.0 == l => last.1 = c,
+                    _ => out.push((l, c)),
+                }
+            }
+            out.into_boxed_slice()
+        });
+        match last.binary_search_by_key(&line, |&(l, _)| l) {
+            Ok(k) => last[k].1 < col,
+            Err(_) => true,
+        }
     }
 
     /// Writes the JSON array of the diagnostics (exactly [`Published::array_len`] bytes).
@@ -457,6 +503,7 @@ impl Published {
             entries,
             array_len,
             enc: Some(enc),
+            last_columns: std::sync::OnceLock::new(),
         }
     }
 }
@@ -581,6 +628,69 @@ mod tests {
             fixes: true,
         };
         check(&input, settings)
+    }
+
+    /// `Published::untouched(line, col)` holds exactly when the published JSON (read back as JSON, the
+    /// related places included) has no position on that line at or after that column, in every
+    /// encoding; and never for columns of another encoding than the publication's.
+    #[test]
+    fn untouched_places_are_those_no_published_position_reaches() {
+        let text = format!("# a comment\n{BASE}FROM alpine:3.20 AS build\n# last\n");
+        let settings = Settings {
+            select: Some(vec!["ALL".into()]),
+            ..Settings::default()
+        };
+        let ds = diagnostics(&text, &settings);
+        assert!(
+            ds.iter().any(|d| !d.related.is_empty()),
+            "a finding with related places"
+        );
+        let idx = LineIndex::new(&text);
+        let uri = "file:///tmp/x/Dockerfile";
+        let (mut said_untouched, mut said_touched) = (0, 0);
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let p = Published::build(None, ds.clone(), uri, 1, &text, &idx, enc);
+            let json: serde_json::Value = serde_json::from_slice(&p.array()).unwrap();
+            let mut positions = Vec::new();
+            for d in json.as_array().unwrap() {
+                let mut ranges = vec![&d["range"]];
+                if let Some(rel) = d["relatedInformation"].as_array() {
+                    ranges.extend(rel.iter().map(|r| &r["location"]["range"]));
+                }
+                for r in ranges {
+                    for end in ["start", "end"] {
+                        positions.push((r[end]["line"].as_u64().unwrap(), r[end]["character"].as_u64().unwrap()));
+                    }
+                }
+            }
+            for line in 0..idx.line_count() as u32 + 1 {
+                for col in 0..60 {
+                    let reached = positions
+                        .iter()
+                        .any(|&(l, c)| l == u64::from(line) && c >= u64::from(col));
+                    assert_eq!(
+                        p.untouched(line, col, enc),
+                        !reached,
+                        "{enc:?} line {line} column {col}"
+                    );
+                    if reached {
+                        said_touched += 1;
+                    } else {
+                        said_untouched += 1;
+                    }
+                }
+            }
+            let other = if enc == Encoding::Utf8 {
+                Encoding::Utf16
+            } else {
+                Encoding::Utf8
+            };
+            assert!(!p.untouched(0, 0, other), "columns of another encoding");
+        }
+        assert!(
+            said_touched > 100 && said_untouched > 100,
+            "{said_touched} / {said_untouched}"
+        );
     }
 
     /// Each step: the text, the settings, the position encoding. The published JSON and result id must

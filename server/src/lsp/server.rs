@@ -5,7 +5,7 @@
 //! are computed once per touched document at the end of the batch, so a burst of keystrokes costs one
 //! check. A panic in a handler is caught, logged and answered with `InternalError`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -41,6 +41,14 @@ use crate::model::image::ImageRef;
 use crate::registry::{RegistryConfig, Resolver};
 use crate::text::Encoding;
 use std::sync::{Arc, Mutex};
+
+/// Why a document needs new diagnostics: only its own text changed, or something else it is checked
+/// with (it was opened, its ignore file, context, settings or configuration changed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Dirt {
+    Text,
+    Inputs,
+}
 
 /// How diagnostics reach the client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,11 +102,12 @@ pub struct Server {
     scanner: Scanner,
     pending: HashMap<RequestId, Pending>,
     next_id: i32,
-    /// Documents whose diagnostics must be recomputed at the end of the batch.
-    dirty: BTreeSet<String>,
+    /// Documents whose diagnostics must be recomputed at the end of the batch, and what changed.
+    dirty: BTreeMap<String, Dirt>,
     /// Last published (push) or reported (pull) diagnostics per document (with their JSON and result
-    /// id, reused for the next check), and the date they were computed for.
-    published: HashMap<String, (Arc<Published>, Date)>,
+    /// id, reused for the next check), the date they were computed for, and the document version they
+    /// are for (later than the one they were built for after quiet changes, `Document::quiet`).
+    published: HashMap<String, (Arc<Published>, Date, i32)>,
     /// Warnings already shown, so that a broken configuration is reported once.
     warned: HashSet<String>,
     exit_code: Option<i32>,
@@ -172,7 +181,7 @@ impl Server {
             scanner: Scanner::new(),
             pending: HashMap::new(),
             next_id: 1,
-            dirty: BTreeSet::new(),
+            dirty: BTreeMap::new(),
             published: HashMap::new(),
             warned: HashSet::new(),
             exit_code: None,
@@ -695,7 +704,7 @@ impl Server {
         let uri = doc.uri.clone();
         let kind = doc.kind;
         self.docs.insert(uri.clone(), doc);
-        self.touched(&uri, kind);
+        self.touched(&uri, kind, Dirt::Inputs);
     }
 
     fn did_change(&mut self, p: DidChangeTextDocumentParams) {
@@ -712,7 +721,10 @@ impl Server {
         }
         let doc = self.docs.get_mut(&uri).expect("checked above");
         let started = timings::start();
-        let clamped = doc.apply_changes(p.text_document.version, p.content_changes, enc);
+        // Whether the diagnostics last published for the document have no position at or after a place.
+        let published = self.published.get(&uri).map(|(p, _, _)| p);
+        let untouched = |line, col| published.is_some_and(|p| p.untouched(line, col, enc));
+        let clamped = doc.apply_changes(p.text_document.version, p.content_changes, enc, untouched);
         timings::end(started, "apply", || format!("version={}", doc.version));
         let kind = doc.kind;
         if clamped > 0 {
@@ -721,7 +733,7 @@ impl Server {
                  shows other text than dockward checks, close and reopen the document"
             ));
         }
-        self.touched(&uri, kind);
+        self.touched(&uri, kind, Dirt::Text);
     }
 
     fn did_save(&mut self, p: DidSaveTextDocumentParams) {
@@ -730,7 +742,7 @@ impl Server {
             self.file_changed(&path);
         }
         let kind = self.docs.get(&uri).map_or(DocKind::Other, |d| d.kind);
-        self.touched(&uri, kind);
+        self.touched(&uri, kind, Dirt::Inputs);
     }
 
     fn did_close(&mut self, p: DidCloseTextDocumentParams) {
@@ -776,10 +788,25 @@ impl Server {
     }
 
     /// A document changed: it needs new diagnostics, and so do the Dockerfiles that depend on it.
-    fn touched(&mut self, uri: &str, kind: DocKind) {
-        self.dirty.insert(uri.to_string());
+    fn touched(&mut self, uri: &str, kind: DocKind, dirt: Dirt) {
+        self.mark(uri, dirt);
         if kind == DocKind::Ignore {
             self.dependents_changed(convert::uri_to_path(uri).as_deref());
+        }
+    }
+
+    /// Marks a document as needing new diagnostics because of `dirt` (inputs beside its own text outrank
+    /// its text); whether it was not marked before.
+    fn mark(&mut self, uri: &str, dirt: Dirt) -> bool {
+        match self.dirty.get_mut(uri) {
+            Some(d) => {
+                *d = (*d).max(dirt);
+                false
+            }
+            None => {
+                self.dirty.insert(uri.to_string(), dirt);
+                true
+            }
         }
     }
 
@@ -808,7 +835,7 @@ impl Server {
             .map(|d| d.uri.clone())
             .collect();
         for uri in ignore_docs {
-            any |= self.dirty.insert(uri);
+            any |= self.mark(&uri, Dirt::Inputs);
         }
         for uri in uris {
             let r = self.resolve(&uri);
@@ -828,7 +855,7 @@ impl Server {
                 }
             };
             if affected {
-                self.dirty.insert(uri);
+                self.mark(&uri, Dirt::Inputs);
                 any = true;
             }
         }
@@ -839,7 +866,9 @@ impl Server {
 
     fn recheck_all(&mut self) {
         let uris: Vec<String> = self.docs.keys().cloned().collect();
-        self.dirty.extend(uris);
+        for uri in uris {
+            self.mark(&uri, Dirt::Inputs);
+        }
         if self.mode == Mode::Pull && self.caps.refresh {
             self.request("workspace/diagnostic/refresh", Value::Null, Pending::Refresh);
         }
@@ -992,12 +1021,27 @@ impl Server {
     /// reused.
     fn publication(&mut self, uri: &str) -> Option<&Arc<Published>> {
         let today = self.today.unwrap_or_else(today_from_clock);
-        let version = self.docs.get(uri)?.version;
-        let fresh = !self.dirty.contains(uri)
-            && self
-                .published
-                .get(uri)
-                .is_some_and(|(p, day)| *day == today && p.version == version);
+        let doc = self.docs.get(uri)?;
+        let version = doc.version;
+        let same_day = self.published.get(uri).filter(|(_, day, _)| *day == today);
+        let fresh = match self.dirty.get(uri) {
+            None => same_day.is_some_and(|(_, _, v)| *v == version),
+            // Only quiet changes of its own text since the last publication: every diagnostic is where
+            // it was and shows the same position (`Document::quiet`), so that publication is this
+            // version's, and no check is needed.
+            Some(Dirt::Text) if doc.quiet() && same_day.is_some() => {
+                let started = timings::start();
+                let (p, _, v) = self.published.get_mut(uri)?;
+                *v = version;
+                self.dirty.remove(uri);
+                timings::end(started, "check", || {
+                    format!("version={version} diagnostics={} quiet", p.len())
+                });
+                timings::end(started, "publication", || format!("version={version} reused"));
+                true
+            }
+            Some(_) => false,
+        };
         if !fresh {
             let started = timings::start();
             let ds = self.check_doc(uri, false);
@@ -1005,7 +1049,7 @@ impl Server {
                 format!("version={version} diagnostics={}", ds.len())
             });
             let started = timings::start();
-            let prev = self.published.remove(uri).map(|(p, _)| p);
+            let prev = self.published.remove(uri).map(|(p, _, _)| p);
             let doc = self.docs.get_mut(uri)?;
             // The changes since the last publication tell where its diagnostics are now.
             let changes = doc.take_changes();
@@ -1019,10 +1063,10 @@ impl Server {
                 self.enc,
             );
             timings::end(started, "publication", || format!("version={version}"));
-            self.published.insert(uri.to_string(), (Arc::new(p), today));
+            self.published.insert(uri.to_string(), (Arc::new(p), today, version));
             self.dirty.remove(uri);
         }
-        self.published.get(uri).map(|(p, _)| p)
+        self.published.get(uri).map(|(p, _, _)| p)
     }
 
     /// Computes diagnostics for the documents touched in this batch and pushes them (push mode). In
@@ -1031,20 +1075,22 @@ impl Server {
         if self.mode == Mode::Pull {
             return;
         }
-        let dirty: Vec<String> = self.dirty.iter().cloned().collect();
+        let dirty: Vec<String> = self.dirty.keys().cloned().collect();
         for uri in dirty {
             if !self.docs.contains_key(&uri) {
                 self.dirty.remove(&uri);
                 continue;
             }
-            let before = self.published.get(&uri).map(|(p, _)| (p.result_id.clone(), p.version));
+            let before = self.published.get(&uri).map(|(p, _, v)| (p.result_id.clone(), *v));
+            let version = self.docs[&uri].version;
             if let Some(p) = self.publication(&uri) {
                 // The same diagnostics for the same version need not be sent again.
-                if before.as_ref() != Some(&(p.result_id.clone(), p.version)) {
+                if before.as_ref() != Some(&(p.result_id.clone(), version)) {
                     let m = Outgoing::Diagnostics {
-                        head: crate::lsp::diagnostics::publish_head(&uri, p.version).into_bytes(),
+                        head: crate::lsp::diagnostics::publish_head(&uri, version).into_bytes(),
                         diagnostics: p.clone(),
                         tail: b"}}",
+                        version,
                     };
                     self.send(m);
                 }
@@ -1061,6 +1107,7 @@ impl Server {
         if !self.docs.contains_key(&uri) {
             return self.respond(id, Ok(json!({ "kind": "full", "items": [] })));
         }
+        let version = self.docs[&uri].version;
         let Some(published) = self.publication(&uri) else {
             return self.respond(id, Ok(json!({ "kind": "full", "items": [] })));
         };
@@ -1077,6 +1124,7 @@ impl Server {
             head: head.into_bytes(),
             diagnostics: published.clone(),
             tail: b"}}",
+            version,
         };
         self.send(m);
     }

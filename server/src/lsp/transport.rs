@@ -47,6 +47,9 @@ pub enum Outgoing {
         head: Vec<u8>,
         diagnostics: Arc<Published>,
         tail: &'static [u8],
+        /// The document version the message is for (a publication stays valid through quiet changes,
+        /// so this can be later than the version it was built for).
+        version: i32,
     },
 }
 
@@ -60,6 +63,7 @@ impl Outgoing {
                 head,
                 diagnostics,
                 tail,
+                ..
             } => {
                 let mut out = Vec::with_capacity(head.len() + diagnostics.array_len() + tail.len());
                 out.extend_from_slice(head);
@@ -260,6 +264,7 @@ impl Outgoing {
                 head,
                 diagnostics,
                 tail,
+                ..
             } => {
                 let len = head.len() + diagnostics.array_len() + tail.len();
                 Some(len + format!("Content-Length: {len}\r\n\r\n").len())
@@ -277,6 +282,7 @@ pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
             head,
             diagnostics,
             tail,
+            version,
         } => {
             let started = crate::lsp::timings::start();
             let len = head.len() + diagnostics.array_len() + tail.len();
@@ -292,7 +298,7 @@ pub fn write_message(out: &mut impl Write, msg: &Outgoing) -> io::Result<()> {
                 let bytes = msg.framed_len().unwrap_or_default();
                 // Which thread wrote it: the writer thread, or the sender itself ([`Outbox`]).
                 let by = thread::current().name().unwrap_or("unnamed").to_owned();
-                format!("version={} bytes={bytes} by={by}", diagnostics.version)
+                format!("version={version} bytes={bytes} by={by}")
             });
             Ok(())
         }
@@ -532,6 +538,7 @@ mod tests {
             head: publish_head(uri, 3).into_bytes(),
             diagnostics: Arc::new(p),
             tail: b"}}",
+            version: 3,
         }
     }
 
@@ -590,6 +597,7 @@ mod tests {
                 crate::text::Encoding::Utf16,
             )),
             tail: b"}}",
+            version: 1,
         };
         for m in [
             empty,

@@ -904,6 +904,15 @@ pub struct ItemFacts {
     pub may_be_pragma: bool,
 }
 
+impl ItemFacts {
+    /// A comment that no check reads: not a possible suppression comment, and without problems of its
+    /// own (a directive Docker ignores there, a line too long). Checks read only that a comment is
+    /// there, never its text.
+    pub fn is_plain_comment(&self) -> bool {
+        self.kind.is_none() && !self.may_be_pragma && !self.has_errors
+    }
+}
+
 impl Item {
     pub fn new(start: u32, node: Node) -> Item {
         let (ins, comment) = match &node.kind {

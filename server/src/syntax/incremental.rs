@@ -49,7 +49,8 @@ pub(crate) fn reparse(old: &Dockerfile, new_text: &str, edit: Edit) -> Dockerfil
 
 /// [`reparse`] changing `tree` in place: the items before and after the relexed ones stay in their
 /// vector (the later ones moved), so a keystroke touches no node it does not lex again.
-pub(crate) fn reparse_in_place(tree: &mut Dockerfile, new_text: &str, edit: Edit) {
+/// Returns whether the edit was quiet ([`Dockerfile::apply_edit`]).
+pub(crate) fn reparse_in_place(tree: &mut Dockerfile, new_text: &str, edit: Edit) -> bool {
     let Some(Relexed {
         first,
         items,
@@ -58,10 +59,17 @@ pub(crate) fn reparse_in_place(tree: &mut Dockerfile, new_text: &str, edit: Edit
     }) = relex(tree, new_text, edit)
     else {
         *tree = parse(new_text);
-        return;
+        return false;
     };
     let end = sync.unwrap_or(tree.items.len());
     let after = first + items.len();
+    // Comments are one line each, so as many plain comments as before are the same lines.
+    let quiet = !items.is_empty()
+        && items.len() == end - first
+        && tree.items[first..end]
+            .iter()
+            .chain(&items)
+            .all(|it| it.facts.is_plain_comment());
     tree.tally = tree
         .tally
         .replaced(super::Tally::of(&tree.items[first..end]), super::Tally::of(&items));
@@ -73,6 +81,7 @@ pub(crate) fn reparse_in_place(tree: &mut Dockerfile, new_text: &str, edit: Edit
         }
     }
     tree.len = new_text.len() as u32;
+    quiet
 }
 
 fn moved(start: u32, delta: i64) -> u32 {

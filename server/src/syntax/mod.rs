@@ -151,7 +151,13 @@ impl Dockerfile {
 
     /// [`Dockerfile::edit`] in place: the tree becomes the one for `new_text`. A document's tree after
     /// a keystroke: only the relexed items change, the others stay (moved) in the item vector.
-    pub fn apply_edit(&mut self, new_text: &str, edit: Edit) {
+    ///
+    /// Returns whether the edit was *quiet*: it changed only the text of plain comments, each replaced
+    /// by one plain comment on the same line ([`ItemFacts::is_plain_comment`]: no suppression comment, no
+    /// misplaced directive, no problem of its own). No check reads such a comment's text, so a quiet
+    /// edit leaves every finding as it was, moved with the text after the edit (guarded by
+    /// `quiet_edits_only_move_findings`); the language server then needs no check.
+    pub fn apply_edit(&mut self, new_text: &str, edit: Edit) -> bool {
         incremental::reparse_in_place(self, new_text, edit)
     }
 
