@@ -190,12 +190,10 @@ fn describe(
          first dump differences (incremental, full): {first_diff:?}\n  items (start, len, lookahead): \
          incremental {:?}\n  full {:?}",
         &old[a..b],
-        inc.items
-            .iter()
+        inc.items()
             .map(|i| (i.start, i.node.len, i.node.lookahead))
             .collect::<Vec<_>>(),
-        full.items
-            .iter()
+        full.items()
             .map(|i| (i.start, i.node.len, i.node.lookahead))
             .collect::<Vec<_>>(),
     )

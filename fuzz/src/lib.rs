@@ -39,6 +39,7 @@ pub fn assert_in_text(text: &str, r: TextRange, what: &str) {
 /// item, comment and error range lies inside the text on character boundaries.
 pub fn assert_tree(text: &str, tree: &Dockerfile) {
     assert_eq!(tree.len as usize, text.len(), "tree length");
+    assert_eq!(tree.starts.len(), tree.items.len(), "a start for every item");
     let mut end = tree.body_start;
     for it in tree.items() {
         assert!(it.start >= end, "item {} overlaps the previous one", it.index);

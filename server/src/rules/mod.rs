@@ -1922,7 +1922,8 @@ pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<I
     use crate::syntax::ItemFacts;
     tree.items
         .iter()
-        .map(|it| {
+        .zip(&tree.starts)
+        .map(|(it, &start)| {
             // Read from the item vector, not the nodes.
             let ItemFacts {
                 len,
@@ -1933,10 +1934,10 @@ pub(crate) fn item_prints(tree: &crate::syntax::Dockerfile, text: &str) -> Vec<I
                 may_be_pragma: _,
             } = it.facts;
             ItemPrint {
-                hash: it.text_hash_in(text),
+                hash: it.text_hash_in(start, text),
                 kind,
                 bits: kind.map_or(0, |k| kind_mask(&[k]) | if may_hold_image { IMAGE_HOLDER } else { 0 }),
-                start: it.start,
+                start,
                 len,
                 has_errors,
             }

@@ -871,13 +871,12 @@ impl std::fmt::Debug for TextHash {
     }
 }
 
-/// An item of the file: a node at an absolute offset, with what passes over every item read of it kept
-/// beside the node. The item vector is far smaller than the nodes: an incremental parse and the engine's
-/// compact item table read it on every keystroke without touching a node.
+/// An item of the file: a node, with what passes over every item read of it kept beside the node. The
+/// item vector is far smaller than the nodes: an incremental parse and the engine's compact item table
+/// read it on every keystroke without touching a node. Where it starts is kept apart
+/// ([`crate::syntax::Dockerfile::starts`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
-    /// Absolute offset of the start of the item's first line.
-    pub start: u32,
     /// The node's [`Node::lookahead`].
     pub lookahead: u32,
     pub facts: ItemFacts,
@@ -913,14 +912,49 @@ impl ItemFacts {
     }
 }
 
+/// Items as the lexer makes them, with their starts (the offset of each item's first line), side by
+/// side as a tree keeps them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Run {
+    pub starts: Vec<u32>,
+    pub items: Vec<Item>,
+}
+
+impl Run {
+    pub fn with_capacity(n: usize) -> Run {
+        Run {
+            starts: Vec::with_capacity(n),
+            items: Vec::with_capacity(n),
+        }
+    }
+
+    pub fn push(&mut self, start: u32, item: Item) {
+        self.starts.push(start);
+        self.items.push(item);
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Appends `other`'s items from its `from`-th on.
+    pub fn append_from(&mut self, mut other: Run, from: usize) {
+        self.starts.extend(other.starts.drain(from..));
+        self.items.extend(other.items.drain(from..));
+    }
+}
+
 impl Item {
-    pub fn new(start: u32, node: Node) -> Item {
+    pub fn new(node: Node) -> Item {
         let (ins, comment) = match &node.kind {
             NodeKind::Instruction(i) => (Some(i), None),
             NodeKind::Comment(c) => (None, Some(c)),
         };
         Item {
-            start,
             lookahead: node.lookahead,
             facts: ItemFacts {
                 len: node.len,
@@ -935,16 +969,17 @@ impl Item {
         }
     }
 
-    /// The 128-bit hash of the item's text in `text` (the text it is an item of), kept with the item:
-    /// an unchanged item is hashed once per edit session. An item cut short by the end of the text is
-    /// hashed afresh each time and its hash not kept (its text could grow with the file).
-    pub fn text_hash_in(&self, text: &str) -> u128 {
+    /// The 128-bit hash of the item's text in `text` (the text it is an item of, where it starts at
+    /// `start`), kept with the item: an unchanged item is hashed once per edit session. An item cut short
+    /// by the end of the text is hashed afresh each time and its hash not kept (its text could grow with
+    /// the file).
+    pub fn text_hash_in(&self, start: u32, text: &str) -> u128 {
         // A kept hash is of the whole item: a node is reused only while its text is unchanged, and an
         // item cut short is never kept. Reading it first leaves the text untouched.
         if let Some(h) = self.text_hash.get() {
             return h;
         }
-        let (lo, len) = (self.start as usize, self.facts.len as usize);
+        let (lo, len) = (start as usize, self.facts.len as usize);
         match text.get(lo..lo + len) {
             Some(whole) => self.text_hash.get_or_init(|| crate::memo::text_hash(whole)),
             None => crate::memo::text_hash(text.get(lo..(lo + len).min(text.len())).unwrap_or("")),

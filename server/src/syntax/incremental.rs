@@ -10,13 +10,15 @@
 //!    texts are identical and the lexer is in the same state, so the old items are reused, moved by the
 //!    length difference.
 
+use crate::syntax::ast::Run;
 use crate::syntax::parser;
-use crate::syntax::{Dockerfile, Edit, Item, parse};
+use crate::syntax::{Dockerfile, Edit, parse};
 
 /// The tree for `new_text` (the old text with `edit` applied), as a new tree sharing the reused nodes.
 pub(crate) fn reparse(old: &Dockerfile, new_text: &str, edit: Edit) -> Dockerfile {
     let mut tree = Dockerfile {
         items: Vec::new(),
+        starts: Vec::new(),
         directives: old.directives.clone(),
         directive_errors: old.directive_errors.clone(),
         ..*old
@@ -29,15 +31,16 @@ pub(crate) fn reparse(old: &Dockerfile, new_text: &str, edit: Edit) -> Dockerfil
             sync,
             delta,
         }) => {
-            tree.items
-                .reserve_exact(first + items.len() + sync.map_or(0, |k| old.items.len() - k));
+            let n = first + items.len() + sync.map_or(0, |k| old.items.len() - k);
+            tree.items.reserve_exact(n);
+            tree.starts.reserve_exact(n);
             tree.items.extend(old.items[..first].iter().cloned());
-            tree.items.extend(items);
+            tree.starts.extend_from_slice(&old.starts[..first]);
+            tree.items.extend(items.items);
+            tree.starts.extend(items.starts);
             if let Some(k) = sync {
-                tree.items.extend(old.items[k..].iter().map(|it| Item {
-                    start: moved(it.start, delta),
-                    ..it.clone()
-                }));
+                tree.items.extend(old.items[k..].iter().cloned());
+                tree.starts.extend(old.starts[k..].iter().map(|&s| moved(s, delta)));
             }
         }
     }
@@ -68,16 +71,21 @@ pub(crate) fn reparse_in_place(tree: &mut Dockerfile, new_text: &str, edit: Edit
         && items.len() == end - first
         && tree.items[first..end]
             .iter()
-            .chain(&items)
+            .chain(&items.items)
             .all(|it| it.facts.is_plain_comment());
-    tree.tally = tree
-        .tally
-        .replaced(super::Tally::of(&tree.items[first..end]), super::Tally::of(&items));
-    tree.reach = tree.reach.with(&items);
-    tree.items.splice(first..end, items);
+    tree.tally = tree.tally.replaced(
+        super::Tally::of(&tree.items[first..end]),
+        super::Tally::of(&items.items),
+    );
+    tree.reach = tree.reach.with(&items.items);
+    tree.items.splice(first..end, items.items);
+    tree.starts.splice(first..end, items.starts);
     if delta != 0 {
-        for it in &mut tree.items[after..] {
-            it.start = moved(it.start, delta);
+        // Wrapping in 32 bits is the same sum (every start stays within the text), and lets the pass run
+        // several starts per instruction.
+        let d = delta as u32;
+        for s in &mut tree.starts[after..] {
+            *s = s.wrapping_add(d);
         }
     }
     tree.len = new_text.len() as u32;
@@ -92,7 +100,7 @@ fn moved(start: u32, delta: i64) -> u32 {
 /// `old.items[sync..]` moved by `delta` (none when the lexer reached the end of the text).
 struct Relexed {
     first: usize,
-    items: Vec<Item>,
+    items: Run,
     sync: Option<usize>,
     delta: i64,
 }
@@ -119,14 +127,15 @@ fn relex(old: &Dockerfile, new_text: &str, edit: Edit) -> Option<Relexed> {
     // more than the longest window before the edit reaches it; that bound is kept in the tree (a window can
     // reach far: an unterminated heredoc reads to the end of the text, and then every item is looked at).
     let near = old
-        .items
-        .partition_point(|it| u64::from(it.start) + u64::from(old.reach.0) < u64::from(range.start));
+        .starts
+        .partition_point(|&s| u64::from(s) + u64::from(old.reach.0) < u64::from(range.start));
     let first = old.items[near..]
         .iter()
-        .position(|it| it.start + it.lookahead >= range.start)
+        .zip(&old.starts[near..])
+        .position(|(it, &s)| s + it.lookahead >= range.start)
         .map_or(old.items.len(), |k| near + k);
-    let restart_at = match old.items.get(first) {
-        Some(it) => it.start.min(range.start),
+    let restart_at = match old.starts.get(first) {
+        Some(&s) => s.min(range.start),
         None => range.start,
     };
     // A line start at or before the edit, at or after the end of the last kept item; never before the
@@ -134,12 +143,12 @@ fn relex(old: &Dockerfile, new_text: &str, edit: Edit) -> Option<Relexed> {
     let restart = line_start_before(new_text, restart_at as usize).max(old.body_start as usize);
 
     // Old items that may serve as sync points: start at or after the edit's end.
-    let sync_from = old.items.partition_point(|it| it.start < range.end.max(restart as u32));
+    let sync_from = old.starts.partition_point(|&s| s < range.end.max(restart as u32));
     let mut sync_index = None;
     // Room for the items up to the first old item that may serve (most edits relex one item; reserving
     // for the rest of the text allocated 1.4 MB per keystroke in the middle of 50,000 lines).
-    let expect_end = old.items.get(sync_from).map_or(new_text.len(), |it| {
-        (i64::from(it.start) + delta).max(i64::from(edit_end_new)) as usize
+    let expect_end = old.starts.get(sync_from).map_or(new_text.len(), |&s| {
+        (i64::from(s) + delta).max(i64::from(edit_end_new)) as usize
     });
     let (relexed, _) = parser::lex_items(new_text, restart, old.escape as u8, expect_end, |pos| {
         let pos = pos as u32;
@@ -151,8 +160,8 @@ fn relex(old: &Dockerfile, new_text: &str, edit: Edit) -> Option<Relexed> {
             return false;
         }
         let old_pos = old_pos as u32;
-        let k = sync_from + old.items[sync_from..].partition_point(|it| it.start < old_pos);
-        if k < old.items.len() && old.items[k].start == old_pos {
+        let k = sync_from + old.starts[sync_from..].partition_point(|&s| s < old_pos);
+        if k < old.starts.len() && old.starts[k] == old_pos {
             sync_index = Some(k);
             true
         } else {

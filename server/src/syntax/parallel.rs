@@ -21,7 +21,7 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
-use crate::syntax::Item;
+use crate::syntax::ast::Run;
 use crate::syntax::parser;
 
 /// Bytes of text per piece, about: a piece is the unit of work a thread takes. Small enough that the
@@ -54,7 +54,7 @@ pub fn lex_on_calling_thread() {
 /// The items of `text` from `start` (a line start) to the end, as [`parser::lex_items`] makes them; large
 /// texts are lexed in pieces on several threads when the machine has more than one CPU (and the process
 /// has not asked for [`lex_on_calling_thread`]).
-pub(crate) fn lex_body(text: &str, start: usize, escape: u8) -> Vec<Item> {
+pub(crate) fn lex_body(text: &str, start: usize, escape: u8) -> Run {
     let len = text.len().saturating_sub(start);
     if cpus() < 2 || len < 2 * PIECE || CALLING_THREAD_ONLY.load(Ordering::Relaxed) {
         return parser::lex_items(text, start, escape, text.len(), |_| false).0;
@@ -81,7 +81,7 @@ struct Work {
 
 enum Lexed {
     Pending,
-    Done(Vec<Item>, usize),
+    Done(Run, usize),
     Lost,
 }
 
@@ -103,8 +103,8 @@ impl Work {
             let (items, end) = parser::lex_items(&self.text, self.bounds[k], self.escape, hi, |p| p >= hi);
             // Each item's text hash too, which the first check needs of every item: here it is made
             // on several threads, while the text is still in this CPU's cache.
-            for it in &items {
-                it.text_hash_in(&self.text);
+            for (it, &start) in items.items.iter().zip(&items.starts) {
+                it.text_hash_in(start, &self.text);
             }
             slot.result = Some((items, end));
         }
@@ -112,7 +112,7 @@ impl Work {
 
     /// Piece `k`'s answer, taken: `None` while it is being lexed, `Some(None)` if it is lost (or was
     /// taken before).
-    fn try_take(&self, k: usize) -> Option<Option<(Vec<Item>, usize)>> {
+    fn try_take(&self, k: usize) -> Option<Option<(Run, usize)>> {
         if !self.landed[k].load(Ordering::Acquire) {
             return None;
         }
@@ -130,7 +130,7 @@ impl Work {
 struct Slot<'a> {
     work: &'a Work,
     k: usize,
-    result: Option<(Vec<Item>, usize)>,
+    result: Option<(Run, usize)>,
 }
 
 impl Drop for Slot<'_> {
@@ -147,7 +147,7 @@ impl Drop for Slot<'_> {
 }
 
 /// [`lex_body`] in `pieces` pieces, with every worker there is.
-pub(crate) fn lex_in(text: &str, start: usize, escape: u8, pieces: usize) -> Vec<Item> {
+pub(crate) fn lex_in(text: &str, start: usize, escape: u8, pieces: usize) -> Run {
     let bounds = split_points(text, start, pieces);
     if bounds.len() <= 2 {
         return parser::lex_items(text, start, escape, text.len(), |_| false).0;
@@ -174,10 +174,10 @@ pub(crate) fn lex_in(text: &str, start: usize, escape: u8, pieces: usize) -> Vec
 
 /// The items of `text` from `start`: the pieces of `work` joined in order, each piece that is not
 /// answered yet lexed here until its answer lands.
-fn join_all(text: &str, start: usize, work: &Work) -> Vec<Item> {
+fn join_all(text: &str, start: usize, work: &Work) -> Run {
     let escape = work.escape;
     let n = work.bounds.len() - 1;
-    let mut items = Vec::with_capacity(parser::items_in(text.len() - start));
+    let mut items = Run::with_capacity(parser::items_in(text.len() - start));
     let mut pos = start;
     for k in 0..n {
         let (lo, hi) = (work.bounds[k], work.bounds[k + 1]);
@@ -199,7 +199,7 @@ fn join_all(text: &str, start: usize, work: &Work) -> Vec<Item> {
             let (more, at) = parser::lex_items(text, pos, escape, hi, |p| {
                 p >= hi || (!lost && work.landed[k].load(Ordering::Acquire))
             });
-            items.extend(more);
+            items.append_from(more, 0);
             pos = at;
         }
     }
@@ -231,29 +231,23 @@ fn workers() -> &'static [Mutex<mpsc::Sender<Arc<Work>>>] {
 
 /// Joins a piece (items lexed from `lo`, stopped at `end`) onto the exact `items`, which end at `pos`.
 /// Returns where the exact items end now.
-fn join(
-    text: &str,
-    escape: u8,
-    mut pos: usize,
-    items: &mut Vec<Item>,
-    lo: usize,
-    mut piece: Vec<Item>,
-    end: usize,
-) -> usize {
-    let meets = |pos: usize, piece: &[Item]| {
+fn join(text: &str, escape: u8, mut pos: usize, items: &mut Run, lo: usize, piece: Run, end: usize) -> usize {
+    let meets = |pos: usize, starts: &[u32]| {
         if pos == lo {
             return Some(0);
         }
-        let k = piece.partition_point(|it| (it.start as usize) < pos);
-        (k < piece.len() && piece[k].start as usize == pos).then_some(k)
+        let k = starts.partition_point(|&s| (s as usize) < pos);
+        (k < starts.len() && starts[k] as usize == pos).then_some(k)
     };
     while pos < end {
-        if let Some(k) = meets(pos, &piece) {
-            items.extend(piece.drain(k..));
+        if let Some(k) = meets(pos, &piece.starts) {
+            items.append_from(piece, k);
             return end;
         }
-        let (more, at) = parser::lex_items(text, pos, escape, end, |p| p >= end || meets(p, &piece).is_some());
-        items.extend(more);
+        let (more, at) = parser::lex_items(text, pos, escape, end, |p| {
+            p >= end || meets(p, &piece.starts).is_some()
+        });
+        items.append_from(more, 0);
         pos = at;
     }
     pos
@@ -304,7 +298,7 @@ mod tests {
     use super::*;
     use crate::syntax::parse;
 
-    fn sequential(text: &str) -> Vec<Item> {
+    fn sequential(text: &str) -> Run {
         let tree = parse(text);
         parser::lex_items(text, tree.body_start as usize, tree.escape as u8, text.len(), |_| false).0
     }
@@ -371,7 +365,10 @@ mod tests {
             .collect();
         let want = sequential(&text);
         let tree = parse(&text);
-        assert!(tree.items == want, "parse() lexes in pieces and joins them");
+        assert!(
+            tree.items == want.items && tree.starts == want.starts,
+            "parse() lexes in pieces and joins them"
+        );
         for pieces in [2, 3, 7, 64, 600] {
             let got = lex_in(&text, tree.body_start as usize, tree.escape as u8, pieces);
             assert!(got == want, "{pieces} pieces");

@@ -265,15 +265,15 @@ pub(crate) fn items_in(bytes: usize) -> usize {
 
 /// Lexes items from `pos` (a line start) until the end, or until `stop(pos)` says to stop at an item
 /// boundary. Returns the items and the offset where lexing stopped. `expect_end` is where the caller
-/// expects it to stop (the item vector is made room for the items up to there).
+/// expects it to stop (the item vectors are made room for the items up to there).
 pub(crate) fn lex_items(
     text: &str,
     mut pos: usize,
     escape: u8,
     expect_end: usize,
     mut stop: impl FnMut(usize) -> bool,
-) -> (Vec<Item>, usize) {
-    let mut items = Vec::with_capacity(items_in(expect_end.min(text.len()).saturating_sub(pos)));
+) -> (Run, usize) {
+    let mut items = Run::with_capacity(items_in(expect_end.min(text.len()).saturating_sub(pos)));
     while pos < text.len() {
         if stop(pos) {
             break;
@@ -285,12 +285,12 @@ pub(crate) fn lex_items(
             continue;
         }
         if text.as_bytes()[f] == b'#' {
-            items.push(comment_item(text, line, f));
+            items.push(line.start as u32, comment_item(text, line, f));
             pos = line.next;
             continue;
         }
         let (item, next) = instruction_item(text, line, f, escape);
-        items.push(item);
+        items.push(line.start as u32, item);
         pos = next;
     }
     (items, pos)
@@ -329,7 +329,7 @@ fn comment_item(text: &str, line: Line, hash: usize) -> Item {
         len: (line.next - line.start) as u32,
         lookahead: (line.next - line.start) as u32,
     };
-    Item::new(base, node)
+    Item::new(node)
 }
 
 /// Strips Docker's continuation marker from `[lo, hi)`: returns the kept end and whether the line continues.
@@ -523,7 +523,7 @@ fn instruction_item(text: &str, line: Line, f: usize, escape: u8) -> (Item, usiz
         len,
         lookahead: (lookahead - base).max(next - base) as u32,
     };
-    (Item::new(base as u32, node), next)
+    (Item::new(node), next)
 }
 
 /// `syntax.line-too-long` errors for the lines in `[from, to)` (line starts), relative to `base`.
