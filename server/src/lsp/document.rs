@@ -233,11 +233,6 @@ impl Document {
                     let start = floor_char_boundary(&self.text, range.start as usize);
                     let end = floor_char_boundary(&self.text, range.end as usize).max(start);
                     let record = Change::new(&self.text, &self.index, start, end, &change.text);
-                    // A change that cannot be quiet needs no position (most changes are in instructions).
-                    let may_be_quiet = self.quiet && record.one_line && self.changes.is_some() && {
-                        let at = self.index.to_line_col(&self.text, start as u32, enc);
-                        untouched(at.line, at.col)
-                    };
                     self.changes = self.changes.take().and_then(|mut c| {
                         match c.last().and_then(|last| last.then(&record)) {
                             Some(joined) => *c.last_mut().expect("a last change") = joined,
@@ -252,7 +247,7 @@ impl Document {
                         &change.text,
                     );
                     self.text.replace_range(start..end, &change.text);
-                    let quiet = match &mut self.tree {
+                    let engine_quiet = match &mut self.tree {
                         Some(tree) => {
                             let edit = Edit {
                                 range: TextRange::new(start as u32, end as u32),
@@ -263,7 +258,13 @@ impl Document {
                         // Only a Dockerfile's changes can be quiet.
                         None => false,
                     };
-                    self.quiet = may_be_quiet && quiet;
+                    // The publication is asked only about changes the engine calls quiet (most changes are in
+                    // instructions), where the change starts: inside one line, so the text before it and
+                    // its line and column are the same after it.
+                    self.quiet = self.quiet && record.one_line && self.changes.is_some() && engine_quiet && {
+                        let at = self.index.to_line_col(&self.text, start as u32, enc);
+                        untouched(at.line, at.col)
+                    };
                 }
             }
         }
@@ -378,7 +379,10 @@ mod tests {
         d.apply_changes(3, vec![change(1, 2, "z")], Encoding::Utf16, |_, _| false);
         assert!(!d.quiet(), "a published position at or after the change");
         d.take_changes();
-        d.apply_changes(4, vec![change(2, 5, "z")], Encoding::Utf16, |_, _| true);
+        // The publication's table of positions is not even asked about a change in an instruction.
+        d.apply_changes(4, vec![change(2, 5, "z")], Encoding::Utf16, |_, _| {
+            panic!("asked about a change in an instruction")
+        });
         assert!(!d.quiet(), "a change in an instruction");
         d.take_changes();
         d.apply_changes(
