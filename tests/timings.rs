@@ -47,11 +47,18 @@ fn typed(line: u32, character: u32, text: &str) -> Value {
 /// shutdown and exit once the change's came) with the environment variables `env` set, and returns the messages the server
 /// sent, each with its size on the wire (header included), and its stderr.
 fn session(env: &[(&str, &str)]) -> (Vec<(Value, usize)>, String) {
-    session_with(env, typed(3, 11, " there"))
+    session_with(env, FILE, typed(3, 11, " there"))
 }
 
-/// [`session`] with another change of the text.
-fn session_with(env: &[(&str, &str)], change: Value) -> (Vec<(Value, usize)>, String) {
+/// A document on disk: its first check starts a scan of its folder (the build context), and the scan's end
+/// checks it again, which may come after the change.
+const FILE: &str = "file:///tmp/dockward-timings/Dockerfile";
+
+/// A document with no path, so with no build context to scan: only the session's own messages check it.
+const UNTITLED: &str = "untitled:Untitled-1";
+
+/// [`session`] with another document and another change of its text.
+fn session_with(env: &[(&str, &str)], uri: &str, change: Value) -> (Vec<(Value, usize)>, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockward"));
     cmd.arg("lsp")
         .env("DOCKWARD_TODAY", "2026-11-28")
@@ -63,7 +70,6 @@ fn session_with(env: &[(&str, &str)], change: Value) -> (Vec<(Value, usize)>, St
         .stderr(Stdio::piped());
     cmd.envs(env.iter().copied());
     let mut child = cmd.spawn().expect("start dockward lsp");
-    let uri = "file:///tmp/dockward-timings/Dockerfile";
     let text = TEXT;
     let mut stdin = child.stdin.take().unwrap();
     let mut send = |m: Value| {
@@ -162,10 +168,10 @@ fn timings_describe_every_phase_of_an_edit_and_agree_with_what_was_sent() {
 
 /// A quiet change (only the text of a plain comment, away from every published position) is published
 /// without a check: the timings say so, and the diagnostics are those of the version before, for the new
-/// version.
+/// version. The document has no build context, whose scan could end after the change and check again.
 #[test]
 fn a_quiet_change_is_published_without_a_check() {
-    let (messages, stderr) = session_with(&[("DOCKWARD_TIMINGS", "1")], typed(1, 8, " typed"));
+    let (messages, stderr) = session_with(&[("DOCKWARD_TIMINGS", "1")], UNTITLED, typed(1, 8, " typed"));
     let published = |version: i64| {
         messages
             .iter()
@@ -186,7 +192,7 @@ fn a_quiet_change_is_published_without_a_check() {
     assert_eq!(lines(&stderr, "publication", 2)[0].1, vec!["reused"], "{stderr}");
     assert_eq!(lines(&stderr, "write", 2).len(), 1, "{stderr}");
     // The same change in the `RUN` is checked.
-    let (_, stderr) = session_with(&[("DOCKWARD_TIMINGS", "1")], typed(3, 11, " typed"));
+    let (_, stderr) = session_with(&[("DOCKWARD_TIMINGS", "1")], UNTITLED, typed(3, 11, " typed"));
     assert!(
         !lines(&stderr, "check", 2).iter().any(|(_, f)| f.contains(&"quiet")),
         "{stderr}"
