@@ -536,6 +536,9 @@ pub struct Ctx<'a> {
     pub(crate) settings_text: std::cell::OnceCell<String>,
     /// The fingerprints of what the whole-file rules read, computed together once per check.
     pub(crate) read_prints: std::cell::OnceCell<Vec<ReadPrint>>,
+    /// This check's fold ([`ReadFold::id`]) and what its item table kept from the check before; set with
+    /// `read_prints`.
+    pub(crate) item_window: std::cell::Cell<(u64, Option<ItemWindow>)>,
     /// The items each [`Reads::mask`] designates, listed when a check needs them.
     #[allow(clippy::type_complexity)]
     pub(crate) read_items: std::cell::RefCell<Vec<(u32, std::sync::Arc<Vec<(u32, u32)>>)>>,
@@ -606,6 +609,7 @@ impl<'a> Ctx<'a> {
             context_print: Default::default(),
             item_hashes: Default::default(),
             read_prints: Default::default(),
+            item_window: std::cell::Cell::new((0, None)),
             read_items: Default::default(),
             settings_text: Default::default(),
             part: Default::default(),
@@ -1610,6 +1614,7 @@ impl Ctx<'_> {
             let end = READ_FOLD.with(|last| {
                 let mut last = last.borrow_mut();
                 let fold = ReadFold::after(last.take(), env, items);
+                self.item_window.set((fold.id, fold.window));
                 let end = fold.end.clone();
                 *last = Some(fold);
                 end
@@ -1724,6 +1729,11 @@ struct FoldState {
 /// before the point (the rank of every later value of a split set grows by `d`). Guarded by
 /// `read_prints_kept_between_checks_equal_fresh_ones`.
 struct ReadFold {
+    /// Which fold this is, on its thread (a count): what the lists kept between checks were made at
+    /// ([`ItemWindow::from`]).
+    id: u64,
+    /// Where this fold's item table is the one of the fold it was made from (`None`: a fresh fold).
+    window: Option<ItemWindow>,
     /// The environment's fingerprint: every non-split set starts from it.
     env: u128,
     /// The item table the states are of.
@@ -1740,6 +1750,50 @@ thread_local! {
     /// The last check's fold (the language server checks on one thread; each command-line worker keeps its
     /// own).
     static READ_FOLD: std::cell::RefCell<Option<ReadFold>> = const { std::cell::RefCell::new(None) };
+    /// How many folds this thread made ([`ReadFold::id`]).
+    static FOLDS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// What an item table kept from the check before (the table of fold `from`): its first `head` items are
+/// the old table's first ones, and its last `tail` items the old table's last ones `delta` bytes further
+/// (wrapping), each with the same hash, kind bits, length and start (plus `delta` in the tail). Found in
+/// the pass that compares the two tables for the fold ([`ReadFold::after`], [`shared_ends`]); a list made
+/// at fold `from` of what lies in those items holds again, moved by `delta` in the tail (`per_stage`'s
+/// kept folds and lists of items read).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ItemWindow {
+    pub(crate) from: u64,
+    pub(crate) head: usize,
+    pub(crate) tail: usize,
+    pub(crate) delta: u32,
+    pub(crate) old_len: usize,
+}
+
+/// The items two tables share at their start and at their end, found in one pass from each end: how many
+/// items at the start have the same hash, kind bits, length and start in both, and how many at the end
+/// have the same hash, kind bits and length, and starts `delta` bytes further in `new` (the move of the
+/// last item, wrapping). Comparing the places in the same pass as the texts costs next to nothing; a
+/// place that differs (a blank line inserted between two items, which changes no item's text) ends the
+/// shared stretch as a changed item would, and the fold folds again what lies between.
+fn shared_ends(old: &[ItemPrint], new: &[ItemPrint]) -> (usize, usize, u32) {
+    let head = old
+        .iter()
+        .zip(new)
+        .take_while(|(a, b)| a.hash == b.hash && a.bits == b.bits && a.start == b.start && a.len == b.len)
+        .count();
+    let delta = match (old.last(), new.last()) {
+        (Some(a), Some(b)) => b.start.wrapping_sub(a.start),
+        _ => 0,
+    };
+    let tail = old[head..]
+        .iter()
+        .rev()
+        .zip(new[head..].iter().rev())
+        .take_while(|(a, b)| {
+            a.hash == b.hash && a.bits == b.bits && a.len == b.len && b.start.wrapping_sub(a.start) == delta
+        })
+        .count();
+    (head, tail, delta)
 }
 
 impl ReadFold {
@@ -1761,18 +1815,19 @@ impl ReadFold {
             return fold;
         };
         let old = &last.items[..];
-        let same = |a: &ItemPrint, b: &ItemPrint| a.hash == b.hash && a.bits == b.bits;
-        let head = old.iter().zip(new).take_while(|(a, b)| same(a, b)).count();
-        let tail = old[head..]
-            .iter()
-            .rev()
-            .zip(new[head..].iter().rev())
-            .take_while(|(a, b)| same(a, b))
-            .count();
+        let (head, tail, delta) = shared_ends(old, new);
+        let window = Some(ItemWindow {
+            from: last.id,
+            head,
+            tail,
+            delta,
+            old_len: old.len(),
+        });
         // The last kept point at or before the first changed item, and the first one in the unchanged tail.
         let from = last.at.partition_point(|&i| i as usize <= head) - 1;
         let to = last.at.partition_point(|&i| (i as usize) < old.len() - tail);
         let mut fold = ReadFold::empty(env, items);
+        fold.window = window;
         fold.at.extend_from_slice(&last.at[..from]);
         fold.states.extend_from_slice(&last.states[..from * columns]);
         let start = last.states[from * columns..(from + 1) * columns].to_vec();
@@ -1833,7 +1888,10 @@ impl ReadFold {
         // Edits leave a short stretch between the new points and the kept ones: when these add up to as
         // many points again as a fresh fold keeps, the next fold starts afresh.
         if fold.at.len() > 2 * (new.len() / FOLD_EVERY + 1) {
-            return ReadFold::after(None, env, items);
+            return ReadFold {
+                window,
+                ..ReadFold::after(None, env, items)
+            };
         }
         fold
     }
@@ -1842,6 +1900,11 @@ impl ReadFold {
     fn empty(env: u128, items: &std::sync::Arc<Vec<ItemPrint>>) -> ReadFold {
         let points = items.len() / FOLD_EVERY + 1;
         ReadFold {
+            id: FOLDS.with(|n| {
+                n.set(n.get() + 1);
+                n.get()
+            }),
+            window: None,
             env,
             items: items.clone(),
             at: Vec::with_capacity(points),
@@ -2312,23 +2375,7 @@ mod read_fold_tests {
         let mut fold = ReadFold::after(None, 7, &table(&lines));
         let mut kept = 0;
         for step in 0..300 {
-            let at = next(lines.len() + 1);
-            match next(4) {
-                0 if !lines.is_empty() && at < lines.len() => {
-                    let n = (1 + next(40)).min(lines.len() - at);
-                    lines.drain(at..at + n);
-                }
-                1 => {
-                    let n = 1 + next(300);
-                    let new: Vec<String> = (0..n).map(|_| LINES[next(LINES.len())].to_string()).collect();
-                    lines.splice(at..at, new);
-                }
-                _ if at < lines.len() => {
-                    let line = &mut lines[at];
-                    line.insert(line.len() - 1, 'x');
-                }
-                _ => lines.push(LINES[next(LINES.len())].to_string()),
-            }
+            crate::testing::edit_lines(&mut lines, LINES, &mut next, (40, 300, false));
             let items = table(&lines);
             fold = ReadFold::after(Some(fold), 7, &items);
             assert_eq!(fold.end, fresh(&items, items.len()), "step {step}: final states");

@@ -49,6 +49,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{Base, Stage, VarDef};
 use crate::syntax::{Instruction, ItemRef};
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// A read set's part keys ([`Ctx::part_keys`]) and, for each part, how many items of the read set come
@@ -71,10 +72,37 @@ pub(crate) struct Part {
     pub(crate) items: (usize, usize),
 }
 
+/// Each part's fold of a read set's items and how many it read ([`Ctx::own_folds`]).
+type OwnFolds = Rc<Vec<(u128, usize)>>;
+
+/// What [`Ctx::own_folds`] made for a read set at a check, kept for the next check on this thread: the
+/// fold it was made at ([`super::ItemWindow::from`]), the parts then, and each part's fold, number of
+/// items read and where those are in the list of the items read.
+struct FoldsKept {
+    mask: u32,
+    id: u64,
+    parts: Rc<Vec<(usize, usize)>>,
+    own: OwnFolds,
+    offsets: Arc<Vec<u32>>,
+    read: Arc<Vec<(u32, u32)>>,
+}
+
+thread_local! {
+    /// The last [`FoldsKept`] of each read set (one per read set a per-stage rule reads, a few).
+    static FOLDS_KEPT: std::cell::RefCell<Vec<FoldsKept>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many parts' folds were taken from the last check (for the test that they equal fresh ones).
+    static FOLDS_TAKEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// What every rule's part keys share, once per check.
 pub(crate) struct StageFacts {
-    /// Each part's items, in order; together they are every item.
-    parts: Vec<(usize, usize)>,
+    /// Each part's items, in order; together they are every item. Shared with the next check's
+    /// [`FoldsKept`].
+    parts: Rc<Vec<(usize, usize)>>,
     /// The instructions before the first `FROM`, and what the whole-file memo keys on besides the items.
     shared: u128,
     /// Per stage: 1 when the final stage is built on it (or is it), 2 when it is the last stage.
@@ -277,7 +305,7 @@ impl<'a> Ctx<'a> {
                     })
                     .collect();
                 Some(StageFacts {
-                    parts,
+                    parts: parts.into(),
                     shared,
                     flags,
                     spans,
@@ -294,38 +322,8 @@ impl<'a> Ctx<'a> {
         if let Some((_, keys)) = self.part_keys.borrow().iter().find(|(m, _)| *m == mask) {
             return keys.clone();
         }
-        let prints = self.item_fingerprints();
-        // What the rule reads of each part: its items' hashes in order, and their number; and, in the same
-        // pass, the list of the items read when no rule asked for it yet this check ([`Ctx::read_items`]).
-        let listed = self.read_items.borrow().iter().any(|(m, _)| *m == mask);
         let whole = self.read_print(mask);
-        let mut read = Vec::with_capacity(if listed { 0 } else { whole.map_or(0, |(_, n)| n) });
-        let own: Vec<(u128, usize)> = facts
-            .parts
-            .iter()
-            .map(|&(a, b)| {
-                prints[a..b]
-                    .iter()
-                    .filter(|p| p.bits & mask != 0)
-                    .fold((0u128, 0usize), |(fp, n), p| {
-                        if !listed {
-                            read.push((p.start, p.len));
-                        }
-                        (fp.wrapping_mul(ODD).wrapping_add(p.hash), n + 1)
-                    })
-            })
-            .collect();
-        if !listed {
-            self.read_items.borrow_mut().push((mask, Arc::new(read)));
-        }
-        let offsets: Vec<u32> = own
-            .iter()
-            .scan(0u32, |before, &(_, n)| {
-                let at = *before;
-                *before += n as u32;
-                Some(at)
-            })
-            .collect();
+        let (own, offsets) = self.own_folds(mask, facts, whole.map_or(0, |(_, n)| n));
         // Part 0 (the items before the first `FROM`): the whole-file fingerprint, and which items part 0
         // holds. A read set that holds no `FROM` does not see where the first stage starts, so without
         // them a `COPY` moved before the first `FROM` was answered from part 0 of a file where it was in a
@@ -398,9 +396,144 @@ impl<'a> Ctx<'a> {
             };
             keys.push(key);
         }
-        let keys = (Arc::new(keys), Arc::new(offsets));
+        let keys = (Arc::new(keys), offsets);
         self.part_keys.borrow_mut().push((mask, keys.clone()));
         keys
+    }
+
+    /// What `mask` reads of each part: the fold of its items' hashes in order and their number, with how
+    /// many items read come before each part; and, in the same pass, the list of the items read when no
+    /// rule asked for it yet this check ([`Ctx::read_items`]). A part the edit since the last check did not
+    /// reach takes its fold and its items read from what that check made for `mask` ([`FOLDS_KEPT`]),
+    /// without a pass over its items: a part wholly in the items the item table kept at its start, or
+    /// wholly in those it kept at its end, whose bounds were a part's then ([`super::ItemWindow`]).
+    /// `count`: how many items `mask` reads, room for the list.
+    fn own_folds(&self, mask: u32, facts: &StageFacts, count: usize) -> (OwnFolds, Arc<Vec<u32>>) {
+        let prints = self.item_fingerprints();
+        let listed = self
+            .read_items
+            .borrow()
+            .iter()
+            .find(|(m, _)| *m == mask)
+            .map(|(_, r)| r.clone());
+        let mut read = Vec::with_capacity(if listed.is_some() { 0 } else { count });
+        let fold = |(a, b): (usize, usize), read: &mut Vec<(u32, u32)>| {
+            prints[a..b]
+                .iter()
+                .filter(|p| p.bits & mask != 0)
+                .fold((0u128, 0usize), |(fp, n), p| {
+                    if listed.is_none() {
+                        read.push((p.start, p.len));
+                    }
+                    (fp.wrapping_mul(ODD).wrapping_add(p.hash), n + 1)
+                })
+        };
+        let (id, window) = self.item_window.get();
+        // A check that bypasses the memo tables neither takes nor leaves anything here.
+        let bypassed = crate::memo::is_bypassed();
+        let kept = FOLDS_KEPT
+            .with(|k| {
+                let mut k = k.borrow_mut();
+                let at = k.iter().position(|f| f.mask == mask && !bypassed)?;
+                Some(k.swap_remove(at))
+            })
+            .filter(|k| window.is_some_and(|w| w.from == k.id));
+        let mut own = Vec::with_capacity(facts.parts.len());
+        match (kept, window) {
+            (Some(kept), Some(w)) => {
+                let n = prints.len();
+                let tail_start = n - w.tail.min(n);
+                // The parts answered are copied in runs: the last check's parts `run.0..run.1`, moved by
+                // `run.2` bytes (all of the head's parts make one run, all of the tail's another).
+                let mut run: Option<(usize, usize, u32)> = None;
+                let flush =
+                    |run: Option<(usize, usize, u32)>, own: &mut Vec<(u128, usize)>, read: &mut Vec<(u32, u32)>| {
+                        let Some((from, to, delta)) = run else {
+                            return;
+                        };
+                        own.extend_from_slice(&kept.own[from..to]);
+                        #[cfg(test)]
+                        FOLDS_TAKEN.with(|n| n.set(n.get() + (to - from)));
+                        if listed.is_none() {
+                            let (lo, hi) = (
+                                kept.offsets[from] as usize,
+                                kept.offsets[to - 1] as usize + kept.own[to - 1].1,
+                            );
+                            let items = &kept.read[lo..hi];
+                            if delta == 0 {
+                                read.extend_from_slice(items);
+                            } else {
+                                read.extend(items.iter().map(|&(start, len)| (start.wrapping_add(delta), len)));
+                            }
+                        }
+                    };
+                let mut j = 0;
+                for &(a, b) in facts.parts.iter() {
+                    // Where the part's items were at the last check, and how far they moved.
+                    let was = if b <= w.head {
+                        Some((a, b, 0))
+                    } else if a >= tail_start {
+                        Some((
+                            (a + w.old_len).wrapping_sub(n),
+                            (b + w.old_len).wrapping_sub(n),
+                            w.delta,
+                        ))
+                    } else {
+                        None
+                    };
+                    let found = was.and_then(|(oa, ob, delta)| {
+                        while kept.parts.get(j).is_some_and(|&(x, _)| x < oa) {
+                            j += 1;
+                        }
+                        (kept.parts.get(j) == Some(&(oa, ob))).then_some((j, delta))
+                    });
+                    match (found, run) {
+                        (Some((j, delta)), Some((from, to, d))) if to == j && d == delta => {
+                            run = Some((from, j + 1, d))
+                        }
+                        (Some((j, delta)), _) => {
+                            flush(run, &mut own, &mut read);
+                            run = Some((j, j + 1, delta));
+                        }
+                        (None, _) => {
+                            flush(run.take(), &mut own, &mut read);
+                            own.push(fold((a, b), &mut read));
+                        }
+                    }
+                }
+                flush(run, &mut own, &mut read);
+            }
+            _ => own.extend(facts.parts.iter().map(|&part| fold(part, &mut read))),
+        }
+        let read = listed.unwrap_or_else(|| {
+            let read = Arc::new(read);
+            self.read_items.borrow_mut().push((mask, read.clone()));
+            read
+        });
+        let offsets: Arc<Vec<u32>> = Arc::new(
+            own.iter()
+                .scan(0u32, |before, &(_, n)| {
+                    let at = *before;
+                    *before += n as u32;
+                    Some(at)
+                })
+                .collect(),
+        );
+        if bypassed {
+            return (Rc::new(own), offsets);
+        }
+        let own = Rc::new(own);
+        FOLDS_KEPT.with(|k| {
+            k.borrow_mut().push(FoldsKept {
+                mask,
+                id,
+                parts: facts.parts.clone(),
+                own: own.clone(),
+                offsets: offsets.clone(),
+                read,
+            })
+        });
+        (own, offsets)
     }
 
     /// The parts whose key in `new` is zero or differs from the one in `old` (a part past the end of `old`
@@ -780,6 +913,68 @@ mod tests {
             }
         }
     });
+
+    /// Each part's key and fold taken from the last check ([`Ctx::own_folds`]) equal the ones a fresh pass
+    /// makes, and so does the list of the items read: random edits of a file of many stages (lines typed
+    /// into, removed and inserted, blank lines that move the items after them without changing a text,
+    /// stages inserted and removed), for the read sets a per-stage rule of the registry declares, each
+    /// asked for at three checks in four. The fresh pass runs on a thread of its own, which has kept
+    /// nothing.
+    #[test]
+    fn folds_and_items_read_taken_from_the_last_check_equal_fresh_ones() {
+        const LINES: &[&str] = &[
+            "FROM golang:1.23 AS build\n",
+            "ARG V=1\n",
+            "ENV A=1\n",
+            "USER app\n",
+            "RUN make\n",
+            "COPY . .\n",
+            "ADD a.tgz /a\n",
+            "WORKDIR /src\n",
+            "# c\n",
+            "\n",
+            "COPY --from=build /a /b\n",
+            "FROM build\n",
+            "RUN --mount=from=build,target=/x true\n",
+        ];
+        let mut masks: Vec<u32> = super::super::RULES
+            .iter()
+            .filter(|r| r.per_stage)
+            .filter_map(|r| r.reads.map(|x| x.mask()))
+            .collect();
+        masks.sort_unstable();
+        masks.dedup();
+        assert!(masks.len() > 3, "{masks:?}");
+        let lists = |text: &str, masks: &[u32]| {
+            let tree = crate::syntax::parse(text);
+            let model = crate::model::Model::build(&tree);
+            let input = Input::new(text, Date::new(2026, 11, 28));
+            let settings = Settings::default();
+            let ctx = Ctx::new(&input, &tree, &model, &settings);
+            let facts = ctx.stage_facts().expect("the stages cover the items");
+            masks
+                .iter()
+                .map(|&m| {
+                    let (keys, offsets) = ctx.part_keys(m, facts);
+                    ((*keys).clone(), (*offsets).clone(), (*ctx.read_items(m)).clone())
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut next = crate::testing::numbers_below();
+        let mut lines: Vec<String> = (0..600).map(|i| LINES[i % LINES.len()].to_string()).collect();
+        let taken = FOLDS_TAKEN.with(|n| n.get());
+        for step in 0..150 {
+            crate::testing::edit_lines(&mut lines, LINES, &mut next, (30, 20, true));
+            let text = lines.concat();
+            // Some read sets are not asked for at some checks: their lists are then two checks old.
+            let asked: Vec<u32> = masks.iter().copied().filter(|_| next(4) != 0).collect();
+            let warm = lists(&text, &asked);
+            let fresh = std::thread::scope(|s| s.spawn(|| lists(&text, &asked)).join().expect("no panic"));
+            assert_eq!(warm, fresh, "step {step}");
+        }
+        let taken = FOLDS_TAKEN.with(|n| n.get()) - taken;
+        assert!(taken > 150 * 100, "folds were taken from the last check: {taken}");
+    }
 
     /// `rule`'s diagnostics in a check of `text`, as the engine gives them.
     fn findings(rule: &'static Rule, text: &str) -> Vec<Diagnostic> {
